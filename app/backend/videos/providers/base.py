@@ -1,0 +1,137 @@
+"""The one small interface every upstream kind implements.
+
+A provider turns a GenerationRequest into an MP4 file at a given path. It reports
+progress through the JobContext and checks it for cancellation; it never touches the
+database or storage itself, so the same provider runs under the in-process worker,
+a Celery worker, or the `serve` mode.
+"""
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Protocol
+
+
+@dataclass(frozen=True)
+class GenerationRequest:
+    prompt: str
+    negative_prompt: str = "low quality"
+    num_inference_steps: int = 12
+    seed: int = 0
+    width: int | None = None  # None: the provider's default size
+    height: int | None = None
+    num_frames: int | None = None  # None: the provider's default length
+    image_path: Path | None = None  # reference image for image-to-video
+
+
+@dataclass(frozen=True)
+class Capabilities:
+    steps_range: tuple[int, int] = (1, 100)
+    default_steps: int = 12
+    default_size: tuple[int, int] | None = None  # (width, height); None: upstream decides
+    sizes: tuple[tuple[int, int], ...] | None = None  # allowed sizes; None: any multiple of 16
+    accepts_size: bool = True
+    accepts_frames: bool = True
+    frames_range: tuple[int, int] = (1, 241)
+    image_to_video: bool = False
+    fps: int = 16
+
+
+@dataclass(frozen=True)
+class ProviderStatus:
+    ready: bool
+    detail: str
+
+
+class JobCancelled(Exception):
+    """Raised inside a provider when the job was cancelled; the runner ends it cleanly."""
+
+
+class ProviderError(Exception):
+    """An upstream or engine failure with a message a person understands.
+
+    `code` is machine-readable (see docs/api.md); `upstream_status` is the HTTP status the
+    upstream answered, when there was one. `retryable` marks faults where trying again is
+    safe and may succeed (connection refused, 429, 503).
+    """
+
+    def __init__(
+        self,
+        code: str,
+        message: str,
+        *,
+        upstream_status: int | None = None,
+        retryable: bool = False,
+        retry_after: float | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.upstream_status = upstream_status
+        self.retryable = retryable
+        self.retry_after = retry_after
+
+
+class JobContext(Protocol):
+    """What a provider may ask of the job it is running."""
+
+    def report(self, progress: float | None = None, message: str | None = None) -> None:
+        """Record progress (0-100) and raise JobCancelled if the job was cancelled."""
+
+    def cancelled(self) -> bool:
+        """True once cancellation was requested (cheap; may be polled often)."""
+
+    @property
+    def upstream_id(self) -> str | None:
+        """The upstream's job id remembered from an earlier attempt (resume after restart)."""
+
+    def remember_upstream_id(self, upstream_id: str) -> None:
+        """Persist the upstream's job id so a restarted studio resumes instead of resubmitting."""
+
+
+@dataclass
+class NullContext:
+    """A JobContext for running a provider outside the job system (CLI, tests, serve mode)."""
+
+    progress: list[float] = field(default_factory=list)
+    _upstream_id: str | None = None
+    cancel_requested: bool = False
+
+    def report(self, progress: float | None = None, message: str | None = None) -> None:
+        if progress is not None:
+            self.progress.append(progress)
+        if self.cancel_requested:
+            raise JobCancelled()
+
+    def cancelled(self) -> bool:
+        return self.cancel_requested
+
+    @property
+    def upstream_id(self) -> str | None:
+        return self._upstream_id
+
+    def remember_upstream_id(self, upstream_id: str) -> None:
+        self._upstream_id = upstream_id
+
+
+class Provider(ABC):
+    """One upstream kind. Subclasses set `name`, `label` and `capabilities`."""
+
+    name: str = ""
+    label: str = ""
+    preview: bool = False  # True only for the procedural "preview, not AI" engine
+    capabilities: Capabilities = Capabilities()
+
+    @property
+    def concurrency(self) -> int:
+        """How many jobs this upstream runs at once; more wait in the studio's queue."""
+        return 1
+
+    @abstractmethod
+    def status(self) -> ProviderStatus:
+        """Whether the provider is configured and able to take jobs (cheap, no network)."""
+
+    @abstractmethod
+    def generate(self, request: GenerationRequest, dest: Path, ctx: JobContext) -> None:
+        """Write an MP4 for `request` to `dest`, reporting progress through `ctx`."""
