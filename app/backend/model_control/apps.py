@@ -1,0 +1,5 @@
+from django.apps import AppConfig
+
+
+class ModelControlConfig(AppConfig):
+    name = "model_control"

@@ -1,0 +1,23 @@
+"""Serves the built React app's index.html for every page route (client-side routing)."""
+from __future__ import annotations
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse, JsonResponse
+
+NOT_BUILT = """<!doctype html><meta charset="utf-8"><title>Video Studio</title>
+<h1>Video Studio</h1><p>The web page has not been built yet. Run <code>python3 run.py</code>,
+which builds it, or use the API at <a href="/v1/docs">/v1/docs</a>.</p>"""
+
+
+def spa_index(request: HttpRequest, path: str = "") -> HttpResponse:
+    index = settings.FRONTEND_DIST / "index.html"
+    if index.is_file():
+        response = HttpResponse(index.read_bytes(), content_type="text/html; charset=utf-8")
+    else:
+        response = HttpResponse(NOT_BUILT, content_type="text/html; charset=utf-8")
+    response["Cache-Control"] = "no-cache"
+    return response
+
+
+def health(request: HttpRequest) -> JsonResponse:
+    return JsonResponse({"status": "ok"})

@@ -1,0 +1,45 @@
+"""A logging filter that removes configured secrets from every record.
+
+Providers never log tokens on purpose; this is the second line of defence for
+exceptions and third-party messages that might quote a header or URL.
+"""
+from __future__ import annotations
+
+import logging
+import os
+
+SECRET_SETTINGS = (
+    "CLOUD_VIDEO_GENERATION_AUTH_TOKEN",
+    "OPENAI_VIDEO_API_KEY",
+    "DJANGO_SECRET_KEY",
+    "STUDIO_API_KEYS",
+)
+
+
+def secret_values() -> list[str]:
+    values = []
+    for name in SECRET_SETTINGS:
+        for part in os.environ.get(name, "").split(","):
+            part = part.strip()
+            if len(part) >= 4:
+                values.append(part)
+    return values
+
+
+def redact(text: str) -> str:
+    for value in secret_values():
+        text = text.replace(value, "[redacted]")
+    return text
+
+
+class RedactSecretsFilter(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        if record.exc_info and not record.exc_text:
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+        clean = redact(message)
+        if clean != message:
+            record.msg, record.args = clean, None
+        if record.exc_text:
+            record.exc_text = redact(record.exc_text)
+        return True

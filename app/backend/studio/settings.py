@@ -1,0 +1,141 @@
+"""Settings, all read from the environment (and app/.env, written by `python3 run.py`).
+
+Every variable is listed with a comment in app/.env.default; `python3 run.py --help-env`
+prints the same text.
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import dj_database_url
+from dotenv import load_dotenv
+
+BACKEND_DIR = Path(__file__).resolve().parent.parent
+APP_DIR = BACKEND_DIR.parent
+REPO_DIR = APP_DIR.parent
+
+# The process environment wins over the file, so tests and scripted runs can override it.
+load_dotenv(os.environ.get("STUDIO_ENV_FILE", APP_DIR / ".env"), override=False)
+
+
+def env_str(name: str, default: str = "") -> str:
+    return os.environ.get(name, default).strip()
+
+
+def env_bool(name: str, default: bool) -> bool:
+    raw = os.environ.get(name, "").strip().lower()
+    if not raw:
+        return default
+    return raw in {"1", "true", "yes", "on"}
+
+
+def env_int(name: str, default: int) -> int:
+    raw = os.environ.get(name, "").strip()
+    return int(raw) if raw else default
+
+
+def env_float(name: str, default: float) -> float:
+    raw = os.environ.get(name, "").strip()
+    return float(raw) if raw else default
+
+
+DEBUG = env_bool("DJANGO_DEBUG", False)
+SECRET_KEY = env_str("DJANGO_SECRET_KEY")
+if not SECRET_KEY:
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured(
+        "DJANGO_SECRET_KEY is not set. Run `python3 run.py` once (it writes a random key "
+        "into app/.env) or export DJANGO_SECRET_KEY."
+    )
+
+STUDIO_HOST = env_str("STUDIO_HOST", "127.0.0.1")
+STUDIO_PORT = env_int("STUDIO_PORT", 8000)
+ALLOWED_HOSTS = [h.strip() for h in env_str("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]").split(",") if h.strip()]
+
+DATA_DIR = Path(env_str("STUDIO_DATA_DIR") or APP_DIR / "data").resolve()
+DATA_DIR.mkdir(parents=True, exist_ok=True)
+MEDIA_ROOT = DATA_DIR / "media"
+MEDIA_URL = "/media/"  # never routed: content is served by the API with Range support
+FRONTEND_DIST = Path(env_str("STUDIO_FRONTEND_DIST") or APP_DIR / "frontend" / "dist").resolve()
+
+INSTALLED_APPS = [
+    "django.contrib.contenttypes",
+    "django.contrib.staticfiles",
+    "videos",
+    "model_control",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "studio.urls"
+WSGI_APPLICATION = "studio.wsgi.application"
+TEMPLATES: list[dict] = []
+
+_sqlite_path = DATA_DIR / "studio.sqlite3"
+DATABASES = {
+    "default": dj_database_url.parse(
+        env_str("DATABASE_URL") or f"sqlite:///{_sqlite_path}", conn_max_age=0
+    )
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # WAL + IMMEDIATE transactions: the worker thread writes progress while the API reads.
+    DATABASES["default"]["OPTIONS"] = {
+        "timeout": 30,
+        "transaction_mode": "IMMEDIATE",
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    }
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+STATIC_URL = "/static/"
+STATIC_ROOT = DATA_DIR / "static"
+# The built frontend: WhiteNoise serves /assets/... and index.html from it.
+WHITENOISE_ROOT = FRONTEND_DIST if FRONTEND_DIST.is_dir() else None
+WHITENOISE_AUTOREFRESH = True  # dist/ may be rebuilt while the server runs
+
+USE_TZ = True
+TIME_ZONE = "UTC"
+
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+
+# --- Upstreams -------------------------------------------------------------------------
+CLOUD_VIDEO_GENERATION_URL = env_str("CLOUD_VIDEO_GENERATION_URL")
+CLOUD_VIDEO_GENERATION_AUTH_TOKEN = env_str("CLOUD_VIDEO_GENERATION_AUTH_TOKEN")
+CLOUD_VIDEO_GENERATION_TIMEOUT = env_float("CLOUD_VIDEO_GENERATION_TIMEOUT", 180.0)
+CLOUD_VIDEO_GENERATION_JOB_TIMEOUT = env_float("CLOUD_VIDEO_GENERATION_JOB_TIMEOUT", 1800.0)
+CLOUD_VIDEO_GENERATION_POLL_INTERVAL = env_float("CLOUD_VIDEO_GENERATION_POLL_INTERVAL", 2.0)
+CLOUD_VIDEO_GENERATION_CONCURRENCY = env_int("CLOUD_VIDEO_GENERATION_CONCURRENCY", 1)
+CLOUD_VIDEO_GENERATION_CA_BUNDLE = env_str("CLOUD_VIDEO_GENERATION_CA_BUNDLE")
+CLOUD_VIDEO_GENERATION_MIN_STEPS = env_int("CLOUD_VIDEO_GENERATION_MIN_STEPS", 4)
+CLOUD_VIDEO_GENERATION_MAX_STEPS = env_int("CLOUD_VIDEO_GENERATION_MAX_STEPS", 50)
+
+VIDEO_PREVIEW_ENABLED = env_bool("VIDEO_PREVIEW_ENABLED", True)
+VIDEO_PREVIEW_CONCURRENCY = env_int("VIDEO_PREVIEW_CONCURRENCY", 1)
+VIDEO_DEFAULT_PROVIDER = env_str("VIDEO_DEFAULT_PROVIDER")
+VIDEO_MAX_UPSTREAM_BYTES = env_int("VIDEO_MAX_UPSTREAM_BYTES", 2 * 1024**3)
+VIDEO_MAX_ATTEMPTS = env_int("VIDEO_MAX_ATTEMPTS", 3)
+VIDEO_JOB_BACKEND = env_str("VIDEO_JOB_BACKEND", "inprocess")
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "filters": {"redact": {"()": "studio.redact.RedactSecretsFilter"}},
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["redact"]}
+    },
+    "root": {"handlers": ["console"], "level": env_str("STUDIO_LOG_LEVEL", "INFO")},
+    "loggers": {
+        # httpx logs request lines at INFO; URLs are fine but keep it quiet.
+        "httpx": {"level": "WARNING"},
+        "httpcore": {"level": "WARNING"},
+    },
+}

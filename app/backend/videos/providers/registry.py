@@ -1,0 +1,63 @@
+"""Builds the configured providers from settings, once per process."""
+from __future__ import annotations
+
+from functools import lru_cache
+
+from django.conf import settings
+
+from .base import Provider
+from .preview import PreviewProvider
+from .tt_cloud import TTCloudProvider
+
+
+class UnknownProvider(LookupError):
+    pass
+
+
+@lru_cache(maxsize=1)
+def _providers() -> dict[str, Provider]:
+    providers: list[Provider] = [
+        TTCloudProvider(
+            settings.CLOUD_VIDEO_GENERATION_URL,
+            settings.CLOUD_VIDEO_GENERATION_AUTH_TOKEN,
+            timeout=settings.CLOUD_VIDEO_GENERATION_TIMEOUT,
+            job_timeout=settings.CLOUD_VIDEO_GENERATION_JOB_TIMEOUT,
+            poll_interval=settings.CLOUD_VIDEO_GENERATION_POLL_INTERVAL,
+            concurrency=settings.CLOUD_VIDEO_GENERATION_CONCURRENCY,
+            ca_bundle=settings.CLOUD_VIDEO_GENERATION_CA_BUNDLE,
+            max_bytes=settings.VIDEO_MAX_UPSTREAM_BYTES,
+            steps_range=(settings.CLOUD_VIDEO_GENERATION_MIN_STEPS, settings.CLOUD_VIDEO_GENERATION_MAX_STEPS),
+        ),
+        PreviewProvider(enabled=settings.VIDEO_PREVIEW_ENABLED, concurrency=settings.VIDEO_PREVIEW_CONCURRENCY),
+    ]
+    return {p.name: p for p in providers}
+
+
+def all_providers() -> list[Provider]:
+    return list(_providers().values())
+
+
+def get_provider(name: str) -> Provider:
+    try:
+        return _providers()[name]
+    except KeyError:
+        raise UnknownProvider(name) from None
+
+
+def default_provider_name() -> str:
+    """VIDEO_DEFAULT_PROVIDER, else the first ready real model, else the preview engine."""
+    if settings.VIDEO_DEFAULT_PROVIDER:
+        return settings.VIDEO_DEFAULT_PROVIDER
+    providers = all_providers()
+    for provider in providers:
+        if not provider.preview and provider.status().ready:
+            return provider.name
+    for provider in providers:
+        if provider.status().ready:
+            return provider.name
+    return "tt-cloud"
+
+
+def reset() -> None:
+    """Forget the built providers (tests change settings)."""
+    _providers.cache_clear()

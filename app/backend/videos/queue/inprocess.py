@@ -1,0 +1,100 @@
+"""The embedded worker: per provider, as many threads as that upstream can take at once.
+
+The database is the queue, so a restart loses nothing: threads claim the oldest queued
+job of their provider with a conditional UPDATE. Jobs submitted by another process
+(the CLI, a second studio on the same database) are picked up by the periodic wake-up.
+"""
+from __future__ import annotations
+
+import logging
+import threading
+
+from django.db import close_old_connections
+
+from .. import runner
+from ..models import VideoJob
+from ..providers.registry import all_providers
+from ..recovery import recover_interrupted
+
+log = logging.getLogger(__name__)
+IDLE_WAKE_SECONDS = 2.0
+RECOVERY_EVERY_SECONDS = 15.0
+
+
+class InProcessQueue:
+    _instance: InProcessQueue | None = None
+    _lock = threading.Lock()
+
+    def __init__(self) -> None:
+        self._wake: dict[str, threading.Condition] = {}
+        self._started = False
+        self._stop = threading.Event()
+        self._threads: list[threading.Thread] = []
+
+    @classmethod
+    def instance(cls) -> InProcessQueue:
+        with cls._lock:
+            if cls._instance is None:
+                cls._instance = InProcessQueue()
+            return cls._instance
+
+    def start(self) -> None:
+        """Start the worker threads (only the serving process calls this)."""
+        with self._lock:
+            if self._started:
+                return
+            self._started = True
+        recover_interrupted()
+        for provider in all_providers():
+            condition = self._wake.setdefault(provider.name, threading.Condition())
+            for slot in range(provider.concurrency):
+                thread = threading.Thread(
+                    target=self._work, args=(provider.name, condition), daemon=True, name=f"worker-{provider.name}-{slot}"
+                )
+                thread.start()
+                self._threads.append(thread)
+        recovery = threading.Thread(target=self._recover_loop, daemon=True, name="worker-recovery")
+        recovery.start()
+        self._threads.append(recovery)
+        log.info("in-process worker started: %s", ", ".join(f"{p.name}x{p.concurrency}" for p in all_providers()))
+
+    def stop(self) -> None:
+        self._stop.set()
+        for condition in self._wake.values():
+            with condition:
+                condition.notify_all()
+
+    def enqueue(self, job: VideoJob) -> None:
+        condition = self._wake.get(job.provider)
+        if condition is not None:
+            with condition:
+                condition.notify()
+
+    def cancel(self, job: VideoJob) -> None:
+        """Nothing to do: the running worker polls the job's cancel flag."""
+
+    def _work(self, provider: str, condition: threading.Condition) -> None:
+        while not self._stop.is_set():
+            try:
+                job = runner.claim_next(provider)
+            except Exception:
+                log.exception("could not claim a %s job", provider)
+                job = None
+            if job is not None:
+                runner.run(job)
+                continue
+            close_old_connections()
+            with condition:
+                condition.wait(IDLE_WAKE_SECONDS)
+
+    def _recover_loop(self) -> None:
+        while not self._stop.wait(RECOVERY_EVERY_SECONDS):
+            try:
+                if recover_interrupted():
+                    for condition in self._wake.values():
+                        with condition:
+                            condition.notify_all()
+            except Exception:
+                log.exception("recovery pass failed")
+            finally:
+                close_old_connections()

@@ -1,0 +1,66 @@
+"""Serving stored files with HTTP Range, so the browser's player can seek."""
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from django.core.files.storage import default_storage
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+
+RANGE_RE = re.compile(r"^bytes=(\d*)-(\d*)$")
+CHUNK = 256 * 1024
+
+
+def _parse_range(header: str, size: int) -> tuple[int, int] | None | str:
+    """(start, end) inclusive; None for no/ignored Range; 'bad' when unsatisfiable."""
+    match = RANGE_RE.match(header.strip())
+    if not match:
+        return None  # multi-range or garbage: RFC 9110 lets us ignore it and send all
+    first, last = match.groups()
+    if first == "" and last == "":
+        return None
+    if first == "":
+        length = int(last)
+        if length == 0:
+            return "bad"
+        return max(size - length, 0), size - 1
+    start = int(first)
+    end = min(int(last), size - 1) if last else size - 1
+    if start >= size or start > end:
+        return "bad"
+    return start, end
+
+
+def _chunks(name: str, start: int, length: int) -> Iterator[bytes]:
+    with default_storage.open(name, "rb") as fh:
+        fh.seek(start)
+        remaining = length
+        while remaining > 0:
+            data = fh.read(min(CHUNK, remaining))
+            if not data:
+                return
+            remaining -= len(data)
+            yield data
+
+
+def serve_stored_file(
+    request: HttpRequest, name: str, content_type: str, download_name: str | None = None
+) -> HttpResponse:
+    size = default_storage.size(name)
+    wanted = _parse_range(request.headers.get("Range", ""), size) if "Range" in request.headers else None
+    if wanted == "bad":
+        response = HttpResponse(status=416)
+        response["Content-Range"] = f"bytes */{size}"
+        return response
+    start, end = wanted if isinstance(wanted, tuple) else (0, size - 1)
+    length = max(end - start + 1, 0)
+    response = StreamingHttpResponse(_chunks(name, start, length), content_type=content_type)
+    response.status_code = 206 if isinstance(wanted, tuple) else 200
+    if response.status_code == 206:
+        response["Content-Range"] = f"bytes {start}-{end}/{size}"
+    response["Content-Length"] = str(length)
+    response["Accept-Ranges"] = "bytes"
+    response["Cache-Control"] = "private, max-age=3600"
+    if download_name:
+        response["Content-Disposition"] = f'attachment; filename="{download_name}"'
+    return response

@@ -1,0 +1,64 @@
+"""Jobs left in_progress by a crash are requeued (resuming the upstream job when its id is
+known) or, after too many attempts, failed with a clear reason. Never left stuck."""
+from __future__ import annotations
+
+import logging
+import os
+from datetime import timedelta
+
+from django.conf import settings
+from django.utils import timezone
+
+from .models import VideoJob
+from .runner import HEARTBEAT_SECONDS, WORKER_ID
+
+log = logging.getLogger(__name__)
+Status = VideoJob.Status
+STALE_AFTER = timedelta(seconds=HEARTBEAT_SECONDS * 6)
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _is_orphan(job: VideoJob, now) -> bool:
+    host, _, pid = job.worker.rpartition(":")
+    if job.worker == WORKER_ID:
+        return False  # ours and running
+    if host == WORKER_ID.rpartition(":")[0] and pid.isdigit() and not _pid_alive(int(pid)):
+        return True  # its process on this machine is gone
+    return job.heartbeat_at is None or now - job.heartbeat_at > STALE_AFTER
+
+
+def recover_interrupted() -> int:
+    """Requeue or fail orphaned in-progress jobs; returns how many were touched."""
+    now = timezone.now()
+    touched = 0
+    for job in VideoJob.objects.filter(status=Status.IN_PROGRESS):
+        if not _is_orphan(job, now):
+            continue
+        if job.cancel_requested:
+            updated = VideoJob.objects.filter(id=job.id, status=Status.IN_PROGRESS, worker=job.worker).update(
+                status=Status.CANCELLED, completed_at=now, error_code="cancelled", error_message="Cancelled."
+            )
+        elif job.attempts >= settings.VIDEO_MAX_ATTEMPTS:
+            updated = VideoJob.objects.filter(id=job.id, status=Status.IN_PROGRESS, worker=job.worker).update(
+                status=Status.FAILED,
+                completed_at=now,
+                error_code="interrupted",
+                error_message=f"The studio stopped while making this video {job.attempts} times; giving up. Retry to try again.",
+            )
+        else:
+            updated = VideoJob.objects.filter(id=job.id, status=Status.IN_PROGRESS, worker=job.worker).update(
+                status=Status.QUEUED, worker="", progress=0.0
+            )
+        if updated:
+            touched += 1
+            log.warning("recovered job %s left running by %s", job.id, job.worker or "an unknown worker")
+    return touched
