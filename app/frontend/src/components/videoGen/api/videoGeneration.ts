@@ -1,0 +1,182 @@
+// Client for the studio's jobs API (docs/api.md). All URLs are relative: the SPA is
+// served by the backend from the same origin.
+import type {
+  ApiErrorBody,
+  CreateVideoParams,
+  ModelList,
+  Video,
+  VideoDeleted,
+  VideoList,
+  VideoStatus,
+} from '../types/chat';
+import { TERMINAL_STATUSES } from '../types/chat';
+
+export const API_BASE = '/v1';
+
+// Submitting returns at once (the work happens in a job), so a short timeout is enough;
+// this only protects the UI from a backend that stopped answering.
+export const REQUEST_TIMEOUT_MS = 30_000;
+
+/** An error answered by the API (or a network failure, with status 0). */
+export class ApiError extends Error {
+  readonly status: number;
+  readonly type: string | null;
+  readonly code: string | null;
+  readonly param: string | null;
+
+  constructor(
+    message: string,
+    opts: { status: number; type?: string | null; code?: string | null; param?: string | null },
+  ) {
+    super(message);
+    this.name = 'ApiError';
+    this.status = opts.status;
+    this.type = opts.type ?? null;
+    this.code = opts.code ?? null;
+    this.param = opts.param ?? null;
+  }
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null;
+}
+
+function isErrorBody(value: unknown): value is ApiErrorBody {
+  return isRecord(value) && isRecord(value.error) && typeof value.error.message === 'string';
+}
+
+async function parseError(response: Response): Promise<ApiError> {
+  let body: unknown = null;
+  const text = await response.text().catch(() => '');
+  try {
+    body = text ? JSON.parse(text) : null;
+  } catch {
+    body = null;
+  }
+  if (isErrorBody(body)) {
+    const { message, type, code, param } = body.error;
+    return new ApiError(message, { status: response.status, type, code, param });
+  }
+  // A proxy in front of the studio may answer with HTML; never show that to the user.
+  const fallback =
+    response.status === 504 || response.status === 408
+      ? 'The request timed out.'
+      : `The server answered ${response.status}${response.statusText ? ` ${response.statusText}` : ''}.`;
+  return new ApiError(fallback, {
+    status: response.status,
+    code: response.status === 504 || response.status === 408 ? 'upstream_timeout' : null,
+  });
+}
+
+async function request<T>(path: string, init: RequestInit = {}): Promise<T> {
+  const signal = init.signal ?? AbortSignal.timeout(REQUEST_TIMEOUT_MS);
+  let response: Response;
+  try {
+    response = await fetch(`${API_BASE}${path}`, {
+      ...init,
+      signal,
+      headers: { Accept: 'application/json', ...(init.headers ?? {}) },
+    });
+  } catch (err) {
+    if (err instanceof DOMException && err.name === 'TimeoutError') {
+      throw new ApiError('The studio did not answer in time.', { status: 0, code: 'client_timeout' });
+    }
+    if (err instanceof DOMException && err.name === 'AbortError') throw err;
+    throw new ApiError('Cannot reach the studio backend. Is it running?', {
+      status: 0,
+      code: 'network_error',
+    });
+  }
+  if (!response.ok) throw await parseError(response);
+  return (await response.json()) as T;
+}
+
+export function isTerminal(status: VideoStatus): boolean {
+  return TERMINAL_STATUSES.includes(status);
+}
+
+export function listVideos(
+  opts: { after?: string | null; limit?: number; signal?: AbortSignal } = {},
+): Promise<VideoList> {
+  const params = new URLSearchParams({ limit: String(opts.limit ?? 20), order: 'desc' });
+  if (opts.after) params.set('after', opts.after);
+  return request<VideoList>(`/videos?${params.toString()}`, { signal: opts.signal });
+}
+
+export function getVideo(id: string, signal?: AbortSignal): Promise<Video> {
+  return request<Video>(`/videos/${encodeURIComponent(id)}`, { signal });
+}
+
+export function createVideo(params: CreateVideoParams): Promise<Video> {
+  // Leave out fields the user did not set so the server applies the model's defaults.
+  const body: Record<string, string | number> = { prompt: params.prompt };
+  if (params.model) body.model = params.model;
+  if (params.negative_prompt !== undefined) body.negative_prompt = params.negative_prompt;
+  if (params.num_inference_steps !== undefined) body.num_inference_steps = params.num_inference_steps;
+  if (params.seed !== undefined) body.seed = params.seed;
+  if (params.size) body.size = params.size;
+  return request<Video>('/videos', {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+}
+
+export function cancelVideo(id: string): Promise<Video> {
+  return request<Video>(`/videos/${encodeURIComponent(id)}/cancel`, { method: 'POST' });
+}
+
+export function retryVideo(id: string): Promise<Video> {
+  return request<Video>(`/videos/${encodeURIComponent(id)}/retry`, { method: 'POST' });
+}
+
+export function deleteVideo(id: string): Promise<VideoDeleted> {
+  return request<VideoDeleted>(`/videos/${encodeURIComponent(id)}`, { method: 'DELETE' });
+}
+
+export function listModels(signal?: AbortSignal): Promise<ModelList> {
+  return request<ModelList>('/models', { signal });
+}
+
+function withQuery(url: string, query: string): string {
+  return `${url}${url.includes('?') ? '&' : '?'}${query}`;
+}
+
+/** The MP4 as an attachment; the server names the file after the prompt. */
+export function downloadUrl(video: Pick<Video, 'id' | 'content_url'>): string {
+  const base = video.content_url ?? `${API_BASE}/videos/${encodeURIComponent(video.id)}/content`;
+  return withQuery(base, 'download=1');
+}
+
+export function contentUrl(video: Pick<Video, 'id' | 'content_url'>): string {
+  return video.content_url ?? `${API_BASE}/videos/${encodeURIComponent(video.id)}/content`;
+}
+
+export function thumbnailUrl(video: Pick<Video, 'id' | 'thumbnail_url'>): string {
+  return (
+    video.thumbnail_url ?? `${API_BASE}/videos/${encodeURIComponent(video.id)}/content?variant=thumbnail`
+  );
+}
+
+/** Text a person can act on, for an error code from the API or from a failed job. */
+export function friendlyMessage(code: string | null | undefined, message: string): string {
+  switch (code) {
+    case 'upstream_timeout':
+    case 'timeout':
+      return 'The video model took too long to answer, so the studio gave up waiting. Video generation can take several minutes; try again, or use fewer inference steps.';
+    case 'not_configured':
+      return 'No video provider is configured. Set CLOUD_VIDEO_GENERATION_URL (and its token) in app/.env, or enable the built-in preview engine, then restart the studio.';
+    case 'client_timeout':
+      return 'The studio did not answer in time. Check that the backend is still running, then try again.';
+    case 'network_error':
+      return 'Cannot reach the studio backend. Check that it is running, then try again.';
+    default:
+      return message || 'Something went wrong.';
+  }
+}
+
+export function errorText(err: unknown): string {
+  if (err instanceof ApiError) return friendlyMessage(err.code, err.message);
+  if (err instanceof Error) return err.message;
+  return 'Something went wrong.';
+}

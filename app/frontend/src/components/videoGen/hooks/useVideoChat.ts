@@ -1,0 +1,246 @@
+// The video "chat" state, backed by the jobs API through TanStack Query so that a reload
+// (or a second tab) shows the same history: the paginated list is the single source of
+// truth, and each unfinished job is polled and written back into it.
+import { useCallback, useEffect, useMemo } from 'react';
+import {
+  type InfiniteData,
+  type QueryClient,
+  useInfiniteQuery,
+  useMutation,
+  useQueries,
+  useQuery,
+  useQueryClient,
+} from '@tanstack/react-query';
+import {
+  cancelVideo,
+  createVideo,
+  deleteVideo,
+  errorText,
+  getVideo,
+  isTerminal,
+  listModels,
+  listVideos,
+  retryVideo,
+} from '../api/videoGeneration';
+import type { CreateVideoParams, Video, VideoList, VideoModel } from '../types/chat';
+
+export const videoKeys = {
+  all: ['videos'] as const,
+  list: () => ['videos', 'list'] as const,
+  detail: (id: string) => ['videos', 'detail', id] as const,
+};
+export const modelKeys = { all: ['models'] as const };
+
+type ListData = InfiniteData<VideoList, string | null>;
+
+/** Replace (or drop, when `next` is null) one video inside the cached pages. */
+function patchList(client: QueryClient, id: string, next: Video | null): void {
+  client.setQueryData<ListData>(videoKeys.list(), (old) => {
+    if (!old) return old;
+    return {
+      ...old,
+      pages: old.pages.map((page) => ({
+        ...page,
+        data: next
+          ? page.data.map((v) => (v.id === id ? next : v))
+          : page.data.filter((v) => v.id !== id),
+      })),
+    };
+  });
+}
+
+/** Put a newly created job at the head of the newest page. */
+function prependToList(client: QueryClient, video: Video): void {
+  client.setQueryData<ListData>(videoKeys.list(), (old) => {
+    if (!old || old.pages.length === 0) {
+      return {
+        pages: [{ object: 'list', data: [video], first_id: video.id, last_id: video.id, has_more: false }],
+        pageParams: [null],
+      };
+    }
+    const [first, ...rest] = old.pages;
+    const data = [video, ...first.data.filter((v) => v.id !== video.id)];
+    return { ...old, pages: [{ ...first, data, first_id: video.id }, ...rest] };
+  });
+}
+
+export interface ModelsState {
+  models: VideoModel[];
+  /** The model the server uses when none is named; falls back to the first ready one. */
+  defaultModel: VideoModel | undefined;
+  /** True when at least one model can take jobs. */
+  anyReady: boolean;
+  isLoading: boolean;
+  /** Why no provider can be used, for the nav tooltip and the page banner; null when one is ready. */
+  unavailableReason: string | null;
+}
+
+export function useModels(): ModelsState {
+  const query = useQuery({
+    queryKey: modelKeys.all,
+    queryFn: ({ signal }) => listModels(signal),
+    staleTime: 10_000,
+    // Providers can come up later (a cloud endpoint warming up), so look again now and then.
+    refetchInterval: 30_000,
+  });
+  return useMemo(() => {
+    const models = query.data?.data ?? [];
+    const defaultModel =
+      models.find((m) => m.default && m.ready) ?? models.find((m) => m.ready) ?? models.find((m) => m.default);
+    const anyReady = models.some((m) => m.ready);
+    let unavailableReason: string | null = null;
+    if (query.isLoading) unavailableReason = 'Checking which video providers are ready…';
+    else if (query.error) unavailableReason = `Cannot check the video providers: ${errorText(query.error)}`;
+    else if (!anyReady) {
+      const details = models.map((m) => m.detail).filter(Boolean);
+      unavailableReason =
+        'No video provider is ready. Set CLOUD_VIDEO_GENERATION_URL in app/.env or enable the preview engine.' +
+        (details.length ? ` (${details.join('; ')})` : '');
+    }
+    return { models, defaultModel, anyReady, isLoading: query.isLoading, unavailableReason };
+  }, [query.data, query.isLoading, query.error]);
+}
+
+export interface UseVideoChatOptions {
+  /** How often an unfinished job is polled. */
+  pollIntervalMs?: number;
+  pageSize?: number;
+  /** Pages of history fetched without asking; more come with loadOlder(). */
+  autoLoadPages?: number;
+}
+
+export interface VideoChat {
+  /** Every known video, oldest first (chat order). */
+  videos: Video[];
+  isLoading: boolean;
+  historyError: string | null;
+  hasOlder: boolean;
+  isLoadingOlder: boolean;
+  loadOlder: () => void;
+  submit: (params: CreateVideoParams) => Promise<Video>;
+  isSubmitting: boolean;
+  submitError: unknown;
+  clearSubmitError: () => void;
+  cancel: (id: string) => Promise<void>;
+  retry: (id: string) => Promise<void>;
+  remove: (id: string) => Promise<void>;
+  /** Error of the last cancel/retry/delete, with the id it was about. */
+  actionError: { id: string; message: string } | null;
+  pendingActionId: string | null;
+}
+
+export function useVideoChat(options: UseVideoChatOptions = {}): VideoChat {
+  const { pollIntervalMs = 1000, pageSize = 20, autoLoadPages = 5 } = options;
+  const client = useQueryClient();
+
+  const history = useInfiniteQuery({
+    queryKey: videoKeys.list(),
+    queryFn: ({ pageParam, signal }) => listVideos({ after: pageParam, limit: pageSize, signal }),
+    initialPageParam: null as string | null,
+    getNextPageParam: (last) => (last.has_more && last.last_id ? last.last_id : undefined),
+    // Polling keeps unfinished jobs fresh; refetching every page on focus would only race it.
+    refetchOnWindowFocus: false,
+  });
+
+  const { hasNextPage, isFetchingNextPage, fetchNextPage } = history;
+  const pageCount = history.data?.pages.length ?? 0;
+  useEffect(() => {
+    if (hasNextPage && !isFetchingNextPage && pageCount < autoLoadPages) void fetchNextPage();
+  }, [hasNextPage, isFetchingNextPage, pageCount, autoLoadPages, fetchNextPage]);
+
+  const newestFirst = useMemo(() => {
+    const seen = new Set<string>();
+    const out: Video[] = [];
+    for (const page of history.data?.pages ?? []) {
+      for (const v of page.data) {
+        if (!seen.has(v.id)) {
+          seen.add(v.id);
+          out.push(v);
+        }
+      }
+    }
+    return out;
+  }, [history.data]);
+
+  const activeIds = useMemo(
+    () => newestFirst.filter((v) => !isTerminal(v.status)).map((v) => v.id),
+    [newestFirst],
+  );
+
+  useQueries({
+    queries: activeIds.map((id) => ({
+      queryKey: videoKeys.detail(id),
+      queryFn: async ({ signal }: { signal: AbortSignal }) => {
+        const video = await getVideo(id, signal);
+        patchList(client, id, video);
+        return video;
+      },
+      refetchInterval: pollIntervalMs,
+      refetchIntervalInBackground: true,
+      // A transient failure should not stop the polling; the next tick tries again.
+      retry: false,
+    })),
+  });
+
+  const createMutation = useMutation({
+    mutationFn: createVideo,
+    onSuccess: (video) => prependToList(client, video),
+  });
+
+  const actionMutation = useMutation({
+    mutationFn: async ({ id, action }: { id: string; action: 'cancel' | 'retry' | 'delete' }) => {
+      if (action === 'cancel') {
+        patchList(client, id, await cancelVideo(id));
+      } else if (action === 'retry') {
+        prependToList(client, await retryVideo(id));
+      } else {
+        await deleteVideo(id);
+        patchList(client, id, null);
+        client.removeQueries({ queryKey: videoKeys.detail(id) });
+      }
+    },
+    onError: (_err, { id, action }) => {
+      // The job may have moved on (finished before the cancel arrived): show its real state.
+      if (action !== 'retry') {
+        void getVideo(id)
+          .then((v) => patchList(client, id, v))
+          .catch(() => undefined);
+      }
+    },
+  });
+
+  const { mutateAsync: createAsync, reset: resetCreate } = createMutation;
+  const { mutateAsync: actionAsync } = actionMutation;
+
+  const submit = useCallback((params: CreateVideoParams) => createAsync(params), [createAsync]);
+  const act = useCallback(
+    async (id: string, action: 'cancel' | 'retry' | 'delete') => {
+      try {
+        await actionAsync({ id, action });
+      } catch {
+        // Shown through actionError; callers need not handle it.
+      }
+    },
+    [actionAsync],
+  );
+
+  const lastAction = actionMutation.variables;
+  return {
+    videos: useMemo(() => [...newestFirst].reverse(), [newestFirst]),
+    isLoading: history.isLoading,
+    historyError: history.error ? errorText(history.error) : null,
+    hasOlder: Boolean(hasNextPage),
+    isLoadingOlder: isFetchingNextPage,
+    loadOlder: () => void fetchNextPage(),
+    submit,
+    isSubmitting: createMutation.isPending,
+    submitError: createMutation.error,
+    clearSubmitError: resetCreate,
+    cancel: (id) => act(id, 'cancel'),
+    retry: (id) => act(id, 'retry'),
+    remove: (id) => act(id, 'delete'),
+    actionError:
+      actionMutation.error && lastAction ? { id: lastAction.id, message: errorText(actionMutation.error) } : null,
+    pendingActionId: actionMutation.isPending && lastAction ? lastAction.id : null,
+  };
+}

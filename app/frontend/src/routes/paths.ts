@@ -1,0 +1,2 @@
+// Kept apart from route-config.tsx so components can import paths without a cycle.
+export const VIDEO_GENERATION_PATH = '/video-generation';
