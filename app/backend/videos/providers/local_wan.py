@@ -476,10 +476,10 @@ class LocalWanProvider(Provider):
         steps = request.num_inference_steps
 
         def on_step_end(p: Any, i: int, t: Any, tensors: dict[str, Any]) -> dict[str, Any]:
-            if ctx.cancelled():
-                p._interrupt = True  # skips the remaining steps even if report() doesn't raise
             total = p.num_timesteps or steps
-            ctx.report(100.0 * (i + 1) / total, f"denoising step {i + 1}/{total}")
+            ctx.report(100.0 * (i + 1) / total, f"denoising step {i + 1}/{total}")  # may raise
+            if ctx.cancelled():
+                p._interrupt = True  # skips the remaining steps even if report() didn't raise
             return tensors
 
         kwargs: dict[str, Any] = dict(
