@@ -48,7 +48,9 @@ _TINY_TRANSFORMER: dict[str, Any] = {
     "num_layers": 2,
     "cross_attn_norm": True,
     "qk_norm": "rms_norm_across_heads",
-    "rope_max_seq_len": 32,
+    # As the real models: rotary positions for up to 1024 patches a side, so the tiny
+    # model runs at the provider's default 832x480 too (diffusers' tests use 32).
+    "rope_max_seq_len": 1024,
 }
 
 _WORDS = (

@@ -1,0 +1,12 @@
+"""A pytest plugin (loaded with -p from pytest.ini) that fixes test settings before Django
+loads, so a developer's app/.env never leaks into the tests."""
+from __future__ import annotations
+
+import os
+import tempfile
+
+os.environ["STUDIO_ENV_FILE"] = os.devnull
+os.environ.setdefault("DJANGO_SECRET_KEY", "test-only-secret-key")
+os.environ.setdefault("STUDIO_DATA_DIR", tempfile.mkdtemp(prefix="studio-test-"))
+for name in ("CLOUD_VIDEO_GENERATION_URL", "CLOUD_VIDEO_GENERATION_AUTH_TOKEN", "DATABASE_URL", "VIDEO_JOB_BACKEND"):
+    os.environ.pop(name, None)

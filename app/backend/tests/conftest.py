@@ -1,0 +1,36 @@
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.support.studio import StudioServer, migrated_template
+from tests.support.upstream import FakeUpstream
+
+
+@pytest.fixture(scope="session")
+def db_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return migrated_template(tmp_path_factory.mktemp("template"))
+
+
+@pytest.fixture
+def upstream() -> Iterator[FakeUpstream]:
+    fake = FakeUpstream()
+    yield fake
+    fake.close()
+
+
+@pytest.fixture
+def studio_factory(tmp_path: Path, db_template: Path) -> Iterator:
+    """start(**settings) -> a running studio subprocess; all are stopped after the test."""
+    started: list[StudioServer] = []
+
+    def start(data_dir: Path | None = None, **settings: str | int | float) -> StudioServer:
+        server = StudioServer(data_dir or tmp_path / f"studio{len(started)}", db_template, **settings)
+        started.append(server)
+        return server.start()
+
+    yield start
+    for server in started:
+        server.stop()

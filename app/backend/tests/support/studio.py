@@ -1,0 +1,108 @@
+"""Runs the real studio (`manage.py runstudio`) as a subprocess on a free loopback port."""
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+
+BACKEND = Path(__file__).resolve().parents[2]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def migrated_template(base_dir: Path) -> Path:
+    """A migrated SQLite file, made once per test session and copied into each studio."""
+    template = base_dir / "template.sqlite3"
+    if not template.exists():
+        env = {**os.environ, "STUDIO_DATA_DIR": str(base_dir / "template")}
+        subprocess.run([sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"], cwd=BACKEND, env=env, check=True)
+        shutil.copy(base_dir / "template" / "studio.sqlite3", template)
+    return template
+
+
+class StudioServer:
+    def __init__(self, data_dir: Path, template: Path | None = None, **settings: str | int | float) -> None:
+        self.data_dir = data_dir
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        db = data_dir / "studio.sqlite3"
+        if template is not None and not db.exists() and "DATABASE_URL" not in settings:
+            shutil.copy(template, db)
+        self.settings = {k: str(v) for k, v in settings.items()}
+        self.port = free_port()
+        self.log_path = data_dir / f"studio-{self.port}.log"
+        self.proc: subprocess.Popen | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def env(self) -> dict[str, str]:
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("CLOUD_VIDEO", "VIDEO_"))}
+        env.update(STUDIO_DATA_DIR=str(self.data_dir), STUDIO_LOG_LEVEL="INFO", **self.settings)
+        return env
+
+    def start(self, timeout: float = 30) -> StudioServer:
+        if not (self.data_dir / "studio.sqlite3").exists() and "DATABASE_URL" not in self.settings:
+            subprocess.run(
+                [sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"], cwd=BACKEND, env=self.env(), check=True
+            )
+        log = open(self.log_path, "ab")
+        self.proc = subprocess.Popen(
+            [sys.executable, "manage.py", "runstudio", "--host", "127.0.0.1", "--port", str(self.port)],
+            cwd=BACKEND,
+            env=self.env(),
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"studio exited early:\n{self.logs()}")
+            try:
+                if httpx.get(f"{self.url}/healthz", timeout=1).status_code == 200:
+                    return self
+            except httpx.HTTPError:
+                time.sleep(0.1)
+        raise RuntimeError(f"studio did not start:\n{self.logs()}")
+
+    def kill(self) -> None:
+        """kill -9: no chance to clean up, as in a crash."""
+        if self.proc and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGKILL)
+            self.proc.wait(10)
+
+    def stop(self) -> None:
+        if self.proc and self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                self.kill()
+
+    def logs(self) -> str:
+        return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
+
+    def client(self, timeout: float = 30) -> httpx.Client:
+        return httpx.Client(base_url=self.url, timeout=timeout)
+
+    def wait_for(self, video_id: str, statuses: tuple[str, ...] = ("completed", "failed", "cancelled"), timeout: float = 60) -> dict:
+        deadline = time.monotonic() + timeout
+        with self.client() as client:
+            while True:
+                video = client.get(f"/v1/videos/{video_id}").json()
+                if video.get("status") in statuses:
+                    return video
+                if time.monotonic() > deadline:
+                    raise AssertionError(f"{video_id} still {video.get('status')} after {timeout}s")
+                time.sleep(0.1)

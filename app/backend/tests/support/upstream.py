@@ -1,0 +1,213 @@
+"""A loopback stand-in for the tt-cloud endpoint (and tt-media-server), for tests and benchmarks.
+
+Real HTTP on 127.0.0.1. Its behaviour is set per test through `mode`; it records every
+request it sees. With `serial=True` it makes one video at a time, like one accelerator.
+"""
+from __future__ import annotations
+
+import json
+import select
+import socket
+import threading
+import time
+import uuid
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+from .media import tiny_mp4
+
+PATH = "/video/generations"
+
+
+@dataclass
+class Seen:
+    method: str
+    path: str
+    headers: dict[str, str]
+    body: object
+
+
+@dataclass
+class UpstreamJob:
+    id: str
+    created: float
+    seconds: float
+    outcome: str = "completed"  # completed | failed | never
+    status: str = "queued"
+    cancelled: bool = False
+
+
+@dataclass
+class FakeUpstream:
+    mode: str = "sync"
+    token: str = "sentinel-token-7f3a9c"
+    video: bytes = field(default_factory=tiny_mp4)
+    delay: float = 0.0  # seconds before answering a generation (sync) / job run time (async)
+    serial: bool = False  # one generation at a time, like one accelerator
+    seen: list[Seen] = field(default_factory=list)
+    jobs: dict[str, UpstreamJob] = field(default_factory=dict)
+    busy_seconds: float = 0.0  # accelerator time spent generating
+    wasted_seconds: float = 0.0  # generation time whose result nobody downloaded
+    max_concurrent: int = 0
+    _active: int = 0
+
+    def __post_init__(self) -> None:
+        self._lock = threading.Lock()
+        self._gpu = threading.Lock()
+        upstream = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+            def do_POST(self) -> None:
+                upstream._handle(self, "POST")
+
+            def do_GET(self) -> None:
+                upstream._handle(self, "GET")
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.server.server_address[1]}{PATH}"
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+    def posts(self) -> list[Seen]:
+        return [s for s in self.seen if s.method == "POST" and s.path == PATH]
+
+    # --- behaviour ------------------------------------------------------------------------
+
+    def _handle(self, h: BaseHTTPRequestHandler, method: str) -> None:
+        length = int(h.headers.get("content-length") or 0)
+        raw = h.rfile.read(length) if length else b""
+        try:
+            body: object = json.loads(raw) if raw else None
+        except ValueError:
+            body = raw
+        with self._lock:
+            self.seen.append(Seen(method, h.path, dict(h.headers), body))
+        if self.token and h.headers.get("authorization") != f"Bearer {self.token}":
+            return self._json(h, 401, {"detail": "Invalid or missing token"})
+        if method == "POST" and h.path == PATH:
+            return self._generate(h)
+        rest = h.path[len(PATH) + 1 :].split("/") if h.path.startswith(PATH + "/") else []
+        job = self.jobs.get(rest[0]) if rest else None
+        if job is None or self.mode == "async_lost":
+            return self._json(h, 404, {"detail": "job not found"})
+        if method == "GET" and len(rest) == 1:
+            return self._json(h, 200, self._job_view(job))
+        if method == "GET" and rest[1:] == ["download"]:
+            if self._job_view(job)["status"] != "completed":
+                return self._json(h, 409, {"detail": "not finished"})
+            return self._send(h, 200, "video/mp4", self.video)
+        if method == "POST" and rest[1:] == ["cancel"]:
+            job.cancelled = True
+            return self._json(h, 200, self._job_view(job))
+        return self._json(h, 404, {"detail": "no such route"})
+
+    def _generate(self, h: BaseHTTPRequestHandler) -> None:
+        mode = self.mode
+        if mode.startswith("status:"):
+            code = int(mode.split(":")[1])
+            return self._json(h, code, {"detail": f"upstream says {code}", "echo": h.headers.get("authorization")})
+        if mode.startswith("async"):
+            outcome = {"async_fail": "failed", "async_never": "never"}.get(mode, "completed")
+            job = UpstreamJob(id=uuid.uuid4().hex, created=time.monotonic(), seconds=self.delay, outcome=outcome)
+            self.jobs[job.id] = job
+            return self._json(h, 202, {"id": job.id, "status": "queued", "created_at": int(time.time()), "model": "wan2.2"})
+        self._busy(self.delay, h)
+        if _client_gone(h.connection):  # the caller gave up: that accelerator time was wasted
+            with self._lock:
+                self.wasted_seconds += self.delay
+            return None
+        if mode == "sync":
+            return self._send(h, 200, "video/mp4", self.video)
+        if mode == "html":
+            return self._send(h, 200, "text/html", b"<html><body>502 Bad Gateway</body></html>")
+        if mode == "garbage":
+            return self._send(h, 200, "video/mp4", b"\x00\x01not a video at all" * 50)
+        if mode == "truncated":
+            return self._send(h, 200, "video/mp4", self.video[: len(self.video) // 2])
+        if mode == "reset":
+            h.send_response(200)
+            h.send_header("Content-Type", "video/mp4")
+            h.send_header("Content-Length", str(len(self.video)))
+            h.end_headers()
+            h.wfile.write(self.video[:64])
+            h.wfile.flush()
+            h.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00")
+            h.connection.shutdown(socket.SHUT_RDWR)  # the makefile()s keep the fd; shutdown ends it now
+            h.close_connection = True
+            return None
+        raise AssertionError(f"unknown mode {mode}")
+
+    def _busy(self, seconds: float, h: BaseHTTPRequestHandler) -> None:
+        """Spend `seconds` of 'accelerator' time; serial mode lets one request at a time in."""
+        with self._gpu if self.serial else _nullcontext():
+            with self._lock:
+                self._active += 1
+                self.max_concurrent = max(self.max_concurrent, self._active)
+            start = time.monotonic()
+            time.sleep(seconds)
+            with self._lock:
+                self._active -= 1
+                self.busy_seconds += time.monotonic() - start
+
+    def _job_view(self, job: UpstreamJob) -> dict:
+        elapsed = time.monotonic() - job.created
+        if job.cancelled:
+            job.status = "cancelled"
+        elif job.outcome == "never" or elapsed < job.seconds:
+            job.status = "in_progress"
+        else:
+            job.status = job.outcome
+        view: dict = {"id": job.id, "status": job.status, "model": "wan2.2", "progress": min(100, int(100 * elapsed / max(job.seconds, 0.01)))}
+        if job.status == "failed":
+            view["error"] = {"code": "generation_failed", "message": "out of device memory"}
+        return view
+
+    def _json(self, h: BaseHTTPRequestHandler, code: int, data: dict) -> None:
+        self._send(h, code, "application/json", json.dumps(data).encode())
+
+    def _send(self, h: BaseHTTPRequestHandler, code: int, ctype: str, body: bytes) -> None:
+        h.send_response(code)
+        h.send_header("Content-Type", ctype)
+        h.send_header("Content-Length", str(len(body)))
+        h.end_headers()
+        try:
+            h.wfile.write(body)
+        except (BrokenPipeError, ConnectionResetError):
+            pass
+
+
+def _client_gone(sock: socket.socket) -> bool:
+    readable, _, _ = select.select([sock], [], [], 0)
+    if not readable:
+        return False
+    try:
+        return sock.recv(1, socket.MSG_PEEK) == b""
+    except OSError:
+        return True
+
+
+class _nullcontext:
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+
+def save(video: bytes, path: Path) -> Path:
+    path.write_bytes(video)
+    return path

@@ -1,0 +1,279 @@
+#!/usr/bin/env python3
+"""Video Studio launcher and setup wizard. Standard library only.
+
+    python3 run.py              set up (venv, dependencies, app/.env, web page, database) and run
+    python3 run.py test         set up everything the tests need and run every test
+    python3 run.py --help-env   explain every setting in app/.env
+    python3 run.py --help       all commands and options
+"""
+from __future__ import annotations
+
+import argparse
+import getpass
+import hashlib
+import os
+import secrets
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+APP = ROOT / "app"
+BACKEND = APP / "backend"
+FRONTEND = APP / "frontend"
+VENV = ROOT / ".venv"
+ENV_FILE = APP / ".env"
+ENV_DEFAULT = APP / ".env.default"
+REQUIREMENTS = {
+    "core": BACKEND / "requirements.txt",
+    "dev": BACKEND / "requirements-dev.txt",
+    "local": BACKEND / "requirements-local.txt",
+    "scale": BACKEND / "requirements-scale.txt",
+}
+CHROMIUM = Path("/usr/bin/chromium")
+# Asked for on first setup (the seed's configuration prompts); everything else keeps its default.
+PROMPTED = (
+    ("CLOUD_VIDEO_GENERATION_URL", "Cloud video generation URL (Enter to skip and use the preview engine)", False),
+    ("CLOUD_VIDEO_GENERATION_AUTH_TOKEN", "Cloud video generation auth token (input hidden)", True),
+)
+
+
+def say(message: str) -> None:
+    print(f"[video-studio] {message}", flush=True)
+
+
+def run(cmd: list[str], **kwargs: object) -> None:
+    subprocess.run(cmd, check=True, **kwargs)  # type: ignore[call-overload]
+
+
+def venv_python() -> Path:
+    return VENV / "bin" / "python"
+
+
+# --- Python dependencies ----------------------------------------------------------------------
+
+
+def ensure_venv(extras: tuple[str, ...]) -> Path:
+    """Create .venv and install the pinned requirements; skipped when nothing changed."""
+    files = [REQUIREMENTS["core"], *(REQUIREMENTS[e] for e in extras if REQUIREMENTS[e].exists())]
+    digest = hashlib.sha256(b"".join(f.read_bytes() for f in files)).hexdigest()
+    stamp = VENV / f".installed-{'-'.join(('core',) + extras)}"
+    if not venv_python().exists():
+        say("creating the virtual environment in .venv")
+        run([sys.executable, "-m", "venv", str(VENV)])
+    if stamp.exists() and stamp.read_text() == digest:
+        return venv_python()
+    say(f"installing Python dependencies ({', '.join(('core',) + extras)}); the first time takes a few minutes")
+    args = [str(venv_python()), "-m", "pip", "install", "--disable-pip-version-check", "-q"]
+    for f in files:
+        args += ["-r", str(f)]
+    run(args)
+    stamp.write_text(digest)
+    return venv_python()
+
+
+# --- app/.env ---------------------------------------------------------------------------------
+
+
+def env_docs() -> list[tuple[str, str, str]]:
+    """(name, default, comment) for every setting in app/.env.default."""
+    out, comment = [], []
+    for line in ENV_DEFAULT.read_text().splitlines():
+        stripped = line.strip()
+        if stripped.startswith("#"):
+            text = stripped.lstrip("#").strip()
+            if not text.startswith("---"):
+                comment.append(text)
+        elif "=" in stripped:
+            name, _, default = stripped.partition("=")
+            out.append((name.strip(), default.strip(), " ".join(comment)))
+            comment = []
+        else:
+            comment = []
+    return out
+
+
+def read_env(path: Path) -> dict[str, str]:
+    values = {}
+    if path.exists():
+        for line in path.read_text().splitlines():
+            if "=" in line and not line.lstrip().startswith("#"):
+                name, _, value = line.partition("=")
+                values[name.strip()] = value.strip()
+    return values
+
+
+def write_env(values: dict[str, str]) -> None:
+    """Write app/.env in the layout of .env.default (comments kept), readable by the owner only."""
+    lines = []
+    for line in ENV_DEFAULT.read_text().splitlines():
+        name = line.partition("=")[0].strip()
+        if "=" in line and not line.lstrip().startswith("#") and name in values:
+            lines.append(f"{name}={values[name]}")
+        else:
+            lines.append(line)
+    known = {name for name, _, _ in env_docs()}
+    lines += [f"{k}={v}" for k, v in values.items() if k not in known]
+    fd = os.open(ENV_FILE, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as fh:
+        fh.write("\n".join(lines) + "\n")
+
+
+def configure(no_input: bool) -> None:
+    """Create or complete app/.env: environment variables win, then answers, then defaults."""
+    existing = read_env(ENV_FILE)
+    values = {name: default for name, default, _ in env_docs()}
+    values.update(existing)
+    for name in values:
+        if os.environ.get(name):
+            values[name] = os.environ[name]
+    interactive = not no_input and sys.stdin.isatty()
+    if not ENV_FILE.exists():
+        say("creating app/.env from app/.env.default")
+        for name, question, hidden in PROMPTED:
+            if values.get(name) or not interactive:
+                continue
+            if name.endswith("TOKEN") and not values.get("CLOUD_VIDEO_GENERATION_URL"):
+                continue
+            answer = getpass.getpass(f"{question}: ") if hidden else input(f"{question}: ")
+            values[name] = answer.strip()
+    if not values.get("DJANGO_SECRET_KEY"):
+        values["DJANGO_SECRET_KEY"] = secrets.token_urlsafe(50)
+    if values != existing:
+        write_env(values)
+
+
+def help_env() -> None:
+    print("Settings live in app/.env (created from app/.env.default by `python3 run.py`).")
+    print("The process environment overrides the file. Restart the studio after a change.\n")
+    for name, default, comment in env_docs():
+        shown = "(empty)" if not default else default
+        print(f"{name}  [default: {shown}]\n    {comment}\n")
+
+
+# --- Web page ---------------------------------------------------------------------------------
+
+
+def build_frontend(required: bool) -> bool:
+    """npm ci (when the lock changed) and build app/frontend into dist/."""
+    if not (FRONTEND / "package.json").exists():
+        return False
+    npm = shutil.which("npm")
+    if npm is None:
+        message = "npm is not installed; the web page cannot be built (the API still works). Install Node.js 20+."
+        if required:
+            raise SystemExit(message)
+        say(message)
+        return False
+    lock = FRONTEND / "package-lock.json"
+    stamp = FRONTEND / "node_modules" / ".studio-lock"
+    digest = hashlib.sha256(lock.read_bytes()).hexdigest() if lock.exists() else ""
+    if not stamp.exists() or stamp.read_text() != digest:
+        say("installing the web page's packages (npm ci)")
+        run([npm, "ci", "--no-audit", "--no-fund"], cwd=FRONTEND)
+        stamp.write_text(digest)
+    say("building the web page")
+    run([npm, "run", "build"], cwd=FRONTEND)
+    return True
+
+
+def ensure_chromium() -> None:
+    """The browser tests drive Debian's chromium; install it when missing (CI runs as root)."""
+    if CHROMIUM.exists():
+        return
+    if os.geteuid() != 0 or not shutil.which("apt-get"):
+        raise SystemExit("The browser tests need /usr/bin/chromium: run `sudo apt-get install -y chromium`.")
+    say("installing Debian's chromium for the browser tests")
+    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    run(["apt-get", "update", "-q"], env=env)
+    run(["apt-get", "install", "-y", "-q", "--no-install-recommends", "chromium"], env=env)
+
+
+# --- Commands ---------------------------------------------------------------------------------
+
+
+def manage(python: Path, *args: str, env: dict[str, str] | None = None) -> None:
+    run([str(python), str(BACKEND / "manage.py"), *args], env=env)
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    python = ensure_venv(())
+    configure(args.no_input)
+    build_frontend(required=False)
+    manage(python, "migrate", "--noinput", "-v", "0")
+    extra = [*(["--host", args.host] if args.host else []), *(["--port", str(args.port)] if args.port else [])]
+    try:
+        manage(python, "runstudio", *extra)
+    except KeyboardInterrupt:
+        pass
+    except subprocess.CalledProcessError as exc:
+        return exc.returncode
+    return 0
+
+
+def test_env() -> dict[str, str]:
+    """Tests never read the developer's app/.env, and use their own data folder."""
+    env = dict(os.environ)
+    env.update(
+        STUDIO_ENV_FILE=os.devnull,
+        DJANGO_SECRET_KEY="test-only-secret-key",
+        STUDIO_DATA_DIR=tempfile.mkdtemp(prefix="studio-test-"),
+        STUDIO_PYTHON=str(venv_python()),
+        PYTHONDONTWRITEBYTECODE="1",
+    )
+    for name in ("CLOUD_VIDEO_GENERATION_URL", "CLOUD_VIDEO_GENERATION_AUTH_TOKEN", "DATABASE_URL", "VIDEO_JOB_BACKEND"):
+        env.pop(name, None)
+    return env
+
+
+def cmd_test(args: argparse.Namespace) -> int:
+    python = ensure_venv(("dev", "local", "scale"))
+    env = test_env()
+    failures = []
+    suites: list[tuple[str, list[str], Path]] = [
+        ("backend (pytest)", [str(python), "-m", "pytest", *args.pytest_args], BACKEND),
+    ]
+    if (FRONTEND / "package.json").exists() and not args.backend_only:
+        ensure_chromium()
+        build_frontend(required=True)
+        npm = shutil.which("npm") or "npm"
+        suites += [
+            ("web page unit tests (vitest)", [npm, "test"], FRONTEND),
+            ("browser end-to-end tests (chromium)", [npm, "run", "e2e"], FRONTEND),
+        ]
+    for name, cmd, cwd in suites:
+        say(f"running {name}")
+        if subprocess.run(cmd, cwd=cwd, env=env).returncode != 0:
+            failures.append(name)
+    if failures:
+        say("FAILED: " + ", ".join(failures))
+        return 1
+    say("all test suites passed")
+    return 0
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(
+        prog="run.py", description="Set up and run Video Studio.", formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--no-input", action="store_true", help="never prompt; take settings from the environment")
+    parser.add_argument("--help-env", action="store_true", help="explain every setting in app/.env and exit")
+    parser.add_argument("--host", help="address to listen on (default STUDIO_HOST, 127.0.0.1)")
+    parser.add_argument("--port", type=int, help="port to listen on (default STUDIO_PORT, 8000)")
+    sub = parser.add_subparsers(dest="command")
+    test = sub.add_parser("test", help="run every test (backend, web page, browser)")
+    test.add_argument("--backend-only", action="store_true", help="only the Python tests")
+    test.add_argument("pytest_args", nargs="*", help="extra arguments for pytest")
+    args = parser.parse_args(argv)
+    if args.help_env:
+        help_env()
+        return 0
+    if args.command == "test":
+        return cmd_test(args)
+    return cmd_run(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
