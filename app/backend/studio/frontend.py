@@ -21,3 +21,9 @@ def spa_index(request: HttpRequest, path: str = "") -> HttpResponse:
 
 def health(request: HttpRequest) -> JsonResponse:
     return JsonResponse({"status": "ok"})
+
+
+def api_not_found(request: HttpRequest, path: str = "") -> JsonResponse:
+    """Unknown /v1/ paths answer in the API's error shape, not an HTML page."""
+    error = {"message": f"No API endpoint at /v1/{path[:80]}.", "type": "invalid_request_error", "param": None, "code": "not_found"}
+    return JsonResponse({"error": error}, status=404)

@@ -63,6 +63,7 @@ FRONTEND_DIST = Path(env_str("STUDIO_FRONTEND_DIST") or APP_DIR / "frontend" / "
 INSTALLED_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.staticfiles",
+    "ninja",  # ships Swagger UI's files, so /v1/docs works with no internet
     "videos",
     "model_control",
 ]
@@ -76,7 +77,7 @@ MIDDLEWARE = [
 
 ROOT_URLCONF = "studio.urls"
 WSGI_APPLICATION = "studio.wsgi.application"
-TEMPLATES: list[dict] = []
+TEMPLATES = [{"BACKEND": "django.template.backends.django.DjangoTemplates", "APP_DIRS": True}]
 
 _sqlite_path = DATA_DIR / "studio.sqlite3"
 DATABASES = {
@@ -97,6 +98,7 @@ STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
 # The built frontend: WhiteNoise serves /assets/... and index.html from it.
 WHITENOISE_ROOT = FRONTEND_DIST if FRONTEND_DIST.is_dir() else None
+WHITENOISE_USE_FINDERS = True  # app static files (Swagger UI) without a collectstatic step
 WHITENOISE_AUTOREFRESH = True  # dist/ may be rebuilt while the server runs
 
 USE_TZ = True
