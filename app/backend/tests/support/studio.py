@@ -49,7 +49,7 @@ class StudioServer:
 
     def env(self) -> dict[str, str]:
         env = {k: v for k, v in os.environ.items() if not k.startswith(("CLOUD_VIDEO", "VIDEO_"))}
-        env.update(STUDIO_DATA_DIR=str(self.data_dir), STUDIO_LOG_LEVEL="INFO", **self.settings)
+        env.update({"STUDIO_DATA_DIR": str(self.data_dir), "STUDIO_LOG_LEVEL": "INFO", **self.settings})
         return env
 
     def start(self, timeout: float = 30) -> StudioServer:
