@@ -89,7 +89,8 @@ export function useModels(): ModelsState {
       models.find((m) => m.default && m.ready) ?? models.find((m) => m.ready) ?? models.find((m) => m.default);
     const anyReady = models.some((m) => m.ready);
     let unavailableReason: string | null = null;
-    if (query.isLoading) unavailableReason = 'Checking which video providers are ready…';
+    // While the first answer is pending nothing is known to be wrong: do not block navigation.
+    if (query.isLoading) unavailableReason = null;
     else if (query.error) unavailableReason = `Cannot check the video providers: ${errorText(query.error)}`;
     else if (!anyReady) {
       const details = models.map((m) => m.detail).filter(Boolean);
@@ -172,7 +173,8 @@ export function useVideoChat(options: UseVideoChatOptions = {}): VideoChat {
       queryKey: videoKeys.detail(id),
       queryFn: async ({ signal }: { signal: AbortSignal }) => {
         const video = await getVideo(id, signal);
-        patchList(client, id, video);
+        // Cancelled by a cancel/delete that already wrote a newer state: do not undo it.
+        if (!signal.aborted) patchList(client, id, video);
         return video;
       },
       refetchInterval: pollIntervalMs,
@@ -190,11 +192,15 @@ export function useVideoChat(options: UseVideoChatOptions = {}): VideoChat {
   const actionMutation = useMutation({
     mutationFn: async ({ id, action }: { id: string; action: 'cancel' | 'retry' | 'delete' }) => {
       if (action === 'cancel') {
-        patchList(client, id, await cancelVideo(id));
+        const video = await cancelVideo(id);
+        // A poll already in flight would write the pre-cancel state back over this one.
+        await client.cancelQueries({ queryKey: videoKeys.detail(id) });
+        patchList(client, id, video);
       } else if (action === 'retry') {
         prependToList(client, await retryVideo(id));
       } else {
         await deleteVideo(id);
+        await client.cancelQueries({ queryKey: videoKeys.detail(id) });
         patchList(client, id, null);
         client.removeQueries({ queryKey: videoKeys.detail(id) });
       }

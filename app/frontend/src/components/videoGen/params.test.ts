@@ -1,0 +1,48 @@
+import { describe, expect, it } from 'vitest';
+import { defaultSettings, sizeOptions, sizeToString, stepsRange, validate } from './params';
+import { cloudModel, previewModel } from '../../test/fakeApi';
+
+describe('generation parameters', () => {
+  it('starts from the seed defaults: "low quality", 12 steps, seed 0', () => {
+    expect(defaultSettings(previewModel)).toEqual({
+      model: 'preview',
+      negativePrompt: 'low quality',
+      steps: '12',
+      seed: '0',
+      size: '832x480',
+    });
+  });
+
+  it('reads sizes in either encoding', () => {
+    expect(sizeToString('832x480')).toBe('832x480');
+    expect(sizeToString([1280, 720])).toBe('1280x720');
+    expect(sizeToString('big')).toBeNull();
+    expect(sizeOptions({ sizes: ['832x480', [480, 832]] })).toEqual(['832x480', '480x832']);
+  });
+
+  it('keeps steps within the model range', () => {
+    expect(stepsRange(cloudModel.capabilities)).toEqual([4, 50]);
+    const bad = validate('Volcano on a beach', { ...defaultSettings(cloudModel), steps: '2' }, cloudModel);
+    expect(bad.params).toBeNull();
+    expect(bad.errors.steps).toMatch(/4 to 50/);
+  });
+
+  it('builds the POST body and drops size for models that do not take one', () => {
+    const ok = validate('  Volcano on a beach ', { ...defaultSettings(cloudModel), size: '832x480' }, cloudModel);
+    expect(ok.params).toEqual({
+      prompt: 'Volcano on a beach',
+      model: 'tt-cloud',
+      negative_prompt: 'low quality',
+      num_inference_steps: 12,
+      seed: 0,
+    });
+    const withSize = validate('x', defaultSettings(previewModel), previewModel);
+    expect(withSize.params?.size).toBe('832x480');
+  });
+
+  it('rejects an empty prompt, a bad seed and a malformed size', () => {
+    const r = validate('   ', { ...defaultSettings(previewModel), seed: '-1', size: '832 by 480' }, previewModel);
+    expect(r.params).toBeNull();
+    expect(Object.keys(r.errors).sort()).toEqual(['prompt', 'seed', 'size']);
+  });
+});

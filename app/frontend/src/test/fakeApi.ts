@@ -1,0 +1,175 @@
+// A tiny in-memory stand-in for the studio API, installed as global fetch in unit tests.
+import { vi } from 'vitest';
+import type { Video, VideoModel } from '../components/videoGen/types/chat';
+
+export function makeVideo(overrides: Partial<Video> = {}): Video {
+  const id = overrides.id ?? `video_${Math.random().toString(16).slice(2).padEnd(32, '0').slice(0, 32)}`;
+  return {
+    id,
+    object: 'video',
+    model: 'preview',
+    status: 'queued',
+    progress: 0,
+    created_at: 1764032000,
+    started_at: null,
+    completed_at: null,
+    seconds: null,
+    size: null,
+    prompt: 'Volcano on a beach',
+    negative_prompt: 'low quality',
+    num_inference_steps: 12,
+    seed: 0,
+    num_frames: null,
+    has_reference_image: false,
+    preview: true,
+    label: 'preview, not AI',
+    queue_position: 0,
+    eta_seconds: null,
+    elapsed_seconds: 0,
+    error: null,
+    metadata: null,
+    content_url: null,
+    thumbnail_url: null,
+    ...overrides,
+  };
+}
+
+export function completed(v: Video): Video {
+  return {
+    ...v,
+    status: 'completed',
+    progress: 100,
+    queue_position: null,
+    completed_at: v.created_at + 3,
+    started_at: v.created_at,
+    seconds: '2.06',
+    size: '832x480',
+    metadata: { duration: 2.06, frames: 33, width: 832, height: 480, codec: 'h264', fps: 16, bytes: 123456 },
+    content_url: `/v1/videos/${v.id}/content`,
+    thumbnail_url: `/v1/videos/${v.id}/content?variant=thumbnail`,
+  };
+}
+
+export const previewModel: VideoModel = {
+  id: 'preview',
+  object: 'model',
+  owned_by: 'video-studio',
+  label: 'Preview engine (procedural, not AI)',
+  ready: true,
+  detail: 'built in',
+  preview: true,
+  default: true,
+  capabilities: { steps_range: [1, 100], default_steps: 12, default_size: '832x480', sizes: null, accepts_size: true },
+};
+
+export const cloudModel: VideoModel = {
+  id: 'tt-cloud',
+  object: 'model',
+  label: 'Wan 2.2 (Tenstorrent cloud)',
+  ready: false,
+  detail: 'CLOUD_VIDEO_GENERATION_URL is not set',
+  preview: false,
+  default: false,
+  capabilities: { steps_range: [4, 50], default_steps: 12, default_size: null, sizes: null, accepts_size: false },
+};
+
+export interface Call {
+  method: string;
+  path: string;
+  query: URLSearchParams;
+  body: unknown;
+}
+
+function json(status: number, body: unknown): Response {
+  return new Response(JSON.stringify(body), { status, headers: { 'Content-Type': 'application/json' } });
+}
+
+export function apiError(status: number, message: string, code: string | null = null): Response {
+  return json(status, { error: { message, type: 'invalid_request_error', param: null, code } });
+}
+
+/**
+ * Newest-first store of videos, with hooks to drive job progress from the test.
+ * `onGet(video)` may return the next state of a polled video.
+ */
+export class FakeApi {
+  videos: Video[] = [];
+  models: VideoModel[] = [previewModel, cloudModel];
+  calls: Call[] = [];
+  onGet: (v: Video) => Video = (v) => v;
+  /** Force the next matching request to answer this instead. */
+  override: ((call: Call) => Response | null) | null = null;
+  private seq = 0;
+
+  install(): ReturnType<typeof vi.fn> {
+    const fn = vi.fn(async (input: RequestInfo | URL, init?: RequestInit) => this.handle(input, init));
+    vi.stubGlobal('fetch', fn);
+    return fn;
+  }
+
+  private async handle(input: RequestInfo | URL, init?: RequestInit): Promise<Response> {
+    const url = new URL(String(input), 'http://studio.test');
+    const method = (init?.method ?? 'GET').toUpperCase();
+    const body: unknown = typeof init?.body === 'string' ? JSON.parse(init.body) : null;
+    const call: Call = { method, path: url.pathname, query: url.searchParams, body };
+    this.calls.push(call);
+    const forced = this.override?.(call);
+    if (forced) return forced;
+
+    const m = url.pathname.match(/^\/v1\/videos\/([^/]+)(?:\/(cancel|retry))?$/);
+    if (url.pathname === '/v1/models' && method === 'GET') return json(200, { object: 'list', data: this.models });
+    if (url.pathname === '/v1/videos' && method === 'GET') {
+      const limit = Number(url.searchParams.get('limit') ?? 20);
+      const after = url.searchParams.get('after');
+      const start = after ? this.videos.findIndex((v) => v.id === after) + 1 : 0;
+      const data = this.videos.slice(start, start + limit);
+      return json(200, {
+        object: 'list',
+        data,
+        first_id: data[0]?.id ?? null,
+        last_id: data.at(-1)?.id ?? null,
+        has_more: start + limit < this.videos.length,
+      });
+    }
+    if (url.pathname === '/v1/videos' && method === 'POST') {
+      const b = body as { prompt?: string; seed?: number; num_inference_steps?: number };
+      if (!b.prompt) return apiError(400, 'prompt must not be empty', 'invalid_value');
+      this.seq += 1;
+      const v = makeVideo({
+        id: `video_${String(this.seq).padStart(32, '0')}`,
+        prompt: b.prompt,
+        seed: b.seed ?? 0,
+        num_inference_steps: b.num_inference_steps ?? 12,
+        created_at: 1764032000 + this.seq,
+      });
+      this.videos.unshift(v);
+      return json(201, v);
+    }
+    if (m) {
+      const [, id, action] = m;
+      const idx = this.videos.findIndex((v) => v.id === id);
+      if (idx < 0) return apiError(404, `no video ${id}`, 'not_found');
+      const v = this.videos[idx];
+      if (method === 'GET' && !action) {
+        this.videos[idx] = this.onGet(v);
+        return json(200, this.videos[idx]);
+      }
+      if (method === 'DELETE') {
+        this.videos.splice(idx, 1);
+        return json(200, { id, object: 'video.deleted', deleted: true });
+      }
+      if (action === 'cancel') {
+        if (['completed', 'failed', 'cancelled'].includes(v.status)) return apiError(409, 'already finished', 'conflict');
+        this.videos[idx] = { ...v, status: 'cancelled', queue_position: null };
+        return json(200, this.videos[idx]);
+      }
+      if (action === 'retry') {
+        this.seq += 1;
+        const copy = makeVideo({ ...v, id: `video_${String(this.seq).padStart(32, '0')}`, status: 'queued', error: null });
+        this.videos.unshift(copy);
+        return json(201, copy);
+      }
+    }
+    return apiError(404, `no route ${method} ${url.pathname}`, 'not_found');
+  }
+}
