@@ -122,30 +122,44 @@ def sync(device: torch.device) -> None:
         torch.cuda.synchronize(device)
 
 
-def run_config(
+def prepare(
     base: Any,
     cfg: Config,
     inputs: dict[str, torch.Tensor],
-    device: torch.device,
-    steps: int,
-    warmup: int,
-    reference: torch.Tensor | None,
-) -> tuple[Result, torch.Tensor]:
+    shared: dict[torch.dtype, Any],
+) -> Callable[[], torch.Tensor]:
+    """A closure running one CFG denoising step under `cfg`.
+
+    Configurations of one dtype share the weight tensors (a GPU holds the 5B model once
+    per dtype, not once per row); each gets its own modules, so its own attention backend
+    and compile state.
+    """
     import copy
 
-    model = copy.deepcopy(base).to(dtype=cfg.dtype)
-    if cfg.dtype != torch.float32:
-        # As from_pretrained(dtype=...) does: norms, rope and time embedding stay fp32.
-        for name, module in model.named_modules():
-            if any(k in name.split(".") for k in model._keep_in_fp32_modules):
-                module.to(torch.float32)
+    if cfg.dtype not in shared and cfg.dtype == base.dtype:
+        shared[cfg.dtype] = base
+    if cfg.dtype not in shared:
+        cast = copy.deepcopy(base).to(dtype=cfg.dtype)
+        if cfg.dtype != torch.float32:
+            # As from_pretrained(dtype=...) does: norms, rope and time embedding stay fp32.
+            for name, module in cast.named_modules():
+                if any(k in name.split(".") for k in cast._keep_in_fp32_modules):
+                    module.to(torch.float32)
+        shared[cfg.dtype] = cast
+    source = shared[cfg.dtype]
+    memo = {id(t): t for t in [*source.parameters(), *source.buffers()]}
+    if cfg.channels_last:  # this row re-lays its conv weight: give it its own copy
+        for t in source.patch_embedding.parameters():
+            memo.pop(id(t), None)
+    model = copy.deepcopy(source, memo)
     model.set_attention_backend(cfg.backend)
+    latents = inputs["latents"].to(cfg.dtype)
     if cfg.channels_last:
         # Only the patch-embedding Conv3d sees 5-D activations; everything after is tokens.
         model.patch_embedding.to(memory_format=torch.channels_last_3d)
-    latents = inputs["latents"].to(cfg.dtype)
-    if cfg.channels_last:
         latents = latents.contiguous(memory_format=torch.channels_last_3d)
+    if cfg.compile:
+        model.compile_repeated_blocks(fullgraph=True)  # diffusers' regional compile
     text, neg = inputs["text"].to(cfg.dtype), inputs["neg"].to(cfg.dtype)
     timestep = inputs["timestep"]
 
@@ -155,31 +169,57 @@ def run_config(
         uncond = model(latents, timestep, neg, return_dict=False)[0]
         return uncond + 5.0 * (cond - uncond)
 
-    compile_s = 0.0
+    return step
+
+
+def run_all(
+    base: Any,
+    configs: list[Config],
+    inputs: dict[str, torch.Tensor],
+    device: torch.device,
+    steps: int,
+    warmup: int,
+) -> list[Result]:
+    """Time every configuration, interleaved step by step.
+
+    Round-robin keeps the ratios fair on a shared or thermally drifting machine: a burst
+    of load from elsewhere slows one step of every row, not all steps of one row.
+    """
+    results = [Result(c, []) for c in configs]
+    runners: list[Callable[[], torch.Tensor] | None] = []
+    shared: dict[torch.dtype, Any] = {}
+    for res in results:
+        try:
+            runners.append(prepare(base, res.config, inputs, shared))
+        except Exception as exc:
+            res.skipped = f"{type(exc).__name__}: {exc}"[:80]
+            runners.append(None)
+    outputs: dict[int, torch.Tensor] = {}
     with torch.inference_mode():
-        if cfg.compile:
-            model.compile_repeated_blocks(fullgraph=True)
-            t0 = time.perf_counter()
-            step()  # the first call compiles
-            sync(device)
-            compile_s = time.perf_counter() - t0
-        for _ in range(warmup):
-            step()
-        sync(device)
-        times: list[float] = []
-        out = None
-        for _ in range(steps):
-            t0 = time.perf_counter()
-            out = step()
-            sync(device)
-            times.append(time.perf_counter() - t0)
-    assert out is not None
-    out = out.float().cpu()
-    dev = None if reference is None else float((out - reference).abs().max() / reference.abs().max())
-    del model
-    if device.type == "cuda":
-        torch.cuda.empty_cache()
-    return Result(cfg, times, dev, compile_s=compile_s), out
+        for rep in range(warmup + steps):
+            kind = "warm-up (compiles)" if rep < warmup else "timed"
+            print(f"  round {rep + 1}/{warmup + steps}, {kind}", flush=True)
+            for i, (res, run) in enumerate(zip(results, runners)):
+                if run is None or res.skipped:
+                    continue
+                try:
+                    t0 = time.perf_counter()
+                    out = run()
+                    sync(device)
+                    elapsed = time.perf_counter() - t0
+                except Exception as exc:  # e.g. compile without a C compiler: report it
+                    res.skipped = f"{type(exc).__name__}: {exc}"[:80]
+                    continue
+                if rep == 0 and res.config.compile:
+                    res.compile_s = elapsed  # the first call traces and compiles
+                if rep >= warmup:
+                    res.step_s.append(elapsed)
+                outputs[i] = out.float().cpu()
+    ref = next((outputs[i] for i, r in enumerate(results) if not r.skipped and i in outputs), None)
+    for i, res in enumerate(results):
+        if ref is not None and i in outputs and not res.skipped:
+            res.max_dev = float((outputs[i] - ref).abs().max() / ref.abs().max())
+    return results
 
 
 def configs_for(device: torch.device, bf16: bool, no_compile: bool) -> list[Config]:
@@ -210,7 +250,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--height", type=int, help="default: 480 (tiny), 704 (ti2v-5b)")
     p.add_argument("--frames", type=int, help="default: 17 (tiny), 121 (ti2v-5b); 4k+1")
     p.add_argument("--layers", type=int, help="override the layer count (smoke runs of ti2v-5b)")
-    p.add_argument("--steps", type=int, default=3, help="timed steps per configuration")
+    p.add_argument("--steps", type=int, default=5, help="timed steps per configuration")
     p.add_argument("--warmup", type=int, default=1)
     p.add_argument("--bf16", action="store_true", help="also bf16 rows on CPU (always on CUDA)")
     p.add_argument("--no-compile", action="store_true", help="skip the torch.compile rows")
@@ -227,6 +267,8 @@ def main(argv: list[str] | None = None) -> int:
     frames = args.frames or (121 if big else 17)
     if (frames - 1) % 4:
         p.error("--frames must be 4k+1")
+    if args.steps < 1:
+        p.error("--steps must be at least 1")
 
     model, shapes = build_model(args.arch, args.layers, device)
     mult = shapes["spatial"] * 2
@@ -246,22 +288,12 @@ def main(argv: list[str] | None = None) -> int:
     print(f"device {hw}; torch {torch.__version__}; {args.steps} timed steps after "
           f"{args.warmup} warm-up; one step = 2 transformer forwards (CFG)\n")
 
-    results: list[Result] = []
-    reference: torch.Tensor | None = None
-    for cfg in configs_for(device, args.bf16 or device.type == "cuda", args.no_compile):
-        if cfg.backend == "_native_math" and attention_matrix_gib(model, inputs) > args.max_math_gib:
-            gib = attention_matrix_gib(model, inputs)
-            results.append(Result(cfg, [], skipped=f"attention matrix {gib:.0f} GiB"))
-            continue
-        print(f"  running {cfg.name} ...", flush=True)
-        try:
-            res, out = run_config(model, cfg, inputs, device, args.steps, args.warmup, reference)
-        except Exception as exc:  # e.g. compile without a C compiler: report, keep going
-            results.append(Result(cfg, [], skipped=f"{type(exc).__name__}: {exc}"[:80]))
-            continue
-        if reference is None:
-            reference = out
-        results.append(res)
+    configs = configs_for(device, args.bf16 or device.type == "cuda", args.no_compile)
+    math_gib = attention_matrix_gib(model, inputs)
+    too_big = [c for c in configs if c.backend == "_native_math" and math_gib > args.max_math_gib]
+    results = run_all(model, [c for c in configs if c not in too_big], inputs, device,
+                      args.steps, args.warmup)
+    results = [Result(c, [], skipped=f"attention matrix {math_gib:.0f} GiB") for c in too_big] + results
 
     ran = [r for r in results if not r.skipped]
     if not ran:
