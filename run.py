@@ -3,6 +3,9 @@
 
     python3 run.py              set up (venv, dependencies, app/.env, web page, database) and run
     python3 run.py test         set up everything the tests need and run every test
+    python3 run.py worker       run Celery workers (VIDEO_JOB_BACKEND=celery; docs/scale.md)
+    python3 run.py generate "a prompt" [--steps 12 --seed 0 --out clip.mp4 --provider preview --in-process]
+    python3 run.py serve        serve this machine's engines behind the tt-media-server video API
     python3 run.py --help-env   explain every setting in app/.env
     python3 run.py --help       all commands and options
 """
@@ -14,9 +17,11 @@ import hashlib
 import os
 import secrets
 import shutil
+import socket
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent
@@ -199,7 +204,7 @@ def manage(python: Path, *args: str, env: dict[str, str] | None = None) -> None:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    python = ensure_venv(())
+    python = ensure_venv(scale_extras())
     configure(args.no_input)
     build_frontend(required=False)
     manage(python, "migrate", "--noinput", "-v", "0")
@@ -211,6 +216,94 @@ def cmd_run(args: argparse.Namespace) -> int:
     except subprocess.CalledProcessError as exc:
         return exc.returncode
     return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    """The studio's engines behind the tt-media-server API, for other studios to use."""
+    os.environ["VIDEO_SERVE_ENABLED"] = "true"
+    if args.provider:
+        os.environ["VIDEO_SERVE_PROVIDER"] = args.provider
+    return cmd_run(args)
+
+
+def cmd_generate(args: argparse.Namespace, rest: list[str]) -> int:
+    python = ensure_venv(())
+    configure(no_input=True)
+    manage(python, "migrate", "--noinput", "-v", "0")
+    result = subprocess.run([str(python), str(BACKEND / "manage.py"), "generate", *rest])
+    return result.returncode
+
+
+def scale_extras() -> tuple[str, ...]:
+    """The scale extra (Celery, psycopg, S3) when the settings select any of them."""
+    values = {**read_env(ENV_FILE), **{k: v for k, v in os.environ.items() if v}}
+    wanted = (
+        values.get("VIDEO_JOB_BACKEND") == "celery"
+        or values.get("DATABASE_URL", "").startswith("postgres")
+        or bool(values.get("STUDIO_S3_BUCKET"))
+    )
+    return ("scale",) if wanted else ()
+
+
+WORKER_ENTRY = "import sys; from studio.celery import main; sys.exit(main(sys.argv[1:]))"
+
+
+def cmd_worker(args: argparse.Namespace) -> int:
+    """Celery workers for the studio's jobs: one per provider queue, sized to its capacity."""
+    python = ensure_venv(("scale",))
+    configure(args.no_input)
+    cmd = [str(python), "-c", WORKER_ENTRY]
+    if args.provider:
+        cmd += ["--provider", args.provider]
+    if args.concurrency:
+        cmd += ["--concurrency", str(args.concurrency)]
+    try:
+        return subprocess.run(cmd, cwd=BACKEND).returncode
+    except KeyboardInterrupt:
+        return 0
+
+
+def _port_open(port: int) -> bool:
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=1):
+            return True
+    except OSError:
+        return False
+
+
+def ensure_services() -> None:
+    """Start this machine's PostgreSQL and Redis for the scale tests when they are down.
+
+    Never fails: when a service cannot be started, the scale tests fail with a clear message.
+    """
+    pg_versions = sorted(os.listdir("/etc/postgresql")) if os.path.isdir("/etc/postgresql") else []
+    services = [
+        ("PostgreSQL", 5432, ["pg_ctlcluster", "--skip-systemctl-redirect", pg_versions[-1], "main", "start"] if pg_versions else None),
+        ("Redis", 6379, [
+            "redis-server", "--daemonize", "yes", "--bind", "127.0.0.1", "-::1", "--port", "6379", "--save", "",
+            "--appendonly", "no", "--dir", "/var/lib/redis", "--logfile", "/var/log/redis/ci.log",
+        ]),
+    ]
+    for name, port, start in services:
+        if _port_open(port):
+            continue
+        if start is None or not shutil.which(start[0]):
+            say(f"{name} is not answering on 127.0.0.1:{port} and is not installed here; the scale tests will fail")
+            continue
+        say(f"{name} is not answering on 127.0.0.1:{port}; starting it")
+        try:
+            if name == "Redis":  # its --dir and --logfile folders must exist
+                os.makedirs("/var/lib/redis", exist_ok=True)
+                os.makedirs("/var/log/redis", exist_ok=True)
+            subprocess.run(start, timeout=60, capture_output=True)
+        except (OSError, subprocess.SubprocessError) as exc:
+            say(f"could not start {name}: {exc}")
+        for _ in range(30):
+            if _port_open(port):
+                break
+            time.sleep(0.5)
+        else:
+            say(f"{name} still does not answer on 127.0.0.1:{port}; the scale tests will fail")
 
 
 def test_env() -> dict[str, str]:
@@ -230,6 +323,7 @@ def test_env() -> dict[str, str]:
 
 def cmd_test(args: argparse.Namespace) -> int:
     python = ensure_venv(("dev", "local", "scale"))
+    ensure_services()
     env = test_env()
     failures = []
     suites: list[tuple[str, list[str], Path]] = [
@@ -266,12 +360,28 @@ def main(argv: list[str]) -> int:
     test = sub.add_parser("test", help="run every test (backend, web page, browser)")
     test.add_argument("--backend-only", action="store_true", help="only the Python tests")
     test.add_argument("pytest_args", nargs="*", help="extra arguments for pytest")
+    worker = sub.add_parser("worker", help="run Celery workers for VIDEO_JOB_BACKEND=celery (docs/scale.md)")
+    worker.add_argument("--provider", help="only this provider's queue (default: one worker per ready provider)")
+    worker.add_argument("--concurrency", type=int, help="jobs at once (default: the provider's capacity)")
+    worker.add_argument("--no-input", action="store_true", default=argparse.SUPPRESS)
+    serve = sub.add_parser("serve", help="serve the local/preview engines behind the tt-media-server video API")
+    serve.add_argument("--provider", help="engine to serve (default: local when ready, else preview)")
+    serve.add_argument("--no-input", action="store_true")
+    serve.add_argument("--host")
+    serve.add_argument("--port", type=int)
+    sub.add_parser("generate", help='make one video: generate "prompt" [--steps --seed --out --provider --in-process]')
+    if argv[:1] == ["generate"]:
+        return cmd_generate(parser.parse_args([]), argv[1:])
     args = parser.parse_args(argv)
     if args.help_env:
         help_env()
         return 0
     if args.command == "test":
         return cmd_test(args)
+    if args.command == "worker":
+        return cmd_worker(args)
+    if args.command == "serve":
+        return cmd_serve(args)
     return cmd_run(args)
 
 

@@ -119,12 +119,32 @@ CLOUD_VIDEO_GENERATION_CA_BUNDLE = env_str("CLOUD_VIDEO_GENERATION_CA_BUNDLE")
 CLOUD_VIDEO_GENERATION_MIN_STEPS = env_int("CLOUD_VIDEO_GENERATION_MIN_STEPS", 4)
 CLOUD_VIDEO_GENERATION_MAX_STEPS = env_int("CLOUD_VIDEO_GENERATION_MAX_STEPS", 50)
 
+OPENAI_VIDEO_BASE_URL = env_str("OPENAI_VIDEO_BASE_URL")
+OPENAI_VIDEO_API_KEY = env_str("OPENAI_VIDEO_API_KEY")
+OPENAI_VIDEO_MODEL = env_str("OPENAI_VIDEO_MODEL", "sora-2")
+OPENAI_VIDEO_TIMEOUT = env_float("OPENAI_VIDEO_TIMEOUT", 60.0)
+OPENAI_VIDEO_JOB_TIMEOUT = env_float("OPENAI_VIDEO_JOB_TIMEOUT", 1800.0)
+OPENAI_VIDEO_POLL_INTERVAL = env_float("OPENAI_VIDEO_POLL_INTERVAL", 2.0)
+OPENAI_VIDEO_CONCURRENCY = env_int("OPENAI_VIDEO_CONCURRENCY", 1)
+OPENAI_VIDEO_CA_BUNDLE = env_str("OPENAI_VIDEO_CA_BUNDLE")
+OPENAI_VIDEO_EXTRA_FIELDS = env_bool("OPENAI_VIDEO_EXTRA_FIELDS", False)
+
+LOCAL_WAN_MODEL_PATH = env_str("LOCAL_WAN_MODEL_PATH")
+LOCAL_WAN_DEVICE = env_str("LOCAL_WAN_DEVICE", "auto")
+LOCAL_WAN_DTYPE = env_str("LOCAL_WAN_DTYPE", "auto")
+LOCAL_WAN_FPS = env_int("LOCAL_WAN_FPS", 16)
+
+VIDEO_MAX_IMAGE_BYTES = env_int("VIDEO_MAX_IMAGE_BYTES", 10 * 1024**2)
 VIDEO_PREVIEW_ENABLED = env_bool("VIDEO_PREVIEW_ENABLED", True)
 VIDEO_PREVIEW_CONCURRENCY = env_int("VIDEO_PREVIEW_CONCURRENCY", 1)
 VIDEO_DEFAULT_PROVIDER = env_str("VIDEO_DEFAULT_PROVIDER")
 VIDEO_MAX_UPSTREAM_BYTES = env_int("VIDEO_MAX_UPSTREAM_BYTES", 2 * 1024**3)
 VIDEO_MAX_ATTEMPTS = env_int("VIDEO_MAX_ATTEMPTS", 3)
 VIDEO_JOB_BACKEND = env_str("VIDEO_JOB_BACKEND", "inprocess")
+
+VIDEO_SERVE_ENABLED = env_bool("VIDEO_SERVE_ENABLED", False)
+VIDEO_SERVE_PROVIDER = env_str("VIDEO_SERVE_PROVIDER")
+VIDEO_SERVE_TOKEN = env_str("VIDEO_SERVE_TOKEN")
 
 LOGGING = {
     "version": 1,
@@ -141,3 +161,40 @@ LOGGING = {
         "httpcore": {"level": "WARNING"},
     },
 }
+
+# --- Scale-out: Celery workers, PostgreSQL, S3 (docs/scale.md) ---------------------------------
+# PostgreSQL needs nothing here: DATABASE_URL=postgres://... above (psycopg: requirements-scale.txt).
+CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", "redis://127.0.0.1:6379/0")
+# Queues are named <prefix>.<provider>; a distinct prefix lets several studios share one Redis.
+CELERY_QUEUE_PREFIX = env_str("CELERY_QUEUE_PREFIX", "video")
+# Seconds between a worker's recovery passes (dead workers' jobs, lost broker messages).
+CELERY_RECOVERY_INTERVAL = env_float("CELERY_RECOVERY_INTERVAL", 15.0)
+CELERY_VISIBILITY_TIMEOUT = env_int("CELERY_VISIBILITY_TIMEOUT", 3600)
+
+STUDIO_S3_BUCKET = env_str("STUDIO_S3_BUCKET")
+STUDIO_S3_ENDPOINT_URL = env_str("STUDIO_S3_ENDPOINT_URL")
+STUDIO_S3_REGION = env_str("STUDIO_S3_REGION")
+STUDIO_S3_ADDRESSING_STYLE = env_str("STUDIO_S3_ADDRESSING_STYLE")
+# true: /content answers 302 to a presigned URL (S3 serves Range); false: the studio streams it.
+STUDIO_S3_PRESIGNED_REDIRECT = env_bool("STUDIO_S3_PRESIGNED_REDIRECT", True)
+STUDIO_S3_URL_EXPIRY = env_int("STUDIO_S3_URL_EXPIRY", 3600)
+if STUDIO_S3_BUCKET:
+    STORAGES = {
+        "default": {
+            "BACKEND": "storages.backends.s3.S3Storage",
+            "OPTIONS": {
+                "bucket_name": STUDIO_S3_BUCKET,
+                "endpoint_url": STUDIO_S3_ENDPOINT_URL or None,
+                "region_name": STUDIO_S3_REGION or None,
+                "addressing_style": STUDIO_S3_ADDRESSING_STYLE or None,
+                # Empty keys: boto3's own chain (environment, instance role) decides.
+                "access_key": env_str("AWS_ACCESS_KEY_ID") or None,
+                "secret_key": env_str("AWS_SECRET_ACCESS_KEY") or None,
+                "signature_version": "s3v4",
+                "querystring_expire": STUDIO_S3_URL_EXPIRY,
+                "file_overwrite": True,  # names are job ids; a rerun replaces its own file
+                "default_acl": None,  # private bucket; reads go through presigned URLs
+            },
+        },
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }

@@ -1,10 +1,16 @@
 from django.urls import include, path, re_path
 
+from videos import media_server
 from videos.api import api
 
 from .frontend import api_not_found, health, spa_index
 
 urlpatterns = [
+    # tt-media-server's video API (serve mode) comes before /v1/videos/{id}.
+    path("v1/videos/generations", media_server.submit),
+    path("v1/videos/generations/<str:job_id>", media_server.status),
+    path("v1/videos/generations/<str:job_id>/download", media_server.download),
+    path("v1/videos/generations/<str:job_id>/cancel", media_server.cancel),
     path("v1/", api.urls),
     re_path(r"^v1/(?P<path>.*)$", api_not_found),
     path("models-api/", include("model_control.urls")),

@@ -6,6 +6,7 @@ import re
 import time
 from collections.abc import Iterator
 
+from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from ninja import NinjaAPI, Query, Schema
 from ninja.errors import HttpError, ValidationError
@@ -126,6 +127,13 @@ CREATE_SCHEMA = {
         "seconds": {"type": "string", "pattern": r"^\d{1,2}$", "description": "OpenAI's length; converted to frames"},
     },
 }
+MULTIPART_SCHEMA = {
+    **CREATE_SCHEMA,
+    "properties": {
+        **CREATE_SCHEMA["properties"],
+        "input_reference": {"type": "string", "format": "binary", "description": "PNG/JPEG/WebP for image-to-video models"},
+    },
+}
 
 
 def error_response(request: HttpRequest, status: int, message: str, *, param: str | None = None, code: str | None = None, kind: str = "invalid_request_error") -> HttpResponse:
@@ -169,6 +177,10 @@ def get_job(video_id: str) -> VideoJob:
 
 def _create_payload(request: HttpRequest) -> dict:
     ctype = request.content_type or ""
+    declared = request.META.get("CONTENT_LENGTH") or "0"
+    if declared.isdigit() and int(declared) > settings.VIDEO_MAX_IMAGE_BYTES + 64 * 1024:
+        limit = settings.VIDEO_MAX_IMAGE_BYTES // 1024**2
+        raise InvalidRequest(None, f"The request is too large; a reference image may be at most {limit} MB.", "too_large", status=413)
     if ctype.startswith(("multipart/form-data", "application/x-www-form-urlencoded")):
         data: dict = {key: request.POST.get(key) for key in request.POST}
         if request.FILES:
@@ -185,19 +197,17 @@ def _create_payload(request: HttpRequest) -> dict:
     unknown = sorted(set(data) - CREATE_FIELDS - {"input_reference"})
     if unknown:
         raise InvalidRequest(unknown[0], f"Unknown field {unknown[0][:40]!r}.", "unknown_field")
-    if "input_reference" in data:
-        raise InvalidRequest("input_reference", "No configured model accepts a reference image yet.", "unsupported")
     return data
 
 
 @api.post(
     "/videos",
-    response={201: VideoOut, 400: ErrorOut, 415: ErrorOut, 503: ErrorOut},
+    response={201: VideoOut, 400: ErrorOut, 413: ErrorOut, 415: ErrorOut, 503: ErrorOut},
     summary="Create a video job",
     openapi_extra={
         "requestBody": {
             "required": True,
-            "content": {"application/json": {"schema": CREATE_SCHEMA}, "multipart/form-data": {"schema": CREATE_SCHEMA}},
+            "content": {"application/json": {"schema": CREATE_SCHEMA}, "multipart/form-data": {"schema": MULTIPART_SCHEMA}},
         }
     },
 )

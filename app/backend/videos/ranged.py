@@ -4,8 +4,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from django.conf import settings
 from django.core.files.storage import default_storage
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, StreamingHttpResponse
 
 RANGE_RE = re.compile(r"^bytes=(\d*)-(\d*)$")
 CHUNK = 256 * 1024
@@ -46,6 +47,8 @@ def _chunks(name: str, start: int, length: int) -> Iterator[bytes]:
 def serve_stored_file(
     request: HttpRequest, name: str, content_type: str, download_name: str | None = None
 ) -> HttpResponse:
+    if settings.STUDIO_S3_BUCKET and settings.STUDIO_S3_PRESIGNED_REDIRECT:
+        return _presigned_redirect(name, content_type, download_name)
     size = default_storage.size(name)
     wanted = _parse_range(request.headers.get("Range", ""), size) if "Range" in request.headers else None
     if wanted == "bad":
@@ -63,4 +66,14 @@ def serve_stored_file(
     response["Cache-Control"] = "private, max-age=3600"
     if download_name:
         response["Content-Disposition"] = f'attachment; filename="{download_name}"'
+    return response
+
+
+def _presigned_redirect(name: str, content_type: str, download_name: str | None) -> HttpResponse:
+    """S3: send the player to a short-lived signed URL; S3 itself answers Range requests."""
+    params = {"ResponseContentType": content_type}
+    if download_name:
+        params["ResponseContentDisposition"] = f'attachment; filename="{download_name}"'
+    response = HttpResponseRedirect(default_storage.url(name, parameters=params))
+    response["Cache-Control"] = "private, no-store"  # the signed URL expires; never cache the hop
     return response

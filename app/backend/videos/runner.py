@@ -99,10 +99,7 @@ def claim_next(provider: str) -> VideoJob | None:
     return None
 
 
-def request_for(job: VideoJob) -> GenerationRequest:
-    image = None
-    if job.reference_image:
-        image = settings.MEDIA_ROOT / job.reference_image
+def request_for(job: VideoJob, image: Path | None = None) -> GenerationRequest:
     return GenerationRequest(
         prompt=job.prompt,
         negative_prompt=job.negative_prompt,
@@ -136,12 +133,13 @@ def _run(job: VideoJob) -> None:
     ctx = DBJobContext(job)
     video_tmp = storage.scratch_path(job.id, job.attempts, ".mp4")
     thumb_tmp = storage.scratch_path(job.id, job.attempts, ".jpg")
+    image = storage.fetch_to_scratch(job.reference_image, job.id, job.attempts) if job.reference_image else None
     log.info("job %s started on %s (attempt %d)", job.id, job.provider, job.attempts)
     attempt = 0
     while True:
         attempt += 1
         try:
-            provider.generate(request_for(job), video_tmp, ctx)
+            provider.generate(request_for(job, image), video_tmp, ctx)
             info = probe(video_tmp)
             write_thumbnail(video_tmp, thumb_tmp)
             break

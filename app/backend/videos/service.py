@@ -12,7 +12,11 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils import timezone
 
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+
 from . import storage
+from .images import InvalidImage, ReferenceImage, check_reference_image
 from .models import VideoJob
 from .providers.base import Provider
 from .providers.registry import UnknownProvider, all_providers, default_provider_name, get_provider
@@ -42,6 +46,7 @@ class JobSpec:
     width: int | None
     height: int | None
     num_frames: int | None
+    image: ReferenceImage | None = None
 
 
 def _text(value: object, param: str, *, required: bool, default: str = "") -> str:
@@ -131,7 +136,17 @@ def validate(data: dict) -> JobSpec:
             frames = secs * caps.fps + 1
             if not caps.frames_range[0] <= frames <= caps.frames_range[1]:
                 raise InvalidRequest("seconds", f"The {provider.name} model makes at most {caps.frames_range[1]} frames.")
-    return JobSpec(provider.name, prompt, negative, steps, seed, width, height, frames)
+    image = None
+    if data.get("input_reference") is not None:
+        if not caps.image_to_video:
+            raise InvalidRequest(
+                "input_reference", f"The {provider.name} model does not take a reference image.", "unsupported"
+            )
+        try:
+            image = check_reference_image(data["input_reference"])
+        except InvalidImage as exc:
+            raise InvalidRequest("input_reference", str(exc)) from None
+    return JobSpec(provider.name, prompt, negative, steps, seed, width, height, frames, image)
 
 
 def create_job(data: dict, owner: str = "") -> VideoJob:
@@ -149,11 +164,18 @@ def create_job(data: dict, owner: str = "") -> VideoJob:
         num_frames=spec.num_frames,
         preview=provider.preview,
     )
+    if spec.image is not None:
+        job.reference_image = default_storage.save(
+            f"references/{job.id}.{spec.image.extension}", ContentFile(spec.image.data)
+        )
+        job.save(update_fields=["reference_image"])
     transaction.on_commit(lambda: get_queue().enqueue(job))
     return job
 
 
 def retry_job(job: VideoJob) -> VideoJob:
+    if job.reference_image:
+        raise InvalidRequest(None, "Videos made from a reference image cannot be retried; upload the image again.", "unsupported")
     data = {
         "model": job.provider,
         "prompt": job.prompt,

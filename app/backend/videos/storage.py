@@ -38,6 +38,15 @@ def store(local: Path, name: str) -> str:
     return stored
 
 
+def fetch_to_scratch(name: str, job_id: str, attempt: int) -> Path:
+    """A local copy of a stored file (engines need a path; storage may be remote)."""
+    local = scratch_path(job_id, attempt, Path(name).suffix)
+    with default_storage.open(name, "rb") as src, open(local, "wb") as dst:
+        for chunk in iter(lambda: src.read(1024 * 1024), b""):
+            dst.write(chunk)
+    return local
+
+
 def delete(name: str) -> None:
     if name and default_storage.exists(name):
         default_storage.delete(name)

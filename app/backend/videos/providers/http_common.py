@@ -1,8 +1,9 @@
-"""Shared pieces for providers that talk HTTP: clients, error mapping, streaming to disk."""
+"""Shared pieces for providers that talk HTTP: clients, error mapping, job polling, streaming to disk."""
 from __future__ import annotations
 
 import json
 import threading
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
@@ -172,3 +173,81 @@ def run_cancellable(fn: Callable[[], T], ctx: JobContext, poll: float = 0.25) ->
     if "error" in box:
         raise box["error"]  # type: ignore[misc]
     return box["value"]  # type: ignore[return-value]
+
+
+RUNNING = {"queued", "in_progress", "cancelling", "pending", "running", "processing"}
+
+
+def wait_for_job(
+    fetch: Callable[[], httpx.Response],
+    ctx: JobContext,
+    *,
+    what: str,
+    job_id: str,
+    interval: float,
+    timeout: float,
+    request_timeout: float,
+) -> None:
+    """Poll an upstream job (`{id, status, progress?, error?}`) until it completes.
+
+    Progress is passed on; `failed`, `cancelled`, an unknown id (404) and the deadline become
+    ProviderErrors; a few transport blips in a row are tolerated.
+    """
+    deadline = time.monotonic() + timeout
+    failures = 0
+    while True:
+        ctx.report(None)  # raises JobCancelled when cancelled
+        try:
+            response = fetch()
+        except httpx.HTTPError as exc:
+            failures += 1
+            if failures >= 5:
+                raise transport_error(exc, what, request_timeout) from None
+            sleep_unless_cancelled(interval, ctx)
+            continue
+        failures = 0
+        if response.status_code == 404:
+            raise ProviderError(
+                "upstream_job_lost", f"{what} no longer knows job {job_id} (HTTP 404); it may have restarted.", upstream_status=404
+            )
+        if response.status_code != 200:
+            raise status_error(response, what)
+        job = read_json(response, what)
+        status = str(job.get("status", "")).lower()
+        if status == "completed":
+            return
+        if status == "failed":
+            error = job.get("error") or {}
+            message = error.get("message") if isinstance(error, dict) else str(error)
+            raise ProviderError("upstream_failed", f"The model failed to make the video: {redact(str(message or 'no reason given'))[:300]}.")
+        if status == "cancelled":
+            raise ProviderError("upstream_cancelled", f"{what} cancelled job {job_id}.")
+        if status not in RUNNING:
+            raise ProviderError("upstream_error", f"{what} reported an unknown job status {status[:40]!r}.")
+        progress = job.get("progress")
+        if isinstance(progress, (int, float)) and 0 <= progress <= 100:
+            ctx.report(min(float(progress), 99.0))
+        if time.monotonic() > deadline:
+            raise ProviderError("upstream_timeout", f"{what} did not finish job {job_id} within {timeout:g} seconds.")
+        sleep_unless_cancelled(interval, ctx)
+
+
+def read_json(response: httpx.Response, what: str) -> dict:
+    try:
+        response.read()  # no-op when already read; needed for streamed answers
+        data = response.json()
+    except ValueError:
+        raise ProviderError(
+            "upstream_error", f"{what} answered invalid JSON (HTTP {response.status_code}).", upstream_status=response.status_code
+        ) from None
+    if not isinstance(data, dict):
+        raise ProviderError("upstream_error", f"{what} answered unexpected JSON.", upstream_status=response.status_code)
+    return data
+
+
+def sleep_unless_cancelled(seconds: float, ctx: JobContext) -> None:
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        if ctx.cancelled():
+            raise JobCancelled()
+        time.sleep(min(0.2, max(0.0, end - time.monotonic())))

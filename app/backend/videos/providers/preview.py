@@ -28,6 +28,7 @@ class PreviewProvider(Provider):
         default_size=(832, 480),
         accepts_size=True,
         frames_range=(1, 161),
+        image_to_video=True,
         fps=16,
     )
     default_frames = 33
@@ -59,8 +60,12 @@ class PreviewProvider(Provider):
         base = rng.integers(30, 200, size=(2, 3)).astype(np.float32)
         blobs = rng.uniform(0, 1, size=(5, 4)).astype(np.float32)  # x, y, speed, radius
         ys, xs = np.mgrid[0:height, 0:width].astype(np.float32)
-        ramp = (xs / max(width - 1, 1))[..., None]
-        background = base[0] * (1 - ramp) + base[1] * ramp
+        if request.image_path is not None:  # image-to-video: the reference is the backdrop
+            with Image.open(request.image_path) as reference:
+                background = np.asarray(reference.convert("RGB").resize((width, height)), dtype=np.float32)
+        else:
+            ramp = (xs / max(width - 1, 1))[..., None]
+            background = base[0] * (1 - ramp) + base[1] * ramp
         font = ImageFont.load_default(size=max(12, height // 20))
         caption = request.prompt if len(request.prompt) <= 60 else request.prompt[:57] + "..."
         for index in range(count):

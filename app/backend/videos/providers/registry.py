@@ -6,6 +6,8 @@ from functools import lru_cache
 from django.conf import settings
 
 from .base import Provider
+from .local_wan import LocalWanProvider
+from .openai_videos import OpenAIVideosProvider
 from .preview import PreviewProvider
 from .tt_cloud import TTCloudProvider
 
@@ -27,6 +29,24 @@ def _providers() -> dict[str, Provider]:
             ca_bundle=settings.CLOUD_VIDEO_GENERATION_CA_BUNDLE,
             max_bytes=settings.VIDEO_MAX_UPSTREAM_BYTES,
             steps_range=(settings.CLOUD_VIDEO_GENERATION_MIN_STEPS, settings.CLOUD_VIDEO_GENERATION_MAX_STEPS),
+        ),
+        OpenAIVideosProvider(
+            settings.OPENAI_VIDEO_BASE_URL,
+            settings.OPENAI_VIDEO_API_KEY,
+            model=settings.OPENAI_VIDEO_MODEL,
+            timeout=settings.OPENAI_VIDEO_TIMEOUT,
+            job_timeout=settings.OPENAI_VIDEO_JOB_TIMEOUT,
+            poll_interval=settings.OPENAI_VIDEO_POLL_INTERVAL,
+            concurrency=settings.OPENAI_VIDEO_CONCURRENCY,
+            ca_bundle=settings.OPENAI_VIDEO_CA_BUNDLE,
+            max_bytes=settings.VIDEO_MAX_UPSTREAM_BYTES,
+            extra_fields=settings.OPENAI_VIDEO_EXTRA_FIELDS,
+        ),
+        LocalWanProvider(
+            settings.LOCAL_WAN_MODEL_PATH or None,
+            device=settings.LOCAL_WAN_DEVICE,
+            dtype=settings.LOCAL_WAN_DTYPE,
+            fps=settings.LOCAL_WAN_FPS,
         ),
         PreviewProvider(enabled=settings.VIDEO_PREVIEW_ENABLED, concurrency=settings.VIDEO_PREVIEW_CONCURRENCY),
     ]

@@ -6,16 +6,14 @@ The token goes in the Authorization header to this URL only, and is never logged
 """
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import httpx
 
 from .base import Capabilities, GenerationRequest, JobCancelled, JobContext, Provider, ProviderError, ProviderStatus
-from .http_download import make_client, run_cancellable, status_error, stream_mp4_to_file, transport_error
+from .http_common import make_client, read_json, run_cancellable, status_error, stream_mp4_to_file, transport_error, wait_for_job
 
 WHAT = "The cloud video endpoint"
-RUNNING = {"queued", "in_progress", "cancelling", "pending", "running", "processing"}
 
 
 class TTCloudProvider(Provider):
@@ -96,7 +94,7 @@ class TTCloudProvider(Provider):
             with client.stream("POST", self.url, json=body, headers=self._headers()) as response:
                 ctype = response.headers.get("content-type", "").split(";")[0].strip().lower()
                 if response.status_code in (200, 201, 202) and ctype == "application/json":
-                    job = _json(response)
+                    job = read_json(response, WHAT)
                     if not isinstance(job.get("id"), str) or not job["id"]:
                         raise ProviderError(
                             "upstream_error",
@@ -112,48 +110,20 @@ class TTCloudProvider(Provider):
             raise transport_error(exc, WHAT, self.timeout) from None
 
     def _wait(self, client: httpx.Client, job_id: str, ctx: JobContext) -> None:
-        deadline = time.monotonic() + self.job_timeout
-        failures = 0
-        while True:
-            ctx.report(None)  # raises JobCancelled when cancelled
-            try:
-                response = client.get(f"{self.url}/{job_id}", headers=self._headers())
-            except httpx.HTTPError as exc:
-                failures += 1
-                if failures >= 5:  # a blip is retried; a dead upstream is reported
-                    raise transport_error(exc, WHAT, self.timeout) from None
-                time.sleep(self.poll_interval)
-                continue
-            failures = 0
-            if response.status_code == 404:
-                raise ProviderError(
-                    "upstream_job_lost",
-                    f"{WHAT} no longer knows job {job_id} (HTTP 404); it may have restarted.",
-                    upstream_status=404,
-                )
-            if response.status_code != 200:
-                raise status_error(response, WHAT)
-            job = _json(response)
-            status = str(job.get("status", "")).lower()
-            if status == "completed":
-                return
-            if status == "failed":
-                error = job.get("error") or {}
-                message = error.get("message") if isinstance(error, dict) else str(error)
-                raise ProviderError("upstream_failed", f"The model failed to make the video: {message or 'no reason given'}.")
-            if status == "cancelled":
-                raise ProviderError("upstream_cancelled", f"{WHAT} cancelled job {job_id}.")
-            if status not in RUNNING:
-                raise ProviderError("upstream_error", f"{WHAT} reported an unknown job status {status[:40]!r}.")
-            progress = job.get("progress")
-            if isinstance(progress, (int, float)) and 0 <= progress <= 100:
-                ctx.report(min(float(progress), 99.0))
-            if time.monotonic() > deadline:
-                self._cancel_upstream(client, job_id)
-                raise ProviderError(
-                    "upstream_timeout", f"{WHAT} did not finish job {job_id} within {self.job_timeout:g} seconds."
-                )
-            _sleep_unless_cancelled(self.poll_interval, ctx)
+        try:
+            wait_for_job(
+                lambda: client.get(f"{self.url}/{job_id}", headers=self._headers()),
+                ctx,
+                what=WHAT,
+                job_id=job_id,
+                interval=self.poll_interval,
+                timeout=self.job_timeout,
+                request_timeout=self.timeout,
+            )
+        except ProviderError as exc:
+            if exc.code == "upstream_timeout":
+                self._cancel_upstream(client, job_id)  # stop the accelerator on a job we gave up on
+            raise
 
     def _download(self, client: httpx.Client, job_id: str, dest: Path, ctx: JobContext) -> None:
         try:
@@ -171,23 +141,3 @@ class TTCloudProvider(Provider):
         except httpx.HTTPError:
             pass
 
-
-def _json(response: httpx.Response) -> dict:
-    try:
-        response.read()  # no-op when already read; needed for streamed answers
-        data = response.json()
-    except ValueError:
-        raise ProviderError(
-            "upstream_error", f"{WHAT} answered invalid JSON (HTTP {response.status_code}).", upstream_status=response.status_code
-        ) from None
-    if not isinstance(data, dict):
-        raise ProviderError("upstream_error", f"{WHAT} answered unexpected JSON.", upstream_status=response.status_code)
-    return data
-
-
-def _sleep_unless_cancelled(seconds: float, ctx: JobContext) -> None:
-    end = time.monotonic() + seconds
-    while time.monotonic() < end:
-        if ctx.cancelled():
-            raise JobCancelled()
-        time.sleep(min(0.2, max(0.0, end - time.monotonic())))

@@ -1,0 +1,146 @@
+"""`manage.py generate "prompt"` (also `python3 run.py generate`): make one video from the shell.
+
+With --server (default: the studio at STUDIO_HOST:STUDIO_PORT) it submits to a running
+studio and follows the job; with --in-process it runs the provider right here, without a
+server or database. Exits non-zero with a clear message on failure.
+"""
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+
+import httpx
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from videos.filenames import video_filename
+
+
+class ProgressBar:
+    def __init__(self, stream=sys.stderr, width: int = 30) -> None:
+        self.stream, self.width = stream, width
+
+    def show(self, progress: float, status: str, extra: str = "") -> None:
+        filled = int(self.width * max(0.0, min(progress, 100.0)) / 100)
+        bar = "#" * filled + "-" * (self.width - filled)
+        self.stream.write(f"\r[{bar}] {progress:5.1f}% {status:<12} {extra:<24}")
+        self.stream.flush()
+
+    def done(self) -> None:
+        self.stream.write("\n")
+
+
+class Command(BaseCommand):
+    help = "Generate one video from a prompt and save it as an MP4."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("prompt")
+        parser.add_argument("--out", help="output file (default: named after the prompt)")
+        parser.add_argument("--provider", "--model", dest="provider", help="tt-cloud, openai, local or preview")
+        parser.add_argument("--steps", type=int)
+        parser.add_argument("--seed", type=int)
+        parser.add_argument("--negative-prompt")
+        parser.add_argument("--size", help="WxH, e.g. 832x480")
+        parser.add_argument("--frames", type=int)
+        parser.add_argument("--server", help="studio URL (default http://STUDIO_HOST:STUDIO_PORT)")
+        parser.add_argument("--in-process", action="store_true", help="run the model here, without a server")
+        parser.add_argument("--timeout", type=float, default=3600.0)
+
+    def handle(self, *args: object, **opts: object) -> None:
+        fields = {
+            "prompt": opts["prompt"],
+            "model": opts["provider"],
+            "num_inference_steps": opts["steps"],
+            "seed": opts["seed"],
+            "negative_prompt": opts["negative_prompt"],
+            "size": opts["size"],
+            "num_frames": opts["frames"],
+        }
+        fields = {k: v for k, v in fields.items() if v is not None}
+        out = Path(str(opts["out"] or video_filename(str(opts["prompt"]))))
+        if opts["in_process"]:
+            self._in_process(fields, out)
+        else:
+            server = str(opts["server"] or f"http://{settings.STUDIO_HOST}:{settings.STUDIO_PORT}")
+            self._remote(server.rstrip("/"), fields, out, float(opts["timeout"]))  # type: ignore[arg-type]
+        self.stdout.write(f"saved {out} ({out.stat().st_size} bytes)")
+
+    def _remote(self, server: str, fields: dict, out: Path, timeout: float) -> None:
+        bar = ProgressBar()
+        try:
+            with httpx.Client(base_url=server, timeout=60) as client:
+                response = client.post("/v1/videos", json=fields)
+                if response.status_code != 201:
+                    raise CommandError(_api_error(response))
+                video = response.json()
+                deadline = time.monotonic() + timeout
+                while video["status"] in ("queued", "in_progress"):
+                    where = f"position {video['queue_position']}" if video["queue_position"] is not None else ""
+                    eta = f"eta {video['eta_seconds']:.0f}s" if video.get("eta_seconds") else where
+                    bar.show(video["progress"], video["status"], eta)
+                    if time.monotonic() > deadline:
+                        bar.done()
+                        raise CommandError(f"Gave up after {timeout:g} s; the job {video['id']} keeps running in the studio.")
+                    time.sleep(1)
+                    video = client.get(f"/v1/videos/{video['id']}").json()
+                bar.show(video["progress"], video["status"])
+                bar.done()
+                if video["status"] != "completed":
+                    error = video.get("error") or {}
+                    raise CommandError(f"The video {video['status']}: {error.get('message', 'no reason given')}")
+                with client.stream("GET", video["content_url"]) as content, open(out, "wb") as fh:
+                    for chunk in content.iter_bytes():
+                        fh.write(chunk)
+                if video.get("preview"):
+                    self.stderr.write("note: made by the preview engine (preview, not AI)")
+        except httpx.ConnectError:
+            raise CommandError(
+                f"No studio answers at {server}. Start it with `python3 run.py`, pass --server, or use --in-process."
+            ) from None
+        except httpx.HTTPError as exc:
+            raise CommandError(f"Talking to the studio at {server} failed: {exc}") from None
+
+    def _in_process(self, fields: dict, out: Path) -> None:
+        from videos.media import InvalidVideo, probe
+        from videos.providers.base import GenerationRequest, JobCancelled, NullContext, ProviderError
+        from videos.providers.registry import get_provider
+        from videos.service import InvalidRequest, validate
+
+        try:
+            spec = validate(fields)
+        except InvalidRequest as exc:
+            raise CommandError(exc.message) from None
+        bar = ProgressBar()
+
+        class Context(NullContext):
+            def report(self, progress: float | None = None, message: str | None = None) -> None:
+                if progress is not None:
+                    bar.show(progress, "in_progress")
+
+        request = GenerationRequest(
+            prompt=spec.prompt,
+            negative_prompt=spec.negative_prompt,
+            num_inference_steps=spec.num_inference_steps,
+            seed=spec.seed,
+            width=spec.width,
+            height=spec.height,
+            num_frames=spec.num_frames,
+        )
+        tmp = out.with_suffix(out.suffix + ".part")
+        try:
+            get_provider(spec.provider).generate(request, tmp, Context())
+            probe(tmp)
+            tmp.replace(out)
+        except (ProviderError, InvalidVideo, JobCancelled) as exc:
+            raise CommandError(getattr(exc, "message", None) or f"The video is not playable: {exc}") from None
+        finally:
+            tmp.unlink(missing_ok=True)
+            bar.done()
+
+
+def _api_error(response: httpx.Response) -> str:
+    try:
+        return response.json()["error"]["message"]
+    except (ValueError, KeyError, TypeError):
+        return f"The studio answered HTTP {response.status_code}."

@@ -1,0 +1,120 @@
+"""`serve` mode: the studio's engines behind the tt-media-server video API.
+
+    POST /v1/videos/generations             -> 202 {"id", "status", "created_at", "model"}
+    GET  /v1/videos/generations/{id}        -> {"id", "status", "progress", "error"?}
+    GET  /v1/videos/generations/{id}/download -> video/mp4 (Range supported)
+    POST /v1/videos/generations/{id}/cancel
+
+so that one GPU machine can serve several studios, whose `tt-cloud` provider points at it.
+The jobs are ordinary studio jobs (same queue, limits and history). Enabled by
+VIDEO_SERVE_ENABLED (set by `python3 run.py serve`), guarded by VIDEO_SERVE_TOKEN.
+"""
+from __future__ import annotations
+
+import hmac
+import json
+from collections.abc import Callable
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_POST
+
+from .models import VideoJob
+from .providers.registry import get_provider
+from .ranged import serve_stored_file
+from .service import InvalidRequest, cancel_job, create_job
+
+FIELDS = ("prompt", "negative_prompt", "num_inference_steps", "seed")
+
+
+def serve_provider() -> str:
+    """VIDEO_SERVE_PROVIDER, else the local engine when it is ready, else the preview engine."""
+    if settings.VIDEO_SERVE_PROVIDER:
+        return settings.VIDEO_SERVE_PROVIDER
+    return "local" if get_provider("local").status().ready else "preview"
+
+
+def _error(status: int, message: str) -> JsonResponse:
+    return JsonResponse({"detail": message}, status=status)
+
+
+def guarded(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    def wrapper(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
+        if not settings.VIDEO_SERVE_ENABLED:
+            return _error(404, "Serve mode is off (start with `python3 run.py serve`).")
+        token = settings.VIDEO_SERVE_TOKEN
+        if token:
+            sent = request.headers.get("Authorization", "")
+            if not hmac.compare_digest(sent.encode(), f"Bearer {token}".encode()):
+                return _error(401, "Invalid or missing bearer token.")
+        return view(request, *args, **kwargs)
+
+    return csrf_exempt(wrapper)
+
+
+def _job_view(job: VideoJob) -> dict:
+    view = {
+        "id": job.id,
+        "object": "video",
+        "status": job.status,
+        "progress": 100 if job.status == VideoJob.Status.COMPLETED else int(job.progress),
+        "created_at": int(job.created_at.timestamp()),
+        "model": job.provider,
+    }
+    if job.status == VideoJob.Status.FAILED:
+        view["error"] = {"code": job.error_code, "message": job.error_message}
+    return view
+
+
+def _job(job_id: str) -> VideoJob | None:
+    return VideoJob.objects.filter(id=job_id, owner="serve").first()
+
+
+@guarded
+@require_POST
+def submit(request: HttpRequest) -> HttpResponse:
+    try:
+        body = json.loads(request.body or b"{}")
+    except (ValueError, UnicodeDecodeError):
+        return _error(400, "The body is not valid JSON.")
+    if not isinstance(body, dict):
+        return _error(400, "The body must be a JSON object.")
+    data = {key: body.get(key) for key in FIELDS}
+    data["model"] = serve_provider()
+    try:
+        job = create_job(data, owner="serve")
+    except InvalidRequest as exc:
+        return _error(503 if exc.status == 503 else 400, exc.message)
+    return JsonResponse(_job_view(job), status=202)
+
+
+@guarded
+@require_GET
+def status(request: HttpRequest, job_id: str) -> HttpResponse:
+    job = _job(job_id)
+    return JsonResponse(_job_view(job)) if job else _error(404, "Job not found.")
+
+
+@guarded
+@require_GET
+def download(request: HttpRequest, job_id: str) -> HttpResponse:
+    job = _job(job_id)
+    if job is None:
+        return _error(404, "Job not found.")
+    if job.status != VideoJob.Status.COMPLETED:
+        return _error(409, f"The job is {job.status}.")
+    return serve_stored_file(request, job.video_file, "video/mp4", download_name=f"{job.id}.mp4")
+
+
+@guarded
+@require_POST
+def cancel(request: HttpRequest, job_id: str) -> HttpResponse:
+    job = _job(job_id)
+    if job is None:
+        return _error(404, "Job not found.")
+    try:
+        job = cancel_job(job)
+    except InvalidRequest as exc:
+        return _error(exc.status, exc.message)
+    return JsonResponse(_job_view(job))

@@ -1,0 +1,157 @@
+"""Queue backend `celery`: jobs run in Celery workers on a Redis broker (docs/scale.md).
+
+The database stays the source of truth. A message only says "job X may be ready to run";
+the task claims the job with the same conditional UPDATE as the in-process worker, so a
+duplicate or stale message (redelivery after a crash, a resync) is a no-op and a job runs
+exactly once. Cancel revokes the message of a queued job; a running job stops
+cooperatively (the runner polls the job's cancel flag in the database).
+
+Each worker also runs a recovery pass every CELERY_RECOVERY_INTERVAL seconds: jobs whose
+worker died (dead pid on this host, or a stale heartbeat from another host) are requeued
+(resuming the upstream job) or failed with a reason, and queued jobs whose message was lost
+(Redis restarted, the broker was down when the studio enqueued) are sent again.
+"""
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import threading
+from datetime import timedelta
+
+from celery.signals import worker_process_init, worker_ready, worker_shutdown
+from django.conf import settings
+from django.db import close_old_connections
+from django.utils import timezone
+
+from studio.celery import app, queue_name
+
+from .. import recovery, runner
+from ..models import VideoJob
+
+log = logging.getLogger(__name__)
+Status = VideoJob.Status
+# A queued job older than this with an empty broker queue has lost its message.
+RESYNC_AFTER = timedelta(seconds=10)
+TASK_NAME = "videos.run_job"
+
+
+@app.task(name=TASK_NAME, acks_late=True, reject_on_worker_lost=True, ignore_result=True)
+def run_job(job_id: str) -> str:
+    """Claim and run one job; returns what happened (for the worker's log)."""
+    try:
+        job = runner.claim(job_id)
+        if job is None:
+            # Already running or finished elsewhere, cancelled, or deleted: nothing to do.
+            return "not claimable"
+        runner.run(job)
+        return "ran"
+    finally:
+        close_old_connections()
+
+
+def send(job_id: str, provider: str) -> None:
+    # task_id = job id, so a cancel can revoke it without storing anything.
+    run_job.apply_async(args=[job_id], queue=queue_name(provider), task_id=job_id)
+
+
+class CeleryQueue:
+    def enqueue(self, job: VideoJob) -> None:
+        try:
+            send(job.id, job.provider)
+        except Exception:  # broker down: the job stays queued; a worker's resync sends it later
+            log.exception("could not send job %s to the broker at %s", job.id, _safe_broker())
+
+    def cancel(self, job: VideoJob) -> None:
+        """Revoke a queued job's message; a running job already saw its cancel flag in the DB."""
+        try:
+            app.control.revoke(job.id)
+        except Exception:  # the message, if it runs, finds the job cancelled and does nothing
+            log.warning("could not broadcast revoke for job %s", job.id, exc_info=True)
+
+
+def _safe_broker() -> str:
+    return app.connection_for_write().as_uri()  # kombu masks the password
+
+
+# --- worker side ------------------------------------------------------------------------------
+
+_stop = threading.Event()
+
+
+@worker_process_init.connect
+def _per_process_worker_id(**_: object) -> None:
+    """Under a prefork pool each child is its own process: name jobs after the child's pid,
+    or recovery would judge a dead child's jobs by its parent's liveness."""
+    worker_id = f"{socket.gethostname()}:{os.getpid()}"
+    runner.WORKER_ID = worker_id
+    recovery.WORKER_ID = worker_id
+
+
+@worker_ready.connect
+def _start_recovery(sender: object = None, **_: object) -> None:
+    consumer_queues = _consumed_queues(sender)
+    _stop.clear()
+    thread = threading.Thread(target=_recovery_loop, args=(consumer_queues,), daemon=True, name="studio-recovery")
+    thread.start()
+
+
+@worker_shutdown.connect
+def _stop_recovery(**_: object) -> None:
+    _stop.set()
+
+
+def _consumed_queues(consumer: object) -> list[str]:
+    try:
+        return [q.name for q in consumer.task_consumer.queues]  # type: ignore[attr-defined]
+    except Exception:
+        return []
+
+
+def _providers_of(queues: list[str]) -> list[str]:
+    prefix = settings.CELERY_QUEUE_PREFIX + "."
+    return [q[len(prefix) :] for q in queues if q.startswith(prefix)]
+
+
+def recover_and_resync(providers: list[str]) -> int:
+    """One recovery pass; returns how many jobs were (re)sent to the broker."""
+    before = set(VideoJob.objects.filter(status=Status.IN_PROGRESS).values_list("id", flat=True))
+    if recovery.recover_interrupted():
+        # Requeued in the database: send them now (their old message is gone or unacked).
+        for job_id, provider in VideoJob.objects.filter(id__in=before, status=Status.QUEUED).values_list(
+            "id", "provider"
+        ):
+            send(job_id, provider)
+    sent = 0
+    cutoff = timezone.now() - RESYNC_AFTER
+    with app.connection_for_write() as conn:
+        channel = conn.default_channel
+        for provider in providers:
+            # Not passive: kombu's Redis transport calls an empty queue missing.
+            waiting = channel.queue_declare(queue=queue_name(provider)).message_count
+            if waiting:
+                continue  # messages are waiting; nothing can be lost behind them that matters yet
+            lost = VideoJob.objects.filter(
+                provider=provider, status=Status.QUEUED, cancel_requested=False, created_at__lt=cutoff
+            ).values_list("id", flat=True)[:100]
+            for job_id in lost:
+                send(job_id, provider)
+                sent += 1
+    if sent:
+        log.warning("resent %d queued job(s) whose broker message was missing", sent)
+    return sent
+
+
+def _recovery_loop(queues: list[str]) -> None:
+    providers = _providers_of(queues)
+    interval = settings.CELERY_RECOVERY_INTERVAL
+    log.info("recovery pass every %.1fs for %s", interval, ", ".join(providers) or "no studio queue")
+    while True:
+        try:
+            recover_and_resync(providers)
+        except Exception:
+            log.exception("recovery pass failed")
+        finally:
+            close_old_connections()
+        if _stop.wait(interval):
+            return
