@@ -2,6 +2,7 @@ import { ArrowRight, Cpu, Video } from 'lucide-react';
 import { Link } from 'react-router-dom';
 import type { ModelCardData } from './data';
 import { useModels } from '../videoGen/hooks/useVideoChat';
+import { modelDisplayName } from '../videoGen/params';
 
 function ProviderState() {
   const { defaultModel, anyReady, isLoading, unavailableReason } = useModels();
@@ -17,8 +18,7 @@ function ProviderState() {
     return (
       <span className="inline-flex items-center gap-2 text-emerald-300" data-testid="provider-state" data-ready="true">
         <span className="h-2 w-2 rounded-full bg-emerald-400" aria-hidden="true" />
-        Ready: {defaultModel.label}
-        {defaultModel.preview ? ' (preview, not AI)' : ''}
+        Ready: {modelDisplayName(defaultModel)}
       </span>
     );
   }

@@ -1,5 +1,6 @@
 import { CircleAlert, CircleCheck, Loader2, Video } from 'lucide-react';
 import type { ModelsState } from './hooks/useVideoChat';
+import { modelDisplayName } from './params';
 
 interface HeaderProps {
   models: ModelsState;
@@ -25,10 +26,14 @@ export default function Header({ models, activeCount }: HeaderProps) {
             <Loader2 className="h-4 w-4 animate-spin" aria-hidden="true" /> Checking providers…
           </span>
         ) : anyReady && defaultModel ? (
-          <span className="inline-flex items-center gap-1.5 rounded-full bg-emerald-500/10 px-2.5 py-1 text-emerald-300">
-            <CircleCheck className="h-4 w-4" aria-hidden="true" />
-            {defaultModel.label}
-            {defaultModel.preview ? <span className="text-amber-300">· preview, not AI</span> : null}
+          <span
+            className="inline-flex min-w-0 items-center gap-1.5 rounded-full bg-emerald-500/10 px-2.5 py-1 text-emerald-300"
+            title={modelDisplayName(defaultModel)}
+          >
+            <CircleCheck className="h-4 w-4 shrink-0" aria-hidden="true" />
+            {/* Phones get the short form; the full name is in the title and the parameters panel. */}
+            <span className="sm:hidden">{defaultModel.preview ? 'Preview engine, not AI' : 'Ready'}</span>
+            <span className="hidden sm:inline">{modelDisplayName(defaultModel)}</span>
           </span>
         ) : (
           <span

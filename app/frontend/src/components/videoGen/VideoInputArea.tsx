@@ -1,6 +1,6 @@
 import { Loader2, RotateCcw, SendHorizontal, SlidersHorizontal } from 'lucide-react';
 import { type FormEvent, type KeyboardEvent, useEffect, useId, useRef, useState } from 'react';
-import { acceptsSize, defaultSettings, type SettingsErrors, sizeOptions, stepsRange, validate } from './params';
+import { acceptsSize, defaultSettings, modelDisplayName, type SettingsErrors, sizeOptions, stepsRange, validate } from './params';
 import type { CreateVideoParams, GenerationSettings, VideoModel } from './types/chat';
 import { EXAMPLE_PROMPT, MAX_PROMPT_LENGTH, MAX_SEED } from './types/chat';
 
@@ -94,11 +94,11 @@ export default function VideoInputArea({
       {showSettings ? (
         <fieldset
           id={panelId}
-          className="grid grid-cols-1 gap-3 rounded-xl border border-zinc-800 bg-zinc-900 p-4 sm:grid-cols-2"
+          className="grid max-h-[45vh] grid-cols-2 gap-3 overflow-y-auto rounded-xl border border-zinc-800 bg-zinc-900 p-3 sm:max-h-none sm:p-4"
           data-testid="settings-panel"
         >
           <legend className="sr-only">Generation parameters</legend>
-          <div className="sm:col-span-2">
+          <div className="col-span-2">
             <label htmlFor={`${ids}-model`} className="mb-1 block text-xs font-medium text-zinc-300">
               Model
             </label>
@@ -112,15 +112,14 @@ export default function VideoInputArea({
               {models.length === 0 ? <option value="">No models available</option> : null}
               {models.map((m) => (
                 <option key={m.id} value={m.id} disabled={!m.ready}>
-                  {m.label}
-                  {m.preview ? ' (preview, not AI)' : ''}
+                  {modelDisplayName(m)}
                   {m.ready ? '' : ' (not ready)'}
                 </option>
               ))}
             </select>
             {model && !model.ready ? <p className="mt-1 text-xs text-amber-300">{model.detail}</p> : null}
           </div>
-          <div className="sm:col-span-2">
+          <div className="col-span-2">
             <label htmlFor={`${ids}-negative`} className="mb-1 block text-xs font-medium text-zinc-300">
               Negative prompt
             </label>
@@ -179,7 +178,7 @@ export default function VideoInputArea({
             ) : null}
           </div>
           {acceptsSize(caps) ? (
-            <div>
+            <div className="col-span-2 sm:col-span-1">
               <label htmlFor={`${ids}-size`} className="mb-1 block text-xs font-medium text-zinc-300">
                 Size
               </label>
@@ -215,7 +214,7 @@ export default function VideoInputArea({
               ) : null}
             </div>
           ) : null}
-          <div className="flex items-end sm:col-span-2">
+          <div className="col-span-2 flex items-end">
             <button
               type="button"
               onClick={() => {
@@ -285,7 +284,7 @@ export default function VideoInputArea({
       ) : null}
       <p id={`${ids}-hint`} className="hidden text-xs text-zinc-500 sm:block">
         Enter to generate, Shift+Enter for a new line.
-        {model ? ` Model: ${model.label}, ${settings.steps} steps, seed ${settings.seed}.` : ''}
+        {model ? ` Model: ${modelDisplayName(model)}, ${settings.steps} steps, seed ${settings.seed}.` : ''}
       </p>
     </form>
   );

@@ -82,3 +82,9 @@ export function validate(
   if (size && acceptsSize(caps)) params.size = size;
   return { params, errors };
 }
+
+/** A model's name for menus and badges, flagging the preview engine once. */
+export function modelDisplayName(model: Pick<VideoModel, 'label' | 'preview'>): string {
+  if (!model.preview || /not AI/i.test(model.label)) return model.label;
+  return `${model.label} (preview, not AI)`;
+}
