@@ -1,0 +1,74 @@
+"""Runs a real Celery worker for the studio (`run.py worker`'s entry point) as a subprocess."""
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from .studio import BACKEND
+
+ENTRY = "import sys; from studio.celery import main; sys.exit(main(sys.argv[1:]))"
+
+
+class CeleryWorker:
+    """One worker process for one provider queue; `settings` are the same env as the studio's."""
+
+    def __init__(self, data_dir: Path, provider: str, concurrency: int = 1, **settings: str | int | float) -> None:
+        self.data_dir = data_dir
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        self.provider = provider
+        self.concurrency = concurrency
+        self.settings = {k: str(v) for k, v in settings.items()}
+        self.log_path = data_dir / f"worker-{provider}-{time.monotonic_ns()}.log"
+        self.proc: subprocess.Popen | None = None
+
+    @property
+    def pid(self) -> int:
+        assert self.proc is not None
+        return self.proc.pid
+
+    def env(self) -> dict[str, str]:
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("CLOUD_VIDEO", "VIDEO_", "CELERY_", "STUDIO_S3"))}
+        env.update({"STUDIO_DATA_DIR": str(self.data_dir), "STUDIO_LOG_LEVEL": "INFO", **self.settings})
+        return env
+
+    def start(self, timeout: float = 30) -> CeleryWorker:
+        return self.launch().wait_ready(timeout)
+
+    def launch(self) -> CeleryWorker:
+        """Start the process without waiting (boot several at once, then wait_ready each)."""
+        log = open(self.log_path, "ab")
+        cmd = [sys.executable, "-c", ENTRY, "--provider", self.provider, "--concurrency", str(self.concurrency)]
+        self.proc = subprocess.Popen(cmd, cwd=BACKEND, env=self.env(), stdout=log, stderr=subprocess.STDOUT)
+        return self
+
+    def wait_ready(self, timeout: float = 30) -> CeleryWorker:
+        assert self.proc is not None
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"worker exited early:\n{self.logs()}")
+            if " ready." in self.logs():  # Celery logs "<name>@<host> ready." once it consumes
+                return self
+            time.sleep(0.1)
+        raise RuntimeError(f"worker did not become ready:\n{self.logs()}")
+
+    def kill(self) -> None:
+        """kill -9: no chance to clean up or give messages back, as in a crash."""
+        if self.proc and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGKILL)
+            self.proc.wait(10)
+
+    def stop(self) -> None:
+        if self.proc and self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(15)
+            except subprocess.TimeoutExpired:
+                self.kill()
+
+    def logs(self) -> str:
+        return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
