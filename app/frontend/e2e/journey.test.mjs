@@ -91,6 +91,7 @@ describe('video generation journey (preview engine)', () => {
       .catch(async () => (await job.getAttribute('data-status')) === 'completed');
     assert.ok(sawWaiting, 'the job showed a waiting state (or had already finished)');
     assert.equal(await input.inputValue(), '', 'the prompt box is cleared after submitting');
+    await page.getByTestId('announcer').filter({ hasText: `Video ready: ${PROMPT}` }).waitFor({ state: 'attached', timeout: 60_000 });
 
     await page.locator('[data-testid="job"][data-status="completed"]').filter({ hasText: PROMPT }).waitFor({ timeout: 60_000 });
     const video = job.getByTestId('job-video');

@@ -27,17 +27,17 @@ export default function Header({ models, activeCount }: HeaderProps) {
           </span>
         ) : anyReady && defaultModel ? (
           <span
-            className="inline-flex min-w-0 items-center gap-1.5 rounded-full bg-emerald-500/10 px-2.5 py-1 text-emerald-300"
+            className="inline-flex min-w-0 items-center gap-1.5 rounded-full bg-emerald-500/10 px-2.5 py-1 whitespace-nowrap text-emerald-300"
             title={modelDisplayName(defaultModel)}
           >
             <CircleCheck className="h-4 w-4 shrink-0" aria-hidden="true" />
             {/* Phones get the short form; the full name is in the title and the parameters panel. */}
-            <span className="sm:hidden">{defaultModel.preview ? 'Preview engine, not AI' : 'Ready'}</span>
+            <span className="sm:hidden">{defaultModel.preview ? 'Preview, not AI' : 'Ready'}</span>
             <span className="hidden sm:inline">{modelDisplayName(defaultModel)}</span>
           </span>
         ) : (
           <span
-            className="inline-flex items-center gap-1.5 rounded-full bg-amber-500/10 px-2.5 py-1 text-amber-300"
+            className="inline-flex items-center gap-1.5 rounded-full bg-amber-500/10 px-2.5 py-1 whitespace-nowrap text-amber-300"
             title={unavailableReason ?? undefined}
           >
             <CircleAlert className="h-4 w-4" aria-hidden="true" /> No provider ready

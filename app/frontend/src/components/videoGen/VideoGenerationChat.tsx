@@ -1,10 +1,10 @@
 import { AlertTriangle, ChevronUp, Clapperboard, Loader2, X } from 'lucide-react';
-import { useLayoutEffect, useRef, useState } from 'react';
+import { useEffect, useLayoutEffect, useRef, useState } from 'react';
 import VideoInputArea from './VideoInputArea';
 import VideoJobCard from './VideoJobCard';
-import { ApiError, errorText } from './api/videoGeneration';
+import { ApiError, errorText, isTerminal } from './api/videoGeneration';
 import type { ModelsState, VideoChat } from './hooks/useVideoChat';
-import { EXAMPLE_PROMPT } from './types/chat';
+import { EXAMPLE_PROMPT, type VideoStatus } from './types/chat';
 
 const EXAMPLES = [EXAMPLE_PROMPT, 'A paper boat drifting down a rainy street', 'Northern lights over a snowy forest'];
 
@@ -50,6 +50,21 @@ export default function VideoGenerationChat({ chat, models }: VideoGenerationCha
     if (el && lastId) el.scrollTop = el.scrollHeight;
   }, [lastId]);
 
+  // Announce finished jobs once to screen readers (the per-second progress text is not live).
+  const [announcement, setAnnouncement] = useState('');
+  const lastStatus = useRef(new Map<string, VideoStatus>());
+  useEffect(() => {
+    const seen = lastStatus.current;
+    for (const v of chat.videos) {
+      const before = seen.get(v.id);
+      if (before && !isTerminal(before) && isTerminal(v.status)) {
+        const what = v.status === 'completed' ? 'Video ready' : v.status === 'failed' ? 'Video failed' : 'Video cancelled';
+        setAnnouncement(`${what}: ${v.prompt}`);
+      }
+      seen.set(v.id, v.status);
+    }
+  }, [chat.videos]);
+
   const { clearSubmitError, submitError } = chat;
   const onPromptChange = (next: string) => {
     setPrompt(next);
@@ -59,6 +74,9 @@ export default function VideoGenerationChat({ chat, models }: VideoGenerationCha
 
   return (
     <div className="flex min-h-0 flex-1 flex-col">
+      <p className="sr-only" aria-live="polite" data-testid="announcer">
+        {announcement}
+      </p>
       <div ref={scrollRef} className="min-h-0 flex-1 overflow-y-auto" data-testid="chat-scroll">
         <div className="mx-auto flex w-full max-w-4xl flex-col gap-6 px-4 py-6 sm:px-6">
           {!models.isLoading && !models.anyReady ? (
@@ -68,7 +86,18 @@ export default function VideoGenerationChat({ chat, models }: VideoGenerationCha
               data-testid="provider-unavailable"
             >
               <AlertTriangle className="mt-0.5 h-5 w-5 shrink-0" aria-hidden="true" />
-              <p>{models.unavailableReason}</p>
+              <div className="min-w-0">
+                <p className="font-medium">{models.unavailableReason}</p>
+                {models.models.length > 0 ? (
+                  <ul className="mt-2 space-y-1 text-xs text-amber-200/80">
+                    {models.models.map((m) => (
+                      <li key={m.id} className="break-words">
+                        <span className="font-medium text-amber-100">{m.label}:</span> {m.detail}
+                      </li>
+                    ))}
+                  </ul>
+                ) : null}
+              </div>
             </div>
           ) : null}
 

@@ -74,7 +74,7 @@ function Waiting({ video }: { video: Video }) {
   const queued = video.status === 'queued';
   return (
     <div className="space-y-3" data-testid="job-waiting">
-      <p className="flex items-center gap-2 text-sm font-medium" aria-live="polite">
+      <p className="flex items-center gap-2 text-sm font-medium">
         {queued ? (
           <Clock className="h-4 w-4 text-zinc-400" aria-hidden="true" />
         ) : (

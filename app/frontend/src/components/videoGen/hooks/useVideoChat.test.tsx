@@ -167,8 +167,10 @@ describe('useModels', () => {
     await waitFor(() => expect(result.current.isLoading).toBe(false));
     expect(result.current.anyReady).toBe(false);
     expect(result.current.unavailableReason).toMatch(/No video provider is ready/);
-    expect(result.current.unavailableReason).toMatch(/CLOUD_VIDEO_GENERATION_URL is not set/);
-    expect(result.current.unavailableReason).toMatch(/VIDEO_PREVIEW_ENABLED=false/);
+    expect(result.current.unavailableReason).toMatch(/CLOUD_VIDEO_GENERATION_URL/);
+    expect(result.current.unavailableReason).toMatch(/VIDEO_PREVIEW_ENABLED=true/);
+    // The per-model details stay available for the page banner.
+    expect(result.current.models.map((m) => m.detail)).toContain('disabled by VIDEO_PREVIEW_ENABLED=false');
   });
 
   it('treats an unreachable backend as unavailable', async () => {

@@ -93,10 +93,8 @@ export function useModels(): ModelsState {
     if (query.isLoading) unavailableReason = null;
     else if (query.error) unavailableReason = `Cannot check the video providers: ${errorText(query.error)}`;
     else if (!anyReady) {
-      const details = models.map((m) => m.detail).filter(Boolean);
       unavailableReason =
-        'No video provider is ready. Set CLOUD_VIDEO_GENERATION_URL in app/.env or enable the preview engine.' +
-        (details.length ? ` (${details.join('; ')})` : '');
+        'No video provider is ready. Set CLOUD_VIDEO_GENERATION_URL in app/.env or enable the preview engine (VIDEO_PREVIEW_ENABLED=true), then restart the studio.';
     }
     return { models, defaultModel, anyReady, isLoading: query.isLoading, unavailableReason };
   }, [query.data, query.isLoading, query.error]);
