@@ -5,6 +5,7 @@
     python3 run.py test         set up everything the tests need and run every test
     python3 run.py worker       run Celery workers (VIDEO_JOB_BACKEND=celery; docs/scale.md)
     python3 run.py generate "a prompt" [--steps 12 --seed 0 --out clip.mp4 --provider preview --in-process]
+    python3 run.py adduser NAME create a login (required to listen beyond 127.0.0.1)
     python3 run.py serve        serve this machine's engines behind the tt-media-server video API
     python3 run.py --help-env   explain every setting in app/.env
     python3 run.py --help       all commands and options
@@ -306,6 +307,13 @@ def ensure_services() -> None:
             say(f"{name} still does not answer on 127.0.0.1:{port}; the scale tests will fail")
 
 
+def cmd_adduser(rest: list[str]) -> int:
+    python = ensure_venv(())
+    configure(no_input=True)
+    manage(python, "migrate", "--noinput", "-v", "0")
+    return subprocess.run([str(python), str(BACKEND / "manage.py"), "adduser", *rest]).returncode
+
+
 def test_env() -> dict[str, str]:
     """Tests never read the developer's app/.env, and use their own data folder."""
     env = dict(os.environ)
@@ -370,8 +378,11 @@ def main(argv: list[str]) -> int:
     serve.add_argument("--host")
     serve.add_argument("--port", type=int)
     sub.add_parser("generate", help='make one video: generate "prompt" [--steps --seed --out --provider --in-process]')
+    sub.add_parser("adduser", help="create a login (needed to listen on an address other than 127.0.0.1)")
     if argv[:1] == ["generate"]:
         return cmd_generate(parser.parse_args([]), argv[1:])
+    if argv[:1] == ["adduser"]:
+        return cmd_adduser(argv[1:])
     args = parser.parse_args(argv)
     if args.help_env:
         help_env()

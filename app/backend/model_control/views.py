@@ -16,6 +16,7 @@ from django.utils.decorators import method_decorator
 from django.views import View
 from django.views.decorators.csrf import csrf_exempt
 
+from studio.access import owner_of
 from videos.filenames import video_filename
 from videos.models import VideoJob
 from videos.ranged import serve_stored_file
@@ -55,7 +56,7 @@ class VideoGenerationInferenceCloudView(View):
             prompt = _prompt(request)
             if not isinstance(prompt, str) or not prompt.strip():
                 return _error(400, "A prompt is required: send {\"prompt\": \"...\"}.")
-            job = create_job({"prompt": prompt, "model": PROVIDER})
+            job = create_job({"prompt": prompt, "model": PROVIDER}, owner=owner_of(request))
         except InvalidRequest as exc:
             return _error(exc.status, exc.message)
         job = wait_for(job.id, settings.CLOUD_VIDEO_GENERATION_TIMEOUT + 5)

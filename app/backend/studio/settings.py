@@ -62,6 +62,8 @@ FRONTEND_DIST = Path(env_str("STUDIO_FRONTEND_DIST") or APP_DIR / "frontend" / "
 
 INSTALLED_APPS = [
     "django.contrib.contenttypes",
+    "django.contrib.auth",
+    "django.contrib.sessions",
     "django.contrib.staticfiles",
     "ninja",  # ships Swagger UI's files, so /v1/docs works with no internet
     "videos",
@@ -71,7 +73,11 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "studio.access.AccessMiddleware",
+    "studio.rate_limit.JobRateLimitMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
@@ -103,6 +109,23 @@ WHITENOISE_AUTOREFRESH = True  # dist/ may be rebuilt while the server runs
 
 USE_TZ = True
 TIME_ZONE = "UTC"
+
+# --- Access (see studio/access.py) ------------------------------------------------------
+STUDIO_API_KEYS = env_str("STUDIO_API_KEYS")
+# Off on 127.0.0.1; runstudio turns it on when it binds any other address.
+STUDIO_AUTH_REQUIRED = env_bool("STUDIO_AUTH_REQUIRED", False)
+VIDEO_RATE_LIMIT_PER_MINUTE = env_int("VIDEO_RATE_LIMIT_PER_MINUTE", 30)
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+]
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Strict"
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = env_bool("STUDIO_SECURE_COOKIES", False)
+CSRF_TRUSTED_ORIGINS = [o.strip() for o in env_str("STUDIO_TRUSTED_ORIGINS").split(",") if o.strip()]
 
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"

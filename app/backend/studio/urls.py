@@ -3,6 +3,7 @@ from django.urls import include, path, re_path
 from videos import media_server
 from videos.api import api
 
+from .auth_views import me, sign_in, sign_out
 from .frontend import api_not_found, health, spa_index
 
 urlpatterns = [
@@ -15,5 +16,8 @@ urlpatterns = [
     re_path(r"^v1/(?P<path>.*)$", api_not_found),
     path("models-api/", include("model_control.urls")),
     path("healthz", health),
-    re_path(r"^(?!v1/|models-api/|assets/|static/)(?P<path>.*)$", spa_index),
+    path("auth/me", me),
+    path("auth/login", sign_in),
+    path("auth/logout", sign_out),
+    re_path(r"^(?!v1/|models-api/|assets/|static/|auth/)(?P<path>.*)$", spa_index),
 ]

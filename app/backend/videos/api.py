@@ -11,6 +11,8 @@ from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpRespons
 from ninja import NinjaAPI, Query, Schema
 from ninja.errors import HttpError, ValidationError
 
+from studio.access import owner_of
+
 from .filenames import video_filename
 from .models import VideoJob
 from .providers.registry import all_providers, default_provider_name
@@ -166,11 +168,19 @@ def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     return error_response(request, exc.status_code, str(exc))
 
 
-def get_job(video_id: str) -> VideoJob:
+def visible_jobs(request: HttpRequest):
+    """Everyone's videos on a personal studio; only the caller's own when auth is on."""
+    jobs = VideoJob.objects.all()
+    if settings.STUDIO_AUTH_REQUIRED or owner_of(request):
+        jobs = jobs.filter(owner=owner_of(request))
+    return jobs
+
+
+def get_job(request: HttpRequest, video_id: str) -> VideoJob:
     if not ID_RE.match(video_id):
         raise Http404(f"No video with id {video_id[:60]!r}.")
     try:
-        return VideoJob.objects.get(id=video_id)
+        return visible_jobs(request).get(id=video_id)
     except VideoJob.DoesNotExist:
         raise Http404(f"No video with id {video_id!r}.") from None
 
@@ -212,7 +222,7 @@ def _create_payload(request: HttpRequest) -> dict:
     },
 )
 def create_video(request: HttpRequest):
-    job = create_job(_create_payload(request))
+    job = create_job(_create_payload(request), owner=owner_of(request))
     return 201, video_object(job)
 
 
@@ -223,11 +233,11 @@ def list_videos(
     after: str | None = Query(None, max_length=40),
     order: str = Query("desc", pattern="^(asc|desc)$"),
 ):
-    jobs = VideoJob.objects.all()
+    jobs = visible_jobs(request)
     direction = "" if order == "asc" else "-"
     jobs = jobs.order_by(f"{direction}created_at", f"{direction}id")
     if after:
-        cursor = get_job(after)
+        cursor = get_job(request, after)
         newer, older = (
             jobs.filter(created_at__gt=cursor.created_at) | jobs.filter(created_at=cursor.created_at, id__gt=cursor.id),
             jobs.filter(created_at__lt=cursor.created_at) | jobs.filter(created_at=cursor.created_at, id__lt=cursor.id),
@@ -247,7 +257,7 @@ def list_videos(
 
 @api.get("/videos/{video_id}", response={200: VideoOut, 404: ErrorOut}, summary="One video")
 def retrieve_video(request: HttpRequest, video_id: str):
-    return video_object(get_job(video_id))
+    return video_object(get_job(request, video_id))
 
 
 @api.get(
@@ -261,7 +271,7 @@ def video_content(
     variant: str = Query("video", pattern="^(video|thumbnail)$"),
     download: bool = False,
 ):
-    job = get_job(video_id)
+    job = get_job(request, video_id)
     if job.status != Status.COMPLETED:
         raise InvalidRequest(None, f"The video is {job.status.replace('_', ' ')}, not ready to download.", "not_ready", status=409)
     if variant == "thumbnail":
@@ -295,7 +305,7 @@ def _events(video_id: str) -> Iterator[str]:
 
 @api.get("/videos/{video_id}/events", response={200: None, 404: ErrorOut}, summary="Server-sent progress events")
 def video_events(request: HttpRequest, video_id: str):
-    get_job(video_id)
+    get_job(request, video_id)
     response = StreamingHttpResponse(_events(video_id), content_type="text/event-stream")
     response["Cache-Control"] = "no-cache"
     response["X-Accel-Buffering"] = "no"
@@ -304,17 +314,17 @@ def video_events(request: HttpRequest, video_id: str):
 
 @api.post("/videos/{video_id}/cancel", response={200: VideoOut, 404: ErrorOut, 409: ErrorOut}, summary="Cancel a job")
 def cancel_video(request: HttpRequest, video_id: str):
-    return video_object(cancel_job(get_job(video_id)))
+    return video_object(cancel_job(get_job(request, video_id)))
 
 
 @api.post("/videos/{video_id}/retry", response={201: VideoOut, 404: ErrorOut, 400: ErrorOut, 503: ErrorOut}, summary="Run again")
 def retry_video(request: HttpRequest, video_id: str):
-    return 201, video_object(retry_job(get_job(video_id)))
+    return 201, video_object(retry_job(get_job(request, video_id)))
 
 
 @api.delete("/videos/{video_id}", response={200: Deleted, 404: ErrorOut}, summary="Delete a video and its files")
 def delete_video(request: HttpRequest, video_id: str):
-    job = get_job(video_id)
+    job = get_job(request, video_id)
     delete_job(job)
     return {"id": job.id, "object": "video.deleted", "deleted": True}
 

@@ -97,12 +97,18 @@ class StudioServer:
         return httpx.Client(base_url=self.url, timeout=timeout)
 
     def wait_for(self, video_id: str, statuses: tuple[str, ...] = ("completed", "failed", "cancelled"), timeout: float = 60) -> dict:
-        deadline = time.monotonic() + timeout
         with self.client() as client:
-            while True:
-                video = client.get(f"/v1/videos/{video_id}").json()
-                if video.get("status") in statuses:
-                    return video
-                if time.monotonic() > deadline:
-                    raise AssertionError(f"{video_id} still {video.get('status')} after {timeout}s")
-                time.sleep(0.1)
+            return self.wait_for_as(client, video_id, statuses, timeout)
+
+    @staticmethod
+    def wait_for_as(
+        client: httpx.Client, video_id: str, statuses: tuple[str, ...] = ("completed", "failed", "cancelled"), timeout: float = 60
+    ) -> dict:
+        deadline = time.monotonic() + timeout
+        while True:
+            video = client.get(f"/v1/videos/{video_id}").json()
+            if video.get("status") in statuses:
+                return video
+            if time.monotonic() > deadline:
+                raise AssertionError(f"{video_id} still {video.get('status')} after {timeout}s")
+            time.sleep(0.1)

@@ -4,7 +4,7 @@ from __future__ import annotations
 import logging
 
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 log = logging.getLogger("studio")
 
@@ -20,8 +20,21 @@ class Command(BaseCommand):
     def handle(self, *args: object, host: str, port: int, threads: int, **options: object) -> None:
         from waitress import serve
 
+        from studio.access import auth_configured, is_loopback
         from studio.wsgi import application
         from videos.queue import get_queue
+
+        if not is_loopback(host):
+            # Anyone on the network could reach it: refuse to serve without authentication.
+            if not auth_configured():
+                raise CommandError(
+                    f"Refusing to listen on {host} without authentication. Create a login with "
+                    "`python3 run.py adduser NAME` or set STUDIO_API_KEYS=user:key (keys of 16+ characters), "
+                    "or listen on 127.0.0.1."
+                )
+            settings.STUDIO_AUTH_REQUIRED = True
+            if host not in settings.ALLOWED_HOSTS and "*" not in settings.ALLOWED_HOSTS:
+                self.stderr.write("note: add this machine's name or address to DJANGO_ALLOWED_HOSTS to reach it remotely")
 
         if settings.VIDEO_JOB_BACKEND == "inprocess":
             get_queue().start()  # type: ignore[attr-defined]

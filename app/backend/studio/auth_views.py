@@ -1,0 +1,43 @@
+"""Session login for the web page when the studio requires authentication."""
+from __future__ import annotations
+
+import json
+
+from django.conf import settings
+from django.contrib.auth import authenticate, login, logout
+from django.http import HttpRequest, JsonResponse
+from django.views.decorators.csrf import csrf_protect, ensure_csrf_cookie
+from django.views.decorators.http import require_GET, require_POST
+
+
+@require_GET
+@ensure_csrf_cookie
+def me(request: HttpRequest) -> JsonResponse:
+    """Who the page is signed in as, and whether it must sign in at all (sets the CSRF cookie)."""
+    user = getattr(request, "studio_user", "") or None
+    return JsonResponse({"user": user, "auth_required": settings.STUDIO_AUTH_REQUIRED})
+
+
+@require_POST
+@csrf_protect
+def sign_in(request: HttpRequest) -> JsonResponse:
+    try:
+        body = json.loads(request.body or b"{}")
+    except (ValueError, UnicodeDecodeError):
+        body = {}
+    username = body.get("username") if isinstance(body, dict) else None
+    password = body.get("password") if isinstance(body, dict) else None
+    if not isinstance(username, str) or not isinstance(password, str):
+        return JsonResponse({"error": {"message": "Send username and password.", "type": "invalid_request_error"}}, status=400)
+    user = authenticate(request, username=username, password=password)
+    if user is None:
+        return JsonResponse({"error": {"message": "Wrong username or password.", "type": "authentication_error"}}, status=401)
+    login(request, user)
+    return JsonResponse({"user": user.get_username(), "auth_required": settings.STUDIO_AUTH_REQUIRED})
+
+
+@require_POST
+@csrf_protect
+def sign_out(request: HttpRequest) -> JsonResponse:
+    logout(request)
+    return JsonResponse({"user": None, "auth_required": settings.STUDIO_AUTH_REQUIRED})
