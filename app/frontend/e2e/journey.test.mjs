@@ -72,6 +72,21 @@ describe('video generation journey (preview engine)', () => {
       'Describe a video, e.g. “Volcano on a beach”',
     );
     await screenshot(page, '02-empty');
+
+    // The prompt box is reachable with Tab alone, and focus is visible on the way.
+    let reached = false;
+    for (let i = 0; i < 20 && !reached; i += 1) {
+      await page.keyboard.press('Tab');
+      const focused = await page.evaluate(() => {
+        const el = document.activeElement;
+        return { testid: el?.getAttribute('data-testid'), outline: el ? getComputedStyle(el).outlineStyle : '' };
+      });
+      if (focused.testid !== 'prompt-input') {
+        assert.notEqual(focused.outline, 'none', `focus ring on ${focused.testid ?? 'element'}`);
+      }
+      reached = focused.testid === 'prompt-input';
+    }
+    assert.ok(reached, 'Tab reaches the prompt box');
   });
 
   it('generates a video from a prompt: progress, then a playable, seekable video with label and download', async () => {

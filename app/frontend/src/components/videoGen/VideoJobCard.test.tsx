@@ -1,0 +1,76 @@
+import { render, screen } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { describe, expect, it, vi } from 'vitest';
+import VideoJobCard from './VideoJobCard';
+import type { Video } from './types/chat';
+import { completed, makeVideo } from '../../test/fakeApi';
+
+function renderCard(video: Video) {
+  const handlers = { onCancel: vi.fn(), onRetry: vi.fn(), onDelete: vi.fn() };
+  render(<VideoJobCard video={video} busy={false} actionError={null} {...handlers} />);
+  return handlers;
+}
+
+describe('VideoJobCard', () => {
+  it('shows queue position, ETA, elapsed time and a cancel button while queued', async () => {
+    const h = renderCard(makeVideo({ id: 'video_q', queue_position: 1, eta_seconds: 75, elapsed_seconds: 4 }));
+    expect(screen.getByText('Queued: position 2 (1 ahead)')).toBeInTheDocument();
+    expect(screen.getByText('ETA about 1m 15s')).toBeInTheDocument();
+    expect(screen.getByText('Elapsed 4s')).toBeInTheDocument();
+    expect(screen.getByRole('progressbar')).toHaveAttribute('aria-valuenow', '0');
+    expect(screen.queryByRole('link', { name: /Download/ })).not.toBeInTheDocument();
+    await userEvent.click(screen.getByRole('button', { name: /Cancel/ }));
+    expect(h.onCancel).toHaveBeenCalledWith('video_q');
+  });
+
+  it('shows real progress while running', () => {
+    renderCard(makeVideo({ status: 'in_progress', progress: 42.4, queue_position: null, eta_seconds: null }));
+    expect(screen.getByText('Generating… 42%')).toBeInTheDocument();
+    expect(screen.getByRole('progressbar')).toHaveAttribute('aria-valuenow', '42');
+    expect(screen.getByText('ETA: estimating…')).toBeInTheDocument();
+  });
+
+  it('plays a finished video with poster, download link and the preview label', async () => {
+    const video = completed(makeVideo({ id: 'video_done' }));
+    const h = renderCard(video);
+    const player = screen.getByLabelText('Generated video: Volcano on a beach');
+    expect(player.tagName).toBe('VIDEO');
+    expect(player).toHaveAttribute('controls');
+    expect(player).toHaveAttribute('src', '/v1/videos/video_done/content');
+    expect(player).toHaveAttribute('poster', '/v1/videos/video_done/content?variant=thumbnail');
+    expect(screen.getByRole('link', { name: /Download/ })).toHaveAttribute(
+      'href',
+      '/v1/videos/video_done/content?download=1',
+    );
+    expect(screen.getByText('preview, not AI')).toBeInTheDocument();
+    expect(screen.getByText('832×480')).toBeInTheDocument();
+    await userEvent.click(screen.getByRole('button', { name: /Generate again/ }));
+    expect(h.onRetry).toHaveBeenCalledWith('video_done');
+    await userEvent.click(screen.getByRole('button', { name: 'Delete “Volcano on a beach”' }));
+    expect(h.onDelete).toHaveBeenCalledWith('video_done');
+  });
+
+  it('has no preview label for a real model', () => {
+    renderCard(completed(makeVideo({ preview: false, label: null, model: 'tt-cloud' })));
+    expect(screen.queryByText('preview, not AI')).not.toBeInTheDocument();
+  });
+
+  it('explains a timeout in plain words and keeps the raw message as detail', () => {
+    renderCard(
+      makeVideo({
+        status: 'failed',
+        queue_position: null,
+        error: { code: 'upstream_timeout', message: 'the upstream did not answer within 180 s' },
+      }),
+    );
+    const alert = screen.getByRole('alert');
+    expect(alert).toHaveTextContent(/took too long/);
+    expect(alert).toHaveTextContent('Details: the upstream did not answer within 180 s');
+    expect(screen.getByRole('button', { name: /Retry/ })).toBeInTheDocument();
+  });
+
+  it('shows other failures with the server message', () => {
+    renderCard(makeVideo({ status: 'failed', error: { code: 'upstream_error', message: 'model crashed' } }));
+    expect(screen.getByRole('alert')).toHaveTextContent('model crashed');
+  });
+});
