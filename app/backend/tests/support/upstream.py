@@ -2,6 +2,15 @@
 
 Real HTTP on 127.0.0.1. Its behaviour is set per test through `mode`; it records every
 request it sees. With `serial=True` it makes one video at a time, like one accelerator.
+
+Fault modes (tests/test_upstream_faults.py): `status:<code>` (JSON error; `retry_after`
+adds a Retry-After header), `html_error:<code>` (a proxy's HTML error page), `html`,
+`garbage`, `truncated`, `reset` (connection dropped mid-body), `slow_body` (headers at once,
+then 1 KiB every `stall` seconds), `chunked` (no Content-Length); `async`, `async_fail`,
+`async_never`, `async_lost`. `script` overrides `mode` for the next generation requests,
+one entry each (e.g. ["status:503", "sync"]); `download_mode` applies a body fault to the
+async download; `poll_script` answers the next job polls with these HTTP statuses.
+`Blackhole` is an address whose connections are never accepted (a connect timeout).
 """
 from __future__ import annotations
 
@@ -26,6 +35,7 @@ class Seen:
     path: str
     headers: dict[str, str]
     body: object
+    at: float = field(default_factory=time.monotonic)  # when it arrived (retry spacing)
 
 
 @dataclass
@@ -51,6 +61,11 @@ class FakeUpstream:
     wasted_seconds: float = 0.0  # generation time whose result nobody downloaded
     max_concurrent: int = 0
     _active: int = 0
+    script: list[str] = field(default_factory=list)  # modes for the next generation requests
+    download_mode: str = "sync"  # body mode of the async download
+    poll_script: list[int] = field(default_factory=list)  # statuses for the next job polls
+    retry_after: str | None = None  # Retry-After header on status:<code> answers
+    stall: float = 3.0  # seconds between chunks in slow_body mode
 
     def __post_init__(self) -> None:
         self._lock = threading.Lock()
@@ -105,21 +120,27 @@ class FakeUpstream:
         if job is None or self.mode == "async_lost":
             return self._json(h, 404, {"detail": "job not found"})
         if method == "GET" and len(rest) == 1:
+            with self._lock:
+                code = self.poll_script.pop(0) if self.poll_script else 200
+            if code != 200:
+                return self._json(h, code, {"detail": f"poll answered {code}"})
             return self._json(h, 200, self._job_view(job))
         if method == "GET" and rest[1:] == ["download"]:
             if self._job_view(job)["status"] != "completed":
                 return self._json(h, 409, {"detail": "not finished"})
-            return self._send(h, 200, "video/mp4", self.video)
+            return self._body(h, self.download_mode)
         if method == "POST" and rest[1:] == ["cancel"]:
             job.cancelled = True
             return self._json(h, 200, self._job_view(job))
         return self._json(h, 404, {"detail": "no such route"})
 
     def _generate(self, h: BaseHTTPRequestHandler) -> None:
-        mode = self.mode
+        with self._lock:
+            mode = self.script.pop(0) if self.script else self.mode
         if mode.startswith("status:"):
             code = int(mode.split(":")[1])
-            return self._json(h, code, {"detail": f"upstream says {code}", "echo": h.headers.get("authorization")})
+            extra = {"Retry-After": self.retry_after} if self.retry_after is not None else None
+            return self._json(h, code, {"detail": f"upstream says {code}", "echo": h.headers.get("authorization")}, extra)
         if mode.startswith("async"):
             outcome = {"async_fail": "failed", "async_never": "never"}.get(mode, "completed")
             job = UpstreamJob(id=uuid.uuid4().hex, created=time.monotonic(), seconds=self.delay, outcome=outcome)
@@ -130,6 +151,10 @@ class FakeUpstream:
             with self._lock:
                 self.wasted_seconds += self.delay
             return None
+        return self._body(h, mode)
+
+    def _body(self, h: BaseHTTPRequestHandler, mode: str) -> None:
+        """Answer with the video, or with one of the body faults."""
         if mode == "sync":
             return self._send(h, 200, "video/mp4", self.video)
         if mode == "html":
@@ -148,6 +173,37 @@ class FakeUpstream:
             h.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00")
             h.connection.shutdown(socket.SHUT_RDWR)  # the makefile()s keep the fd; shutdown ends it now
             h.close_connection = True
+            return None
+        if mode.startswith("html_error:"):  # what a reverse proxy answers when the model server is down
+            code = int(mode.split(":")[1])
+            page = f"<html><head><title>{code}</title></head><body><h1>{code} Bad Gateway</h1><hr>nginx</body></html>"
+            return self._send(h, code, "text/html", page.encode())
+        if mode == "slow_body":  # headers at once, then the bytes trickle in
+            h.send_response(200)
+            h.send_header("Content-Type", "video/mp4")
+            h.send_header("Content-Length", str(len(self.video)))
+            h.end_headers()
+            try:
+                for start in range(0, len(self.video), 1024):
+                    h.wfile.write(self.video[start : start + 1024])
+                    h.wfile.flush()
+                    time.sleep(self.stall)
+            except (BrokenPipeError, ConnectionResetError):
+                pass
+            h.close_connection = True
+            return None
+        if mode == "chunked":  # no Content-Length: the size is only known by counting
+            h.send_response(200)
+            h.send_header("Content-Type", "video/mp4")
+            h.send_header("Transfer-Encoding", "chunked")
+            h.end_headers()
+            try:
+                for start in range(0, len(self.video), 4096):
+                    part = self.video[start : start + 4096]
+                    h.wfile.write(f"{len(part):x}\r\n".encode() + part + b"\r\n")
+                h.wfile.write(b"0\r\n\r\n")
+            except (BrokenPipeError, ConnectionResetError):
+                h.close_connection = True
             return None
         raise AssertionError(f"unknown mode {mode}")
 
@@ -176,13 +232,15 @@ class FakeUpstream:
             view["error"] = {"code": "generation_failed", "message": "out of device memory"}
         return view
 
-    def _json(self, h: BaseHTTPRequestHandler, code: int, data: dict) -> None:
-        self._send(h, code, "application/json", json.dumps(data).encode())
+    def _json(self, h: BaseHTTPRequestHandler, code: int, data: dict, headers: dict[str, str] | None = None) -> None:
+        self._send(h, code, "application/json", json.dumps(data).encode(), headers)
 
-    def _send(self, h: BaseHTTPRequestHandler, code: int, ctype: str, body: bytes) -> None:
+    def _send(self, h: BaseHTTPRequestHandler, code: int, ctype: str, body: bytes, headers: dict[str, str] | None = None) -> None:
         h.send_response(code)
         h.send_header("Content-Type", ctype)
         h.send_header("Content-Length", str(len(body)))
+        for name, value in (headers or {}).items():
+            h.send_header(name, value)
         h.end_headers()
         try:
             h.wfile.write(body)
@@ -206,6 +264,35 @@ class _nullcontext:
 
     def __exit__(self, *exc: object) -> None:
         return None
+
+
+class Blackhole:
+    """A loopback address that never accepts: its listen backlog is full, so the kernel drops
+    new SYNs and a client's connect() times out (as with a firewalled or dead host)."""
+
+    def __init__(self) -> None:
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(0)
+        self._fillers: list[socket.socket] = []
+        for _ in range(3):  # fill the accept queue; these connections are never accepted
+            filler = socket.socket()
+            filler.setblocking(False)
+            try:
+                filler.connect(self.sock.getsockname())
+            except BlockingIOError:
+                pass
+            self._fillers.append(filler)
+        time.sleep(0.1)  # let the handshakes land in the queue
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.sock.getsockname()[1]}{PATH}"
+
+    def close(self) -> None:
+        for filler in self._fillers:
+            filler.close()
+        self.sock.close()
 
 
 def save(video: bytes, path: Path) -> Path:

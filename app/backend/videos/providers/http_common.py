@@ -17,9 +17,10 @@ from .base import JobCancelled, JobContext, ProviderError
 T = TypeVar("T")
 CHUNK = 256 * 1024
 HTML_TYPES = ("text/html", "application/xhtml")
+CONNECT_TIMEOUT = 10.0  # seconds; capped by the request timeout
 
 
-def make_client(timeout: float, ca_bundle: str = "", connect_timeout: float = 10.0) -> httpx.Client:
+def make_client(timeout: float, ca_bundle: str = "", connect_timeout: float = CONNECT_TIMEOUT) -> httpx.Client:
     """TLS is verified; a custom CA bundle may be given for private endpoints."""
     verify: str | bool = ca_bundle or True
     return httpx.Client(
@@ -92,19 +93,26 @@ def _retry_after(response: httpx.Response) -> float | None:
 
 
 def transport_error(exc: httpx.HTTPError, what: str, timeout: float) -> ProviderError:
+    if isinstance(exc, httpx.ConnectTimeout):
+        # Not "did not answer within <timeout>": connecting gives up sooner (CONNECT_TIMEOUT).
+        return ProviderError(
+            "upstream_timeout",
+            f"{what} did not accept a connection within {min(CONNECT_TIMEOUT, timeout):g} seconds.",
+            retryable=True,
+        )
     if isinstance(exc, httpx.TimeoutException):
         return ProviderError(
             "upstream_timeout",
             f"{what} did not answer within {timeout:g} seconds.",
-            retryable=isinstance(exc, httpx.ConnectTimeout),
         )
+    inner = what[:1].lower() + what[1:]  # "The cloud..." mid-sentence reads "the cloud..."
     if isinstance(exc, httpx.ConnectError):
         return ProviderError(
-            "upstream_unreachable", f"Could not connect to {what}: {redact(str(exc))[:200]}", retryable=True
+            "upstream_unreachable", f"Could not connect to {inner}: {redact(str(exc))[:200]}", retryable=True
         )
     return ProviderError(
         "upstream_error",
-        f"The connection to {what} broke: {redact(str(exc))[:200] or type(exc).__name__}",
+        f"The connection to {inner} broke: {redact(str(exc))[:200] or type(exc).__name__}",
         retryable=True,
     )
 
