@@ -49,25 +49,43 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
  * `env` is added over the test defaults: fresh data dir, no cloud URL (so the preview
  * engine is the default model).
  */
-export async function startBackend({ dataDir = newDataDir(), port, env = {} } = {}) {
-  port ??= await freePort();
-  const fullEnv = {
+function backendEnv(dataDir, env) {
+  return {
     ...process.env,
+    // Ignore a developer's app/.env and any provider set in the shell: the preview engine
+    // must be the default model, with one job at a time, on a fresh database.
+    STUDIO_ENV_FILE: '/dev/null',
     STUDIO_DATA_DIR: dataDir,
     DJANGO_SECRET_KEY: 'e2e-test-key',
     STUDIO_FRONTEND_DIST: DIST_DIR,
     CLOUD_VIDEO_GENERATION_URL: '',
+    OPENAI_VIDEO_BASE_URL: '',
+    LOCAL_WAN_MODEL_PATH: '',
+    VIDEO_DEFAULT_PROVIDER: '',
+    VIDEO_JOB_BACKEND: 'inprocess',
+    DATABASE_URL: '',
     PYTHONUNBUFFERED: '1',
     ...env,
   };
-  const migrate = spawnSync(PYTHON, ['app/backend/manage.py', 'migrate', '--noinput'], {
+}
+
+/** Run `manage.py <args>` against a backend's data dir; throws with the output on failure. */
+export function manage(args, { dataDir, env = {} }) {
+  const result = spawnSync(PYTHON, ['app/backend/manage.py', ...args], {
     cwd: REPO_ROOT,
-    env: fullEnv,
+    env: backendEnv(dataDir, env),
     encoding: 'utf8',
   });
-  if (migrate.status !== 0) {
-    throw new Error(`migrate failed (${migrate.status}):\n${migrate.stdout}\n${migrate.stderr}`);
+  if (result.status !== 0) {
+    throw new Error(`manage.py ${args[0]} failed (${result.status}):\n${result.stdout}\n${result.stderr}`);
   }
+  return result.stdout;
+}
+
+export async function startBackend({ dataDir = newDataDir(), port, env = {} } = {}) {
+  port ??= await freePort();
+  const fullEnv = backendEnv(dataDir, env);
+  manage(['migrate', '--noinput'], { dataDir, env });
   const proc = spawn(
     PYTHON,
     ['app/backend/manage.py', 'runstudio', '--host', '127.0.0.1', '--port', String(port)],

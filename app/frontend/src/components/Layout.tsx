@@ -1,7 +1,23 @@
+import { Loader2 } from 'lucide-react';
 import { Outlet } from 'react-router-dom';
 import NavBar from './NavBar';
+import LoginPage from '../auth/LoginPage';
+import { useAuth } from '../auth/useAuth';
 
 export default function Layout() {
+  const { isLoading, mustSignIn } = useAuth();
+  let content;
+  if (isLoading) {
+    content = (
+      <p className="flex flex-1 items-center justify-center gap-2 text-zinc-400" role="status">
+        <Loader2 className="h-5 w-5 animate-spin" aria-hidden="true" /> Loading…
+      </p>
+    );
+  } else if (mustSignIn) {
+    content = <LoginPage />;
+  } else {
+    content = <Outlet />;
+  }
   return (
     <div className="flex h-full flex-col md:flex-row">
       <a
@@ -10,9 +26,9 @@ export default function Layout() {
       >
         Skip to content
       </a>
-      <NavBar />
+      {mustSignIn ? null : <NavBar />}
       <main id="main" className="flex min-h-0 min-w-0 flex-1 flex-col overflow-y-auto">
-        <Outlet />
+        {content}
       </main>
     </div>
   );

@@ -1,9 +1,10 @@
-import { Home, Video } from 'lucide-react';
+import { Home, LogOut, Video } from 'lucide-react';
 import type { LucideIcon } from 'lucide-react';
 import { NavLink } from 'react-router-dom';
 import Tooltip from './Tooltip';
 import { useModels } from './videoGen/hooks/useVideoChat';
 import { VIDEO_GENERATION_PATH } from '../routes/paths';
+import { useAuth } from '../auth/useAuth';
 
 interface NavItem {
   label: string;
@@ -18,6 +19,7 @@ const itemBase =
 
 export default function NavBar() {
   const { unavailableReason } = useModels();
+  const { user, logout } = useAuth();
   const items: NavItem[] = [
     { label: 'AI Playground', to: '/', icon: Home, disabledReason: null },
     {
@@ -78,6 +80,26 @@ export default function NavBar() {
           </li>
         ))}
       </ul>
+      {user ? (
+        <div className="flex items-center gap-2 md:mt-auto md:flex-col">
+          <span className="max-w-24 truncate text-xs text-zinc-400 md:max-w-16" title={`Signed in as ${user}`}>
+            {user}
+          </span>
+          <Tooltip text={`Sign out (${user})`} side="nav">
+            {(describedBy) => (
+              <button
+                type="button"
+                onClick={() => logout.mutate()}
+                aria-label="Sign out"
+                aria-describedby={describedBy}
+                className={`${itemBase} text-zinc-300 hover:bg-zinc-800 hover:text-white`}
+              >
+                <LogOut aria-hidden="true" className="h-5 w-5" />
+              </button>
+            )}
+          </Tooltip>
+        </div>
+      ) : null}
     </nav>
   );
 }

@@ -68,15 +68,25 @@ async function parseError(response: Response): Promise<ApiError> {
   });
 }
 
-async function request<T>(path: string, init: RequestInit = {}): Promise<T> {
+const UNSAFE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
+/** Django's CSRF token from its cookie; needed for writes once signed in with a session. */
+export function csrfToken(): string | null {
+  if (typeof document === 'undefined') return null;
+  const match = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);
+  return match ? decodeURIComponent(match[1]) : null;
+}
+
+/** fetch + JSON + the error envelope, for any same-origin path (the API and /auth/). */
+export async function requestJson<T>(url: string, init: RequestInit = {}): Promise<T> {
   const signal = init.signal ?? AbortSignal.timeout(REQUEST_TIMEOUT_MS);
+  const headers = new Headers(init.headers);
+  headers.set('Accept', 'application/json');
+  const token = csrfToken();
+  if (token && UNSAFE_METHODS.has((init.method ?? 'GET').toUpperCase())) headers.set('X-CSRFToken', token);
   let response: Response;
   try {
-    response = await fetch(`${API_BASE}${path}`, {
-      ...init,
-      signal,
-      headers: { Accept: 'application/json', ...(init.headers ?? {}) },
-    });
+    response = await fetch(url, { ...init, signal, headers, credentials: 'same-origin' });
   } catch (err) {
     if (err instanceof DOMException && err.name === 'TimeoutError') {
       throw new ApiError('The studio did not answer in time.', { status: 0, code: 'client_timeout' });
@@ -89,6 +99,10 @@ async function request<T>(path: string, init: RequestInit = {}): Promise<T> {
   }
   if (!response.ok) throw await parseError(response);
   return (await response.json()) as T;
+}
+
+function request<T>(path: string, init: RequestInit = {}): Promise<T> {
+  return requestJson<T>(`${API_BASE}${path}`, init);
 }
 
 export function isTerminal(status: VideoStatus): boolean {
