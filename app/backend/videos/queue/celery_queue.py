@@ -31,9 +31,13 @@ from ..models import VideoJob
 
 log = logging.getLogger(__name__)
 Status = VideoJob.Status
-# A queued job older than this with an empty broker queue has lost its message.
-RESYNC_AFTER = timedelta(seconds=10)
+
+def resync_after() -> timedelta:
+    """A queued job older than this, with its broker queue empty, has lost its message."""
+    return timedelta(seconds=max(1.0, 2 * settings.CELERY_RECOVERY_INTERVAL))
+
 TASK_NAME = "videos.run_job"
+PUBLISH_RETRY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.5, "interval_max": 0.5}
 
 
 @app.task(name=TASK_NAME, acks_late=True, reject_on_worker_lost=True, ignore_result=True)
@@ -52,15 +56,17 @@ def run_job(job_id: str) -> str:
 
 def send(job_id: str, provider: str) -> None:
     # task_id = job id, so a cancel can revoke it without storing anything.
-    run_job.apply_async(args=[job_id], queue=queue_name(provider), task_id=job_id)
+    # A short retry: the studio calls this inside a request; if Redis stays down the job
+    # remains queued in the database and a worker's recovery pass sends it later.
+    run_job.apply_async(args=[job_id], queue=queue_name(provider), task_id=job_id, retry_policy=PUBLISH_RETRY)
 
 
 class CeleryQueue:
     def enqueue(self, job: VideoJob) -> None:
         try:
             send(job.id, job.provider)
-        except Exception:  # broker down: the job stays queued; a worker's resync sends it later
-            log.exception("could not send job %s to the broker at %s", job.id, _safe_broker())
+        except Exception as exc:  # broker down: the job stays queued; a worker's resync sends it later
+            log.error("could not send job %s to the broker at %s (%s); it stays queued", job.id, _safe_broker(), exc)
 
     def cancel(self, job: VideoJob) -> None:
         """Revoke a queued job's message; a running job already saw its cancel flag in the DB."""
@@ -123,7 +129,7 @@ def recover_and_resync(providers: list[str]) -> int:
         ):
             send(job_id, provider)
     sent = 0
-    cutoff = timezone.now() - RESYNC_AFTER
+    cutoff = timezone.now() - resync_after()
     with app.connection_for_write() as conn:
         channel = conn.default_channel
         for provider in providers:
