@@ -2,7 +2,7 @@
 // then works with the session cookie and Django's CSRF token, and signs out again.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { checkPrerequisites, launchBrowser, manage, newDataDir, openPage, startBackend } from './helpers.mjs';
+import { checkPrerequisites, launchBrowser, manage, newDataDir, openPage, screenshot, startBackend } from './helpers.mjs';
 
 const PASSWORD = 'e2e-Passw0rd-long';
 
@@ -48,6 +48,7 @@ describe('signed-in studio', () => {
     await page.getByLabel('Password').fill('not-it');
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.getByRole('alert').filter({ hasText: 'Wrong username or password.' }).waitFor();
+    await screenshot(page, '08-sign-in');
 
     await page.getByLabel('Password').fill(PASSWORD);
     await page.getByRole('button', { name: 'Sign in' }).click();

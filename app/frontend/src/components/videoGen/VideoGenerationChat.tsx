@@ -6,6 +6,9 @@ import { ApiError, errorText, isTerminal } from './api/videoGeneration';
 import type { ModelsState, VideoChat } from './hooks/useVideoChat';
 import { EXAMPLE_PROMPT, type VideoStatus } from './types/chat';
 
+// A long history would otherwise open one metadata request per video on every page load.
+const EAGER_VIDEOS = 6;
+
 const EXAMPLES = [EXAMPLE_PROMPT, 'A paper boat drifting down a rainy street', 'Northern lights over a snowy forest'];
 
 interface VideoGenerationChatProps {
@@ -156,10 +159,11 @@ export default function VideoGenerationChat({ chat, models }: VideoGenerationCha
           ) : null}
 
           <ol className="flex flex-col gap-8" aria-label="Videos" data-testid="job-list">
-            {chat.videos.map((video) => (
+            {chat.videos.map((video, index) => (
               <li key={video.id}>
                 <VideoJobCard
                   video={video}
+                  preload={index >= chat.videos.length - EAGER_VIDEOS}
                   onCancel={(id) => void chat.cancel(id)}
                   onRetry={(id) => void chat.retry(id)}
                   onDelete={(id) => void chat.remove(id)}

@@ -50,6 +50,12 @@ describe('VideoJobCard', () => {
     expect(h.onDelete).toHaveBeenCalledWith('video_done');
   });
 
+  it('defers loading older videos until played', () => {
+    const h = { onCancel: vi.fn(), onRetry: vi.fn(), onDelete: vi.fn() };
+    render(<VideoJobCard video={completed(makeVideo())} busy={false} actionError={null} preload={false} {...h} />);
+    expect(screen.getByLabelText('Generated video: Volcano on a beach')).toHaveAttribute('preload', 'none');
+  });
+
   it('has no preview label for a real model', () => {
     renderCard(completed(makeVideo({ preview: false, label: null, model: 'tt-cloud' })));
     expect(screen.queryByText('preview, not AI')).not.toBeInTheDocument();

@@ -11,6 +11,8 @@ interface VideoJobCardProps {
   onDelete: (id: string) => void;
   busy: boolean;
   actionError: string | null;
+  /** Fetch the video's metadata up front (recent jobs); older ones wait for a click on play. */
+  preload?: boolean;
 }
 
 const buttonBase =
@@ -94,7 +96,7 @@ function Waiting({ video }: { video: Video }) {
   );
 }
 
-function Finished({ video }: { video: Video }) {
+function Finished({ video, preload }: { video: Video; preload: boolean }) {
   const meta = video.metadata;
   const total =
     video.completed_at != null ? video.completed_at - (video.started_at ?? video.created_at) : video.elapsed_seconds;
@@ -103,7 +105,7 @@ function Finished({ video }: { video: Video }) {
       <video
         controls
         playsInline
-        preload="metadata"
+        preload={preload ? 'metadata' : 'none'}
         src={contentUrl(video)}
         poster={thumbnailUrl(video)}
         aria-label={`Generated video: ${video.prompt}`}
@@ -145,11 +147,19 @@ function Failed({ video }: { video: Video }) {
   );
 }
 
-export default function VideoJobCard({ video, onCancel, onRetry, onDelete, busy, actionError }: VideoJobCardProps) {
+export default function VideoJobCard({
+  video,
+  onCancel,
+  onRetry,
+  onDelete,
+  busy,
+  actionError,
+  preload = true,
+}: VideoJobCardProps) {
   const active = !isTerminal(video.status);
   let body: ReactNode;
   if (active) body = <Waiting video={video} />;
-  else if (video.status === 'completed') body = <Finished video={video} />;
+  else if (video.status === 'completed') body = <Finished video={video} preload={preload} />;
   else if (video.status === 'failed') body = <Failed video={video} />;
   else
     body = (
