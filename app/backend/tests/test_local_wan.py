@@ -159,6 +159,19 @@ def test_folder_without_weights_is_incomplete(t2v_dir: Path, tmp_path: Path) -> 
     assert "transformer" in status.detail and str(broken) in status.detail
 
 
+def test_corrupt_weights_fail_to_load_with_a_clear_error(t2v_dir: Path, tmp_path: Path) -> None:
+    corrupt = tmp_path / "corrupt"
+    shutil.copytree(t2v_dir, corrupt)
+    for f in (corrupt / "transformer").glob("*.safetensors"):
+        f.write_bytes(b"not a safetensors file")
+    provider = LocalWanProvider(str(corrupt), device="cpu")
+    assert provider.status().ready is True  # status stays cheap: it reads configs, not weights
+    with pytest.raises(ProviderError) as err:
+        provider.generate(req(), tmp_path / "o.mp4", NullContext())
+    assert err.value.code == "not_configured"
+    assert "Could not load" in err.value.message and str(corrupt) in err.value.message
+
+
 def test_unknown_dtype_is_not_ready(t2v_dir: Path) -> None:
     status = LocalWanProvider(str(t2v_dir), dtype="int3").status()
     assert status.ready is False and "LOCAL_WAN_DTYPE" in status.detail
