@@ -151,7 +151,7 @@ describe('video generation journey (preview engine)', () => {
     const blocker = await api(backend.url, 'POST', '/v1/videos', {
       prompt: 'Long blocker clip',
       num_frames: 161,
-      size: '1280x720',
+      size: '1920x1088',
     });
     assert.equal(blocker.status, 201);
     await page.reload();
