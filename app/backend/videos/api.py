@@ -226,7 +226,7 @@ def create_video(request: HttpRequest):
     return 201, video_object(job)
 
 
-@api.get("/videos", response={200: VideoList, 400: ErrorOut}, summary="List videos, newest first")
+@api.get("/videos", response={200: VideoList, 400: ErrorOut, 404: ErrorOut}, summary="List videos, newest first")
 def list_videos(
     request: HttpRequest,
     limit: int = Query(20, ge=1, le=100),
