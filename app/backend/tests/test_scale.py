@@ -8,6 +8,7 @@ a test failure with a clear message, never a skip.
 from __future__ import annotations
 
 import collections
+import concurrent.futures
 import contextlib
 import os
 import socket
@@ -112,6 +113,13 @@ def wait_until(check: Callable[[], object], timeout: float, what: str) -> object
     raise AssertionError(f"timed out after {timeout}s waiting for {what}")
 
 
+def start_all(*studios: StudioServer) -> None:
+    """Boot studios side by side (each start waits for /healthz)."""
+    with concurrent.futures.ThreadPoolExecutor(len(studios)) as pool:
+        for future in [pool.submit(studio.start) for studio in studios]:
+            future.result()
+
+
 def create(client: httpx.Client, **fields: object) -> dict:
     response = client.post("/v1/videos", json=fields)
     assert response.status_code == 201, response.text
@@ -153,7 +161,8 @@ def studios(shared_dir: Path, cluster_settings: dict[str, str]) -> Iterator[tupl
     a = StudioServer(shared_dir, **cluster_settings)
     b = StudioServer(shared_dir, **cluster_settings)
     try:
-        yield a.start(), b.start()
+        start_all(a, b)
+        yield a, b
     finally:
         a.stop()
         b.stop()
@@ -347,8 +356,7 @@ def test_s3_storage_presigned_redirect_and_proxied_range(tmp_path, s3, postgres_
         for process in (worker, redirecting, proxying):
             stack.callback(process.stop)
         worker.launch()  # boots while the studios do
-        redirecting.start()
-        proxying.start()
+        start_all(redirecting, proxying)
         worker.wait_ready()
         with redirecting.client() as client:
             job = create(client, model="preview", prompt="stored in S3", size="64x64", num_frames=1)

@@ -31,13 +31,13 @@ from ..models import VideoJob
 
 log = logging.getLogger(__name__)
 Status = VideoJob.Status
+TASK_NAME = "videos.run_job"
+PUBLISH_RETRY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.5, "interval_max": 0.5}
+
 
 def resync_after() -> timedelta:
     """A queued job older than this, with its broker queue empty, has lost its message."""
     return timedelta(seconds=max(1.0, 2 * settings.CELERY_RECOVERY_INTERVAL))
-
-TASK_NAME = "videos.run_job"
-PUBLISH_RETRY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.5, "interval_max": 0.5}
 
 
 @app.task(name=TASK_NAME, acks_late=True, reject_on_worker_lost=True, ignore_result=True)
@@ -72,8 +72,8 @@ class CeleryQueue:
         """Revoke a queued job's message; a running job already saw its cancel flag in the DB."""
         try:
             app.control.revoke(job.id)
-        except Exception:  # the message, if it runs, finds the job cancelled and does nothing
-            log.warning("could not broadcast revoke for job %s", job.id, exc_info=True)
+        except Exception as exc:  # the message, if it runs, finds the job cancelled and does nothing
+            log.warning("could not broadcast revoke for job %s (%s)", job.id, exc)
 
 
 def _safe_broker() -> str:
