@@ -54,14 +54,16 @@ class Estimator:
         return ahead.count()
 
     def eta_seconds(self, job: VideoJob, position: int | None) -> float | None:
-        typical = self.typical(job)
         now = timezone.now()
         if job.status == Status.IN_PROGRESS:
             elapsed = (now - (job.started_at or now)).total_seconds()
             if job.progress >= 5:
+                # Real progress beats history: no history queries on the hot polling path.
                 return round(elapsed * (100 - job.progress) / job.progress, 1)
+            typical = self.typical(job)
             return round(max(typical - elapsed, 1.0), 1) if typical else None
-        if job.status == Status.QUEUED and typical:
+        typical = self.typical(job) if job.status == Status.QUEUED else None
+        if typical:
             slots = max(1, self.concurrency.get(job.provider, 1))
             running = VideoJob.objects.filter(provider=job.provider, status=Status.IN_PROGRESS).values_list(
                 "started_at", flat=True
