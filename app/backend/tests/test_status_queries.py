@@ -1,0 +1,45 @@
+"""The status path (GET /v1/videos/{id}) is what every open page polls, many times a second
+in total: keep its database work small (bench/load_poll.py measures it under load)."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from videos.models import VideoJob
+from videos.serializers import video_object
+
+Status = VideoJob.Status
+pytestmark = pytest.mark.django_db
+
+
+def make(status: str, **fields) -> VideoJob:
+    return VideoJob.objects.create(provider="preview", prompt="p", num_inference_steps=12, seed=0, status=status, **fields)
+
+
+def test_running_job_with_progress_needs_no_history_queries(django_assert_num_queries) -> None:
+    started = timezone.now() - timedelta(seconds=10)
+    job = make(Status.IN_PROGRESS, started_at=started, progress=50.0)
+    with django_assert_num_queries(0):
+        video = video_object(job)
+    assert 9 <= video["eta_seconds"] <= 12  # 10 s for the first half: about 10 s to go
+    assert video["queue_position"] is None
+
+
+def test_finished_job_needs_no_queries(django_assert_num_queries) -> None:
+    job = make(Status.FAILED, completed_at=timezone.now(), error_code="x", error_message="y")
+    with django_assert_num_queries(0):
+        assert video_object(job)["eta_seconds"] is None
+
+
+def test_eta_still_learned_from_history_for_queued_and_barely_started_jobs() -> None:
+    now = timezone.now()
+    for _ in range(3):  # earlier jobs took 20 s each
+        make(Status.COMPLETED, started_at=now - timedelta(seconds=60), completed_at=now - timedelta(seconds=40))
+    running = make(Status.IN_PROGRESS, started_at=now - timedelta(seconds=5), progress=1.0)
+    queued = make(Status.QUEUED)
+    assert 14 <= video_object(running)["eta_seconds"] <= 16  # 20 s typical, 5 s in
+    later = video_object(queued)
+    assert later["queue_position"] == 0
+    assert 34 <= later["eta_seconds"] <= 36  # the running one's ~15 s, then its own 20 s
