@@ -53,6 +53,7 @@ def test_preview_lifecycle_content_range_thumbnail_list_delete(preview_studio):
         assert full.status_code == 200 and full.headers["content-type"] == "video/mp4"
         assert full.headers["accept-ranges"] == "bytes"
         assert decode(full.content) == (17, 320, 192)
+        assert 0 < full.content.find(b"moov") < full.content.find(b"mdat")  # faststart: playable while loading
         assert int(full.headers["content-length"]) == len(full.content) == done["metadata"]["bytes"]
 
         part = client.get(done["content_url"], headers={"Range": "bytes=100-199"})

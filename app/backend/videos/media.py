@@ -83,9 +83,13 @@ def write_thumbnail(video: Path, dest: Path, max_width: int = 640) -> None:
     image.convert("RGB").save(dest, format="JPEG", quality=85)
 
 
-def encode_h264(frames: Iterable[np.ndarray], dest: Path, fps: int, crf: int = 23) -> None:
-    """Write RGB uint8 frames (H, W, 3) as a browser-playable H.264 MP4."""
-    with av.open(str(dest), mode="w", format="mp4") as container:
+def encode_h264(frames: Iterable[np.ndarray], dest: Path, fps: int, crf: int = 23, preset: str = "veryfast") -> None:
+    """Write RGB uint8 frames (H, W, 3) as a browser-playable H.264 (yuv420p) MP4.
+
+    faststart puts the index first so the player can start, and seek with Range requests,
+    before the whole file has arrived.
+    """
+    with av.open(str(dest), mode="w", format="mp4", options={"movflags": "+faststart"}) as container:
         stream = None
         for rgb in frames:
             if stream is None:
@@ -93,11 +97,9 @@ def encode_h264(frames: Iterable[np.ndarray], dest: Path, fps: int, crf: int = 2
                 stream = container.add_stream("libx264", rate=Fraction(fps, 1))
                 stream.width, stream.height = width, height
                 stream.pix_fmt = "yuv420p"
-                stream.options = {"crf": str(crf), "preset": "veryfast", "movflags": "+faststart"}
+                stream.options = {"crf": str(crf), "preset": preset}
             frame = av.VideoFrame.from_ndarray(np.ascontiguousarray(rgb), format="rgb24")
-            for packet in stream.encode(frame):
-                container.mux(packet)
+            container.mux(stream.encode(frame))
         if stream is None:
             raise ValueError("no frames to encode")
-        for packet in stream.encode():
-            container.mux(packet)
+        container.mux(stream.encode(None))

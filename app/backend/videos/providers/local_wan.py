@@ -23,6 +23,7 @@ from typing import Any
 
 import numpy as np
 
+from ..media import encode_h264
 from .base import (
     Capabilities,
     GenerationRequest,
@@ -202,24 +203,14 @@ def write_mp4(frames: np.ndarray, dest: Path, fps: int, *, crf: int = 18) -> Non
     faststart puts the index first so the browser can start playing (and seek with Range
     requests) before the whole file has arrived.
     """
-    import av  # core dependency; imported here to keep module import light
-
     frames = to_uint8_frames(np.asarray(frames))
     if frames.ndim != 4 or frames.shape[-1] != 3 or len(frames) == 0:
         raise ProviderError("engine_error", f"The engine produced no frames (shape {frames.shape}).")
-    height, width = frames.shape[1:3]
     dest = Path(dest)
     dest.parent.mkdir(parents=True, exist_ok=True)
     tmp = dest.with_name(dest.name + ".part")
     try:
-        with av.open(str(tmp), mode="w", format="mp4", options={"movflags": "+faststart"}) as out:
-            stream = out.add_stream("libx264", rate=fps)
-            stream.width, stream.height = width, height
-            stream.pix_fmt = "yuv420p"  # what every browser's H.264 decoder takes
-            stream.options = {"crf": str(crf), "preset": "medium"}
-            for rgb in frames:
-                out.mux(stream.encode(av.VideoFrame.from_ndarray(rgb, format="rgb24")))
-            out.mux(stream.encode(None))  # flush the encoder
+        encode_h264(frames, tmp, fps, crf=crf, preset="medium")
         os.replace(tmp, dest)
     finally:
         tmp.unlink(missing_ok=True)
