@@ -161,6 +161,19 @@ def stream_mp4_to_file(response: httpx.Response, dest: Path, max_bytes: int, wha
     return written
 
 
+def download_mp4(
+    client: httpx.Client, url: str, headers: dict[str, str], dest: Path, *, max_bytes: int, what: str, timeout: float, ctx: JobContext
+) -> None:
+    """GET a finished video and stream it to `dest`, mapping every failure to a ProviderError."""
+    try:
+        with client.stream("GET", url, headers=headers) as response:
+            if response.status_code != 200:
+                raise status_error(response, what)
+            stream_mp4_to_file(response, dest, max_bytes, what, ctx)
+    except httpx.HTTPError as exc:
+        raise transport_error(exc, what, timeout) from None
+
+
 def run_cancellable(fn: Callable[[], T], ctx: JobContext, poll: float = 0.25) -> T:
     """Run a blocking call in a thread so a cancel is noticed while it waits on the network."""
     box: dict[str, object] = {}

@@ -12,7 +12,7 @@ from pathlib import Path
 import httpx
 
 from .base import Capabilities, GenerationRequest, JobCancelled, JobContext, Provider, ProviderError, ProviderStatus
-from .http_common import make_client, read_json, run_cancellable, status_error, stream_mp4_to_file, transport_error, wait_for_job
+from .http_common import download_mp4, make_client, read_json, run_cancellable, status_error, transport_error, wait_for_job
 
 WHAT = "The OpenAI-compatible video server"
 
@@ -120,13 +120,9 @@ class OpenAIVideosProvider(Provider):
         return video["id"]
 
     def _download(self, client: httpx.Client, video_id: str, dest: Path, ctx: JobContext) -> None:
-        try:
-            with client.stream("GET", f"{self.base_url}/videos/{video_id}/content", headers=self._headers()) as response:
-                if response.status_code != 200:
-                    raise status_error(response, WHAT)
-                stream_mp4_to_file(response, dest, self.max_bytes, WHAT, ctx)
-        except httpx.HTTPError as exc:
-            raise transport_error(exc, WHAT, self.timeout) from None
+        download_mp4(
+            client, f"{self.base_url}/videos/{video_id}/content", self._headers(), dest, max_bytes=self.max_bytes, what=WHAT, timeout=self.timeout, ctx=ctx
+        )
 
     def _delete(self, client: httpx.Client, video_id: str) -> None:
         """OpenAI has no cancel; deleting the video stops it where the server supports that."""

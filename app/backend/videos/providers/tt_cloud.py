@@ -11,7 +11,7 @@ from pathlib import Path
 import httpx
 
 from .base import Capabilities, GenerationRequest, JobCancelled, JobContext, Provider, ProviderError, ProviderStatus
-from .http_common import make_client, read_json, run_cancellable, status_error, stream_mp4_to_file, transport_error, wait_for_job
+from .http_common import download_mp4, make_client, read_json, run_cancellable, status_error, stream_mp4_to_file, transport_error, wait_for_job
 
 WHAT = "The cloud video endpoint"
 
@@ -126,13 +126,9 @@ class TTCloudProvider(Provider):
             raise
 
     def _download(self, client: httpx.Client, job_id: str, dest: Path, ctx: JobContext) -> None:
-        try:
-            with client.stream("GET", f"{self.url}/{job_id}/download", headers=self._headers()) as response:
-                if response.status_code != 200:
-                    raise status_error(response, WHAT)
-                stream_mp4_to_file(response, dest, self.max_bytes, WHAT, ctx)
-        except httpx.HTTPError as exc:
-            raise transport_error(exc, WHAT, self.timeout) from None
+        download_mp4(
+            client, f"{self.url}/{job_id}/download", self._headers(), dest, max_bytes=self.max_bytes, what=WHAT, timeout=self.timeout, ctx=ctx
+        )
 
     def _cancel_upstream(self, client: httpx.Client, job_id: str) -> None:
         """Best effort: stop the accelerator working on a video nobody wants any more."""
