@@ -12,6 +12,7 @@ from __future__ import annotations
 import hmac
 import ipaddress
 from collections.abc import Callable
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -22,10 +23,19 @@ UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
 OPEN_PREFIXES = ("/auth/", "/healthz", "/assets/", "/static/", "/v1/videos/generations", "/v1/docs", "/v1/openapi.json")
 GUARDED_PREFIXES = ("/v1/", "/models-api/")
 CSP = (
-    "default-src 'self'; img-src 'self' data: blob:; media-src 'self' blob:; style-src 'self' 'unsafe-inline'; "
+    "default-src 'self'; img-src 'self' data: blob:{media}; media-src 'self' blob:{media}; style-src 'self' 'unsafe-inline'; "
     "script-src 'self'; connect-src 'self'; font-src 'self' data:; object-src 'none'; base-uri 'self'; "
     "frame-ancestors 'none'; form-action 'self'"
 )
+
+
+def content_security_policy() -> str:
+    """With S3 presigned redirects the player and posters load from the bucket's origin."""
+    media = ""
+    if settings.STUDIO_S3_BUCKET and settings.STUDIO_S3_PRESIGNED_REDIRECT:
+        endpoint = urlsplit(settings.STUDIO_S3_ENDPOINT_URL)
+        media = f" {endpoint.scheme}://{endpoint.netloc}" if endpoint.netloc else " https://*.amazonaws.com"
+    return CSP.format(media=media)
 
 
 def is_loopback(host: str) -> bool:
@@ -78,12 +88,13 @@ class AccessMiddleware:
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
         self.csrf = CsrfViewMiddleware(get_response)
+        self.csp = content_security_policy()
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         denied = self._check(request)
         response = denied or self.get_response(request)
         if not request.path.startswith("/v1/docs"):  # Swagger UI runs inline scripts
-            response.setdefault("Content-Security-Policy", CSP)
+            response.setdefault("Content-Security-Policy", self.csp)
         return response
 
     def _check(self, request: HttpRequest) -> HttpResponse | None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import logging
 import os
+from urllib.parse import urlsplit
 
 SECRET_SETTINGS = (
     "CLOUD_VIDEO_GENERATION_AUTH_TOKEN",
@@ -14,7 +15,9 @@ SECRET_SETTINGS = (
     "DJANGO_SECRET_KEY",
     "STUDIO_API_KEYS",
     "VIDEO_SERVE_TOKEN",
+    "AWS_SECRET_ACCESS_KEY",
 )
+URL_SETTINGS = ("CELERY_BROKER_URL", "DATABASE_URL")  # only their passwords are secret
 
 
 def secret_values() -> list[str]:
@@ -22,8 +25,14 @@ def secret_values() -> list[str]:
     for name in SECRET_SETTINGS:
         for part in os.environ.get(name, "").split(","):
             part = part.strip()
+            if name == "STUDIO_API_KEYS":
+                part = part.partition(":")[2]  # user:key -> key
             if len(part) >= 4:
                 values.append(part)
+    for name in URL_SETTINGS:
+        password = urlsplit(os.environ.get(name, "")).password
+        if password and len(password) >= 4:
+            values.append(password)
     return values
 
 

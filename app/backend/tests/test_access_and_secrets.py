@@ -165,3 +165,26 @@ def test_built_web_page_contains_no_secret(tmp_path):
         text = path.read_bytes().decode("utf-8", "replace")
         for secret in SENTINELS.values():
             assert secret not in text, f"{secret} leaked into {path.name}"
+
+
+def test_log_filter_redacts_every_kind_of_secret(monkeypatch):
+    import logging
+
+    from studio.redact import RedactSecretsFilter
+
+    monkeypatch.setenv("STUDIO_API_KEYS", "alice:key-aaaaaaaaaaaaaaaa,bob:key-bbbbbbbbbbbbbbbb")
+    monkeypatch.setenv("DATABASE_URL", "postgres://studio:db-pass-123@127.0.0.1:5432/studio")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "aws-secret-xyz")
+    try:
+        raise RuntimeError("boom with key-bbbbbbbbbbbbbbbb")
+    except RuntimeError:
+        import sys
+
+        exc_info = sys.exc_info()
+    record = logging.LogRecord("t", logging.ERROR, __file__, 1, "alice sent %s; db %s; s3 %s",
+                               ("key-aaaaaaaaaaaaaaaa", "db-pass-123", "aws-secret-xyz"), exc_info)
+    assert RedactSecretsFilter().filter(record) is True
+    text = record.getMessage() + (record.exc_text or "")
+    for secret in ("key-aaaaaaaaaaaaaaaa", "key-bbbbbbbbbbbbbbbb", "db-pass-123", "aws-secret-xyz"):
+        assert secret not in text
+    assert text.count("[redacted]") >= 4 and "RuntimeError: boom with [redacted]" in text
