@@ -136,10 +136,11 @@ def run_suite(rounds: int = 20, seed: int = 1, bound: float = 180.0, jobs_per_ro
             studio = StudioServer(data_dir, **settings).start(timeout=60)
             with Api(studio.url, result) as client:
                 last = number == rounds
+                mark = len(upstream.seen)
                 for slot in range(jobs_per_round):
                     result.submitted.append(_submit(client, rng, len(result.submitted), result, cloud=last and slot == 0))
-                if last:  # end on a kill that surely interrupts a running upstream job
-                    _wait_running(client, result.submitted[-jobs_per_round])
+                if last:  # end on a kill that surely interrupts a running, already submitted upstream job
+                    _wait_polled(upstream, mark)
                 else:
                     time.sleep(rng.uniform(0.2, 1.5))  # let some start, some finish, some queue
                 if number % 3 == 2 and not last:  # cancel one of this round's jobs (queued or running)
@@ -181,10 +182,14 @@ def run_suite(rounds: int = 20, seed: int = 1, bound: float = 180.0, jobs_per_ro
     return result
 
 
-def _wait_running(client: httpx.Client, video_id: str, timeout: float = 30) -> None:
+def _wait_polled(upstream: FakeUpstream, mark: int, timeout: float = 30) -> None:
+    """Until the studio polls an upstream job submitted after `mark`: by then it has saved
+    the upstream id (it polls only after that), so a restart must resume, not resubmit."""
     deadline = time.monotonic() + timeout
-    while client.get(f"/v1/videos/{video_id}").json()["status"] == "queued" and time.monotonic() < deadline:
-        time.sleep(0.05)
+    while time.monotonic() < deadline:
+        if any(s.method == "GET" and s.path.count("/") == 3 for s in upstream.seen[mark:]):
+            return
+        time.sleep(0.02)
 
 
 def _note_pollers(upstream: FakeUpstream, port: int, pollers: dict[str, set[int]]) -> None:
