@@ -7,7 +7,7 @@ Fault modes (tests/test_upstream_faults.py): `status:<code>` (JSON error; `retry
 adds a Retry-After header), `html_error:<code>` (a proxy's HTML error page), `html`,
 `garbage`, `truncated`, `reset` (connection dropped mid-body), `slow_body` (headers at once,
 then 1 KiB every `stall` seconds), `chunked` (no Content-Length); `async`, `async_fail`,
-`async_never`, `async_lost`. `script` overrides `mode` for the next generation requests,
+`async_never`, `async_lost`, `async_bad_id`. `script` overrides `mode` for the next generation requests,
 one entry each (e.g. ["status:503", "sync"]); `download_mode` applies a body fault to the
 async download; `poll_script` answers the next job polls with these HTTP statuses.
 `Blackhole` is an address whose connections are never accepted (a connect timeout).
@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 import select
 import socket
+import ssl
 import threading
 import time
 import uuid
@@ -55,6 +56,7 @@ class FakeUpstream:
     video: bytes = field(default_factory=tiny_mp4)
     delay: float = 0.0  # seconds before answering a generation (sync) / job run time (async)
     serial: bool = False  # one generation at a time, like one accelerator
+    tls: tuple[str, str] | None = None  # (certfile, keyfile): serve HTTPS
     seen: list[Seen] = field(default_factory=list)
     jobs: dict[str, UpstreamJob] = field(default_factory=dict)
     busy_seconds: float = 0.0  # accelerator time spent generating
@@ -85,13 +87,18 @@ class FakeUpstream:
                 upstream._handle(self, "GET")
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        if self.tls:
+            context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            context.load_cert_chain(*self.tls)
+            self.server.socket = context.wrap_socket(self.server.socket, server_side=True)
         self.server.daemon_threads = True
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
         self.thread.start()
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self.server.server_address[1]}{PATH}"
+        scheme = "https" if self.tls else "http"
+        return f"{scheme}://127.0.0.1:{self.server.server_address[1]}{PATH}"
 
     def close(self) -> None:
         self.server.shutdown()
@@ -141,6 +148,8 @@ class FakeUpstream:
             code = int(mode.split(":")[1])
             extra = {"Retry-After": self.retry_after} if self.retry_after is not None else None
             return self._json(h, code, {"detail": f"upstream says {code}", "echo": h.headers.get("authorization")}, extra)
+        if mode == "async_bad_id":  # a job id that would walk out of {url}/ in the next requests
+            return self._json(h, 202, {"id": "../../../etc/passwd", "status": "queued"})
         if mode.startswith("async"):
             outcome = {"async_fail": "failed", "async_never": "never"}.get(mode, "completed")
             job = UpstreamJob(id=uuid.uuid4().hex, created=time.monotonic(), seconds=self.delay, outcome=outcome)
