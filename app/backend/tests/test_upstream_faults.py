@@ -157,6 +157,7 @@ FAILURES = [
     ("html_502_page", dict(mode="html_error:502"), "upstream_error", "failed (HTTP 502: Bad Gateway)"),
     ("async_failed", dict(mode="async_fail", delay=0.2), "upstream_failed", "The model failed to make the video: out of device memory"),
     ("async_lost", dict(mode="async_lost"), "upstream_job_lost", "no longer knows job"),
+    ("async_unsafe_id", dict(mode="async_bad_id"), "upstream_error", "HTTP 202 JSON without a usable job id"),
     ("async_download_truncated", dict(mode="async", download_mode="truncated"), "invalid_video", "not a playable video"),
     ("async_download_html", dict(mode="async", download_mode="html"), "invalid_video", "text/html, not an MP4 video"),
     ("async_download_reset", dict(mode="async", download_mode="reset"), "upstream_error", "broke"),
@@ -173,6 +174,7 @@ def test_fault_fails_the_job_with_a_clear_message(no_retry: Harness, setup: dict
     assert words in video["error"]["message"], video["error"]
     assert "<html" not in video["error"]["message"].lower()
     assert len(no_retry.upstream.posts()) == 1  # no retries configured here
+    assert all(s.path.startswith("/video/generations") for s in no_retry.upstream.seen)
 
 
 def test_async_job_that_never_finishes_times_out_and_is_cancelled_upstream(no_retry: Harness) -> None:

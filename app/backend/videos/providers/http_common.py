@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import re
 import threading
 import time
 from collections.abc import Callable
@@ -18,6 +19,13 @@ T = TypeVar("T")
 CHUNK = 256 * 1024
 HTML_TYPES = ("text/html", "application/xhtml")
 CONNECT_TIMEOUT = 10.0  # seconds; capped by the request timeout
+JOB_ID_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]{0,199}")
+
+
+def usable_job_id(value: object) -> bool:
+    """An upstream's job id goes into our URLs ({url}/{id}/download) with the token: no '/',
+    '..', '?' or '#' that would send those requests somewhere else."""
+    return isinstance(value, str) and JOB_ID_RE.fullmatch(value) is not None and ".." not in value
 
 
 def make_client(timeout: float, ca_bundle: str = "", connect_timeout: float = CONNECT_TIMEOUT) -> httpx.Client:

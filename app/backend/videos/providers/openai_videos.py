@@ -12,7 +12,7 @@ from pathlib import Path
 import httpx
 
 from .base import Capabilities, GenerationRequest, JobCancelled, JobContext, Provider, ProviderError, ProviderStatus
-from .http_common import download_mp4, make_client, read_json, run_cancellable, status_error, transport_error, wait_for_job
+from .http_common import download_mp4, make_client, read_json, run_cancellable, status_error, transport_error, usable_job_id, wait_for_job
 
 WHAT = "The OpenAI-compatible video server"
 
@@ -115,8 +115,8 @@ class OpenAIVideosProvider(Provider):
         if response.status_code not in (200, 201, 202):
             raise status_error(response, WHAT)
         video = read_json(response, WHAT)
-        if not isinstance(video.get("id"), str) or not video["id"]:
-            raise ProviderError("upstream_error", f"{WHAT} answered without a video id.", upstream_status=response.status_code)
+        if not usable_job_id(video.get("id")):
+            raise ProviderError("upstream_error", f"{WHAT} answered without a usable video id.", upstream_status=response.status_code)
         return video["id"]
 
     def _download(self, client: httpx.Client, video_id: str, dest: Path, ctx: JobContext) -> None:

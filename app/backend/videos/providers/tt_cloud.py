@@ -11,7 +11,7 @@ from pathlib import Path
 import httpx
 
 from .base import Capabilities, GenerationRequest, JobCancelled, JobContext, Provider, ProviderError, ProviderStatus
-from .http_common import download_mp4, make_client, read_json, run_cancellable, status_error, stream_mp4_to_file, transport_error, wait_for_job
+from .http_common import download_mp4, make_client, read_json, run_cancellable, status_error, stream_mp4_to_file, transport_error, usable_job_id, wait_for_job
 
 WHAT = "The cloud video endpoint"
 
@@ -95,10 +95,10 @@ class TTCloudProvider(Provider):
                 ctype = response.headers.get("content-type", "").split(";")[0].strip().lower()
                 if response.status_code in (200, 201, 202) and ctype == "application/json":
                     job = read_json(response, WHAT)
-                    if not isinstance(job.get("id"), str) or not job["id"]:
+                    if not usable_job_id(job.get("id")):
                         raise ProviderError(
                             "upstream_error",
-                            f"{WHAT} answered HTTP {response.status_code} JSON without a job id.",
+                            f"{WHAT} answered HTTP {response.status_code} JSON without a usable job id.",
                             upstream_status=response.status_code,
                         )
                     return job["id"]
