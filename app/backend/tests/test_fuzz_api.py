@@ -246,3 +246,4 @@ def test_body_over_the_upload_limit_is_a_json_413(live: StudioServer) -> None:
 def test_multipart_without_boundary_is_a_400_not_a_500(live: StudioServer) -> None:
     response = post(live, content=b"--x\r\n", headers={"content-type": "multipart/form-data"})
     assert response.status_code == 400
+    assert "could not be read" in response.json()["error"]["message"]

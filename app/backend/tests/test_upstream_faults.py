@@ -149,6 +149,7 @@ FAILURES = [
     # (id, upstream setup, error code, words the message must contain)
     ("slow_headers", dict(mode="sync", delay=5), "upstream_timeout", "did not answer within 2 seconds"),
     ("slow_body", dict(mode="slow_body", stall=5), "upstream_timeout", "did not answer within 2 seconds"),
+    ("trickling_body", dict(mode="slow_body", stall=0.4), "upstream_timeout", "still sending the video after 2 seconds"),
     ("http_500", dict(mode="status:500"), "upstream_error", "failed (HTTP 500: upstream says 500)"),
     ("reset_mid_body", dict(mode="reset"), "upstream_error", "The connection to the cloud video endpoint broke"),
     ("truncated_mp4", dict(mode="truncated"), "invalid_video", "not a playable video"),

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 
 from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http.multipartparser import MultiPartParserError
 from ninja import NinjaAPI, Query, Schema
 from ninja.errors import HttpError, ValidationError
 
@@ -192,7 +193,11 @@ def _create_payload(request: HttpRequest) -> dict:
         limit = settings.VIDEO_MAX_IMAGE_BYTES // 1024**2
         raise InvalidRequest(None, f"The request is too large; a reference image may be at most {limit} MB.", "too_large", status=413)
     if ctype.startswith(("multipart/form-data", "application/x-www-form-urlencoded")):
-        data: dict = {key: request.POST.get(key) for key in request.POST}
+        try:
+            form = request.POST
+        except MultiPartParserError as exc:
+            raise InvalidRequest(None, f"The form could not be read: {exc}", "invalid_form") from None
+        data: dict = {key: form.get(key) for key in form}
         if request.FILES:
             data.update({key: request.FILES[key] for key in request.FILES})
     elif ctype == "application/json" or not ctype:

@@ -130,8 +130,12 @@ def is_mp4_start(head: bytes) -> bool:
     return len(head) >= 8 and head[4:8] in (b"ftyp", b"moov", b"mdat", b"free", b"wide", b"skip")
 
 
-def stream_mp4_to_file(response: httpx.Response, dest: Path, max_bytes: int, what: str, ctx: JobContext) -> int:
-    """Write the body to `dest` chunk by chunk, refusing non-MP4 bodies and oversize ones."""
+def stream_mp4_to_file(
+    response: httpx.Response, dest: Path, max_bytes: int, what: str, ctx: JobContext, max_seconds: float = 1800.0
+) -> int:
+    """Write the body to `dest` chunk by chunk, refusing non-MP4 bodies, oversize ones, and
+    bodies that trickle on past `max_seconds` (the read timeout only bounds each gap)."""
+    deadline = time.monotonic() + max_seconds
     ctype = response.headers.get("content-type", "").split(";")[0].strip().lower()
     if ctype.startswith(HTML_TYPES) or ctype == "application/json":
         raise ProviderError(
@@ -164,20 +168,31 @@ def stream_mp4_to_file(response: httpx.Response, dest: Path, max_bytes: int, wha
             out.write(chunk)
             if ctx.cancelled():
                 raise JobCancelled()
+            if time.monotonic() > deadline:
+                raise ProviderError("upstream_timeout", f"{what} was still sending the video after {max_seconds:g} seconds.")
     if not checked:
         raise ProviderError("invalid_video", f"{what} answered with an empty or tiny body, not an MP4 video.")
     return written
 
 
 def download_mp4(
-    client: httpx.Client, url: str, headers: dict[str, str], dest: Path, *, max_bytes: int, what: str, timeout: float, ctx: JobContext
+    client: httpx.Client,
+    url: str,
+    headers: dict[str, str],
+    dest: Path,
+    *,
+    max_bytes: int,
+    what: str,
+    timeout: float,
+    ctx: JobContext,
+    max_seconds: float = 1800.0,
 ) -> None:
     """GET a finished video and stream it to `dest`, mapping every failure to a ProviderError."""
     try:
         with client.stream("GET", url, headers=headers) as response:
             if response.status_code != 200:
                 raise status_error(response, what)
-            stream_mp4_to_file(response, dest, max_bytes, what, ctx)
+            stream_mp4_to_file(response, dest, max_bytes, what, ctx, max_seconds)
     except httpx.HTTPError as exc:
         raise transport_error(exc, what, timeout) from None
 

@@ -121,7 +121,8 @@ class OpenAIVideosProvider(Provider):
 
     def _download(self, client: httpx.Client, video_id: str, dest: Path, ctx: JobContext) -> None:
         download_mp4(
-            client, f"{self.base_url}/videos/{video_id}/content", self._headers(), dest, max_bytes=self.max_bytes, what=WHAT, timeout=self.timeout, ctx=ctx
+            client, f"{self.base_url}/videos/{video_id}/content", self._headers(), dest, max_bytes=self.max_bytes, what=WHAT, timeout=self.timeout, ctx=ctx,
+            max_seconds=self.job_timeout,
         )
 
     def _delete(self, client: httpx.Client, video_id: str) -> None:

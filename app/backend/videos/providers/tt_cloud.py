@@ -104,7 +104,7 @@ class TTCloudProvider(Provider):
                     return job["id"]
                 if response.status_code != 200:
                     raise status_error(response, WHAT)
-                stream_mp4_to_file(response, dest, self.max_bytes, WHAT, ctx)
+                stream_mp4_to_file(response, dest, self.max_bytes, WHAT, ctx, self.job_timeout)
                 return None
         except httpx.HTTPError as exc:
             raise transport_error(exc, WHAT, self.timeout) from None
@@ -127,7 +127,8 @@ class TTCloudProvider(Provider):
 
     def _download(self, client: httpx.Client, job_id: str, dest: Path, ctx: JobContext) -> None:
         download_mp4(
-            client, f"{self.url}/{job_id}/download", self._headers(), dest, max_bytes=self.max_bytes, what=WHAT, timeout=self.timeout, ctx=ctx
+            client, f"{self.url}/{job_id}/download", self._headers(), dest, max_bytes=self.max_bytes, what=WHAT, timeout=self.timeout, ctx=ctx,
+            max_seconds=self.job_timeout,
         )
 
     def _cancel_upstream(self, client: httpx.Client, job_id: str) -> None:

@@ -49,4 +49,7 @@ class Command(BaseCommand):
             connection_limit=1000,
             channel_timeout=300,
             ident="video-studio",
+            # Absurd bodies are refused before they are read; near the image limit the API's
+            # own check answers, with a JSON error that names the limit.
+            max_request_body_size=2 * settings.VIDEO_MAX_IMAGE_BYTES + 1024**2,
         )
