@@ -90,7 +90,13 @@ function Waiting({ video }: { video: Video }) {
         <span data-testid="job-eta">
           {video.eta_seconds != null ? `ETA about ${formatDuration(video.eta_seconds)}` : 'ETA: estimating…'}
         </span>
-        {queued ? null : <span>Real models can take a few minutes.</span>}
+        {queued || video.preview ? null : (
+          <span>
+            {video.model === 'tt-cloud'
+              ? 'The cloud model usually takes 2–3 minutes.'
+              : 'Real models can take a few minutes.'}
+          </span>
+        )}
       </p>
     </div>
   );

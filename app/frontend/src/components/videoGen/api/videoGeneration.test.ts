@@ -140,3 +140,30 @@ describe('videoGeneration API module', () => {
     expect(errorText(err)).toMatch(/No video provider is configured/);
   });
 });
+
+describe('generateVideoSync (the seed endpoint)', () => {
+  it('posts the prompt to /models-api/video-generation-cloud/ with a 180 s timeout and returns the MP4', async () => {
+    const { generateVideoSync, GENERATION_TIMEOUT_MS } = await import('./videoGeneration');
+    const fetchMock = vi.fn(async () => new Response(new Uint8Array([0, 0, 0, 24, 102, 116, 121, 112]), {
+      status: 200,
+      headers: { 'Content-Type': 'video/mp4' },
+    }));
+    vi.stubGlobal('fetch', fetchMock);
+    const timeout = vi.spyOn(AbortSignal, 'timeout');
+    const blob = await generateVideoSync('Volcano on a beach');
+    expect(blob.size).toBe(8);
+    const [url, init] = fetchMock.mock.calls[0] as unknown as [string, RequestInit];
+    expect(url).toBe('/models-api/video-generation-cloud/');
+    expect(JSON.parse(String(init.body))).toEqual({ prompt: 'Volcano on a beach' });
+    expect(GENERATION_TIMEOUT_MS).toBe(180_000);
+    expect(timeout).toHaveBeenCalledWith(180_000);
+  });
+
+  it('turns a 504 into a timeout error and a 503 into not_configured', async () => {
+    const { generateVideoSync } = await import('./videoGeneration');
+    vi.stubGlobal('fetch', vi.fn(async () => new Response(JSON.stringify({ error: 'took longer than 180 seconds' }), { status: 504 })));
+    await expect(generateVideoSync('x')).rejects.toMatchObject({ code: 'upstream_timeout', status: 504 });
+    vi.stubGlobal('fetch', vi.fn(async () => new Response(JSON.stringify({ error: 'set CLOUD_VIDEO_GENERATION_URL' }), { status: 503 })));
+    await expect(generateVideoSync('x')).rejects.toMatchObject({ code: 'not_configured', message: 'set CLOUD_VIDEO_GENERATION_URL' });
+  });
+});

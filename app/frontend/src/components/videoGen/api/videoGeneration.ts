@@ -172,6 +172,44 @@ export function thumbnailUrl(video: Pick<Video, 'id' | 'thumbnail_url'>): string
   );
 }
 
+// The seed's synchronous endpoint waits for the whole video, so it gets the seed's 180 s.
+export const GENERATION_TIMEOUT_MS = 180_000;
+export const CLOUD_ENDPOINT = '/models-api/video-generation-cloud/';
+
+/**
+ * The seed's one-request flow: POST a prompt, receive the MP4 (defaults negative_prompt
+ * "low quality", 12 steps, seed 0 are added by the server). Kept for TT Studio
+ * compatibility; the page itself uses jobs, which survive reloads and queue.
+ */
+export async function generateVideoSync(prompt: string, signal?: AbortSignal): Promise<Blob> {
+  const headers: Record<string, string> = { 'Content-Type': 'application/json' };
+  const token = csrfToken();
+  if (token) headers['X-CSRFToken'] = token;
+  let response: Response;
+  try {
+    response = await fetch(CLOUD_ENDPOINT, {
+      method: 'POST',
+      headers,
+      body: JSON.stringify({ prompt }),
+      credentials: 'same-origin',
+      signal: signal ?? AbortSignal.timeout(GENERATION_TIMEOUT_MS),
+    });
+  } catch (err) {
+    if (err instanceof DOMException && err.name === 'TimeoutError') {
+      throw new ApiError('Video generation took longer than 180 seconds.', { status: 0, code: 'upstream_timeout' });
+    }
+    throw new ApiError('Cannot reach the studio backend. Is it running?', { status: 0, code: 'network_error' });
+  }
+  if (!response.ok) {
+    // This endpoint answers {"error": "<message>", "code"?: "..."} like TT Studio's views.
+    const body: unknown = await response.json().catch(() => null);
+    const message = isRecord(body) && typeof body.error === 'string' ? body.error : `The server answered ${response.status}.`;
+    const code = response.status === 504 ? 'upstream_timeout' : response.status === 503 ? 'not_configured' : null;
+    throw new ApiError(message, { status: response.status, code });
+  }
+  return response.blob();
+}
+
 /** Text a person can act on, for an error code from the API or from a failed job. */
 export function friendlyMessage(code: string | null | undefined, message: string): string {
   switch (code) {
