@@ -1,0 +1,119 @@
+"""The shared flow of HTTP upstreams that make each video as a job: submit, poll, download,
+and stop the upstream's work when the studio gives up on it (cancel or timeout).
+
+Subclasses say how to submit and where a job's status and video live. The upstream's job
+id is remembered in the studio's job, so a restarted studio resumes polling instead of
+generating the video again.
+"""
+from __future__ import annotations
+
+from abc import abstractmethod
+from pathlib import Path
+
+import httpx
+
+from .base import GenerationRequest, JobCancelled, JobContext, Provider, ProviderError, ProviderStatus
+from .http_common import download_mp4, make_client, run_cancellable, wait_for_job
+
+
+class UpstreamJobProvider(Provider):
+    what = "The upstream"  # how messages name the upstream
+    url_setting = ""  # the setting that configures base_url, named in status messages
+    title = ""  # "The <title> provider is not configured"
+
+    def __init__(
+        self,
+        base_url: str,
+        token: str = "",
+        *,
+        timeout: float,
+        job_timeout: float = 1800.0,
+        poll_interval: float = 2.0,
+        concurrency: int = 1,
+        ca_bundle: str = "",
+        max_bytes: int = 2 * 1024**3,
+    ) -> None:
+        self.base_url = base_url.rstrip("/")
+        self._token = token
+        self.timeout = timeout
+        self.job_timeout = job_timeout
+        self.poll_interval = poll_interval
+        self._concurrency = max(1, concurrency)
+        self.ca_bundle = ca_bundle
+        self.max_bytes = max_bytes
+
+    def __repr__(self) -> str:  # keeps the token out of any accidental repr in a log
+        return f"{type(self).__name__}(base_url={self.base_url!r})"
+
+    @property
+    def concurrency(self) -> int:
+        return self._concurrency
+
+    def status(self) -> ProviderStatus:
+        if not self.base_url:
+            return ProviderStatus(False, f"{self.url_setting} is not set")
+        if not self.base_url.startswith(("http://", "https://")):
+            return ProviderStatus(False, f"{self.url_setting} must start with http:// or https://")
+        return ProviderStatus(True, self.ready_detail())
+
+    def ready_detail(self) -> str:
+        return "configured"
+
+    def headers(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self._token}"} if self._token else {}
+
+    def generate(self, request: GenerationRequest, dest: Path, ctx: JobContext) -> None:
+        state = self.status()
+        if not state.ready:
+            raise ProviderError("not_configured", f"The {self.title} provider is not configured: {state.detail}.")
+        with make_client(self.timeout, self.ca_bundle) as client:
+            job_id = ctx.upstream_id
+            if job_id is None:
+                job_id = run_cancellable(lambda: self.submit(client, request, dest, ctx), ctx)
+                if job_id is None:  # answered synchronously: the MP4 is already in dest
+                    ctx.report(100)
+                    return
+                ctx.remember_upstream_id(job_id)
+            try:
+                wait_for_job(
+                    lambda: client.get(self.job_url(job_id), headers=self.headers()),
+                    ctx,
+                    what=self.what,
+                    job_id=job_id,
+                    interval=self.poll_interval,
+                    timeout=self.job_timeout,
+                    request_timeout=self.timeout,
+                )
+                run_cancellable(
+                    lambda: download_mp4(
+                        client, self.download_url(job_id), self.headers(), dest, max_bytes=self.max_bytes,
+                        what=self.what, timeout=self.timeout, ctx=ctx, max_seconds=self.job_timeout,
+                    ),
+                    ctx,
+                )
+            except (JobCancelled, ProviderError) as exc:
+                if isinstance(exc, JobCancelled) or exc.code == "upstream_timeout":
+                    self.stop(client, job_id)  # the accelerator should not finish a video nobody will fetch
+                raise
+        ctx.report(100)
+
+    @abstractmethod
+    def submit(self, client: httpx.Client, request: GenerationRequest, dest: Path, ctx: JobContext) -> str | None:
+        """Start the video; return the upstream's job id, or None if the MP4 was written to dest."""
+
+    @abstractmethod
+    def job_url(self, job_id: str) -> str: ...
+
+    @abstractmethod
+    def download_url(self, job_id: str) -> str: ...
+
+    @abstractmethod
+    def stop_request(self, job_id: str) -> tuple[str, str]:
+        """(method, url) that cancels or deletes the upstream job."""
+
+    def stop(self, client: httpx.Client, job_id: str) -> None:
+        method, url = self.stop_request(job_id)
+        try:
+            client.request(method, url, headers=self.headers(), timeout=10)
+        except httpx.HTTPError:
+            pass  # best effort
