@@ -31,6 +31,11 @@ from tests.support.studio import StudioServer  # noqa: E402
 from tests.support.upstream import FakeUpstream  # noqa: E402
 
 
+class Server(ThreadingHTTPServer):
+    request_queue_size = 128  # the default backlog of 5 resets a burst of 24 connects
+    daemon_threads = True
+
+
 class SeedStyleProxy:
     """What the seed does: forward each prompt as one blocking request, give up at the timeout."""
 
@@ -60,7 +65,7 @@ class SeedStyleProxy:
                 self.wfile.write(data)
 
         self.timeout = timeout
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server = Server(("127.0.0.1", 0), Handler)
         self.server.daemon_threads = True
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}/"
@@ -76,7 +81,10 @@ def run_seed(prompts: int, seconds: float) -> dict:
     start = time.monotonic()
 
     def one(i: int) -> bool:
-        response = httpx.post(proxy.url, json={"prompt": f"prompt {i}"}, timeout=600)
+        try:
+            response = httpx.post(proxy.url, json={"prompt": f"prompt {i}"}, timeout=600)
+        except httpx.HTTPError:
+            return False
         return response.status_code == 200 and response.headers.get("content-type") == "video/mp4"
 
     with ThreadPoolExecutor(prompts) as pool:

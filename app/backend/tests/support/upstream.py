@@ -49,6 +49,11 @@ class UpstreamJob:
     cancelled: bool = False
 
 
+class _Server(ThreadingHTTPServer):
+    request_queue_size = 128  # the default backlog of 5 resets bursts of connects
+    daemon_threads = True
+
+
 @dataclass
 class FakeUpstream:
     mode: str = "sync"
@@ -86,12 +91,11 @@ class FakeUpstream:
             def do_GET(self) -> None:
                 upstream._handle(self, "GET")
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server = _Server(("127.0.0.1", 0), Handler)
         if self.tls:
             context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
             context.load_cert_chain(*self.tls)
             self.server.socket = context.wrap_socket(self.server.socket, server_side=True)
-        self.server.daemon_threads = True
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
         self.thread.start()
 
