@@ -5,14 +5,12 @@ tt-media-server: it really serves both APIs."""
 from __future__ import annotations
 
 import io
-import os
 import subprocess
 import sys
 
 import av
 import httpx
 import numpy as np
-import pytest
 from PIL import Image
 
 from tests.support.studio import BACKEND

@@ -10,7 +10,6 @@ busy drawing preview clips.
 from __future__ import annotations
 
 import http.client
-import json
 import socket
 import time
 from collections.abc import Iterator

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import signal
 import socket
 import subprocess
 import sys
@@ -11,6 +10,8 @@ import time
 from pathlib import Path
 
 import httpx
+
+from .process import ManagedProcess
 
 BACKEND = Path(__file__).resolve().parents[2]
 
@@ -31,7 +32,7 @@ def migrated_template(base_dir: Path) -> Path:
     return template
 
 
-class StudioServer:
+class StudioServer(ManagedProcess):
     def __init__(self, data_dir: Path, template: Path | None = None, **settings: str | int | float) -> None:
         self.data_dir = data_dir
         self.data_dir.mkdir(parents=True, exist_ok=True)
@@ -75,23 +76,6 @@ class StudioServer:
             except httpx.HTTPError:
                 time.sleep(0.1)
         raise RuntimeError(f"studio did not start:\n{self.logs()}")
-
-    def kill(self) -> None:
-        """kill -9: no chance to clean up, as in a crash."""
-        if self.proc and self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGKILL)
-            self.proc.wait(10)
-
-    def stop(self) -> None:
-        if self.proc and self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(10)
-            except subprocess.TimeoutExpired:
-                self.kill()
-
-    def logs(self) -> str:
-        return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
 
     def client(self, timeout: float = 30) -> httpx.Client:
         return httpx.Client(base_url=self.url, timeout=timeout)

@@ -2,19 +2,21 @@
 from __future__ import annotations
 
 import os
-import signal
 import subprocess
 import sys
 import time
 from pathlib import Path
 
+from .process import ManagedProcess
 from .studio import BACKEND
 
 ENTRY = "import sys; from studio.celery import main; sys.exit(main(sys.argv[1:]))"
 
 
-class CeleryWorker:
+class CeleryWorker(ManagedProcess):
     """One worker process for one provider queue; `settings` are the same env as the studio's."""
+
+    stop_timeout = 15.0
 
     def __init__(self, data_dir: Path, provider: str, concurrency: int = 1, **settings: str | int | float) -> None:
         self.data_dir = data_dir
@@ -56,19 +58,3 @@ class CeleryWorker:
             time.sleep(0.1)
         raise RuntimeError(f"worker did not become ready:\n{self.logs()}")
 
-    def kill(self) -> None:
-        """kill -9: no chance to clean up or give messages back, as in a crash."""
-        if self.proc and self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGKILL)
-            self.proc.wait(10)
-
-    def stop(self) -> None:
-        if self.proc and self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(15)
-            except subprocess.TimeoutExpired:
-                self.kill()
-
-    def logs(self) -> str:
-        return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
