@@ -117,6 +117,9 @@ TIME_ZONE = "UTC"
 STUDIO_API_KEYS = env_str("STUDIO_API_KEYS")
 # Off on 127.0.0.1; runstudio turns it on when it binds any other address.
 STUDIO_AUTH_REQUIRED = env_bool("STUDIO_AUTH_REQUIRED", False)
+# Listen on a non-loopback address without sign-in: only for an address this machine alone can
+# reach (a container whose port is published on 127.0.0.1, as app/docker-compose.yml does).
+STUDIO_ALLOW_OPEN_BIND = env_bool("STUDIO_ALLOW_OPEN_BIND", False)
 VIDEO_RATE_LIMIT_PER_MINUTE = env_int("VIDEO_RATE_LIMIT_PER_MINUTE", 30)
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},

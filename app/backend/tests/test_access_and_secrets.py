@@ -5,6 +5,7 @@ import os
 import shutil
 import subprocess
 import sys
+import time
 
 import httpx
 import pytest
@@ -23,6 +24,43 @@ def test_refuses_to_listen_beyond_loopback_without_authentication(tmp_path, db_t
     assert result.returncode != 0
     assert "Refusing to listen on 0.0.0.0 without authentication" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def start_on_all_addresses(server: StudioServer) -> None:
+    """runstudio on 0.0.0.0 (the tests' own traffic stays on 127.0.0.1)."""
+    log = open(server.log_path, "ab")
+    server.proc = subprocess.Popen(
+        [sys.executable, "manage.py", "runstudio", "--host", "0.0.0.0", "--port", str(server.port)],
+        cwd=BACKEND, env=server.env(), stdout=log, stderr=subprocess.STDOUT,
+    )
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            if httpx.get(f"{server.url}/healthz", timeout=1).status_code == 200:
+                return
+        except httpx.HTTPError:
+            assert time.monotonic() < deadline and server.proc.poll() is None, server.logs()
+            time.sleep(0.1)
+
+
+def test_beyond_loopback_with_keys_requires_them(tmp_path, db_template):
+    server = StudioServer(tmp_path / "s", db_template, STUDIO_API_KEYS=f"alice:{ALICE}")
+    try:
+        start_on_all_addresses(server)
+        assert httpx.get(f"{server.url}/v1/videos").status_code == 401  # auth turned itself on
+        ok = httpx.get(f"{server.url}/v1/videos", headers={"Authorization": f"Bearer {ALICE}"})
+        assert ok.status_code == 200
+    finally:
+        server.stop()
+
+
+def test_open_bind_is_allowed_only_when_asked_for(tmp_path, db_template):
+    server = StudioServer(tmp_path / "s", db_template, STUDIO_ALLOW_OPEN_BIND="true")
+    try:
+        start_on_all_addresses(server)
+        assert httpx.get(f"{server.url}/v1/videos").status_code == 200  # a personal studio, as on 127.0.0.1
+    finally:
+        server.stop()
 
 
 def test_api_keys_separate_users_videos(studio_factory):

@@ -26,13 +26,13 @@ class Command(BaseCommand):
 
         if not is_loopback(host):
             # Anyone on the network could reach it: refuse to serve without authentication.
-            if not auth_configured():
+            if not auth_configured() and not settings.STUDIO_ALLOW_OPEN_BIND:
                 raise CommandError(
                     f"Refusing to listen on {host} without authentication. Create a login with "
                     "`python3 run.py adduser NAME` or set STUDIO_API_KEYS=user:key (keys of 16+ characters), "
                     "or listen on 127.0.0.1."
                 )
-            settings.STUDIO_AUTH_REQUIRED = True
+            settings.STUDIO_AUTH_REQUIRED = auth_configured() or settings.STUDIO_AUTH_REQUIRED
             if host not in settings.ALLOWED_HOSTS and "*" not in settings.ALLOWED_HOSTS:
                 self.stderr.write("note: add this machine's name or address to DJANGO_ALLOWED_HOSTS to reach it remotely")
 
