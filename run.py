@@ -29,7 +29,8 @@ ROOT = Path(__file__).resolve().parent
 APP = ROOT / "app"
 BACKEND = APP / "backend"
 FRONTEND = APP / "frontend"
-VENV = ROOT / ".venv"
+# Containers keep their own venv (STUDIO_VENV) apart from the host's .venv in the shared checkout.
+VENV = Path(os.environ.get("STUDIO_VENV") or ROOT / ".venv")
 ENV_FILE = APP / ".env"
 ENV_DEFAULT = APP / ".env.default"
 REQUIREMENTS = {
