@@ -18,7 +18,7 @@ from django.core.files.storage import default_storage
 from . import storage
 from .images import InvalidImage, ReferenceImage, check_reference_image
 from .models import VideoJob
-from .providers.base import Provider
+from .providers.base import GenerationRequest, Provider
 from .providers.registry import UnknownProvider, all_providers, default_provider_name, get_provider
 from .queue import get_queue
 
@@ -47,6 +47,18 @@ class JobSpec:
     height: int | None
     num_frames: int | None
     image: ReferenceImage | None = None
+
+    def generation_request(self) -> GenerationRequest:
+        """What a provider needs to run this spec directly (the CLI's --in-process path)."""
+        return GenerationRequest(
+            prompt=self.prompt,
+            negative_prompt=self.negative_prompt,
+            num_inference_steps=self.num_inference_steps,
+            seed=self.seed,
+            width=self.width,
+            height=self.height,
+            num_frames=self.num_frames,
+        )
 
 
 def _text(value: object, param: str, *, required: bool, default: str = "") -> str:

@@ -103,7 +103,7 @@ class Command(BaseCommand):
 
     def _in_process(self, fields: dict, out: Path) -> None:
         from videos.media import InvalidVideo, probe
-        from videos.providers.base import GenerationRequest, JobCancelled, NullContext, ProviderError
+        from videos.providers.base import JobCancelled, NullContext, ProviderError
         from videos.providers.registry import get_provider
         from videos.service import InvalidRequest, validate
 
@@ -118,15 +118,7 @@ class Command(BaseCommand):
                 if progress is not None:
                     bar.show(progress, "in_progress")
 
-        request = GenerationRequest(
-            prompt=spec.prompt,
-            negative_prompt=spec.negative_prompt,
-            num_inference_steps=spec.num_inference_steps,
-            seed=spec.seed,
-            width=spec.width,
-            height=spec.height,
-            num_frames=spec.num_frames,
-        )
+        request = spec.generation_request()
         tmp = out.with_suffix(out.suffix + ".part")
         try:
             get_provider(spec.provider).generate(request, tmp, Context())
