@@ -23,6 +23,7 @@ import statistics
 import sys
 import tempfile
 import time
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import httpx
@@ -58,18 +59,24 @@ async def _raw_request(reader: asyncio.StreamReader, writer: asyncio.StreamWrite
     return status
 
 
-async def _client_raw(port: int, path: str, hz: float, start: float, stop: float, out: list, errors: list) -> None:
-    request = f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nAccept: application/json\r\n\r\n".encode()
-    reader = writer = None
+async def _ticks(hz: float, start: float, stop: float) -> AsyncIterator[float]:
+    """Yield send times at `hz` until `stop`; a late client does not burst to catch up."""
     next_at = start
     while True:
         now = time.monotonic()
         if now >= stop:
-            break
+            return
         if next_at > now:
             await asyncio.sleep(next_at - now)
         sent = time.monotonic()
-        next_at = max(next_at + 1 / hz, sent)  # 10 Hz target; a late client does not burst to catch up
+        next_at = max(next_at + 1 / hz, sent)
+        yield sent
+
+
+async def _client_raw(port: int, path: str, hz: float, start: float, stop: float, out: list, errors: list) -> None:
+    request = f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nAccept: application/json\r\n\r\n".encode()
+    reader = writer = None
+    async for sent in _ticks(hz, start, stop):
         try:
             if writer is None:
                 reader, writer = await asyncio.open_connection("127.0.0.1", port)
@@ -91,15 +98,7 @@ async def _client_raw(port: int, path: str, hz: float, start: float, stop: float
 
 async def _client_httpx(port: int, path: str, hz: float, start: float, stop: float, out: list, errors: list) -> None:
     async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=30) as client:
-        next_at = start
-        while True:
-            now = time.monotonic()
-            if now >= stop:
-                break
-            if next_at > now:
-                await asyncio.sleep(next_at - now)
-            sent = time.monotonic()
-            next_at = max(next_at + 1 / hz, sent)
+        async for sent in _ticks(hz, start, stop):
             try:
                 status = (await client.get(path)).status_code
             except httpx.HTTPError as exc:
@@ -185,7 +184,7 @@ def main() -> None:
         studio.stop()
         upstream.close()
     print(f"{'':28}{'requests':>10}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'max ms':>9}{'errors':>8}")
-    for name, r in ((f"GET /v1/videos/{{id}}", status), ("GET /healthz (baseline)", baseline)):
+    for name, r in (("GET /v1/videos/{id}", status), ("GET /healthz (baseline)", baseline)):
         print(f"{name:28}{r['requests']:>10}{r['rps']:>9.0f}{r['p50']:>9.1f}{r['p99']:>9.1f}{r['max']:>9.1f}{r['errors']:>8}"
               + (f"  {r['error_kinds']}" if r["errors"] else ""))
     print(f"status/baseline: p50 {status['p50'] / baseline['p50']:.1f}x, p99 {status['p99'] / baseline['p99']:.1f}x, "
