@@ -8,7 +8,6 @@ wait keeps running and shows up in the history, so the accelerator's work is not
 """
 from __future__ import annotations
 
-import json
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -18,6 +17,7 @@ from django.views.decorators.csrf import csrf_exempt
 
 from studio.access import owner_of
 from videos.filenames import video_filename
+from videos.json_body import json_object
 from videos.models import VideoJob
 from videos.ranged import serve_stored_file
 from videos.service import InvalidRequest, create_job, wait_for
@@ -33,11 +33,7 @@ def _error(status: int, message: str, **extra: object) -> JsonResponse:
 
 def _prompt(request: HttpRequest) -> object:
     if (request.content_type or "").startswith("application/json"):
-        try:
-            body = json.loads(request.body or b"{}")
-        except (ValueError, UnicodeDecodeError):
-            raise InvalidRequest("prompt", "The body is not valid JSON.") from None
-        return body.get("prompt") if isinstance(body, dict) else None
+        return json_object(request).get("prompt")
     return request.POST.get("prompt")
 
 

@@ -1,13 +1,15 @@
 """Session login for the web page when the studio requires authentication."""
 from __future__ import annotations
 
-import json
 
 from django.conf import settings
 from django.contrib.auth import authenticate, login, logout
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.csrf import csrf_protect, ensure_csrf_cookie
 from django.views.decorators.http import require_GET, require_POST
+
+from videos.json_body import json_object
+from videos.service import InvalidRequest
 
 
 @require_GET
@@ -22,11 +24,10 @@ def me(request: HttpRequest) -> JsonResponse:
 @csrf_protect
 def sign_in(request: HttpRequest) -> JsonResponse:
     try:
-        body = json.loads(request.body or b"{}")
-    except (ValueError, UnicodeDecodeError):
+        body = json_object(request)
+    except InvalidRequest:
         body = {}
-    username = body.get("username") if isinstance(body, dict) else None
-    password = body.get("password") if isinstance(body, dict) else None
+    username, password = body.get("username"), body.get("password")
     if not isinstance(username, str) or not isinstance(password, str):
         return JsonResponse({"error": {"message": "Send username and password.", "type": "invalid_request_error"}}, status=400)
     user = authenticate(request, username=username, password=password)

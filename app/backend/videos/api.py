@@ -15,6 +15,7 @@ from ninja.errors import HttpError, ValidationError
 from studio.access import owner_of
 
 from .filenames import video_filename
+from .json_body import json_object
 from .models import VideoJob
 from .providers.registry import all_providers, default_provider_name
 from .ranged import serve_stored_file
@@ -201,12 +202,7 @@ def _create_payload(request: HttpRequest) -> dict:
         if request.FILES:
             data.update({key: request.FILES[key] for key in request.FILES})
     elif ctype == "application/json" or not ctype:
-        try:
-            data = json.loads(request.body or b"{}")
-        except (ValueError, UnicodeDecodeError):
-            raise InvalidRequest(None, "The body is not valid JSON.", "invalid_json") from None
-        if not isinstance(data, dict):
-            raise InvalidRequest(None, "The body must be a JSON object.", "invalid_json")
+        data = json_object(request)
     else:
         raise InvalidRequest(None, f"Send JSON or a form, not {ctype[:60]}.", "unsupported_media_type", status=415)
     unknown = sorted(set(data) - CREATE_FIELDS - {"input_reference"})

@@ -12,7 +12,6 @@ VIDEO_SERVE_ENABLED (set by `python3 run.py serve`), guarded by VIDEO_SERVE_TOKE
 from __future__ import annotations
 
 import hmac
-import json
 from collections.abc import Callable
 
 from django.conf import settings
@@ -20,6 +19,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
+from .json_body import json_object
 from .models import VideoJob
 from .providers.registry import get_provider
 from .ranged import serve_stored_file
@@ -75,11 +75,9 @@ def _job(job_id: str) -> VideoJob | None:
 @require_POST
 def submit(request: HttpRequest) -> HttpResponse:
     try:
-        body = json.loads(request.body or b"{}")
-    except (ValueError, UnicodeDecodeError):
-        return _error(400, "The body is not valid JSON.")
-    if not isinstance(body, dict):
-        return _error(400, "The body must be a JSON object.")
+        body = json_object(request)
+    except InvalidRequest as exc:
+        return _error(400, exc.message)
     data = {key: body.get(key) for key in FIELDS}
     data["model"] = serve_provider()
     try:
