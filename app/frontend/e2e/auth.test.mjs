@@ -2,7 +2,15 @@
 // then works with the session cookie and Django's CSRF token, and signs out again.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { checkPrerequisites, launchBrowser, manage, newDataDir, openPage, screenshot, startBackend } from './helpers.mjs';
+import {
+  checkPrerequisites,
+  launchBrowser,
+  manage,
+  newDataDir,
+  openPage,
+  screenshot,
+  startBackend,
+} from './helpers.mjs';
 
 const PASSWORD = 'e2e-Passw0rd-long';
 

@@ -86,11 +86,11 @@ export async function startBackend({ dataDir = newDataDir(), port, env = {} } = 
   port ??= await freePort();
   const fullEnv = backendEnv(dataDir, env);
   manage(['migrate', '--noinput'], { dataDir, env });
-  const proc = spawn(
-    PYTHON,
-    ['app/backend/manage.py', 'runstudio', '--host', '127.0.0.1', '--port', String(port)],
-    { cwd: REPO_ROOT, env: fullEnv, stdio: ['ignore', 'pipe', 'pipe'] },
-  );
+  const proc = spawn(PYTHON, ['app/backend/manage.py', 'runstudio', '--host', '127.0.0.1', '--port', String(port)], {
+    cwd: REPO_ROOT,
+    env: fullEnv,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let log = '';
   proc.stdout.on('data', (d) => (log += d));
   proc.stderr.on('data', (d) => (log += d));

@@ -3,15 +3,9 @@
 // cancel, delete, reload, backend restart, phone width.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import {
-  api,
-  checkPrerequisites,
-  launchBrowser,
-  openPage,
-  screenshot,
-  startBackend,
-  waitForStatus,
-} from './helpers.mjs';
+import { api, checkPrerequisites, launchBrowser, openPage, screenshot, startBackend } from './helpers.mjs';
+
+/* global document, getComputedStyle -- only inside page.evaluate/waitForFunction callbacks, which run in Chromium */
 
 const PROMPT = 'Volcano on a beach';
 
@@ -27,7 +21,12 @@ async function videoInfo(locator) {
         el.load();
       }),
   );
-  return locator.evaluate((el) => ({ duration: el.duration, readyState: el.readyState, poster: el.poster, src: el.src }));
+  return locator.evaluate((el) => ({
+    duration: el.duration,
+    readyState: el.readyState,
+    poster: el.poster,
+    src: el.src,
+  }));
 }
 
 describe('video generation journey (preview engine)', () => {
@@ -106,9 +105,15 @@ describe('video generation journey (preview engine)', () => {
       .catch(async () => (await job.getAttribute('data-status')) === 'completed');
     assert.ok(sawWaiting, 'the job showed a waiting state (or had already finished)');
     assert.equal(await input.inputValue(), '', 'the prompt box is cleared after submitting');
-    await page.getByTestId('announcer').filter({ hasText: `Video ready: ${PROMPT}` }).waitFor({ state: 'attached', timeout: 60_000 });
+    await page
+      .getByTestId('announcer')
+      .filter({ hasText: `Video ready: ${PROMPT}` })
+      .waitFor({ state: 'attached', timeout: 60_000 });
 
-    await page.locator('[data-testid="job"][data-status="completed"]').filter({ hasText: PROMPT }).waitFor({ timeout: 60_000 });
+    await page
+      .locator('[data-testid="job"][data-status="completed"]')
+      .filter({ hasText: PROMPT })
+      .waitFor({ timeout: 60_000 });
     const video = job.getByTestId('job-video');
     const info = await videoInfo(video);
     assert.ok(info.duration > 0, `duration ${info.duration}`);
@@ -199,7 +204,10 @@ describe('video generation journey (preview engine)', () => {
     await blockerCard.waitFor({ state: 'detached' });
     assert.equal((await api(backend.url, 'GET', `/v1/videos/${blocker.body.id}`)).status, 404);
 
-    await page.locator('[data-testid="job"][data-status="completed"]').filter({ hasText: 'A paper boat' }).waitFor({ timeout: 60_000 });
+    await page
+      .locator('[data-testid="job"][data-status="completed"]')
+      .filter({ hasText: 'A paper boat' })
+      .waitFor({ timeout: 60_000 });
 
     // Retry the cancelled one: a new job with the same prompt that completes.
     await second.getByTestId('job-retry').click();
@@ -215,16 +223,16 @@ describe('video generation journey (preview engine)', () => {
 
   it('keeps the history over a reload and over a backend restart', async () => {
     const { page } = session;
-    const before = await page.locator('[data-testid="job"]').evaluateAll((els) =>
-      els.map((el) => `${el.getAttribute('data-video-id')}:${el.getAttribute('data-status')}`),
-    );
+    const before = await page
+      .locator('[data-testid="job"]')
+      .evaluateAll((els) => els.map((el) => `${el.getAttribute('data-video-id')}:${el.getAttribute('data-status')}`));
     assert.equal(before.length, 4, `expected 4 jobs, saw ${before.join(', ')}`);
 
     await page.reload();
     await page.locator('[data-testid="job"]').nth(3).waitFor();
-    const afterReload = await page.locator('[data-testid="job"]').evaluateAll((els) =>
-      els.map((el) => `${el.getAttribute('data-video-id')}:${el.getAttribute('data-status')}`),
-    );
+    const afterReload = await page
+      .locator('[data-testid="job"]')
+      .evaluateAll((els) => els.map((el) => `${el.getAttribute('data-video-id')}:${el.getAttribute('data-status')}`));
     assert.deepEqual(afterReload, before);
     // Prompts, parameters and posters come back too.
     const firstJob = page.getByTestId('job').filter({ hasText: PROMPT });
@@ -237,9 +245,9 @@ describe('video generation journey (preview engine)', () => {
     backend = await startBackend({ dataDir, port });
     await page.reload();
     await page.locator('[data-testid="job"]').nth(3).waitFor();
-    const afterRestart = await page.locator('[data-testid="job"]').evaluateAll((els) =>
-      els.map((el) => `${el.getAttribute('data-video-id')}:${el.getAttribute('data-status')}`),
-    );
+    const afterRestart = await page
+      .locator('[data-testid="job"]')
+      .evaluateAll((els) => els.map((el) => `${el.getAttribute('data-video-id')}:${el.getAttribute('data-status')}`));
     assert.deepEqual(afterRestart, before);
     const info = await videoInfo(firstJob.getByTestId('job-video'));
     assert.ok(info.duration > 0);

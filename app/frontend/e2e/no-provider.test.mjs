@@ -4,6 +4,8 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { api, checkPrerequisites, launchBrowser, openPage, screenshot, startBackend } from './helpers.mjs';
 
+/* global document -- only inside the page.waitForFunction callback, which runs in Chromium */
+
 describe('no video provider ready', () => {
   let backend;
   let browser;
@@ -14,7 +16,9 @@ describe('no video provider ready', () => {
     backend = await startBackend({ env: { VIDEO_PREVIEW_ENABLED: 'false', CLOUD_VIDEO_GENERATION_URL: '' } });
     browser = await launchBrowser();
     // The rejected POST below is expected to log "Failed to load resource" with its 4xx/5xx.
-    session = await openPage(browser, { allow: [/Failed to load resource: the server responded with a status of (4|5)\d\d/] });
+    session = await openPage(browser, {
+      allow: [/Failed to load resource: the server responded with a status of (4|5)\d\d/],
+    });
   });
 
   after(async () => {
@@ -25,7 +29,10 @@ describe('no video provider ready', () => {
   it('the backend reports no ready model', async () => {
     const { body } = await api(backend.url, 'GET', '/v1/models');
     assert.ok(body.data.length > 0);
-    assert.ok(body.data.every((m) => m.ready === false), JSON.stringify(body.data.map((m) => [m.id, m.ready])));
+    assert.ok(
+      body.data.every((m) => m.ready === false),
+      JSON.stringify(body.data.map((m) => [m.id, m.ready])),
+    );
   });
 
   it('disables the Video Generation nav item and explains why', async () => {

@@ -1,5 +1,5 @@
 import { Loader2, LogIn } from 'lucide-react';
-import { type FormEvent, useEffect, useId, useState } from 'react';
+import { type SubmitEvent, useEffect, useId, useState } from 'react';
 import { errorText } from '../components/videoGen/api/videoGeneration';
 import { useAuth } from './useAuth';
 
@@ -13,7 +13,7 @@ export default function LoginPage() {
     document.title = 'Sign in · Video Studio';
   }, []);
 
-  const submit = (e: FormEvent) => {
+  const submit = (e: SubmitEvent<HTMLFormElement>) => {
     e.preventDefault();
     login.mutate({ username, password });
   };
@@ -29,7 +29,9 @@ export default function LoginPage() {
           <h1 id={`${id}-title`} className="text-xl font-semibold">
             Sign in to Video Studio
           </h1>
-          <p className="mt-1 text-sm text-zinc-400">This studio is shared, so each person signs in to see their own videos.</p>
+          <p className="mt-1 text-sm text-zinc-400">
+            This studio is shared, so each person signs in to see their own videos.
+          </p>
         </div>
         <div>
           <label htmlFor={`${id}-user`} className="mb-1 block text-sm font-medium text-zinc-300">

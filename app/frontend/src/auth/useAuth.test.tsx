@@ -1,6 +1,7 @@
 import { act, renderHook, waitFor } from '@testing-library/react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { useAuth } from './useAuth';
+import { jsonBody, requestUrl } from '../test/fakeApi';
 import { makeWrapper } from '../test/render';
 import { createVideo } from '../components/videoGen/api/videoGeneration';
 
@@ -15,7 +16,10 @@ afterEach(() => {
 
 describe('useAuth', () => {
   it('needs no sign-in on a personal studio', async () => {
-    vi.stubGlobal('fetch', vi.fn(async () => json(200, { user: null, auth_required: false })));
+    vi.stubGlobal(
+      'fetch',
+      vi.fn(() => Promise.resolve(json(200, { user: null, auth_required: false }))),
+    );
     const { Wrapper } = makeWrapper();
     const { result } = renderHook(() => useAuth(), { wrapper: Wrapper });
     await waitFor(() => expect(result.current.isLoading).toBe(false));
@@ -23,7 +27,10 @@ describe('useAuth', () => {
   });
 
   it('treats a studio without /auth/ endpoints as open', async () => {
-    vi.stubGlobal('fetch', vi.fn(async () => json(404, { error: { message: 'Not found.' } })));
+    vi.stubGlobal(
+      'fetch',
+      vi.fn(() => Promise.resolve(json(404, { error: { message: 'Not found.' } }))),
+    );
     const { Wrapper } = makeWrapper();
     const { result } = renderHook(() => useAuth(), { wrapper: Wrapper });
     await waitFor(() => expect(result.current.isLoading).toBe(false));
@@ -32,19 +39,20 @@ describe('useAuth', () => {
 
   it('asks for a sign-in when required and signs in with the CSRF token', async () => {
     let signedIn = false;
-    const fetchMock = vi.fn(async (url: RequestInfo | URL, init?: RequestInit) => {
-      if (String(url) === '/auth/me') {
+    const answer = (url: RequestInfo | URL, init?: RequestInit): Response => {
+      if (requestUrl(url) === '/auth/me') {
         document.cookie = 'csrftoken=tok123';
         return json(200, { user: signedIn ? 'alice' : null, auth_required: true });
       }
-      if (String(url) === '/auth/login') {
-        const body = JSON.parse(String(init?.body)) as { username: string; password: string };
+      if (requestUrl(url) === '/auth/login') {
+        const body = jsonBody(init) as { username: string; password: string };
         if (body.password !== 'right') return json(401, { error: { message: 'Wrong username or password.' } });
         signedIn = true;
         return json(200, { user: 'alice', auth_required: true });
       }
       return json(404, {});
-    });
+    };
+    const fetchMock = vi.fn((url: RequestInfo | URL, init?: RequestInit) => Promise.resolve(answer(url, init)));
     vi.stubGlobal('fetch', fetchMock);
     const { Wrapper } = makeWrapper();
     const { result } = renderHook(() => useAuth(), { wrapper: Wrapper });
@@ -61,7 +69,7 @@ describe('useAuth', () => {
     });
     await waitFor(() => expect(result.current.user).toBe('alice'));
     expect(result.current.mustSignIn).toBe(false);
-    const loginCall = fetchMock.mock.calls.find(([u]) => String(u) === '/auth/login');
+    const loginCall = fetchMock.mock.calls.find(([u]) => requestUrl(u) === '/auth/login');
     expect(new Headers(loginCall?.[1]?.headers).get('X-CSRFToken')).toBe('tok123');
   });
 });
@@ -69,7 +77,7 @@ describe('useAuth', () => {
 describe('CSRF header', () => {
   it('is sent on writes, not on reads', async () => {
     document.cookie = 'csrftoken=abc';
-    const fetchMock = vi.fn(async () => json(201, { id: 'video_1' }));
+    const fetchMock = vi.fn(() => Promise.resolve(json(201, { id: 'video_1' })));
     vi.stubGlobal('fetch', fetchMock);
     await createVideo({ prompt: 'x' });
     const [, init] = fetchMock.mock.calls[0] as unknown as [string, RequestInit];

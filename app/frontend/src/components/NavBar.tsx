@@ -14,8 +14,7 @@ interface NavItem {
   disabledReason: string | null;
 }
 
-const itemBase =
-  'flex h-11 w-11 items-center justify-center rounded-lg transition-colors md:h-12 md:w-12';
+const itemBase = 'flex h-11 w-11 items-center justify-center rounded-lg transition-colors md:h-12 md:w-12';
 
 export default function NavBar() {
   const { unavailableReason } = useModels();
@@ -103,4 +102,3 @@ export default function NavBar() {
     </nav>
   );
 }
-

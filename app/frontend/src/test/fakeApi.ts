@@ -84,6 +84,19 @@ function json(status: number, body: unknown): Response {
   return new Response(JSON.stringify(body), { status, headers: { 'Content-Type': 'application/json' } });
 }
 
+/** The URL fetch was called with, whichever of its accepted forms it came in. */
+export function requestUrl(input: RequestInfo | URL): string {
+  if (typeof input === 'string') return input;
+  return input instanceof URL ? input.href : input.url;
+}
+
+/** The parsed body of a fetch call; the API client always sends JSON as a string. */
+export function jsonBody(init: RequestInit | undefined): unknown {
+  const body = init?.body;
+  if (typeof body !== 'string') throw new Error(`expected a JSON string body, got ${typeof body}`);
+  return JSON.parse(body);
+}
+
 export function apiError(status: number, message: string, code: string | null = null): Response {
   return json(status, { error: { message, type: 'invalid_request_error', param: null, code } });
 }
@@ -102,13 +115,19 @@ export class FakeApi {
   private seq = 0;
 
   install(): ReturnType<typeof vi.fn> {
-    const fn = vi.fn(async (input: RequestInfo | URL, init?: RequestInit) => this.handle(input, init));
+    // Answered asynchronously like the real fetch; a throw in handle() becomes a rejection.
+    const fn = vi.fn(
+      (input: RequestInfo | URL, init?: RequestInit) =>
+        new Promise<Response>((resolve) => {
+          resolve(this.handle(input, init));
+        }),
+    );
     vi.stubGlobal('fetch', fn);
     return fn;
   }
 
-  private async handle(input: RequestInfo | URL, init?: RequestInit): Promise<Response> {
-    const url = new URL(String(input), 'http://studio.test');
+  private handle(input: RequestInfo | URL, init?: RequestInit): Response {
+    const url = new URL(requestUrl(input), 'http://studio.test');
     const method = (init?.method ?? 'GET').toUpperCase();
     const body: unknown = typeof init?.body === 'string' ? JSON.parse(init.body) : null;
     const call: Call = { method, path: url.pathname, query: url.searchParams, body };
@@ -159,13 +178,19 @@ export class FakeApi {
         return json(200, { id, object: 'video.deleted', deleted: true });
       }
       if (action === 'cancel') {
-        if (['completed', 'failed', 'cancelled'].includes(v.status)) return apiError(409, 'already finished', 'conflict');
+        if (['completed', 'failed', 'cancelled'].includes(v.status))
+          return apiError(409, 'already finished', 'conflict');
         this.videos[idx] = { ...v, status: 'cancelled', queue_position: null };
         return json(200, this.videos[idx]);
       }
       if (action === 'retry') {
         this.seq += 1;
-        const copy = makeVideo({ ...v, id: `video_${String(this.seq).padStart(32, '0')}`, status: 'queued', error: null });
+        const copy = makeVideo({
+          ...v,
+          id: `video_${String(this.seq).padStart(32, '0')}`,
+          status: 'queued',
+          error: null,
+        });
         this.videos.unshift(copy);
         return json(201, copy);
       }

@@ -20,7 +20,8 @@ export const modelData: ModelCardData[] = [
   {
     id: 'video-generation',
     title: 'Video Generation',
-    description: 'Turn a text prompt into a short video clip. Queue several prompts, watch them play, download the MP4.',
+    description:
+      'Turn a text prompt into a short video clip. Queue several prompts, watch them play, download the MP4.',
     path: '/video-generation',
     filter: '#5A4A78',
     TTDevice: 'n300',

@@ -61,7 +61,8 @@ export default function VideoGenerationChat({ chat, models }: VideoGenerationCha
     for (const v of chat.videos) {
       const before = seen.get(v.id);
       if (before && !isTerminal(before) && isTerminal(v.status)) {
-        const what = v.status === 'completed' ? 'Video ready' : v.status === 'failed' ? 'Video failed' : 'Video cancelled';
+        const what =
+          v.status === 'completed' ? 'Video ready' : v.status === 'failed' ? 'Video failed' : 'Video cancelled';
         setAnnouncement(`${what}: ${v.prompt}`);
       }
       seen.set(v.id, v.status);
@@ -139,8 +140,8 @@ export default function VideoGenerationChat({ chat, models }: VideoGenerationCha
               </span>
               <h2 className="text-xl font-semibold">What should the video show?</h2>
               <p className="mt-2 max-w-md text-sm text-zinc-400">
-                Describe a scene and press Enter. Each prompt becomes a job in the queue; finished videos stay here after a
-                reload.
+                Describe a scene and press Enter. Each prompt becomes a job in the queue; finished videos stay here
+                after a reload.
               </p>
               <ul className="mt-6 flex flex-wrap justify-center gap-2" aria-label="Example prompts">
                 {EXAMPLES.map((ex) => (

@@ -3,10 +3,16 @@ import userEvent from '@testing-library/user-event';
 import { useState } from 'react';
 import { describe, expect, it, vi } from 'vitest';
 import VideoInputArea from './VideoInputArea';
-import type { CreateVideoParams } from './types/chat';
+import type { CreateVideoParams, VideoModel } from './types/chat';
 import { cloudModel, previewModel } from '../../test/fakeApi';
 
-function Harness({ onSubmit }: { onSubmit: (p: CreateVideoParams) => Promise<unknown> }) {
+function Harness({
+  onSubmit,
+  models = [previewModel, { ...cloudModel, ready: true }],
+}: {
+  onSubmit: (p: CreateVideoParams) => Promise<unknown>;
+  models?: VideoModel[];
+}) {
   const [prompt, setPrompt] = useState('');
   return (
     <VideoInputArea
@@ -14,15 +20,15 @@ function Harness({ onSubmit }: { onSubmit: (p: CreateVideoParams) => Promise<unk
       onPromptChange={setPrompt}
       onSubmit={onSubmit}
       isSubmitting={false}
-      models={[previewModel, { ...cloudModel, ready: true }]}
-      defaultModel={previewModel}
+      models={models}
+      defaultModel={models[0]}
     />
   );
 }
 
 describe('VideoInputArea', () => {
   it('submits on Enter with the default parameters and clears the prompt', async () => {
-    const onSubmit = vi.fn(async () => undefined);
+    const onSubmit = vi.fn(() => Promise.resolve(undefined));
     render(<Harness onSubmit={onSubmit} />);
     const box = screen.getByLabelText('Prompt');
     expect(box).toHaveAttribute('placeholder', expect.stringContaining('Volcano on a beach'));
@@ -39,7 +45,7 @@ describe('VideoInputArea', () => {
   });
 
   it('makes a new line on Shift+Enter instead of submitting', async () => {
-    const onSubmit = vi.fn(async () => undefined);
+    const onSubmit = vi.fn(() => Promise.resolve(undefined));
     render(<Harness onSubmit={onSubmit} />);
     const box = screen.getByLabelText('Prompt');
     await userEvent.type(box, 'line one{Shift>}{Enter}{/Shift}line two');
@@ -48,7 +54,7 @@ describe('VideoInputArea', () => {
   });
 
   it('does not submit an empty prompt and says why', async () => {
-    const onSubmit = vi.fn(async () => undefined);
+    const onSubmit = vi.fn(() => Promise.resolve(undefined));
     render(<Harness onSubmit={onSubmit} />);
     await userEvent.click(screen.getByRole('button', { name: 'Generate video' }));
     expect(onSubmit).not.toHaveBeenCalled();
@@ -57,7 +63,7 @@ describe('VideoInputArea', () => {
   });
 
   it('keeps the prompt when the submission fails', async () => {
-    const onSubmit = vi.fn(async () => Promise.reject(new Error('boom')));
+    const onSubmit = vi.fn(() => Promise.reject(new Error('boom')));
     render(<Harness onSubmit={onSubmit} />);
     const box = screen.getByLabelText('Prompt');
     await userEvent.type(box, 'keep me{Enter}');
@@ -66,7 +72,7 @@ describe('VideoInputArea', () => {
   });
 
   it('opens the parameters panel and applies the chosen model range', async () => {
-    const onSubmit = vi.fn(async () => undefined);
+    const onSubmit = vi.fn(() => Promise.resolve(undefined));
     render(<Harness onSubmit={onSubmit} />);
     const toggle = screen.getByRole('button', { name: 'Show parameters' });
     expect(toggle).toHaveAttribute('aria-expanded', 'false');
@@ -99,5 +105,18 @@ describe('VideoInputArea', () => {
       num_inference_steps: 20,
       seed: 42,
     });
+  });
+
+  it('adopts the default model once the model list arrives', async () => {
+    const onSubmit = vi.fn(() => Promise.resolve(undefined));
+    const { rerender } = render(<Harness onSubmit={onSubmit} models={[]} />);
+    await userEvent.click(screen.getByRole('button', { name: 'Show parameters' }));
+    expect(screen.getByLabelText('Model')).toBeDisabled();
+
+    rerender(<Harness onSubmit={onSubmit} />);
+    expect(screen.getByLabelText('Model')).toHaveValue('preview');
+    expect(screen.getByLabelText(/Size/)).toHaveValue('832x480');
+    await userEvent.type(screen.getByLabelText('Prompt'), 'x{Enter}');
+    expect(onSubmit).toHaveBeenCalledWith(expect.objectContaining({ model: 'preview', size: '832x480' }));
   });
 });

@@ -1,6 +1,14 @@
 import { Loader2, RotateCcw, SendHorizontal, SlidersHorizontal } from 'lucide-react';
-import { type FormEvent, type KeyboardEvent, useEffect, useId, useRef, useState } from 'react';
-import { acceptsSize, defaultSettings, modelDisplayName, type SettingsErrors, sizeOptions, stepsRange, validate } from './params';
+import { type KeyboardEvent, type SubmitEvent, useEffect, useId, useRef, useState } from 'react';
+import {
+  acceptsSize,
+  defaultSettings,
+  modelDisplayName,
+  type SettingsErrors,
+  sizeOptions,
+  stepsRange,
+  validate,
+} from './params';
 import type { CreateVideoParams, GenerationSettings, VideoModel } from './types/chat';
 import { EXAMPLE_PROMPT, MAX_PROMPT_LENGTH, MAX_SEED } from './types/chat';
 
@@ -31,10 +39,10 @@ export default function VideoInputArea({
   const ids = useId();
   const panelId = `${ids}-panel`;
 
-  // The model list arrives after the first render: adopt its default once it does.
-  useEffect(() => {
-    if (!settings.model && defaultModel) setSettings(defaultSettings(defaultModel));
-  }, [defaultModel, settings.model]);
+  // The model list arrives after the first render: adopt its default once it does. Adjusted
+  // while rendering (not in an effect) so the panel never paints the model-less defaults first;
+  // the guard holds once a model is set, so this runs at most once per arrival.
+  if (!settings.model && defaultModel?.id) setSettings(defaultSettings(defaultModel));
 
   // Grow the textarea with its content, up to a limit.
   useEffect(() => {
@@ -76,7 +84,7 @@ export default function VideoInputArea({
     textareaRef.current?.focus();
   };
 
-  const onFormSubmit = (e: FormEvent) => {
+  const onFormSubmit = (e: SubmitEvent<HTMLFormElement>) => {
     e.preventDefault();
     void submit();
   };

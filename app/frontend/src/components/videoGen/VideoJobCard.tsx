@@ -67,7 +67,10 @@ function ProgressBar({ value, label }: { value: number; label: string }) {
       aria-valuenow={pct}
       className="h-2 w-full overflow-hidden rounded-full bg-zinc-800"
     >
-      <div className="h-full rounded-full bg-brand-light transition-[width] duration-500" style={{ width: `${pct}%` }} />
+      <div
+        className="h-full rounded-full bg-brand-light transition-[width] duration-500"
+        style={{ width: `${pct}%` }}
+      />
     </div>
   );
 }
@@ -143,7 +146,11 @@ function Failed({ video }: { video: Video }) {
   const raw = video.error?.message ?? 'The generation failed.';
   const friendly = friendlyMessage(code, raw);
   return (
-    <div role="alert" className="flex gap-3 rounded-lg border border-red-500/40 bg-red-500/10 p-3 text-sm" data-testid="job-error">
+    <div
+      role="alert"
+      className="flex gap-3 rounded-lg border border-red-500/40 bg-red-500/10 p-3 text-sm"
+      data-testid="job-error"
+    >
       <AlertTriangle className="mt-0.5 h-5 w-5 shrink-0 text-red-400" aria-hidden="true" />
       <div className="min-w-0">
         <p className="font-medium text-red-200">{friendly}</p>
@@ -231,7 +238,8 @@ export default function VideoJobCard({
               className={secondaryButton}
               data-testid="job-retry"
             >
-              <RotateCcw className="h-4 w-4" aria-hidden="true" /> {video.status === 'completed' ? 'Generate again' : 'Retry'}
+              <RotateCcw className="h-4 w-4" aria-hidden="true" />{' '}
+              {video.status === 'completed' ? 'Generate again' : 'Retry'}
             </button>
           )}
           <button

@@ -13,11 +13,11 @@ describe('generation parameters', () => {
     });
   });
 
-  it('reads sizes in either encoding', () => {
+  it('reads "WxH" sizes and drops anything else', () => {
     expect(sizeToString('832x480')).toBe('832x480');
-    expect(sizeToString([1280, 720])).toBe('1280x720');
     expect(sizeToString('big')).toBeNull();
-    expect(sizeOptions({ sizes: ['832x480', [480, 832]] })).toEqual(['832x480', '480x832']);
+    expect(sizeToString(null)).toBeNull();
+    expect(sizeOptions({ sizes: ['832x480', '480x832', '832 x 480'] })).toEqual(['832x480', '480x832']);
   });
 
   it('keeps steps within the model range', () => {

@@ -1,14 +1,12 @@
 // Turning the parameters panel's strings into a POST /v1/videos body, within what the
 // chosen model accepts (its `capabilities`).
-import type { CreateVideoParams, GenerationSettings, ModelCapabilities, SizeValue, VideoModel } from './types/chat';
+import type { CreateVideoParams, GenerationSettings, ModelCapabilities, VideoModel } from './types/chat';
 import { DEFAULT_NEGATIVE_PROMPT, DEFAULT_SEED, DEFAULT_STEPS, MAX_PROMPT_LENGTH, MAX_SEED } from './types/chat';
 
-/** "832x480" for either encoding the server may use; null when it is not a size. */
-export function sizeToString(value: SizeValue | null | undefined): string | null {
+/** The server's "WxH" size (e.g. "832x480"); null when absent or not a size. */
+export function sizeToString(value: string | null | undefined): string | null {
   if (value == null) return null;
-  if (typeof value === 'string') return /^\d+x\d+$/.test(value) ? value : null;
-  if (value.length === 2 && value.every((n) => Number.isInteger(n) && n > 0)) return `${value[0]}x${value[1]}`;
-  return null;
+  return /^\d+x\d+$/.test(value) ? value : null;
 }
 
 export function stepsRange(caps: ModelCapabilities | undefined): [number, number] {

@@ -14,7 +14,7 @@ import {
   retryVideo,
   thumbnailUrl,
 } from './videoGeneration';
-import { FakeApi, apiError, makeVideo } from '../../../test/fakeApi';
+import { FakeApi, apiError, jsonBody, makeVideo } from '../../../test/fakeApi';
 
 afterEach(() => vi.unstubAllGlobals());
 
@@ -22,14 +22,19 @@ describe('videoGeneration API module', () => {
   it('creates a job with a JSON body and relative URL', async () => {
     const api = new FakeApi();
     const fetchMock = api.install();
-    const video = await createVideo({ prompt: 'Volcano on a beach', negative_prompt: 'low quality', num_inference_steps: 12, seed: 7 });
+    const video = await createVideo({
+      prompt: 'Volcano on a beach',
+      negative_prompt: 'low quality',
+      num_inference_steps: 12,
+      seed: 7,
+    });
     expect(video.status).toBe('queued');
     expect(video.prompt).toBe('Volcano on a beach');
     const [url, init] = fetchMock.mock.calls[0] as [string, RequestInit];
     expect(url).toBe('/v1/videos');
     expect(init.method).toBe('POST');
     expect(new Headers(init.headers).get('Content-Type')).toBe('application/json');
-    expect(JSON.parse(String(init.body))).toEqual({
+    expect(jsonBody(init)).toEqual({
       prompt: 'Volcano on a beach',
       negative_prompt: 'low quality',
       num_inference_steps: 12,
@@ -70,7 +75,10 @@ describe('videoGeneration API module', () => {
   });
 
   it('never shows an HTML error page; a 504 becomes a timeout', async () => {
-    vi.stubGlobal('fetch', vi.fn(async () => new Response('<html>Gateway Timeout</html>', { status: 504 })));
+    vi.stubGlobal(
+      'fetch',
+      vi.fn(() => Promise.resolve(new Response('<html>Gateway Timeout</html>', { status: 504 }))),
+    );
     const err = (await getVideo('video_x').catch((e: unknown) => e)) as ApiError;
     expect(err.code).toBe('upstream_timeout');
     expect(err.message).not.toContain('<html>');
@@ -78,7 +86,10 @@ describe('videoGeneration API module', () => {
   });
 
   it('reports a network failure as a readable error', async () => {
-    vi.stubGlobal('fetch', vi.fn(async () => Promise.reject(new TypeError('Failed to fetch'))));
+    vi.stubGlobal(
+      'fetch',
+      vi.fn(() => Promise.reject(new TypeError('Failed to fetch'))),
+    );
     const err = (await listModels().catch((e: unknown) => e)) as ApiError;
     expect(err).toBeInstanceOf(ApiError);
     expect(err.code).toBe('network_error');
@@ -134,7 +145,10 @@ describe('videoGeneration API module', () => {
   });
 
   it('puts apiError bodies through unchanged when given by the fake', async () => {
-    vi.stubGlobal('fetch', vi.fn(async () => apiError(503, 'provider tt-cloud is not configured', 'not_configured')));
+    vi.stubGlobal(
+      'fetch',
+      vi.fn(() => Promise.resolve(apiError(503, 'provider tt-cloud is not configured', 'not_configured'))),
+    );
     const err = (await createVideo({ prompt: 'x' }).catch((e: unknown) => e)) as ApiError;
     expect(err.status).toBe(503);
     expect(errorText(err)).toMatch(/No video provider is configured/);
@@ -144,26 +158,43 @@ describe('videoGeneration API module', () => {
 describe('generateVideoSync (the seed endpoint)', () => {
   it('posts the prompt to /models-api/video-generation-cloud/ with a 180 s timeout and returns the MP4', async () => {
     const { generateVideoSync, GENERATION_TIMEOUT_MS } = await import('./videoGeneration');
-    const fetchMock = vi.fn(async () => new Response(new Uint8Array([0, 0, 0, 24, 102, 116, 121, 112]), {
-      status: 200,
-      headers: { 'Content-Type': 'video/mp4' },
-    }));
+    const fetchMock = vi.fn(() =>
+      Promise.resolve(
+        new Response(new Uint8Array([0, 0, 0, 24, 102, 116, 121, 112]), {
+          status: 200,
+          headers: { 'Content-Type': 'video/mp4' },
+        }),
+      ),
+    );
     vi.stubGlobal('fetch', fetchMock);
     const timeout = vi.spyOn(AbortSignal, 'timeout');
     const blob = await generateVideoSync('Volcano on a beach');
     expect(blob.size).toBe(8);
     const [url, init] = fetchMock.mock.calls[0] as unknown as [string, RequestInit];
     expect(url).toBe('/models-api/video-generation-cloud/');
-    expect(JSON.parse(String(init.body))).toEqual({ prompt: 'Volcano on a beach' });
+    expect(jsonBody(init)).toEqual({ prompt: 'Volcano on a beach' });
     expect(GENERATION_TIMEOUT_MS).toBe(180_000);
     expect(timeout).toHaveBeenCalledWith(180_000);
   });
 
   it('turns a 504 into a timeout error and a 503 into not_configured', async () => {
     const { generateVideoSync } = await import('./videoGeneration');
-    vi.stubGlobal('fetch', vi.fn(async () => new Response(JSON.stringify({ error: 'took longer than 180 seconds' }), { status: 504 })));
+    vi.stubGlobal(
+      'fetch',
+      vi.fn(() =>
+        Promise.resolve(new Response(JSON.stringify({ error: 'took longer than 180 seconds' }), { status: 504 })),
+      ),
+    );
     await expect(generateVideoSync('x')).rejects.toMatchObject({ code: 'upstream_timeout', status: 504 });
-    vi.stubGlobal('fetch', vi.fn(async () => new Response(JSON.stringify({ error: 'set CLOUD_VIDEO_GENERATION_URL' }), { status: 503 })));
-    await expect(generateVideoSync('x')).rejects.toMatchObject({ code: 'not_configured', message: 'set CLOUD_VIDEO_GENERATION_URL' });
+    vi.stubGlobal(
+      'fetch',
+      vi.fn(() =>
+        Promise.resolve(new Response(JSON.stringify({ error: 'set CLOUD_VIDEO_GENERATION_URL' }), { status: 503 })),
+      ),
+    );
+    await expect(generateVideoSync('x')).rejects.toMatchObject({
+      code: 'not_configured',
+      message: 'set CLOUD_VIDEO_GENERATION_URL',
+    });
   });
 });

@@ -45,14 +45,18 @@ function isErrorBody(value: unknown): value is ApiErrorBody {
   return isRecord(value) && isRecord(value.error) && typeof value.error.message === 'string';
 }
 
-async function parseError(response: Response): Promise<ApiError> {
-  let body: unknown = null;
-  const text = await response.text().catch(() => '');
+/** The JSON in `text`, or null when it is empty or not JSON (an HTML error page, say). */
+function parseJsonOrNull(text: string): unknown {
+  if (!text) return null;
   try {
-    body = text ? JSON.parse(text) : null;
+    return JSON.parse(text);
   } catch {
-    body = null;
+    return null;
   }
+}
+
+async function parseError(response: Response): Promise<ApiError> {
+  const body = parseJsonOrNull(await response.text().catch(() => ''));
   if (isErrorBody(body)) {
     const { message, type, code, param } = body.error;
     return new ApiError(message, { status: response.status, type, code, param });
@@ -167,9 +171,7 @@ export function contentUrl(video: Pick<Video, 'id' | 'content_url'>): string {
 }
 
 export function thumbnailUrl(video: Pick<Video, 'id' | 'thumbnail_url'>): string {
-  return (
-    video.thumbnail_url ?? `${API_BASE}/videos/${encodeURIComponent(video.id)}/content?variant=thumbnail`
-  );
+  return video.thumbnail_url ?? `${API_BASE}/videos/${encodeURIComponent(video.id)}/content?variant=thumbnail`;
 }
 
 // The seed's synchronous endpoint waits for the whole video, so it gets the seed's 180 s.
@@ -203,7 +205,8 @@ export async function generateVideoSync(prompt: string, signal?: AbortSignal): P
   if (!response.ok) {
     // This endpoint answers {"error": "<message>", "code"?: "..."} like TT Studio's views.
     const body: unknown = await response.json().catch(() => null);
-    const message = isRecord(body) && typeof body.error === 'string' ? body.error : `The server answered ${response.status}.`;
+    const message =
+      isRecord(body) && typeof body.error === 'string' ? body.error : `The server answered ${response.status}.`;
     const code = response.status === 504 ? 'upstream_timeout' : response.status === 503 ? 'not_configured' : null;
     throw new ApiError(message, { status: response.status, code });
   }

@@ -140,7 +140,10 @@ describe('useVideoChat', () => {
   });
 
   it('reports a history load failure', async () => {
-    vi.stubGlobal('fetch', vi.fn(async () => apiError(500, 'database is locked', 'internal_error')));
+    vi.stubGlobal(
+      'fetch',
+      vi.fn(() => Promise.resolve(apiError(500, 'database is locked', 'internal_error'))),
+    );
     const { Wrapper } = makeWrapper();
     const { result } = renderHook(() => useVideoChat(), { wrapper: Wrapper });
     await waitFor(() => expect(result.current.historyError).toBe('database is locked'));
@@ -160,7 +163,10 @@ describe('useModels', () => {
 
   it('explains why no provider is ready', async () => {
     const api = new FakeApi();
-    api.models = [cloudModel, { ...previewModel, ready: false, default: true, detail: 'disabled by VIDEO_PREVIEW_ENABLED=false' }];
+    api.models = [
+      cloudModel,
+      { ...previewModel, ready: false, default: true, detail: 'disabled by VIDEO_PREVIEW_ENABLED=false' },
+    ];
     api.install();
     const { Wrapper } = makeWrapper();
     const { result } = renderHook(() => useModels(), { wrapper: Wrapper });
@@ -174,7 +180,10 @@ describe('useModels', () => {
   });
 
   it('treats an unreachable backend as unavailable', async () => {
-    vi.stubGlobal('fetch', vi.fn(async () => Promise.reject(new TypeError('Failed to fetch'))));
+    vi.stubGlobal(
+      'fetch',
+      vi.fn(() => Promise.reject(new TypeError('Failed to fetch'))),
+    );
     const { Wrapper } = makeWrapper();
     const { result } = renderHook(() => useModels(), { wrapper: Wrapper });
     await waitFor(() => expect(result.current.isLoading).toBe(false));

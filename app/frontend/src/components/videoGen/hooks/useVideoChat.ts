@@ -41,9 +41,7 @@ function patchList(client: QueryClient, id: string, next: Video | null): void {
       ...old,
       pages: old.pages.map((page) => ({
         ...page,
-        data: next
-          ? page.data.map((v) => (v.id === id ? next : v))
-          : page.data.filter((v) => v.id !== id),
+        data: next ? page.data.map((v) => (v.id === id ? next : v)) : page.data.filter((v) => v.id !== id),
       })),
     };
   });
@@ -161,10 +159,7 @@ export function useVideoChat(options: UseVideoChatOptions = {}): VideoChat {
     return out;
   }, [history.data]);
 
-  const activeIds = useMemo(
-    () => newestFirst.filter((v) => !isTerminal(v.status)).map((v) => v.id),
-    [newestFirst],
-  );
+  const activeIds = useMemo(() => newestFirst.filter((v) => !isTerminal(v.status)).map((v) => v.id), [newestFirst]);
 
   useQueries({
     queries: activeIds.map((id) => ({
@@ -233,7 +228,7 @@ export function useVideoChat(options: UseVideoChatOptions = {}): VideoChat {
     videos: useMemo(() => [...newestFirst].reverse(), [newestFirst]),
     isLoading: history.isLoading,
     historyError: history.error ? errorText(history.error) : null,
-    hasOlder: Boolean(hasNextPage),
+    hasOlder: hasNextPage,
     isLoadingOlder: isFetchingNextPage,
     loadOlder: () => void fetchNextPage(),
     submit,

@@ -62,14 +62,13 @@ export interface VideoDeleted {
   deleted: boolean;
 }
 
-/** A size is either "WxH" or a [width, height] pair, depending on how the server encodes it. */
-export type SizeValue = string | readonly number[];
-
 export interface ModelCapabilities {
   steps_range?: readonly number[];
   default_steps?: number;
-  default_size?: SizeValue | null;
-  sizes?: readonly SizeValue[] | null;
+  /** "WxH", or null when the upstream decides. */
+  default_size?: string | null;
+  /** The allowed "WxH" sizes, or null: any size the model takes. */
+  sizes?: readonly string[] | null;
   accepts_size?: boolean;
   accepts_frames?: boolean;
   frames_range?: readonly number[];
