@@ -247,14 +247,11 @@ def scale_extras() -> tuple[str, ...]:
     return ("scale",) if wanted else ()
 
 
-WORKER_ENTRY = "import sys; from studio.celery import main; sys.exit(main(sys.argv[1:]))"
-
-
 def cmd_worker(args: argparse.Namespace) -> int:
     """Celery workers for the studio's jobs: one per provider queue, sized to its capacity."""
     python = ensure_venv(("scale",))
     configure(args.no_input)
-    cmd = [str(python), "-c", WORKER_ENTRY]
+    cmd = [str(python), str(BACKEND / "manage.py"), "runworker"]
     if args.provider:
         cmd += ["--provider", args.provider]
     if args.concurrency:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from model_control import views
 
 urlpatterns = [
     path("video-generation-cloud/", views.VideoGenerationInferenceCloudView.as_view()),

@@ -15,12 +15,13 @@ from django.utils.decorators import method_decorator
 from django.views import View
 from django.views.decorators.csrf import csrf_exempt
 
-from studio.access import owner_of
-from videos.filenames import video_filename
-from videos.json_body import json_object
+from videos.access.middleware import owner_of
+from videos.files.filenames import video_filename
+from videos.api.body import json_object
 from videos.models import VideoJob
-from videos.ranged import serve_stored_file
-from videos.service import InvalidRequest, create_job, wait_for
+from videos.files.serving import serve_stored_file
+from videos.errors import InvalidRequest
+from videos.jobs.service import create_job, wait_for
 
 PROVIDER = "tt-cloud"
 # Job error code -> the HTTP status this endpoint answers with.

@@ -4,6 +4,8 @@ from __future__ import annotations
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 
+from videos.errors import error_response
+
 NOT_BUILT = """<!doctype html><meta charset="utf-8"><title>Video Studio</title>
 <h1>Video Studio</h1><p>The web page has not been built yet. Run <code>python3 run.py</code>,
 which builds it, or use the API at <a href="/v1/docs">/v1/docs</a>.</p>"""
@@ -25,5 +27,4 @@ def health(request: HttpRequest) -> JsonResponse:
 
 def api_not_found(request: HttpRequest, path: str = "") -> JsonResponse:
     """Unknown /v1/ paths answer in the API's error shape, not an HTML page."""
-    error = {"message": f"No API endpoint at /v1/{path[:80]}.", "type": "invalid_request_error", "param": None, "code": "not_found"}
-    return JsonResponse({"error": error}, status=404)
+    return error_response(f"No API endpoint at /v1/{path[:80]}.", status=404, code="not_found")

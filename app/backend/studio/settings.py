@@ -76,8 +76,8 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "studio.access.AccessMiddleware",
-    "studio.rate_limit.JobRateLimitMiddleware",
+    "videos.access.middleware.AccessMiddleware",
+    "videos.access.rate_limit.JobRateLimitMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
@@ -178,7 +178,7 @@ VIDEO_SERVE_TOKEN = env_str("VIDEO_SERVE_TOKEN")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"redact": {"()": "studio.redact.RedactSecretsFilter"}},
+    "filters": {"redact": {"()": "videos.redact.RedactSecretsFilter"}},
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
     "handlers": {
         "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["redact"]}

@@ -207,7 +207,7 @@ def test_built_web_page_contains_no_secret(tmp_path):
 def test_log_filter_redacts_every_kind_of_secret(monkeypatch):
     import logging
 
-    from studio.redact import RedactSecretsFilter
+    from videos.redact import RedactSecretsFilter
 
     monkeypatch.setenv("STUDIO_API_KEYS", "alice:key-aaaaaaaaaaaaaaaa,bob:key-bbbbbbbbbbbbbbbb")
     monkeypatch.setenv("DATABASE_URL", "postgres://studio:db-pass-123@127.0.0.1:5432/studio")

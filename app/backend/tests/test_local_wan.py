@@ -19,7 +19,7 @@ import numpy as np
 import pytest
 
 from videos.providers.base import GenerationRequest, JobCancelled, NullContext, ProviderError
-from videos.providers.local_wan import LocalWanProvider, write_mp4
+from videos.providers.local_wan.engine import LocalWanProvider, write_mp4
 from videos.providers.wan_tiny import save_tiny_pipeline
 
 STEPS = 3
@@ -198,31 +198,6 @@ def test_repo_id_resolves_from_the_hf_cache_only(
     dest = tmp_path / "cached.mp4"
     provider.generate(req(num_inference_steps=1), dest, NullContext())
     assert len(decode(dest)[0]) == 9
-
-
-def test_from_env_reads_the_settings(t2v_dir: Path) -> None:
-    provider = LocalWanProvider.from_env(
-        {
-            "LOCAL_WAN_MODEL_PATH": str(t2v_dir),
-            "LOCAL_WAN_DEVICE": "cpu",
-            "LOCAL_WAN_DTYPE": "fp32",
-            "LOCAL_WAN_FPS": "24",
-        }
-    )
-    assert (provider.model_path, provider.device, provider.dtype, provider.fps) == (
-        str(t2v_dir),
-        "cpu",
-        "fp32",
-        24,
-    )
-    assert provider.status().ready is True and provider.capabilities.fps == 24
-    defaults = LocalWanProvider.from_env({})
-    assert (defaults.model_path, defaults.device, defaults.dtype, defaults.fps) == (
-        None,
-        "auto",
-        "auto",
-        16,
-    )
 
 
 # --- request validation ---------------------------------------------------------------

@@ -8,7 +8,7 @@ import pytest
 from django.utils import timezone
 
 from videos.models import VideoJob
-from videos.serializers import video_object
+from videos.api.presenter import video_object
 
 Status = VideoJob.Status
 pytestmark = pytest.mark.django_db

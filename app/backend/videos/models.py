@@ -41,6 +41,7 @@ class VideoJob(models.Model):
     worker = models.CharField(max_length=120, blank=True, default="")
     error_code = models.CharField(max_length=40, blank=True, default="")
     error_message = models.TextField(blank=True, default="")
+    status_message = models.CharField(max_length=200, blank=True, default="")  # what a running job is doing
 
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     started_at = models.DateTimeField(null=True, blank=True)
@@ -61,9 +62,3 @@ class VideoJob(models.Model):
     @property
     def is_terminal(self) -> bool:
         return self.status in self.TERMINAL
-
-    @property
-    def run_seconds(self) -> float | None:
-        if self.started_at and self.completed_at:
-            return (self.completed_at - self.started_at).total_seconds()
-        return None

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import numpy as np
 
-from videos.media import encode_h264
+from videos.files.media import encode_h264
 
 
 @lru_cache(maxsize=4)

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import httpx
 
-from .process import ManagedProcess
+from tests.support.process import ManagedProcess
 
 BACKEND = Path(__file__).resolve().parents[2]
 

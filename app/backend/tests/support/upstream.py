@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-from .media import tiny_mp4
+from tests.support.media import tiny_mp4
 
 PATH = "/video/generations"
 

@@ -1,4 +1,4 @@
-"""Runs a real Celery worker for the studio (`run.py worker`'s entry point) as a subprocess."""
+"""Runs a real Celery worker for the studio (`manage.py runworker`, what `run.py worker` starts) as a subprocess."""
 from __future__ import annotations
 
 import os
@@ -7,10 +7,9 @@ import sys
 import time
 from pathlib import Path
 
-from .process import ManagedProcess
-from .studio import BACKEND
+from tests.support.process import ManagedProcess
+from tests.support.studio import BACKEND
 
-ENTRY = "import sys; from studio.celery import main; sys.exit(main(sys.argv[1:]))"
 
 
 class CeleryWorker(ManagedProcess):
@@ -43,7 +42,7 @@ class CeleryWorker(ManagedProcess):
     def launch(self) -> CeleryWorker:
         """Start the process without waiting (boot several at once, then wait_ready each)."""
         log = open(self.log_path, "ab")
-        cmd = [sys.executable, "-c", ENTRY, "--provider", self.provider, "--concurrency", str(self.concurrency)]
+        cmd = [sys.executable, "manage.py", "runworker", "--provider", self.provider, "--concurrency", str(self.concurrency)]
         self.proc = subprocess.Popen(cmd, cwd=BACKEND, env=self.env(), stdout=log, stderr=subprocess.STDOUT)
         return self
 

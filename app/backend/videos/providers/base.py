@@ -77,10 +77,13 @@ class JobContext(Protocol):
     """What a provider may ask of the job it is running."""
 
     def report(self, progress: float | None = None, message: str | None = None) -> None:
-        """Record progress (0-100) and raise JobCancelled if the job was cancelled."""
+        """Record progress (0-100) and/or what the job is doing now ("denoising step 3/12")."""
 
     def cancelled(self) -> bool:
         """True once cancellation was requested (cheap; may be polled often)."""
+
+    def raise_if_cancelled(self) -> None:
+        """Raise JobCancelled once cancellation was requested."""
 
     @property
     def upstream_id(self) -> str | None:
@@ -95,17 +98,22 @@ class NullContext:
     """A JobContext for running a provider outside the job system (CLI, tests, serve mode)."""
 
     progress: list[float] = field(default_factory=list)
+    messages: list[str] = field(default_factory=list)
     _upstream_id: str | None = None
     cancel_requested: bool = False
 
     def report(self, progress: float | None = None, message: str | None = None) -> None:
         if progress is not None:
             self.progress.append(progress)
-        if self.cancel_requested:
-            raise JobCancelled()
+        if message is not None:
+            self.messages.append(message)
 
     def cancelled(self) -> bool:
         return self.cancel_requested
+
+    def raise_if_cancelled(self) -> None:
+        if self.cancelled():
+            raise JobCancelled()
 
     @property
     def upstream_id(self) -> str | None:

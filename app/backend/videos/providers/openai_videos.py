@@ -11,9 +11,9 @@ from pathlib import Path
 
 import httpx
 
-from .base import Capabilities, GenerationRequest, JobContext, ProviderError
-from .http_common import read_json, status_error, transport_error, usable_job_id
-from .upstream_job import UpstreamJobProvider
+from videos.providers.base import Capabilities, GenerationRequest, JobContext, ProviderError
+from videos.providers.upstream_http import read_json, status_error, transport_error, usable_job_id
+from videos.providers.upstream_job import UpstreamJobProvider
 
 WHAT = "The OpenAI-compatible video server"
 

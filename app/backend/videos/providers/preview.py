@@ -12,8 +12,8 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
-from ..media import encode_h264
-from .base import Capabilities, GenerationRequest, JobContext, Provider, ProviderStatus
+from videos.files.media import encode_h264
+from videos.providers.base import Capabilities, GenerationRequest, JobContext, Provider, ProviderStatus
 
 PREVIEW_LABEL = "preview, not AI"
 
@@ -83,4 +83,5 @@ class PreviewProvider(Provider):
             draw.text((8, 4), PREVIEW_LABEL.upper(), fill=(255, 210, 0), font=font)
             draw.text((8, height - height // 12 - 8), caption, fill=(255, 255, 255), font=font)
             yield np.asarray(picture)
-            ctx.report(100.0 * (index + 1) / (count + 1))
+            ctx.report(100.0 * (index + 1) / (count + 1), f"drawing frame {index + 1}/{count}")
+            ctx.raise_if_cancelled()

@@ -5,11 +5,11 @@ from functools import lru_cache
 
 from django.conf import settings
 
-from .base import Provider
-from .local_wan import LocalWanProvider
-from .openai_videos import OpenAIVideosProvider
-from .preview import PreviewProvider
-from .tt_cloud import TTCloudProvider
+from videos.providers.base import Provider
+from videos.providers.local_wan.engine import LocalWanProvider
+from videos.providers.openai_videos import OpenAIVideosProvider
+from videos.providers.preview import PreviewProvider
+from videos.providers.tt_cloud import TTCloudProvider
 
 
 class UnknownProvider(LookupError):
@@ -77,7 +77,3 @@ def default_provider_name() -> str:
             return provider.name
     return "tt-cloud"
 
-
-def reset() -> None:
-    """Forget the built providers (tests change settings)."""
-    _providers.cache_clear()

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import httpx
 
-from .base import GenerationRequest, JobCancelled, JobContext, Provider, ProviderError, ProviderStatus
-from .http_common import download_mp4, make_client, run_cancellable, wait_for_job
+from videos.providers.base import GenerationRequest, JobCancelled, JobContext, Provider, ProviderError, ProviderStatus
+from videos.providers.upstream_http import download_mp4, make_client, run_cancellable, wait_for_job
 
 
 class UpstreamJobProvider(Provider):

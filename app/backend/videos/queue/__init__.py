@@ -11,7 +11,7 @@ from typing import Protocol
 
 from django.conf import settings
 
-from ..models import VideoJob
+from videos.models import VideoJob
 
 
 class JobQueue(Protocol):
@@ -24,11 +24,11 @@ class JobQueue(Protocol):
 def get_queue() -> JobQueue:
     backend = settings.VIDEO_JOB_BACKEND
     if backend == "celery":
-        from .celery_queue import CeleryQueue
+        from videos.queue.celery_queue import CeleryQueue
 
         return CeleryQueue()
     if backend == "inprocess":
-        from .inprocess import InProcessQueue
+        from videos.queue.inprocess import InProcessQueue
 
         return InProcessQueue.instance()
     from django.core.exceptions import ImproperlyConfigured

@@ -14,20 +14,20 @@ worker died (dead pid on this host, or a stale heartbeat from another host) are 
 from __future__ import annotations
 
 import logging
-import os
-import socket
 import threading
 from datetime import timedelta
 
-from celery.signals import worker_process_init, worker_ready, worker_shutdown
+from celery.signals import worker_ready, worker_shutdown
 from django.conf import settings
 from django.db import close_old_connections
 from django.utils import timezone
 
-from studio.celery import app, queue_name
+from videos.queue.celery_app import app, queue_name
 
-from .. import recovery, runner
-from ..models import VideoJob
+from videos.queue import recovery
+from videos.queue.claim import claim
+from videos.runner import run as runner
+from videos.models import VideoJob
 
 log = logging.getLogger(__name__)
 Status = VideoJob.Status
@@ -44,7 +44,7 @@ def resync_after() -> timedelta:
 def run_job(job_id: str) -> str:
     """Claim and run one job; returns what happened (for the worker's log)."""
     try:
-        job = runner.claim(job_id)
+        job = claim(job_id)
         if job is None:
             # Already running or finished elsewhere, cancelled, or deleted: nothing to do.
             return "not claimable"
@@ -84,14 +84,6 @@ def _safe_broker() -> str:
 
 _stop = threading.Event()
 
-
-@worker_process_init.connect
-def _per_process_worker_id(**_: object) -> None:
-    """Under a prefork pool each child is its own process: name jobs after the child's pid,
-    or recovery would judge a dead child's jobs by its parent's liveness."""
-    worker_id = f"{socket.gethostname()}:{os.getpid()}"
-    runner.WORKER_ID = worker_id
-    recovery.WORKER_ID = worker_id
 
 
 @worker_ready.connect

@@ -11,10 +11,11 @@ import threading
 
 from django.db import close_old_connections
 
-from .. import runner
-from ..models import VideoJob
-from ..providers.registry import all_providers
-from ..recovery import recover_interrupted
+from videos.queue.claim import claim_next
+from videos.runner import run as runner
+from videos.models import VideoJob
+from videos.providers.registry import all_providers
+from videos.queue.recovery import recover_interrupted
 
 log = logging.getLogger(__name__)
 IDLE_WAKE_SECONDS = 2.0
@@ -76,7 +77,7 @@ class InProcessQueue:
     def _work(self, provider: str, condition: threading.Condition) -> None:
         while not self._stop.is_set():
             try:
-                job = runner.claim_next(provider)
+                job = claim_next(provider)
             except Exception:
                 log.exception("could not claim a %s job", provider)
                 job = None

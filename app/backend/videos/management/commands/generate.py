@@ -14,7 +14,7 @@ import httpx
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from videos.filenames import video_filename
+from videos.files.filenames import video_filename
 
 
 class ProgressBar:
@@ -102,13 +102,16 @@ class Command(BaseCommand):
             raise CommandError(f"Talking to the studio at {server} failed: {exc}") from None
 
     def _in_process(self, fields: dict, out: Path) -> None:
-        from videos.media import InvalidVideo, probe
+        from videos.errors import InvalidRequest
+        from videos.files.media import InvalidVideo, probe
+        from videos.jobs.request import parse_create
+        from videos.jobs.service import resolve_provider, validate
         from videos.providers.base import JobCancelled, NullContext, ProviderError
-        from videos.providers.registry import get_provider
-        from videos.service import InvalidRequest, validate
+        from videos.runner.run import request_for
 
         try:
-            spec = validate(fields)
+            spec, _ = validate(parse_create(fields))
+            provider = resolve_provider(spec.provider)
         except InvalidRequest as exc:
             raise CommandError(exc.message) from None
         bar = ProgressBar()
@@ -118,10 +121,10 @@ class Command(BaseCommand):
                 if progress is not None:
                     bar.show(progress, "in_progress")
 
-        request = spec.generation_request()
+        request = request_for(spec.new_job())
         tmp = out.with_suffix(out.suffix + ".part")
         try:
-            get_provider(spec.provider).generate(request, tmp, Context())
+            provider.generate(request, tmp, Context())
             probe(tmp)
             tmp.replace(out)
         except (ProviderError, InvalidVideo, JobCancelled) as exc:

@@ -20,7 +20,7 @@ class Command(BaseCommand):
     def handle(self, *args: object, host: str, port: int, threads: int, **options: object) -> None:
         from waitress import serve
 
-        from studio.access import auth_configured, is_loopback
+        from videos.access.middleware import auth_configured, is_loopback
         from studio.wsgi import application
         from videos.queue import get_queue
 

@@ -11,7 +11,9 @@ from collections import deque
 from collections.abc import Callable
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse
+
+from videos.errors import error_response
 
 CREATE_PATHS = ("/v1/videos", "/models-api/video-generation-cloud/")
 WINDOW = 60.0
@@ -29,13 +31,11 @@ class JobRateLimitMiddleware:
         if limit > 0 and creates:
             wait = self._take(self._client(request), limit)
             if wait is not None:
-                error = {
-                    "message": f"Too many new videos: at most {limit} a minute. Try again in {wait:.0f} s.",
-                    "type": "rate_limit_error",
-                    "param": None,
-                    "code": "rate_limited",
-                }
-                response = JsonResponse({"error": error}, status=429)
+                response = error_response(
+                    f"Too many new videos: at most {limit} a minute. Try again in {wait:.0f} s.",
+                    status=429,
+                    code="rate_limited",
+                )
                 response["Retry-After"] = str(int(wait) + 1)
                 return response
         return self.get_response(request)

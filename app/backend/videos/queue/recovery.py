@@ -9,8 +9,9 @@ from datetime import timedelta
 from django.conf import settings
 from django.utils import timezone
 
-from .models import VideoJob
-from .runner import HEARTBEAT_SECONDS, WORKER_ID
+from videos.models import VideoJob
+from videos.queue.worker_id import worker_id
+from videos.runner.context import HEARTBEAT_SECONDS
 
 log = logging.getLogger(__name__)
 Status = VideoJob.Status
@@ -28,10 +29,11 @@ def _pid_alive(pid: int) -> bool:
 
 
 def _is_orphan(job: VideoJob, now) -> bool:
+    me = worker_id()
     host, _, pid = job.worker.rpartition(":")
-    if job.worker == WORKER_ID:
+    if job.worker == me:
         return False  # ours and running
-    if host == WORKER_ID.rpartition(":")[0] and pid.isdigit() and not _pid_alive(int(pid)):
+    if host == me.rpartition(":")[0] and pid.isdigit() and not _pid_alive(int(pid)):
         return True  # its process on this machine is gone
     return job.heartbeat_at is None or now - job.heartbeat_at > STALE_AFTER
 
@@ -56,7 +58,7 @@ def recover_interrupted() -> int:
             )
         else:
             updated = VideoJob.objects.filter(id=job.id, status=Status.IN_PROGRESS, worker=job.worker).update(
-                status=Status.QUEUED, worker="", progress=0.0
+                status=Status.QUEUED, worker="", progress=0.0, status_message="resumed after the studio restarted"
             )
         if updated:
             touched += 1

@@ -18,6 +18,8 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.middleware.csrf import CsrfViewMiddleware
 
+from videos.errors import error_response
+
 UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
 # Paths anyone may reach: the page itself, health, login, and serve mode (its own token).
 OPEN_PREFIXES = ("/auth/", "/healthz", "/assets/", "/static/", "/v1/videos/generations", "/v1/docs", "/v1/openapi.json")
@@ -75,8 +77,7 @@ def _key_user(request: HttpRequest) -> str | None:
 
 
 def _deny(status: int, message: str, code: str) -> JsonResponse:
-    error = {"message": message, "type": "authentication_error" if status == 401 else "permission_error", "param": None, "code": code}
-    return JsonResponse({"error": error}, status=status)
+    return error_response(message, status=status, code=code)
 
 
 def owner_of(request: HttpRequest) -> str:

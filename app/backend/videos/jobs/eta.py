@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 from django.utils import timezone
 
-from .models import VideoJob
+from videos.models import VideoJob
 
 Status = VideoJob.Status
 SAMPLE = 20

@@ -8,8 +8,8 @@ from django.http import HttpRequest, JsonResponse
 from django.views.decorators.csrf import csrf_protect, ensure_csrf_cookie
 from django.views.decorators.http import require_GET, require_POST
 
-from videos.json_body import json_object
-from videos.service import InvalidRequest
+from videos.api.body import json_object
+from videos.errors import InvalidRequest, error_response
 
 
 @require_GET
@@ -29,10 +29,10 @@ def sign_in(request: HttpRequest) -> JsonResponse:
         body = {}
     username, password = body.get("username"), body.get("password")
     if not isinstance(username, str) or not isinstance(password, str):
-        return JsonResponse({"error": {"message": "Send username and password.", "type": "invalid_request_error"}}, status=400)
+        return error_response("Send username and password.", code="missing")
     user = authenticate(request, username=username, password=password)
     if user is None:
-        return JsonResponse({"error": {"message": "Wrong username or password.", "type": "authentication_error"}}, status=401)
+        return error_response("Wrong username or password.", status=401, code="wrong_credentials")
     login(request, user)
     return JsonResponse({"user": user.get_username(), "auth_required": settings.STUDIO_AUTH_REQUIRED})
 

@@ -19,11 +19,12 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
-from .json_body import json_object
-from .models import VideoJob
-from .providers.registry import get_provider
-from .ranged import serve_stored_file
-from .service import InvalidRequest, cancel_job, create_job
+from videos.api.body import json_object
+from videos.models import VideoJob
+from videos.providers.registry import get_provider
+from videos.files.serving import serve_stored_file
+from videos.errors import InvalidRequest
+from videos.jobs.service import cancel_job, create_job
 
 FIELDS = ("prompt", "negative_prompt", "num_inference_steps", "seed")
 

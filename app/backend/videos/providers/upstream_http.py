@@ -11,9 +11,9 @@ from typing import TypeVar
 
 import httpx
 
-from studio.redact import redact
+from videos.redact import redact
 
-from .base import JobCancelled, JobContext, ProviderError
+from videos.providers.base import JobCancelled, JobContext, ProviderError
 
 T = TypeVar("T")
 CHUNK = 256 * 1024
@@ -240,7 +240,7 @@ def wait_for_job(
     deadline = time.monotonic() + timeout
     failures = 0
     while True:
-        ctx.report(None)  # raises JobCancelled when cancelled
+        ctx.raise_if_cancelled()
         try:
             response = fetch()
         except httpx.HTTPError as exc:

@@ -20,8 +20,6 @@ class InvalidImage(ValueError):
 class ReferenceImage:
     data: bytes
     extension: str
-    width: int
-    height: int
 
 
 def check_reference_image(upload: object) -> ReferenceImage:
@@ -43,4 +41,4 @@ def check_reference_image(upload: object) -> ReferenceImage:
         raise InvalidImage(f"The reference image is {kind}; use PNG, JPEG or WebP.")
     if width > MAX_SIDE or height > MAX_SIDE:
         raise InvalidImage(f"The reference image is {width}x{height}; the largest side allowed is {MAX_SIDE}.")
-    return ReferenceImage(data, FORMATS[kind], width, height)
+    return ReferenceImage(data, FORMATS[kind])

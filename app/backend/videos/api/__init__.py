@@ -1,0 +1,3 @@
+from videos.api.routes import api
+
+__all__ = ["api"]

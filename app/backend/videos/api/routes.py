@@ -1,0 +1,209 @@
+"""The OpenAI-compatible jobs API under /v1 (schema at /v1/openapi.json, docs at /v1/docs)."""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+from collections.abc import Iterator
+from typing import Any
+
+from django.conf import settings
+from django.db.models import Q, QuerySet
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from ninja import NinjaAPI, Query
+from ninja.errors import HttpError, ValidationError
+
+from videos.access.middleware import owner_of
+from videos.api.body import create_fields
+from videos.api.presenter import model_object, new_estimator, video_object
+from videos.api.schemas import Deleted, ErrorOut, ModelList, Video, VideoList, create_request_body
+from videos.errors import InvalidRequest, error_body
+from videos.files.filenames import video_filename
+from videos.files.serving import serve_stored_file
+from videos.jobs.service import cancel_job, create_job, delete_job, retry_job
+from videos.models import VideoJob
+from videos.providers.registry import all_providers, default_provider_name
+
+Status = VideoJob.Status
+ID_RE = re.compile(r"^video_[0-9a-f]{32}$")
+SSE_MAX_SECONDS = 3600.0
+
+api = NinjaAPI(
+    title="Video Studio API",
+    version="1.0",
+    description="OpenAI-compatible video generation jobs. See docs/api.md.",
+    urls_namespace="v1",
+    docs_url="/docs",
+    openapi_url="/openapi.json",
+)
+
+
+def _answer(request: HttpRequest, status: int, message: str, *, code: str | None, param: str | None = None) -> HttpResponse:
+    return api.create_response(request, error_body(message, status=status, code=code, param=param), status=status)
+
+
+@api.exception_handler(InvalidRequest)
+def _invalid(request: HttpRequest, exc: InvalidRequest) -> HttpResponse:
+    return _answer(request, exc.status, exc.message, code=exc.code, param=exc.param)
+
+
+@api.exception_handler(ValidationError)
+def _validation(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    first: dict[str, Any] = exc.errors[0] if exc.errors else {}
+    loc = [str(part) for part in first.get("loc", []) if part not in ("query", "path", "body")]
+    param = loc[-1] if loc else None
+    message = f"{param}: {first.get('msg', 'invalid value')}" if param else str(first.get("msg", "invalid request"))
+    return _answer(request, 400, message, code="invalid_value", param=param)
+
+
+@api.exception_handler(Http404)
+def _not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+    return _answer(request, 404, str(exc) or "Not found.", code="not_found")
+
+
+@api.exception_handler(HttpError)
+def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    return _answer(request, exc.status_code, str(exc), code=None)
+
+
+def visible_jobs(request: HttpRequest) -> QuerySet[VideoJob]:
+    """Everyone's videos on a personal studio; only the caller's own when auth is on."""
+    jobs = VideoJob.objects.all()
+    if settings.STUDIO_AUTH_REQUIRED or owner_of(request):
+        jobs = jobs.filter(owner=owner_of(request))
+    return jobs
+
+
+def get_job(request: HttpRequest, video_id: str) -> VideoJob:
+    if not ID_RE.match(video_id):
+        raise Http404(f"No video with id {video_id[:60]!r}.")
+    try:
+        return visible_jobs(request).get(id=video_id)
+    except VideoJob.DoesNotExist:
+        raise Http404(f"No video with id {video_id!r}.") from None
+
+
+@api.post(
+    "/videos",
+    response={201: Video, 400: ErrorOut, 413: ErrorOut, 415: ErrorOut, 503: ErrorOut},
+    summary="Create a video job",
+    openapi_extra={"requestBody": create_request_body()},
+)
+def create_video(request: HttpRequest) -> tuple[int, dict[str, Any]]:
+    fields, image = create_fields(request)
+    job = create_job(fields, owner=owner_of(request), image=image)
+    return 201, video_object(job)
+
+
+@api.get("/videos", response={200: VideoList, 400: ErrorOut, 404: ErrorOut}, summary="List videos, newest first")
+def list_videos(
+    request: HttpRequest,
+    limit: int = Query(20, ge=1, le=100),
+    after: str | None = Query(None, max_length=40),
+    order: str = Query("desc", pattern="^(asc|desc)$"),
+) -> dict[str, Any]:
+    jobs = visible_jobs(request)
+    direction = "" if order == "asc" else "-"
+    jobs = jobs.order_by(f"{direction}created_at", f"{direction}id")
+    if after:
+        cursor = get_job(request, after)
+        if order == "asc":
+            later = Q(created_at__gt=cursor.created_at) | Q(created_at=cursor.created_at, id__gt=cursor.id)
+        else:
+            later = Q(created_at__lt=cursor.created_at) | Q(created_at=cursor.created_at, id__lt=cursor.id)
+        jobs = jobs.filter(later)
+    page = list(jobs[: limit + 1])
+    estimator = new_estimator()
+    data = [video_object(job, estimator) for job in page[:limit]]
+    return {
+        "object": "list",
+        "data": data,
+        "first_id": data[0]["id"] if data else None,
+        "last_id": data[-1]["id"] if data else None,
+        "has_more": len(page) > limit,
+    }
+
+
+@api.get("/videos/{video_id}", response={200: Video, 404: ErrorOut}, summary="One video")
+def retrieve_video(request: HttpRequest, video_id: str) -> dict[str, Any]:
+    return video_object(get_job(request, video_id))
+
+
+@api.get(
+    "/videos/{video_id}/content",
+    response={200: None, 206: None, 404: ErrorOut, 409: ErrorOut, 400: ErrorOut, 416: None},
+    summary="The MP4 (or its JPEG thumbnail), with HTTP Range",
+)
+def video_content(
+    request: HttpRequest,
+    video_id: str,
+    variant: str = Query("video", pattern="^(video|thumbnail)$"),
+    download: bool = False,
+) -> HttpResponse:
+    job = get_job(request, video_id)
+    if job.status != Status.COMPLETED:
+        raise InvalidRequest(
+            None, f"The video is {job.status.replace('_', ' ')}, not ready to download.", "not_ready", status=409
+        )
+    if variant == "thumbnail":
+        return serve_stored_file(request, job.thumbnail_file, "image/jpeg")
+    name = video_filename(job.prompt) if download else None
+    return serve_stored_file(request, job.video_file, "video/mp4", download_name=name)
+
+
+def _events(video_id: str) -> Iterator[str]:
+    last = None
+    started = time.monotonic()
+    last_sent = started
+    yield "retry: 2000\n\n"
+    while time.monotonic() - started < SSE_MAX_SECONDS:
+        try:
+            job = VideoJob.objects.get(id=video_id)
+        except VideoJob.DoesNotExist:
+            yield 'event: deleted\ndata: {"id": "%s"}\n\n' % video_id
+            return
+        body = json.dumps(video_object(job))
+        if body != last:
+            last, last_sent = body, time.monotonic()
+            yield f"event: video\ndata: {body}\n\n"
+        elif time.monotonic() - last_sent > 15:
+            last_sent = time.monotonic()
+            yield ": keep-alive\n\n"
+        if job.is_terminal:
+            return
+        time.sleep(0.5)
+
+
+@api.get("/videos/{video_id}/events", response={200: None, 404: ErrorOut}, summary="Server-sent progress events")
+def video_events(request: HttpRequest, video_id: str) -> HttpResponse:
+    get_job(request, video_id)
+    response = StreamingHttpResponse(_events(video_id), content_type="text/event-stream")
+    response["Cache-Control"] = "no-cache"
+    response["X-Accel-Buffering"] = "no"
+    return response
+
+
+@api.post("/videos/{video_id}/cancel", response={200: Video, 404: ErrorOut, 409: ErrorOut}, summary="Cancel a job")
+def cancel_video(request: HttpRequest, video_id: str) -> dict[str, Any]:
+    return video_object(cancel_job(get_job(request, video_id)))
+
+
+@api.post(
+    "/videos/{video_id}/retry", response={201: Video, 404: ErrorOut, 400: ErrorOut, 503: ErrorOut}, summary="Run again"
+)
+def retry_video(request: HttpRequest, video_id: str) -> tuple[int, dict[str, Any]]:
+    return 201, video_object(retry_job(get_job(request, video_id)))
+
+
+@api.delete("/videos/{video_id}", response={200: Deleted, 404: ErrorOut}, summary="Delete a video and its files")
+def delete_video(request: HttpRequest, video_id: str) -> dict[str, Any]:
+    job = get_job(request, video_id)
+    delete_job(job)
+    return {"id": job.id, "object": "video.deleted", "deleted": True}
+
+
+@api.get("/models", response=ModelList, summary="Configured video providers and whether each is ready")
+def list_models(request: HttpRequest) -> dict[str, Any]:
+    default = default_provider_name()
+    return {"object": "list", "data": [model_object(p, default) for p in all_providers()]}

@@ -1,0 +1,122 @@
+"""The /v1 API's answers, described once: the OpenAPI document (and so the page's generated
+types) comes from these and from `jobs.request.VideoCreate`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ninja import Schema
+from pydantic import Field
+
+from videos.jobs.request import VideoCreate
+
+
+class ErrorBody(Schema):
+    message: str
+    type: str
+    param: str | None = None
+    code: str | None = None
+
+
+class ErrorOut(Schema):
+    error: ErrorBody
+
+
+class VideoError(Schema):
+    code: str
+    message: str
+
+
+class Video(Schema):
+    id: str
+    object: str = "video"
+    model: str
+    status: str = Field(description="queued, in_progress, completed, failed or cancelled")
+    progress: int
+    created_at: int
+    started_at: int | None
+    completed_at: int | None
+    seconds: str | None
+    size: str | None
+    prompt: str
+    negative_prompt: str
+    num_inference_steps: int
+    seed: int
+    num_frames: int | None
+    has_reference_image: bool
+    preview: bool = Field(description="made by the preview engine: a procedural clip, not AI")
+    label: str | None
+    queue_position: int | None = Field(description="jobs ahead of this one for the same model; null unless queued")
+    eta_seconds: float | None
+    elapsed_seconds: float
+    status_message: str | None = Field(description="what a running job is doing now, e.g. 'denoising step 3/12'")
+    cancel_requested: bool
+    error: VideoError | None
+    metadata: dict[str, Any] | None
+    content_url: str | None
+    thumbnail_url: str | None
+
+
+class VideoList(Schema):
+    object: str = "list"
+    data: list[Video]
+    first_id: str | None
+    last_id: str | None
+    has_more: bool
+
+
+class Deleted(Schema):
+    id: str
+    object: str = "video.deleted"
+    deleted: bool
+
+
+class ModelCapabilities(Schema):
+    steps_range: list[int]
+    default_steps: int
+    default_size: str | None
+    sizes: list[str] | None
+    accepts_size: bool
+    accepts_frames: bool
+    frames_range: list[int]
+    image_to_video: bool
+    fps: int
+
+
+class Model(Schema):
+    id: str
+    object: str = "model"
+    owned_by: str
+    label: str
+    ready: bool
+    detail: str
+    preview: bool
+    default: bool
+    concurrency: int
+    capabilities: ModelCapabilities
+
+
+class ModelList(Schema):
+    object: str = "list"
+    data: list[Model]
+
+
+def create_request_body() -> dict[str, Any]:
+    """OpenAPI's requestBody for POST /v1/videos: VideoCreate as JSON, or as a form with an image."""
+    schema = VideoCreate.model_json_schema()
+    multipart = {
+        **schema,
+        "title": "VideoCreateForm",
+        "properties": {
+            **schema["properties"],
+            "input_reference": {
+                "type": "string",
+                "format": "binary",
+                "description": "PNG, JPEG or WebP for models that do image-to-video",
+            },
+        },
+    }
+    return {
+        "required": True,
+        "content": {"application/json": {"schema": schema}, "multipart/form-data": {"schema": multipart}},
+    }

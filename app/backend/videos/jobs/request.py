@@ -1,0 +1,97 @@
+"""The create request, described once: the API's body schema (and so its OpenAPI document
+and the page's generated types), and the first check of every way a job is made (the API,
+the seed's endpoint, serve mode, the CLI). What depends on the chosen model (its sizes,
+lengths and step range) is checked afterwards by the service, against its capabilities.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Mapping
+from typing import Annotated, Any
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
+from pydantic_core import PydanticCustomError
+
+from videos.errors import InvalidRequest
+
+MAX_PROMPT = 2000
+MAX_SEED = 2**32 - 1
+DEFAULT_NEGATIVE = "low quality"  # the seed's default
+SIZE_PATTERN = r"^\d{2,4}x\d{2,4}$"
+FIELD_HINTS = {"size": "size must look like 832x480 (width x height).", "seconds": "seconds must be a whole number of seconds, e.g. \"8\"."}
+
+
+def _text(value: object) -> object:
+    """Trimmed text without control characters (tabs and newlines are fine)."""
+    if not isinstance(value, str):
+        return value  # pydantic reports the type
+    text = value.strip()
+    if any(unicodedata.category(c) == "Cc" and c not in "\n\t" for c in text):
+        raise PydanticCustomError("control_characters", "contains control characters")
+    return text
+
+
+def _whole_number(value: object) -> object:
+    if isinstance(value, bool):  # JSON true is not 1 here
+        raise PydanticCustomError("int_type", "must be a whole number")
+    return value
+
+
+Text = Annotated[str, Field(max_length=MAX_PROMPT), BeforeValidator(_text)]
+BOUNDS = {"num_inference_steps": (1, 100), "seed": (0, MAX_SEED), "num_frames": (1, 241)}
+
+
+def _whole(field: str) -> Any:
+    low, high = BOUNDS[field]
+    return Annotated[int, Field(ge=low, le=high), BeforeValidator(_whole_number)]
+
+
+class VideoCreate(BaseModel):
+    """POST /v1/videos. Values left out (or null) take the model's defaults."""
+
+    model_config = ConfigDict(extra="forbid", title="VideoCreate")
+
+    prompt: Annotated[Text, Field(min_length=1, description="What the video shows.")]
+    model: str | None = Field(None, max_length=40, description="A model id from GET /v1/models; default: the studio's default model.")
+    negative_prompt: Text | None = Field(None, description=f"What the video should avoid; default {DEFAULT_NEGATIVE!r}.")
+    num_inference_steps: _whole("num_inference_steps") | None = Field(None, description="Denoising steps; default: the model's.")
+    seed: _whole("seed") | None = Field(None, description="The same seed and settings give the same video; default 0.")
+    size: str | None = Field(None, pattern=SIZE_PATTERN, examples=["832x480"], description="WIDTHxHEIGHT; default: the model's.")
+    num_frames: _whole("num_frames") | None = Field(None, description="Frames; default: the model's.")
+    seconds: str | None = Field(None, pattern=r"^\d{1,2}$", description="OpenAI's length, in seconds; converted to frames.")
+
+
+def parse_create(data: Mapping[str, Any]) -> VideoCreate:
+    """Validate a create body; InvalidRequest names the first problem. None means "left out"."""
+    given = {key: value for key, value in data.items() if value is not None}
+    try:
+        return VideoCreate.model_validate(given)
+    except ValidationError as exc:
+        raise _invalid(exc.errors()[0]) from None
+
+
+def _invalid(error: Any) -> InvalidRequest:
+    loc = error.get("loc") or ()
+    param = str(loc[0]) if loc else None
+    kind, value = error["type"], error.get("input")
+    if kind == "extra_forbidden":
+        return InvalidRequest(param, f"Unknown field {str(param)[:40]!r}.", "unknown_field")
+    if kind in ("missing", "string_too_short", "too_short"):
+        return InvalidRequest(param, f"{param} must not be empty.", "missing")
+    if kind == "string_type":
+        return InvalidRequest(param, f"{param} must be a string.", "invalid_type")
+    if kind in ("int_type", "int_parsing", "int_from_float"):
+        return InvalidRequest(param, f"{param} must be a whole number.", "invalid_type")
+    if kind == "control_characters":
+        return InvalidRequest(param, f"{param} contains control characters.")
+    if kind in ("string_too_long", "too_long"):
+        limit = MAX_PROMPT
+        return InvalidRequest(param, f"{param} is {len(value)} characters; the limit is {limit}.", "too_long")
+    if kind in ("greater_than_equal", "less_than_equal"):
+        low, high = BOUNDS[str(param)]
+        return InvalidRequest(param, f"{param} must be between {low} and {high}; got {value}.")
+    if kind == "string_pattern_mismatch" and param in FIELD_HINTS:
+        return InvalidRequest(param, FIELD_HINTS[param])
+    return InvalidRequest(param, f"{param}: {error.get('msg', 'invalid value')}." if param else "Invalid request.")
+

@@ -1,0 +1,34 @@
+"""Taking a queued job to run: a conditional UPDATE, so two workers never run the same job."""
+
+from __future__ import annotations
+
+from django.db.models import F
+from django.utils import timezone
+
+from videos.models import VideoJob
+from videos.queue.worker_id import worker_id
+
+Status = VideoJob.Status
+
+
+def claim(job_id: str) -> VideoJob | None:
+    now = timezone.now()
+    taken = VideoJob.objects.filter(id=job_id, status=Status.QUEUED, cancel_requested=False).update(
+        status=Status.IN_PROGRESS,
+        started_at=now,
+        heartbeat_at=now,
+        worker=worker_id(),
+        attempts=F("attempts") + 1,
+        status_message="",
+    )
+    return VideoJob.objects.get(id=job_id) if taken else None
+
+
+def claim_next(provider: str) -> VideoJob | None:
+    """The oldest queued job of this provider, claimed; None when there is none."""
+    queued = VideoJob.objects.filter(provider=provider, status=Status.QUEUED, cancel_requested=False)
+    for job_id in queued.order_by("created_at", "id").values_list("id", flat=True)[:5]:
+        job = claim(job_id)
+        if job is not None:
+            return job
+    return None

@@ -1,0 +1,1 @@
+"""Running one claimed job, the same under every queue backend."""
