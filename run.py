@@ -1,15 +1,16 @@
 #!/usr/bin/env python3
 """Video Studio launcher and setup wizard. Standard library only.
 
-    python3 run.py              set up (venv, dependencies, app/.env, web page, database) and run
-    python3 run.py test         set up everything the tests need and run every test
-    python3 run.py worker       run Celery workers (VIDEO_JOB_BACKEND=celery; docs/scale.md)
-    python3 run.py generate "a prompt" [--steps 12 --seed 0 --out clip.mp4 --provider preview --in-process]
-    python3 run.py adduser NAME create a login (required to listen beyond 127.0.0.1)
-    python3 run.py serve        serve this machine's engines behind the tt-media-server video API
-    python3 run.py --help-env   explain every setting in app/.env
-    python3 run.py --help       all commands and options
+python3 run.py              set up (venv, dependencies, app/.env, web page, database) and run
+python3 run.py test         set up everything the tests need and run every test
+python3 run.py worker       run Celery workers (VIDEO_JOB_BACKEND=celery; docs/scale.md)
+python3 run.py generate "a prompt" [--steps 12 --seed 0 --out clip.mp4 --provider preview --in-process]
+python3 run.py adduser NAME create a login (required to listen beyond 127.0.0.1)
+python3 run.py serve        serve this machine's engines behind the tt-media-server video API
+python3 run.py --help-env   explain every setting in app/.env
+python3 run.py --help       all commands and options
 """
+
 from __future__ import annotations
 
 import argparse
@@ -66,13 +67,13 @@ def ensure_venv(extras: tuple[str, ...]) -> Path:
     """Create .venv and install the pinned requirements; skipped when nothing changed."""
     files = [REQUIREMENTS["core"], *(REQUIREMENTS[e] for e in extras if REQUIREMENTS[e].exists())]
     digest = hashlib.sha256(b"".join(f.read_bytes() for f in files)).hexdigest()
-    stamp = VENV / f".installed-{'-'.join(('core',) + extras)}"
+    stamp = VENV / f".installed-{'-'.join(('core', *extras))}"
     if not venv_python().exists():
         say("creating the virtual environment in .venv")
         run([sys.executable, "-m", "venv", str(VENV)])
     if stamp.exists() and stamp.read_text() == digest:
         return venv_python()
-    say(f"installing Python dependencies ({', '.join(('core',) + extras)}); the first time takes a few minutes")
+    say(f"installing Python dependencies ({', '.join(('core', *extras))}); the first time takes a few minutes")
     args = [str(venv_python()), "-m", "pip", "install", "--disable-pip-version-check", "-q"]
     for f in files:
         args += ["-r", str(f)]
@@ -156,7 +157,7 @@ def help_env() -> None:
     print("Settings live in app/.env (created from app/.env.default by `python3 run.py`).")
     print("The process environment overrides the file. Restart the studio after a change.\n")
     for name, default, comment in env_docs():
-        shown = "(empty)" if not default else default
+        shown = default if default else "(empty)"
         print(f"{name}  [default: {shown}]\n    {comment}\n")
 
 
@@ -277,11 +278,33 @@ def ensure_services() -> None:
     """
     pg_versions = sorted(os.listdir("/etc/postgresql")) if os.path.isdir("/etc/postgresql") else []
     services = [
-        ("PostgreSQL", 5432, ["pg_ctlcluster", "--skip-systemctl-redirect", pg_versions[-1], "main", "start"] if pg_versions else None),
-        ("Redis", 6379, [
-            "redis-server", "--daemonize", "yes", "--bind", "127.0.0.1", "-::1", "--port", "6379", "--save", "",
-            "--appendonly", "no", "--dir", "/var/lib/redis", "--logfile", "/var/log/redis/ci.log",
-        ]),
+        (
+            "PostgreSQL",
+            5432,
+            ["pg_ctlcluster", "--skip-systemctl-redirect", pg_versions[-1], "main", "start"] if pg_versions else None,
+        ),
+        (
+            "Redis",
+            6379,
+            [
+                "redis-server",
+                "--daemonize",
+                "yes",
+                "--bind",
+                "127.0.0.1",
+                "-::1",
+                "--port",
+                "6379",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--dir",
+                "/var/lib/redis",
+                "--logfile",
+                "/var/log/redis/ci.log",
+            ],
+        ),
     ]
     for name, port, start in services:
         if _port_open(port):
@@ -322,35 +345,72 @@ def test_env() -> dict[str, str]:
         STUDIO_PYTHON=str(venv_python()),
         PYTHONDONTWRITEBYTECODE="1",
     )
-    for name in ("CLOUD_VIDEO_GENERATION_URL", "CLOUD_VIDEO_GENERATION_AUTH_TOKEN", "DATABASE_URL", "VIDEO_JOB_BACKEND"):
+    for name in (
+        "CLOUD_VIDEO_GENERATION_URL",
+        "CLOUD_VIDEO_GENERATION_AUTH_TOKEN",
+        "DATABASE_URL",
+        "VIDEO_JOB_BACKEND",
+    ):
         env.pop(name, None)
     return env
+
+
+def checks(python: Path, frontend: bool) -> list[tuple[str, list[str], Path]]:
+    """The code checks CI runs before the tests: lint, format and types, Python and page."""
+    tool = [str(python), "-m"]
+    found = [
+        ("ruff check", [*tool, "ruff", "check", "."], ROOT),
+        ("ruff format --check", [*tool, "ruff", "format", "--check", "."], ROOT),
+        ("mypy", [*tool, "mypy"], ROOT),
+    ]
+    if frontend:
+        npm = shutil.which("npm") or "npm"
+        found += [
+            ("eslint", [npm, "run", "lint"], FRONTEND),
+            ("prettier --check", [npm, "run", "format:check"], FRONTEND),
+            ("tsc", [npm, "run", "typecheck"], FRONTEND),
+        ]
+    return found
+
+
+def run_suites(suites: list[tuple[str, list[str], Path]], env: dict[str, str]) -> list[str]:
+    failures = []
+    for name, cmd, cwd in suites:
+        say(f"running {name}")
+        if subprocess.run(cmd, cwd=cwd, env=env).returncode != 0:
+            failures.append(name)
+    return failures
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    python = ensure_venv(("dev", "local", "scale"))
+    frontend = (FRONTEND / "package.json").exists() and build_frontend(required=True)
+    failures = run_suites(checks(python, frontend), test_env())
+    say("FAILED: " + ", ".join(failures) if failures else "all checks passed")
+    return 1 if failures else 0
 
 
 def cmd_test(args: argparse.Namespace) -> int:
     python = ensure_venv(("dev", "local", "scale"))
     ensure_services()
     env = test_env()
-    failures = []
-    suites: list[tuple[str, list[str], Path]] = [
-        ("backend (pytest)", [str(python), "-m", "pytest", *args.pytest_args], BACKEND),
-    ]
-    if (FRONTEND / "package.json").exists() and not args.backend_only:
+    frontend = (FRONTEND / "package.json").exists() and not args.backend_only
+    if frontend:
         ensure_chromium()
         build_frontend(required=True)
+    suites = [] if args.skip_checks else checks(python, frontend)
+    suites.append(("backend (pytest)", [str(python), "-m", "pytest", *args.pytest_args], BACKEND))
+    if frontend:
         npm = shutil.which("npm") or "npm"
         suites += [
             ("web page unit tests (vitest)", [npm, "test"], FRONTEND),
             ("browser end-to-end tests (chromium)", [npm, "run", "e2e"], FRONTEND),
         ]
-    for name, cmd, cwd in suites:
-        say(f"running {name}")
-        if subprocess.run(cmd, cwd=cwd, env=env).returncode != 0:
-            failures.append(name)
+    failures = run_suites(suites, env)
     if failures:
         say("FAILED: " + ", ".join(failures))
         return 1
-    say("all test suites passed")
+    say("all checks and test suites passed")
     return 0
 
 
@@ -364,7 +424,9 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--port", type=int, help="port to listen on (default STUDIO_PORT, 8000)")
     sub = parser.add_subparsers(dest="command")
     test = sub.add_parser("test", help="run every test (backend, web page, browser)")
-    test.add_argument("--backend-only", action="store_true", help="only the Python tests")
+    test.add_argument("--backend-only", action="store_true", help="only the Python checks and tests")
+    test.add_argument("--skip-checks", action="store_true", help="skip lint, format and type checks")
+    sub.add_parser("check", help="run the code checks only (ruff, mypy, eslint, prettier, tsc)")
     test.add_argument("pytest_args", nargs="*", help="extra arguments for pytest")
     worker = sub.add_parser("worker", help="run Celery workers for VIDEO_JOB_BACKEND=celery (docs/scale.md)")
     worker.add_argument("--provider", help="only this provider's queue (default: one worker per ready provider)")
@@ -387,6 +449,8 @@ def main(argv: list[str]) -> int:
         return 0
     if args.command == "test":
         return cmd_test(args)
+    if args.command == "check":
+        return cmd_check(args)
     if args.command == "worker":
         return cmd_worker(args)
     if args.command == "serve":

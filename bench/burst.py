@@ -8,6 +8,7 @@ videos whose requester had already given up.
 
     .venv/bin/python bench/burst.py [--prompts 24] [--seconds 0.5]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -52,7 +53,9 @@ class SeedStyleProxy:
                 body = self.rfile.read(int(self.headers.get("content-length") or 0))
                 try:
                     answer = httpx.post(
-                        upstream_url, content=body, timeout=proxy.timeout,
+                        upstream_url,
+                        content=body,
+                        timeout=proxy.timeout,
                         headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
                     )
                     code, data, ctype = answer.status_code, answer.content, answer.headers.get("content-type", "")
@@ -91,7 +94,12 @@ def run_seed(prompts: int, seconds: float) -> dict:
         completed = sum(pool.map(one, range(prompts)))
     client_wall = time.monotonic() - start
     _drain(upstream, prompts)  # the upstream keeps generating for requesters that left
-    result = {"completed": completed, "wasted": upstream.wasted_seconds, "busy": upstream.busy_seconds, "wall": client_wall}
+    result = {
+        "completed": completed,
+        "wasted": upstream.wasted_seconds,
+        "busy": upstream.busy_seconds,
+        "wall": client_wall,
+    }
     proxy.close()
     upstream.close()
     return result
@@ -111,15 +119,26 @@ def run_studio(prompts: int, seconds: float) -> dict:
     start = time.monotonic()
     try:
         with ThreadPoolExecutor(prompts) as pool:
-            ids = list(pool.map(lambda i: httpx.post(f"{studio.url}/v1/videos", json={"prompt": f"prompt {i}"}, timeout=30).json()["id"], range(prompts)))
+            ids = list(
+                pool.map(
+                    lambda i: httpx.post(f"{studio.url}/v1/videos", json={"prompt": f"prompt {i}"}, timeout=30).json()[
+                        "id"
+                    ],
+                    range(prompts),
+                )
+            )
         submit_wall = time.monotonic() - start
         statuses = [studio.wait_for(i, timeout=prompts * seconds * 4 + 30)["status"] for i in ids]
         wall = time.monotonic() - start
     finally:
         studio.stop()
     result = {
-        "completed": statuses.count("completed"), "wasted": upstream.wasted_seconds, "busy": upstream.busy_seconds,
-        "wall": wall, "submit": submit_wall, "max_concurrent": upstream.max_concurrent,
+        "completed": statuses.count("completed"),
+        "wasted": upstream.wasted_seconds,
+        "busy": upstream.busy_seconds,
+        "wall": wall,
+        "submit": submit_wall,
+        "max_concurrent": upstream.max_concurrent,
     }
     upstream.close()
     return result
@@ -147,8 +166,10 @@ def main() -> None:
     for name, r in (("seed-style proxy", seed), ("studio (jobs)", studio)):
         print(f"{name:24}{r['completed']:>7}/{n:<4}{r['wasted']:>20.1f}{r['busy']:>18.1f}{r['wall']:>9.1f}")
     ratio = studio["completed"] / max(seed["completed"], 1)
-    print(f"completed ratio studio/seed: {ratio:.1f}x; studio accepted all {n} in {studio['submit']:.2f}s; "
-          f"max concurrent upstream requests from the studio: {studio['max_concurrent']}")
+    print(
+        f"completed ratio studio/seed: {ratio:.1f}x; studio accepted all {n} in {studio['submit']:.2f}s; "
+        f"max concurrent upstream requests from the studio: {studio['max_concurrent']}"
+    )
     goal = studio["completed"] == n and studio["wasted"] == 0
     print("goal (24/24 and 0 wasted for the studio):", "met" if goal else "NOT met")
 

@@ -16,6 +16,7 @@ After the last round the studio is started once more and left to finish. Then:
 
 tests/test_crash_recovery.py runs the same code for 3 rounds.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -66,7 +67,9 @@ class CrashResult:
 
     @property
     def ok(self) -> bool:
-        return not (self.lost or self.stuck or self.undecodable or self.stray_scratch or self.orphan_media or self.server_errors)
+        return not (
+            self.lost or self.stuck or self.undecodable or self.stray_scratch or self.orphan_media or self.server_errors
+        )
 
     def summary(self) -> str:
         n = len(self.submitted)
@@ -74,15 +77,20 @@ class CrashResult:
         return "\n".join(
             [
                 f"rounds: {self.rounds}; jobs submitted: {n}",
-                f"completed / failed / cancelled: {self.count('completed')} / {self.count('failed')} / {self.count('cancelled')}"
+                "completed / failed / cancelled: "
+                f"{self.count('completed')} / {self.count('failed')} / {self.count('cancelled')}"
                 + (f"  (failure codes: {', '.join(failed_codes)})" if failed_codes else ""),
                 f"recovered after kill -9 (requeued, resumed or ended by recovery): {self.recovered}",
                 f"tt-cloud: {self.cloud_jobs} jobs, {self.upstream_posts} upstream submissions "
-                f"(a kill between submit and saving the upstream id resubmits), {self.upstream_jobs_resumed} upstream jobs resumed by a later process",
-                f"jobs unfinished at the last kill: {self.pending_at_last_start}; max time to terminal after the restart (incl. start-up): "
+                "(a kill between submit and saving the upstream id resubmits), "
+                f"{self.upstream_jobs_resumed} upstream jobs resumed by a later process",
+                f"jobs unfinished at the last kill: {self.pending_at_last_start}; "
+                "max time to terminal after the restart (incl. start-up): "
                 f"{self.max_time_to_terminal:.1f} s",
-                f"lost: {len(self.lost)}; stuck: {len(self.stuck)}; completed videos decoded: {self.decoded}, undecodable: {len(self.undecodable)}",
-                f"stray scratch files: {len(self.stray_scratch)}; orphan media files: {len(self.orphan_media)}; API 5xx: {len(self.server_errors)}",
+                f"lost: {len(self.lost)}; stuck: {len(self.stuck)}; "
+                f"completed videos decoded: {self.decoded}, undecodable: {len(self.undecodable)}",
+                f"stray scratch files: {len(self.stray_scratch)}; orphan media files: {len(self.orphan_media)}; "
+                f"API 5xx: {len(self.server_errors)}",
                 "result: " + ("PASS" if self.ok else "FAIL"),
             ]
         )
@@ -107,7 +115,13 @@ class Api:
 
 def _submit(client: httpx.Client, rng: random.Random, index: int, result: CrashResult, cloud: bool = False) -> str:
     if rng.random() < 0.6 and not cloud:  # a short preview clip (the embedded engine)
-        body = {"prompt": f"crash {index}", "model": "preview", "size": "160x96", "num_frames": rng.choice([9, 17, 33]), "seed": index}
+        body = {
+            "prompt": f"crash {index}",
+            "model": "preview",
+            "size": "160x96",
+            "num_frames": rng.choice([9, 17, 33]),
+            "seed": index,
+        }
     else:
         body = {"prompt": f"crash cloud {index}", "model": "tt-cloud", "seed": index}
         result.cloud_jobs += 1
@@ -116,12 +130,18 @@ def _submit(client: httpx.Client, rng: random.Random, index: int, result: CrashR
     return response.json()["id"]
 
 
-def run_suite(rounds: int = 20, seed: int = 1, bound: float = 180.0, jobs_per_round: int = 3,
-              data_dir: Path | None = None, log=print) -> CrashResult:
+def run_suite(
+    rounds: int = 20,
+    seed: int = 1,
+    bound: float = 180.0,
+    jobs_per_round: int = 3,
+    data_dir: Path | None = None,
+    log=print,
+) -> CrashResult:
     rng = random.Random(seed)
     data_dir = data_dir or Path(tempfile.mkdtemp(prefix="crash-suite-"))
     upstream = FakeUpstream(mode="async", delay=1.5)
-    settings = dict(
+    settings: dict[str, str | int | float] = dict(
         CLOUD_VIDEO_GENERATION_URL=upstream.url,
         CLOUD_VIDEO_GENERATION_AUTH_TOKEN=upstream.token,
         CLOUD_VIDEO_GENERATION_POLL_INTERVAL=0.1,
@@ -133,12 +153,14 @@ def run_suite(rounds: int = 20, seed: int = 1, bound: float = 180.0, jobs_per_ro
     pollers: dict[str, set[int]] = {}  # upstream job id -> studio ports that polled it
     try:
         for number in range(1, rounds + 1):
-            studio = StudioServer(data_dir, **settings).start(timeout=60)
+            studio = StudioServer(data_dir, None, **settings).start(timeout=60)
             with Api(studio.url, result) as client:
                 last = number == rounds
                 mark = len(upstream.seen)
                 for slot in range(jobs_per_round):
-                    result.submitted.append(_submit(client, rng, len(result.submitted), result, cloud=last and slot == 0))
+                    result.submitted.append(
+                        _submit(client, rng, len(result.submitted), result, cloud=last and slot == 0)
+                    )
                 if last:  # end on a kill that surely interrupts a running, already submitted upstream job
                     _wait_polled(upstream, mark)
                 else:
@@ -151,12 +173,15 @@ def run_suite(rounds: int = 20, seed: int = 1, bound: float = 180.0, jobs_per_ro
             _note_pollers(upstream, studio.port, pollers)
             studio.kill()
             counts = list(states.values())
-            log(f"round {number:>2}: killed with {counts.count('in_progress')} running, {counts.count('queued')} queued, "
-                f"{sum(s in TERMINAL for s in counts)} done of {len(counts)}")
+            log(
+                f"round {number:>2}: killed with {counts.count('in_progress')} running, "
+                f"{counts.count('queued')} queued, "
+                f"{sum(s in TERMINAL for s in counts)} done of {len(counts)}"
+            )
 
         # The last start: measured from launching the process, so start-up and recovery count.
         started = time.monotonic()
-        studio = StudioServer(data_dir, **settings).start(timeout=60)
+        studio = StudioServer(data_dir, None, **settings).start(timeout=60)
         with Api(studio.url, result) as client:
             pending: dict[str, float | None] = {i: None for i, s in states.items() if s not in TERMINAL}
             result.pending_at_last_start = len(pending)
@@ -174,7 +199,9 @@ def run_suite(rounds: int = 20, seed: int = 1, bound: float = 180.0, jobs_per_ro
             _note_pollers(upstream, studio.port, pollers)
             _check_files(client, result, data_dir)
         studio.stop()
-        result.recovered = sum(p.read_text(errors="replace").count("recovered job") for p in data_dir.glob("studio-*.log"))
+        result.recovered = sum(
+            p.read_text(errors="replace").count("recovered job") for p in data_dir.glob("studio-*.log")
+        )
         result.upstream_posts = len(upstream.posts())
         result.upstream_jobs_resumed = sum(1 for ports in pollers.values() if len(ports) > 1)
     finally:
@@ -217,7 +244,7 @@ def _check_files(client: httpx.Client, result: CrashResult, data_dir: Path) -> N
             continue
         data = client.get(video["content_url"]).content
         try:
-            with av.open(io.BytesIO(data)) as container:
+            with av.open(io.BytesIO(data), "r") as container:
                 frames = sum(1 for _ in container.decode(video=0))
             if frames != video["metadata"]["frames"] or len(data) != video["metadata"]["bytes"]:
                 raise ValueError(f"{frames} frames / {len(data)} bytes, metadata says {video['metadata']}")
@@ -232,7 +259,9 @@ def _check_files(client: httpx.Client, result: CrashResult, data_dir: Path) -> N
         time.sleep(0.2)
     completed = {i for i, s in result.statuses.items() if s == "completed"}
     result.orphan_media = sorted(
-        str(p.relative_to(data_dir)) for p in (data_dir / "media").rglob("*") if p.is_file() and p.name.split(".")[0] not in completed
+        str(p.relative_to(data_dir))
+        for p in (data_dir / "media").rglob("*")
+        if p.is_file() and p.name.split(".")[0] not in completed
     )
 
 
@@ -241,16 +270,26 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=20)
     parser.add_argument("--jobs-per-round", type=int, default=3)
     parser.add_argument("--seed", type=int, default=1, help="random seed for job mix and kill moments")
-    parser.add_argument("--bound", type=float, default=180.0, help="seconds every job must take to end after the last start")
+    parser.add_argument(
+        "--bound", type=float, default=180.0, help="seconds every job must take to end after the last start"
+    )
     args = parser.parse_args()
-    print(f"crash suite: {args.rounds} rounds of start / submit {args.jobs_per_round} / kill -9, one data dir, seed {args.seed}")
+    print(
+        f"crash suite: {args.rounds} rounds of start / submit {args.jobs_per_round} / kill -9, "
+        f"one data dir, seed {args.seed}"
+    )
     started = time.monotonic()
     result = run_suite(args.rounds, args.seed, args.bound, args.jobs_per_round)
     print(result.summary())
     print(f"wall: {time.monotonic() - started:.0f} s")
-    for label, items in (("lost", result.lost), ("stuck", result.stuck), ("undecodable", result.undecodable),
-                         ("stray scratch", result.stray_scratch), ("orphan media", result.orphan_media),
-                         ("5xx", result.server_errors)):
+    for label, items in (
+        ("lost", result.lost),
+        ("stuck", result.stuck),
+        ("undecodable", result.undecodable),
+        ("stray scratch", result.stray_scratch),
+        ("orphan media", result.orphan_media),
+        ("5xx", result.server_errors),
+    ):
         for item in items[:10]:
             print(f"  {label}: {item}")
     sys.exit(0 if result.ok else 1)

@@ -13,6 +13,7 @@ The default client is a minimal HTTP/1.1 keep-alive client on asyncio streams in
 processes: on a 2-core machine the load generator shares the cores with the studio, and
 httpx's per-request CPU cost alone would cap the offered load below 200 x 10 Hz.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -75,13 +76,14 @@ async def _ticks(hz: float, start: float, stop: float) -> AsyncIterator[float]:
 
 async def _client_raw(port: int, path: str, hz: float, start: float, stop: float, out: list, errors: list) -> None:
     request = f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nAccept: application/json\r\n\r\n".encode()
-    reader = writer = None
+    reader: asyncio.StreamReader | None = None
+    writer: asyncio.StreamWriter | None = None
     async for sent in _ticks(hz, start, stop):
         try:
-            if writer is None:
+            if reader is None or writer is None:
                 reader, writer = await asyncio.open_connection("127.0.0.1", port)
             status = await asyncio.wait_for(_raw_request(reader, writer, request), 30)
-        except (OSError, ConnectionError, asyncio.TimeoutError, ValueError, IndexError, asyncio.IncompleteReadError) as exc:
+        except (TimeoutError, OSError, ConnectionError, ValueError, IndexError, asyncio.IncompleteReadError) as exc:
             if sent >= start + WARMUP:
                 errors.append(type(exc).__name__)
             if writer is not None:
@@ -123,7 +125,9 @@ def _worker(args: tuple) -> tuple[list[float], list[str]]:
         stop = start + WARMUP + seconds
         fn = _client_raw if kind == "raw" else _client_httpx
         # Spread the clients' phases over one period so they do not all fire together.
-        await asyncio.gather(*(fn(port, path, hz, start + i / (clients * hz), stop, latencies, errors) for i in range(clients)))
+        await asyncio.gather(
+            *(fn(port, path, hz, start + i / (clients * hz), stop, latencies, errors) for i in range(clients))
+        )
 
     asyncio.run(main())
     return latencies, errors
@@ -152,7 +156,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--clients", type=int, default=200)
     parser.add_argument("--hz", type=float, default=10.0, help="polls per second per client")
-    parser.add_argument("--seconds", type=float, default=60.0, help="measured seconds per endpoint (after a 2 s warm-up)")
+    parser.add_argument(
+        "--seconds", type=float, default=60.0, help="measured seconds per endpoint (after a 2 s warm-up)"
+    )
     parser.add_argument("--client", choices=("raw", "httpx"), default="raw")
     parser.add_argument("--procs", type=int, default=2, help="load generator processes")
     parser.add_argument("--threads", type=int, default=48, help="the studio's request threads (runstudio --threads)")
@@ -174,8 +180,10 @@ def main() -> None:
         studio.wait_for(video["id"], ("in_progress",), timeout=30)
         path = f"/v1/videos/{video['id']}"
         offered = args.clients * args.hz
-        print(f"load: {args.clients} clients x {args.hz:g} Hz = {offered:g} req/s offered, {args.seconds:g} s each, "
-              f"{args.client} client in {args.procs} processes, studio pid {studio.proc.pid}, {os.cpu_count()} cores")
+        print(
+            f"load: {args.clients} clients x {args.hz:g} Hz = {offered:g} req/s offered, {args.seconds:g} s each, "
+            f"{args.client} client in {args.procs} processes, studio pid {studio.pid}, {os.cpu_count()} cores"
+        )
         status = run_load(studio.port, path, args.clients, args.hz, args.seconds, args.client, args.procs)
         baseline = run_load(studio.port, "/healthz", args.clients, args.hz, args.seconds, args.client, args.procs)
         with studio.client() as client:
@@ -185,10 +193,14 @@ def main() -> None:
         upstream.close()
     print(f"{'':28}{'requests':>10}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'max ms':>9}{'errors':>8}")
     for name, r in (("GET /v1/videos/{id}", status), ("GET /healthz (baseline)", baseline)):
-        print(f"{name:28}{r['requests']:>10}{r['rps']:>9.0f}{r['p50']:>9.1f}{r['p99']:>9.1f}{r['max']:>9.1f}{r['errors']:>8}"
-              + (f"  {r['error_kinds']}" if r["errors"] else ""))
-    print(f"status/baseline: p50 {status['p50'] / baseline['p50']:.1f}x, p99 {status['p99'] / baseline['p99']:.1f}x, "
-          f"req/s {status['rps'] / baseline['rps']:.2f}x; polled job still {still}")
+        print(
+            f"{name:28}{r['requests']:>10}{r['rps']:>9.0f}{r['p50']:>9.1f}{r['p99']:>9.1f}{r['max']:>9.1f}{r['errors']:>8}"
+            + (f"  {r['error_kinds']}" if r["errors"] else "")
+        )
+    print(
+        f"status/baseline: p50 {status['p50'] / baseline['p50']:.1f}x, p99 {status['p99'] / baseline['p99']:.1f}x, "
+        f"req/s {status['rps'] / baseline['rps']:.2f}x; polled job still {still}"
+    )
     goal = status["errors"] == 0 and status["p99"] < 100
     print(f"goal (0 errors, p99 < 100 ms at {offered:g} req/s offered):", "met" if goal else "NOT met")
 

@@ -26,6 +26,7 @@ Usage:
   python bench/local_engine.py --arch ti2v-5b --layers 1 --width 320 --height 192 --frames 17
 Needs the optional extra: pip install -r app/backend/requirements-local.txt
 """
+
 from __future__ import annotations
 
 import argparse
@@ -33,15 +34,16 @@ import os
 import statistics
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "app" / "backend"))
 
-import torch  # noqa: E402
+import torch
 
-from videos.providers import wan_tiny  # noqa: E402
+from videos.providers import wan_tiny
 
 
 @dataclass(frozen=True)
@@ -199,7 +201,7 @@ def run_all(
         for rep in range(warmup + steps):
             kind = "warm-up (compiles)" if rep < warmup else "timed"
             print(f"  round {rep + 1}/{warmup + steps}, {kind}", flush=True)
-            for i, (res, run) in enumerate(zip(results, runners)):
+            for i, (res, run) in enumerate(zip(results, runners, strict=False)):
                 if run is None or res.skipped:
                     continue
                 try:
@@ -254,13 +256,15 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--warmup", type=int, default=1)
     p.add_argument("--bf16", action="store_true", help="also bf16 rows on CPU (always on CUDA)")
     p.add_argument("--no-compile", action="store_true", help="skip the torch.compile rows")
-    p.add_argument("--max-math-gib", type=float, default=24.0,
-                   help="skip the eager math-attention row when its attention matrix is larger")
+    p.add_argument(
+        "--max-math-gib",
+        type=float,
+        default=24.0,
+        help="skip the eager math-attention row when its attention matrix is larger",
+    )
     args = p.parse_args(argv)
 
-    device = torch.device(
-        ("cuda" if torch.cuda.is_available() else "cpu") if args.device == "auto" else args.device
-    )
+    device = torch.device(("cuda" if torch.cuda.is_available() else "cpu") if args.device == "auto" else args.device)
     big = args.arch == "ti2v-5b"
     width = args.width or (1280 if big else 832)
     height = args.height or (704 if big else 480)
@@ -277,22 +281,29 @@ def main(argv: list[str] | None = None) -> int:
     inputs = make_inputs(shapes, width, height, frames, device)
     n = sum(t.numel() for t in model.parameters())
     params = f"{n / 1e9:.2f}B" if n >= 1e8 else f"{n / 1e6:.2f}M"
-    tokens = inputs["timestep"].shape[-1] if shapes["expand"] else (
-        ((frames - 1) // 4 + 1) * (height // shapes["spatial"] // 2) * (width // shapes["spatial"] // 2)
+    tokens = (
+        inputs["timestep"].shape[-1]
+        if shapes["expand"]
+        else (((frames - 1) // 4 + 1) * (height // shapes["spatial"] // 2) * (width // shapes["spatial"] // 2))
     )
-    hw = torch.cuda.get_device_name(device) if device.type == "cuda" else (
-        f"CPU, {torch.get_num_threads()} threads (of {len(os.sched_getaffinity(0))} cores)"
+    hw = (
+        torch.cuda.get_device_name(device)
+        if device.type == "cuda"
+        else (f"CPU, {torch.get_num_threads()} threads (of {len(os.sched_getaffinity(0))} cores)")
     )
-    print(f"arch {args.arch}{f' ({args.layers} layers)' if args.layers else ''}: "
-          f"{params} params; {width}x{height}, {frames} frames -> {tokens} video tokens")
-    print(f"device {hw}; torch {torch.__version__}; {args.steps} timed steps after "
-          f"{args.warmup} warm-up; one step = 2 transformer forwards (CFG)\n")
+    print(
+        f"arch {args.arch}{f' ({args.layers} layers)' if args.layers else ''}: "
+        f"{params} params; {width}x{height}, {frames} frames -> {tokens} video tokens"
+    )
+    print(
+        f"device {hw}; torch {torch.__version__}; {args.steps} timed steps after "
+        f"{args.warmup} warm-up; one step = 2 transformer forwards (CFG)\n"
+    )
 
     configs = configs_for(device, args.bf16 or device.type == "cuda", args.no_compile)
     math_gib = attention_matrix_gib(model, inputs)
     too_big = [c for c in configs if c.backend == "_native_math" and math_gib > args.max_math_gib]
-    results = run_all(model, [c for c in configs if c not in too_big], inputs, device,
-                      args.steps, args.warmup)
+    results = run_all(model, [c for c in configs if c not in too_big], inputs, device, args.steps, args.warmup)
     results = [Result(c, [], skipped=f"attention matrix {math_gib:.0f} GiB") for c in too_big] + results
 
     ran = [r for r in results if not r.skipped]
@@ -311,8 +322,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{r.config.name:34} {r.median:9.4f} {base.median / r.median:11.2f}x {dev:>9} {comp:>10}")
     best = min(ran, key=lambda r: r.median)
     print(f"\nbaseline: {base.config.name}, {base.median:.4f} s/step")
-    print(f"fastest:  {best.config.name}, {best.median:.4f} s/step "
-          f"= {base.median / best.median:.2f}x faster than the baseline")
+    print(
+        f"fastest:  {best.config.name}, {best.median:.4f} s/step "
+        f"= {base.median / best.median:.2f}x faster than the baseline"
+    )
     return 0
 
 

@@ -16,6 +16,7 @@ Both growths are against each process's RSS just before its run. Goal: studio < 
 
     .venv/bin/python bench/relay_memory.py [--mb 256]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -40,7 +41,7 @@ from tests.support.upstream import FakeUpstream  # noqa: E402
 
 MB = 1024 * 1024
 
-PROXY = r'''
+PROXY = r"""
 import sys, httpx
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 upstream, token, port = sys.argv[1], sys.argv[2], int(sys.argv[3])
@@ -59,7 +60,7 @@ class Handler(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(data)
 ThreadingHTTPServer(("127.0.0.1", port), Handler).serve_forever()
-'''
+"""
 
 
 def big_mp4(size: int) -> bytes:
@@ -102,8 +103,12 @@ class Sampler:
         self._thread.join()
         hwm = rss_kb(self.pid, "VmHWM")
         peak = max(self.peak, hwm) if self.hwm_reset else self.peak
-        return {"base_mb": self.base / 1024, "peak_mb": peak / 1024, "growth_mb": (peak - self.base) / 1024,
-                "hwm_reset": self.hwm_reset}
+        return {
+            "base_mb": self.base / 1024,
+            "peak_mb": peak / 1024,
+            "growth_mb": (peak - self.base) / 1024,
+            "hwm_reset": self.hwm_reset,
+        }
 
 
 def drain(response: httpx.Response) -> int:
@@ -136,7 +141,7 @@ def run_studio(upstream: FakeUpstream, size: int) -> dict:
             assert drain_small.status_code == 200
             upstream.video = big
             time.sleep(0.5)
-            sampler = Sampler(studio.proc.pid)
+            sampler = Sampler(studio.pid)
             started = time.monotonic()
             job = client.post("/v1/videos", json={"prompt": "a big one", "model": "tt-cloud"}).json()
             done = studio.wait_for(job["id"], timeout=600)

@@ -1,5 +1,6 @@
 """A pytest plugin (loaded with -p from pytest.ini) that fixes test settings before Django
 loads, so a developer's app/.env never leaks into the tests."""
+
 from __future__ import annotations
 
 import os

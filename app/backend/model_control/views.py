@@ -6,22 +6,23 @@ negative_prompt="low quality", num_inference_steps=12, seed=0), waits up to
 CLOUD_VIDEO_GENERATION_TIMEOUT (180 s) and streams the stored file. A job that outlives the
 wait keeps running and shows up in the history, so the accelerator's work is not lost.
 """
+
 from __future__ import annotations
 
-
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, JsonResponse
+from django.http.response import HttpResponseBase
 from django.utils.decorators import method_decorator
 from django.views import View
 from django.views.decorators.csrf import csrf_exempt
 
 from videos.access.middleware import owner_of
-from videos.files.filenames import video_filename
 from videos.api.body import json_object
-from videos.models import VideoJob
-from videos.files.serving import serve_stored_file
 from videos.errors import InvalidRequest
+from videos.files.filenames import video_filename
+from videos.files.serving import serve_stored_file
 from videos.jobs.service import create_job, wait_for
+from videos.models import VideoJob
 
 PROVIDER = "tt-cloud"
 # Job error code -> the HTTP status this endpoint answers with.
@@ -40,9 +41,9 @@ def _prompt(request: HttpRequest) -> object:
 
 @method_decorator(csrf_exempt, name="dispatch")
 class VideoGenerationInferenceCloudView(View):
-    http_method_names = ["post", "options"]
+    http_method_names = ("post", "options")  # a tuple: a class attribute nobody may mutate
 
-    def post(self, request: HttpRequest) -> HttpResponse:
+    def post(self, request: HttpRequest) -> HttpResponseBase:
         if not settings.CLOUD_VIDEO_GENERATION_URL:
             return _error(
                 503,
@@ -52,7 +53,7 @@ class VideoGenerationInferenceCloudView(View):
         try:
             prompt = _prompt(request)
             if not isinstance(prompt, str) or not prompt.strip():
-                return _error(400, "A prompt is required: send {\"prompt\": \"...\"}.")
+                return _error(400, 'A prompt is required: send {"prompt": "..."}.')
             job = create_job({"prompt": prompt, "model": PROVIDER}, owner=owner_of(request))
         except InvalidRequest as exc:
             return _error(exc.status, exc.message)

@@ -1,4 +1,5 @@
 """Serves the built React app's index.html for every page route (client-side routing)."""
+
 from __future__ import annotations
 
 from django.conf import settings

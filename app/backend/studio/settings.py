@@ -3,6 +3,7 @@
 Every variable is listed with a comment in app/.env.default; `python3 run.py --help-env`
 prints the same text.
 """
+
 from __future__ import annotations
 
 import os
@@ -52,7 +53,9 @@ if not SECRET_KEY:
 
 STUDIO_HOST = env_str("STUDIO_HOST", "127.0.0.1")
 STUDIO_PORT = env_int("STUDIO_PORT", 8000)
-ALLOWED_HOSTS = [h.strip() for h in env_str("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]").split(",") if h.strip()]
+ALLOWED_HOSTS = [
+    h.strip() for h in env_str("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]").split(",") if h.strip()
+]
 
 DATA_DIR = Path(env_str("STUDIO_DATA_DIR") or APP_DIR / "data").resolve()
 DATA_DIR.mkdir(parents=True, exist_ok=True)
@@ -180,9 +183,7 @@ LOGGING = {
     "disable_existing_loggers": False,
     "filters": {"redact": {"()": "videos.redact.RedactSecretsFilter"}},
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
-    "handlers": {
-        "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["redact"]}
-    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["redact"]}},
     "root": {"handlers": ["console"], "level": env_str("STUDIO_LOG_LEVEL", "INFO")},
     "loggers": {
         # httpx logs request lines at INFO; URLs are fine but keep it quiet.

@@ -1,10 +1,9 @@
 from django.urls import include, path, re_path
 
-from videos.serve import views as media_server
-from videos.api import api
-
-from videos.access.signin import me, sign_in, sign_out
 from studio.frontend import api_not_found, health, spa_index
+from videos.access.signin import me, sign_in, sign_out
+from videos.api import api
+from videos.serve import views as media_server
 
 urlpatterns = [
     # tt-media-server's video API (serve mode) comes before /v1/videos/{id}.

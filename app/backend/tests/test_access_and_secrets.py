@@ -1,4 +1,5 @@
 """Access control, CSRF, security headers, rate limiting, and secrets that never leak."""
+
 from __future__ import annotations
 
 import os
@@ -19,7 +20,11 @@ def test_refuses_to_listen_beyond_loopback_without_authentication(tmp_path, db_t
     server = StudioServer(tmp_path / "s", db_template)
     result = subprocess.run(
         [sys.executable, "manage.py", "runstudio", "--host", "0.0.0.0", "--port", str(server.port)],
-        cwd=BACKEND, env=server.env(), capture_output=True, text=True, timeout=60,
+        cwd=BACKEND,
+        env=server.env(),
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert result.returncode != 0
     assert "Refusing to listen on 0.0.0.0 without authentication" in result.stderr
@@ -28,11 +33,14 @@ def test_refuses_to_listen_beyond_loopback_without_authentication(tmp_path, db_t
 
 def start_on_all_addresses(server: StudioServer) -> None:
     """runstudio on 0.0.0.0 (the tests' own traffic stays on 127.0.0.1)."""
-    log = open(server.log_path, "ab")
-    server.proc = subprocess.Popen(
-        [sys.executable, "manage.py", "runstudio", "--host", "0.0.0.0", "--port", str(server.port)],
-        cwd=BACKEND, env=server.env(), stdout=log, stderr=subprocess.STDOUT,
-    )
+    with open(server.log_path, "ab") as log:  # the child keeps its own copy of the descriptor
+        server.proc = subprocess.Popen(
+            [sys.executable, "manage.py", "runstudio", "--host", "0.0.0.0", "--port", str(server.port)],
+            cwd=BACKEND,
+            env=server.env(),
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
     deadline = time.monotonic() + 30
     while True:
         try:
@@ -94,32 +102,52 @@ def test_session_login_needs_csrf_for_writes(studio_factory):
     env = studio.env()
     made = subprocess.run(
         [sys.executable, "manage.py", "adduser", "carol", "--password-stdin"],
-        cwd=BACKEND, env=env, input="a-long-passphrase-42\n", capture_output=True, text=True, timeout=60,
+        cwd=BACKEND,
+        env=env,
+        input="a-long-passphrase-42\n",
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert made.returncode == 0, made.stderr
     weak = subprocess.run(
         [sys.executable, "manage.py", "adduser", "dave", "--password-stdin"],
-        cwd=BACKEND, env=env, input="123\n", capture_output=True, text=True, timeout=60,
+        cwd=BACKEND,
+        env=env,
+        input="123\n",
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert weak.returncode != 0 and "too short" in weak.stderr
     with httpx.Client(base_url=studio.url) as browser:
         me = browser.get("/auth/me").json()
         assert me == {"user": None, "auth_required": True}
         csrf = browser.cookies["csrftoken"]
-        assert browser.post("/auth/login", json={"username": "carol", "password": "wrong"}, headers={"X-CSRFToken": csrf}).status_code == 401
+        assert (
+            browser.post(
+                "/auth/login", json={"username": "carol", "password": "wrong"}, headers={"X-CSRFToken": csrf}
+            ).status_code
+            == 401
+        )
         # Django's login needs the CSRF token too (it is a cookie-authenticated write once signed in).
-        signed = browser.post("/auth/login", json={"username": "carol", "password": "a-long-passphrase-42"}, headers={"X-CSRFToken": csrf})
+        signed = browser.post(
+            "/auth/login", json={"username": "carol", "password": "a-long-passphrase-42"}, headers={"X-CSRFToken": csrf}
+        )
         assert signed.status_code == 200 and signed.json()["user"] == "carol"
         csrf = browser.cookies["csrftoken"]
         assert browser.get("/v1/videos").status_code == 200
         no_token = browser.post("/v1/videos", json={"prompt": "x"})
         assert no_token.status_code == 403
         ok = browser.post(
-            "/v1/videos", json={"prompt": "carol's", "size": "64x64", "num_frames": 1},
+            "/v1/videos",
+            json={"prompt": "carol's", "size": "64x64", "num_frames": 1},
             headers={"X-CSRFToken": csrf, "Referer": studio.url + "/"},
         )
         assert ok.status_code == 201, ok.text
-        assert browser.post("/auth/logout", headers={"X-CSRFToken": csrf, "Referer": studio.url + "/"}).status_code == 200
+        assert (
+            browser.post("/auth/logout", headers={"X-CSRFToken": csrf, "Referer": studio.url + "/"}).status_code == 200
+        )
         assert browser.get("/v1/videos").status_code == 401
 
 
@@ -141,7 +169,10 @@ def test_cross_site_writes_are_refused_and_headers_are_set(studio_factory):
 def test_job_creation_is_rate_limited_per_client(studio_factory):
     studio = studio_factory(VIDEO_RATE_LIMIT_PER_MINUTE=3)
     with studio.client() as client:
-        codes = [client.post("/v1/videos", json={"prompt": f"{i}", "size": "64x64", "num_frames": 1}).status_code for i in range(4)]
+        codes = [
+            client.post("/v1/videos", json={"prompt": f"{i}", "size": "64x64", "num_frames": 1}).status_code
+            for i in range(4)
+        ]
         assert codes == [201, 201, 201, 429]
         limited = client.post("/v1/videos", json={"prompt": "again"})
         assert limited.json()["error"]["code"] == "rate_limited"
@@ -194,8 +225,14 @@ def test_built_web_page_contains_no_secret(tmp_path):
     env = {**os.environ, **SENTINELS, **{f"VITE_{k}": v for k, v in SENTINELS.items()}}
     out = tmp_path / "dist"
     npx = shutil.which("npx") or "npx"
-    subprocess.run([npx, "vite", "build", "--outDir", str(out), "--emptyOutDir"], cwd=frontend, env=env, check=True,
-                   capture_output=True, timeout=300)
+    subprocess.run(
+        [npx, "vite", "build", "--outDir", str(out), "--emptyOutDir"],
+        cwd=frontend,
+        env=env,
+        check=True,
+        capture_output=True,
+        timeout=300,
+    )
     files = [p for p in out.rglob("*") if p.is_file()]
     assert any(p.suffix == ".js" for p in files)
     for path in files:
@@ -218,8 +255,15 @@ def test_log_filter_redacts_every_kind_of_secret(monkeypatch):
         import sys
 
         exc_info = sys.exc_info()
-    record = logging.LogRecord("t", logging.ERROR, __file__, 1, "alice sent %s; db %s; s3 %s",
-                               ("key-aaaaaaaaaaaaaaaa", "db-pass-123", "aws-secret-xyz"), exc_info)
+    record = logging.LogRecord(
+        "t",
+        logging.ERROR,
+        __file__,
+        1,
+        "alice sent %s; db %s; s3 %s",
+        ("key-aaaaaaaaaaaaaaaa", "db-pass-123", "aws-secret-xyz"),
+        exc_info,
+    )
     assert RedactSecretsFilter().filter(record) is True
     text = record.getMessage() + (record.exc_text or "")
     for secret in ("key-aaaaaaaaaaaaaaaa", "key-bbbbbbbbbbbbbbbb", "db-pass-123", "aws-secret-xyz"):

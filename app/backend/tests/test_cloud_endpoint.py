@@ -1,5 +1,6 @@
 """The seed's endpoint, POST /models-api/video-generation-cloud/, over real HTTP against a
 loopback upstream speaking both forms of the real API."""
+
 from __future__ import annotations
 
 import io
@@ -29,7 +30,7 @@ def cloud(studio_factory, upstream: FakeUpstream):
 
 
 def decode_frames(data: bytes) -> int:
-    with av.open(io.BytesIO(data)) as container:
+    with av.open(io.BytesIO(data), "r") as container:
         return sum(1 for _ in container.decode(video=0))
 
 
@@ -47,7 +48,12 @@ def test_sync_mp4_is_returned_as_attachment_with_seed_defaults(cloud, upstream):
     assert response.content == upstream.video
     assert decode_frames(response.content) == 8
     [post] = upstream.posts()
-    assert post.body == {"prompt": "Volcano on a beach", "negative_prompt": "low quality", "num_inference_steps": 12, "seed": 0}
+    assert post.body == {
+        "prompt": "Volcano on a beach",
+        "negative_prompt": "low quality",
+        "num_inference_steps": 12,
+        "seed": 0,
+    }
     assert post.headers["Authorization"] == f"Bearer {upstream.token}"
     # The same video is in the jobs history, made by tt-cloud.
     listing = httpx.get(studio.url + "/v1/videos").json()

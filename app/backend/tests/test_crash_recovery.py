@@ -1,5 +1,6 @@
 """The crash suite (bench/crash_suite.py) in short: 3 rounds of kill -9 mid-job, restarting
 on the same data dir; nothing lost, nothing stuck, every completed video decodes."""
+
 from __future__ import annotations
 
 import importlib.util
@@ -11,6 +12,7 @@ BENCH = Path(__file__).resolve().parents[3] / "bench" / "crash_suite.py"
 
 def load_suite():
     spec = importlib.util.spec_from_file_location("crash_suite", BENCH)
+    assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     sys.modules["crash_suite"] = module  # dataclasses look their module up there
     spec.loader.exec_module(module)
@@ -20,8 +22,10 @@ def load_suite():
 def test_kill_9_mid_job_three_times_loses_nothing(tmp_path: Path) -> None:
     suite = load_suite()
     lines: list[str] = []
-    result = suite.run_suite(rounds=3, seed=7, bound=120, jobs_per_round=3, data_dir=tmp_path / "data", log=lines.append)
-    print("\n".join(lines + [result.summary()]))
+    result = suite.run_suite(
+        rounds=3, seed=7, bound=120, jobs_per_round=3, data_dir=tmp_path / "data", log=lines.append
+    )
+    print("\n".join([*lines, result.summary()]))
     assert len(result.submitted) == 9 and len(lines) == 3
     assert result.lost == [] and result.stuck == []
     assert result.undecodable == [] and result.decoded == result.count("completed") >= 1

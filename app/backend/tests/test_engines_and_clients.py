@@ -2,6 +2,7 @@
 
 A second studio (preview engine) stands in for an OpenAI-compatible server and for a
 tt-media-server: it really serves both APIs."""
+
 from __future__ import annotations
 
 import io
@@ -17,7 +18,7 @@ from tests.support.studio import BACKEND
 
 
 def frames_of(data: bytes) -> list[np.ndarray]:
-    with av.open(io.BytesIO(data)) as container:
+    with av.open(io.BytesIO(data), "r") as container:
         return [f.to_ndarray(format="rgb24") for f in container.decode(video=0)]
 
 
@@ -47,7 +48,9 @@ def test_openai_provider_against_an_openai_compatible_server(studio_factory):
         assert frames[0].shape == (96, 128, 3)
     with server.client() as client:
         [upstream_job] = client.get("/v1/videos").json()["data"]
-    assert upstream_job["prompt"] == "Harbour at dusk" and upstream_job["seed"] == 5 and upstream_job["size"] == "128x96"
+    assert (
+        upstream_job["prompt"] == "Harbour at dusk" and upstream_job["seed"] == 5 and upstream_job["size"] == "128x96"
+    )
     assert "sk-sentinel-openai-key" not in studio.logs() + server.logs()
 
 
@@ -76,7 +79,9 @@ def test_image_to_video_on_the_preview_engine_and_validation(studio_factory):
             response = client.post("/v1/videos", data={"prompt": "x"}, files=files)
             assert response.status_code == status and words in response.json()["error"]["message"], response.text
         huge = client.post(
-            "/v1/videos", data={"prompt": "x"}, files={"input_reference": ("big.png", b"\0" * (11 * 1024**2), "image/png")}
+            "/v1/videos",
+            data={"prompt": "x"},
+            files={"input_reference": ("big.png", b"\0" * (11 * 1024**2), "image/png")},
         )
         assert huge.status_code == 413
         as_json = client.post("/v1/videos", json={"prompt": "x", "input_reference": "http://example/x.png"})
@@ -88,7 +93,9 @@ def test_models_without_image_support_refuse_a_reference_image(studio_factory, u
     studio = studio_factory(CLOUD_VIDEO_GENERATION_URL=upstream.url, CLOUD_VIDEO_GENERATION_AUTH_TOKEN=upstream.token)
     with studio.client() as client:
         response = client.post(
-            "/v1/videos", data={"prompt": "x", "model": "tt-cloud"}, files={"input_reference": ("r.png", png((0, 0, 0)), "image/png")}
+            "/v1/videos",
+            data={"prompt": "x", "model": "tt-cloud"},
+            files={"input_reference": ("r.png", png((0, 0, 0)), "image/png")},
         )
         assert response.status_code == 400
         assert "does not take a reference image" in response.json()["error"]["message"]
@@ -105,7 +112,9 @@ def test_serve_mode_lets_another_studio_use_this_ones_engine(studio_factory):
         CLOUD_VIDEO_GENERATION_POLL_INTERVAL=0.1,
     )
     # The seed's endpoint, end to end through serve mode's 202-then-poll flow.
-    response = httpx.post(studio.url + "/models-api/video-generation-cloud/", json={"prompt": "Volcano on a beach"}, timeout=60)
+    response = httpx.post(
+        studio.url + "/models-api/video-generation-cloud/", json={"prompt": "Volcano on a beach"}, timeout=60
+    )
     assert response.status_code == 200, response.text
     assert len(frames_of(response.content)) == 33  # the preview engine's default length
     with server.client() as client:
@@ -133,7 +142,12 @@ def test_serve_mode_is_off_by_default(studio_factory):
 
 def run_cli(studio_env: dict[str, str], *args: str) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, "manage.py", "generate", *args], cwd=BACKEND, env=studio_env, capture_output=True, text=True, timeout=120
+        [sys.executable, "manage.py", "generate", *args],
+        cwd=BACKEND,
+        env=studio_env,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
 
 
@@ -147,7 +161,19 @@ def test_cli_against_a_running_studio_and_in_process(studio_factory, tmp_path):
     assert frames_of(out.read_bytes())[0].shape == (64, 96, 3)
 
     local = tmp_path / "local.mp4"
-    done = run_cli(env, "In process", "--in-process", "--provider", "preview", "--size", "64x64", "--frames", "2", "--out", str(local))
+    done = run_cli(
+        env,
+        "In process",
+        "--in-process",
+        "--provider",
+        "preview",
+        "--size",
+        "64x64",
+        "--frames",
+        "2",
+        "--out",
+        str(local),
+    )
     assert done.returncode == 0, done.stderr
     assert len(frames_of(local.read_bytes())) == 2
 

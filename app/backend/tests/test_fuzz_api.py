@@ -7,6 +7,7 @@ The studio's default model here is tt-cloud on a loopback upstream that answers 
 at once, so the jobs the fuzzer creates finish in milliseconds instead of keeping a core
 busy drawing preview clips.
 """
+
 from __future__ import annotations
 
 import http.client
@@ -33,7 +34,13 @@ from tests.support.upstream import FakeUpstream
 MAX_EXAMPLES = 12  # per operation; the file stays well under 90 s on 2 busy cores
 # Not positive_data_acceptance: what a model accepts (size, frames, steps) depends on the
 # model, which a static schema cannot say, so schema-valid bodies may rightly get a 400.
-CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance, negative_data_rejection]
+CHECKS = [
+    not_a_server_error,
+    status_code_conformance,
+    content_type_conformance,
+    response_schema_conformance,
+    negative_data_rejection,
+]
 
 
 @pytest.fixture(scope="module")
@@ -163,7 +170,13 @@ def test_wrong_types_for_every_field_are_400s_not_500s(live: StudioServer, field
     assert accepted <= 2
 
 
-TRAVERSALS = ["../../etc/passwd", "..%2f..%2fetc%2fpasswd", "video_../../studio.sqlite3", "%2e%2e%2f", "video_" + "a" * 32 + "/../x"]
+TRAVERSALS = [
+    "../../etc/passwd",
+    "..%2f..%2fetc%2fpasswd",
+    "video_../../studio.sqlite3",
+    "%2e%2e%2f",
+    "video_" + "a" * 32 + "/../x",
+]
 
 
 def raw(live: StudioServer, method: str, path: str) -> tuple[int, bytes]:
@@ -195,7 +208,9 @@ def test_path_traversal_in_ids_is_a_404(live: StudioServer, bad: str) -> None:
     assert response.status_code in (400, 404) and "error" in response.json()
 
 
-@pytest.mark.parametrize("variant", ["../studio.sqlite3", "../../../etc/passwd", "video/../thumbnail", "VIDEO", "thumbnail\x00", ""])
+@pytest.mark.parametrize(
+    "variant", ["../studio.sqlite3", "../../../etc/passwd", "video/../thumbnail", "VIDEO", "thumbnail\x00", ""]
+)
 def test_path_traversal_in_content_variant_is_refused(live: StudioServer, video_id: str, variant: str) -> None:
     response = httpx.get(f"{live.url}/v1/videos/{video_id}/content", params={"variant": variant}, timeout=30)
     if variant == "":
@@ -236,7 +251,9 @@ def test_multi_gigabyte_content_length_is_refused_without_reading(live: StudioSe
 
 def test_body_over_the_upload_limit_is_a_json_413(live: StudioServer) -> None:
     """Under waitress's limit the studio's own check answers: JSON 413 naming the limit."""
-    response = post(live, content=b'{"prompt": "' + b"x" * (12 * 1024**2) + b'"}', headers={"content-type": "application/json"})
+    response = post(
+        live, content=b'{"prompt": "' + b"x" * (12 * 1024**2) + b'"}', headers={"content-type": "application/json"}
+    )
     assert response.status_code == 413
     error = response.json()["error"]
     assert error["code"] == "too_large" and "at most 10 MB" in error["message"]

@@ -7,6 +7,7 @@ a tiny size; the MP4 it writes is decoded with PyAV and checked.
 Run: cd app/backend && python -m pytest tests/test_local_wan.py -q -p no:django
 Needs the optional extra: pip install -r requirements-local.txt
 """
+
 from __future__ import annotations
 
 import shutil
@@ -54,7 +55,7 @@ def ti2v(ti2v_dir: Path) -> LocalWanProvider:
     return LocalWanProvider(str(ti2v_dir), device="cpu")
 
 
-@pytest.fixture()
+@pytest.fixture
 def red_png(tmp_path: Path) -> Path:
     from PIL import Image
 
@@ -78,12 +79,12 @@ def req(**kw: Any) -> GenerationRequest:
 
 def decode(path: Path) -> tuple[np.ndarray, dict[str, Any]]:
     """All frames as uint8 RGB (F, H, W, 3), plus the stream's codec facts."""
-    with av.open(str(path)) as container:
+    with av.open(str(path), "r") as container:
         stream = container.streams.video[0]
         facts = {
             "codec": stream.codec_context.name,
             "pix_fmt": stream.codec_context.pix_fmt,
-            "fps": float(stream.average_rate),
+            "fps": float(stream.average_rate or 0),
         }
         frames = np.stack([f.to_ndarray(format="rgb24") for f in container.decode(stream)])
     return frames, facts
@@ -211,12 +212,10 @@ def test_num_frames_must_be_4k_plus_1(t2v: LocalWanProvider, tmp_path: Path, fra
 
 
 @pytest.mark.parametrize(
-    "size, needle",
+    ("size", "needle"),
     [((50, 32), "multiple of 16"), ((48, 0), "multiple of 16"), ((4096, 32), "2048")],
 )
-def test_size_must_fit_the_model(
-    t2v: LocalWanProvider, tmp_path: Path, size: tuple[int, int], needle: str
-) -> None:
+def test_size_must_fit_the_model(t2v: LocalWanProvider, tmp_path: Path, size: tuple[int, int], needle: str) -> None:
     with pytest.raises(ProviderError) as err:
         t2v.generate(req(width=size[0], height=size[1]), tmp_path / "o.mp4", NullContext())
     assert err.value.code == "invalid_request" and needle in err.value.message
@@ -248,9 +247,7 @@ def test_ti2v_needs_multiples_of_32(ti2v: LocalWanProvider, tmp_path: Path) -> N
 # --- generation -----------------------------------------------------------------------
 
 
-def test_generates_an_h264_mp4_with_the_requested_shape(
-    t2v: LocalWanProvider, tmp_path: Path
-) -> None:
+def test_generates_an_h264_mp4_with_the_requested_shape(t2v: LocalWanProvider, tmp_path: Path) -> None:
     assert t2v.status().ready is True
     assert t2v.capabilities.image_to_video is False
     dest = tmp_path / "video.mp4"
@@ -274,7 +271,7 @@ def test_other_lengths_and_sizes(t2v: LocalWanProvider, tmp_path: Path) -> None:
 
 def test_seed_is_deterministic(t2v: LocalWanProvider, tmp_path: Path) -> None:
     paths = [tmp_path / f"{name}.mp4" for name in ("a", "b", "c")]
-    for path, seed in zip(paths, (11, 11, 12)):
+    for path, seed in zip(paths, (11, 11, 12), strict=False):
         t2v.generate(req(seed=seed), path, NullContext())
     a, b, c = (decode(p)[0].astype(np.int16) for p in paths)
     assert np.array_equal(a, b)
@@ -297,9 +294,7 @@ def test_cancel_mid_run_raises_and_writes_nothing(t2v: LocalWanProvider, tmp_pat
     assert not dest.exists() and not list(tmp_path.glob("*.part"))
 
 
-def test_cancel_seen_only_through_cancelled_interrupts_the_pipeline(
-    t2v: LocalWanProvider, tmp_path: Path
-) -> None:
+def test_cancel_seen_only_through_cancelled_interrupts_the_pipeline(t2v: LocalWanProvider, tmp_path: Path) -> None:
     dest = tmp_path / "cancelled.mp4"
     ctx = CancelSilently()
     with pytest.raises(JobCancelled):
@@ -311,9 +306,7 @@ def test_cancel_seen_only_through_cancelled_interrupts_the_pipeline(
     assert dest.exists()
 
 
-def test_ti2v_does_text_and_image_to_video(
-    ti2v: LocalWanProvider, tmp_path: Path, red_png: Path
-) -> None:
+def test_ti2v_does_text_and_image_to_video(ti2v: LocalWanProvider, tmp_path: Path, red_png: Path) -> None:
     assert ti2v.status().ready is True and ti2v.capabilities.image_to_video is True
     text_only, with_image = tmp_path / "t.mp4", tmp_path / "i.mp4"
     ti2v.generate(req(width=64, height=32, num_frames=5), text_only, NullContext())
@@ -378,5 +371,5 @@ def test_write_mp4_keeps_colours(tmp_path: Path) -> None:
     write_mp4(frames.astype(np.float32) / 255.0, dest, fps=8)
     decoded, facts = decode(dest)
     assert decoded.shape == (4, 32, 48, 3) and facts["fps"] == 8.0
-    for got, want in zip(decoded, colours):
+    for got, want in zip(decoded, colours, strict=False):
         assert np.abs(got.reshape(-1, 3).mean(0) - np.array(want)).max() < 8

@@ -5,6 +5,7 @@ Every process is a real subprocess: studios (`manage.py runstudio`), workers (`r
 worker`'s entry point), the loopback tt-cloud upstream. Redis or PostgreSQL being down is
 a test failure with a clear message, never a skip.
 """
+
 from __future__ import annotations
 
 import collections
@@ -47,7 +48,9 @@ def redis_url() -> str:
     except Exception as exc:  # failed outside the handler, so the report is one clear line
         problem = exc
     if problem is not None:
-        pytest.fail(f"Redis at {REDIS_URL} cannot be reached ({problem}); the scale tests need it. {START_HINT}", pytrace=False)
+        pytest.fail(
+            f"Redis at {REDIS_URL} cannot be reached ({problem}); the scale tests need it. {START_HINT}", pytrace=False
+        )
     return REDIS_URL
 
 
@@ -69,7 +72,9 @@ def postgres_url() -> Iterator[str]:
     url = POSTGRES_ADMIN_URL.rsplit("/", 1)[0] + "/" + name
     try:
         env = {**os.environ, "DATABASE_URL": url}
-        subprocess.run([sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"], cwd=BACKEND, env=env, check=True)
+        subprocess.run(
+            [sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"], cwd=BACKEND, env=env, check=True
+        )
         yield url
     finally:
         admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
@@ -90,9 +95,13 @@ def job_rows(postgres_url: str, ids: list[str]) -> dict[str, dict]:
     """The jobs' rows straight from PostgreSQL (what no API shows: attempts, worker)."""
     with psycopg.connect(postgres_url) as conn:
         cur = conn.execute(
-            "SELECT id, status, attempts, worker, upstream_id, error_code FROM videos_videojob WHERE id = ANY(%s)", (ids,)
+            "SELECT id, status, attempts, worker, upstream_id, error_code FROM videos_videojob WHERE id = ANY(%s)",
+            (ids,),
         )
-        return {r[0]: dict(zip(("id", "status", "attempts", "worker", "upstream_id", "error_code"), r)) for r in cur}
+        return {
+            r[0]: dict(zip(("id", "status", "attempts", "worker", "upstream_id", "error_code"), r, strict=True))
+            for r in cur
+        }
 
 
 def worker_pid(row: dict) -> int:
@@ -158,8 +167,8 @@ def cluster_settings(postgres_url: str, redis_url: str, queue_prefix: str, cloud
 
 @pytest.fixture(scope="module")
 def studios(shared_dir: Path, cluster_settings: dict[str, str]) -> Iterator[tuple[StudioServer, StudioServer]]:
-    a = StudioServer(shared_dir, **cluster_settings)
-    b = StudioServer(shared_dir, **cluster_settings)
+    a = StudioServer(shared_dir, None, **cluster_settings)
+    b = StudioServer(shared_dir, None, **cluster_settings)
     try:
         start_all(a, b)
         yield a, b
@@ -229,8 +238,11 @@ def test_worker_killed_mid_job_is_resumed_by_the_other_worker(studios, start_wor
     with a.client() as client:
         job = create(client, model="tt-cloud", prompt=prompt)
     row = wait_until(
-        lambda: (r := job_rows(postgres_url, [job["id"]])[job["id"]])["upstream_id"] and r, 20, "the job to start upstream"
+        lambda: (r := job_rows(postgres_url, [job["id"]])[job["id"]])["upstream_id"] and r,
+        20,
+        "the job to start upstream",
     )
+    assert isinstance(row, dict)
     victim = next(w for w in workers if w.pid == worker_pid(row))
     survivor = next(w for w in workers if w is not victim)
     victim.kill()
@@ -250,7 +262,9 @@ def test_cancel_through_one_studio_stops_a_job_running_on_a_worker(studios, star
     tag = uuid.uuid4().hex[:6]
     with b.client() as cb, a.client() as ca:
         running = create(cb, model="tt-cloud", prompt=f"cancel running {tag}")
-        wait_until(lambda: job_rows(postgres_url, [running["id"]])[running["id"]]["upstream_id"], 20, "the upstream job")
+        wait_until(
+            lambda: job_rows(postgres_url, [running["id"]])[running["id"]]["upstream_id"], 20, "the upstream job"
+        )
         waiting = create(cb, model="tt-cloud", prompt=f"cancel queued {tag}")  # the worker's one slot is busy
         assert cb.get(f"/v1/videos/{waiting['id']}").json()["status"] == "queued"
 
@@ -301,10 +315,14 @@ def test_job_whose_message_was_lost_is_resent_by_a_worker(shared_dir, cluster_se
 @pytest.fixture(scope="module")
 def s3(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
     port = free_port()
-    log = open(tmp_path_factory.mktemp("moto") / "moto.log", "wb")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)], stdout=log, stderr=subprocess.STDOUT
-    )
+    with open(
+        tmp_path_factory.mktemp("moto") / "moto.log", "wb"
+    ) as log:  # the child keeps its own copy of the descriptor
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
     try:
         wait_until(lambda: _port_open(port) or proc.poll() is not None, 30, "moto's S3 server")
         assert proc.poll() is None, "moto_server exited; see its log"
@@ -362,7 +380,9 @@ def test_s3_storage_presigned_redirect_and_proxied_range(tmp_path, s3, postgres_
             job = create(client, model="preview", prompt="stored in S3", size="64x64", num_frames=1)
             done = redirecting.wait_for(job["id"], timeout=30)
             assert done["status"] == "completed", (done, worker.logs())
-            stored = s3_client(s3).get_object(Bucket=s3["STUDIO_S3_BUCKET"], Key=f"videos/{job['id']}.mp4")["Body"].read()
+            stored = (
+                s3_client(s3).get_object(Bucket=s3["STUDIO_S3_BUCKET"], Key=f"videos/{job['id']}.mp4")["Body"].read()
+            )
             assert len(stored) == done["metadata"]["bytes"]
             assert not list((tmp_path / "worker").glob("media/**/*.mp4"))  # nothing kept on the worker's disk
 

@@ -1,5 +1,6 @@
 """The status path (GET /v1/videos/{id}) is what every open page polls, many times a second
 in total: keep its database work small (bench/load_poll.py measures it under load)."""
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -7,15 +8,17 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from videos.models import VideoJob
 from videos.api.presenter import video_object
+from videos.models import VideoJob
 
 Status = VideoJob.Status
 pytestmark = pytest.mark.django_db
 
 
 def make(status: str, **fields) -> VideoJob:
-    return VideoJob.objects.create(provider="preview", prompt="p", num_inference_steps=12, seed=0, status=status, **fields)
+    return VideoJob.objects.create(
+        provider="preview", prompt="p", num_inference_steps=12, seed=0, status=status, **fields
+    )
 
 
 def test_running_job_with_progress_needs_no_history_queries(django_assert_num_queries) -> None:

@@ -1,4 +1,5 @@
 """TLS to the upstream is verified; a private CA is trusted only when configured."""
+
 from __future__ import annotations
 
 import subprocess
@@ -16,9 +17,26 @@ ENDPOINT = "/models-api/video-generation-cloud/"
 def https_upstream(tmp_path: Path):
     cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
     subprocess.run(
-        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=127.0.0.1",
-         "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", str(key), "-out", str(cert)],
-        check=True, capture_output=True,
+        [
+            "openssl",
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-days",
+            "2",
+            "-subj",
+            "/CN=127.0.0.1",
+            "-addext",
+            "subjectAltName=IP:127.0.0.1",
+            "-keyout",
+            str(key),
+            "-out",
+            str(cert),
+        ],
+        check=True,
+        capture_output=True,
     )
     upstream = FakeUpstream(tls=(str(cert), str(key)))
     yield upstream, cert
@@ -27,7 +45,9 @@ def https_upstream(tmp_path: Path):
 
 def test_self_signed_upstream_is_refused_then_trusted_with_a_ca_bundle(studio_factory, https_upstream):
     upstream, cert = https_upstream
-    settings = dict(CLOUD_VIDEO_GENERATION_URL=upstream.url, CLOUD_VIDEO_GENERATION_AUTH_TOKEN=upstream.token, VIDEO_MAX_ATTEMPTS=1)
+    settings = dict(
+        CLOUD_VIDEO_GENERATION_URL=upstream.url, CLOUD_VIDEO_GENERATION_AUTH_TOKEN=upstream.token, VIDEO_MAX_ATTEMPTS=1
+    )
     strict = studio_factory(**settings)
     refused = httpx.post(strict.url + ENDPOINT, json={"prompt": "x"}, timeout=60)
     assert refused.status_code == 502

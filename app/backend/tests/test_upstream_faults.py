@@ -5,6 +5,7 @@ again is safe, a retried success), with no studio 5xx and nothing half-written l
 Studios are shared per group of settings (starting one costs seconds on a busy 2-core
 machine); the upstream's behaviour is reset before each test.
 """
+
 from __future__ import annotations
 
 import time
@@ -149,17 +150,32 @@ FAILURES = [
     # (id, upstream setup, error code, words the message must contain)
     ("slow_headers", dict(mode="sync", delay=5), "upstream_timeout", "did not answer within 2 seconds"),
     ("slow_body", dict(mode="slow_body", stall=5), "upstream_timeout", "did not answer within 2 seconds"),
-    ("trickling_body", dict(mode="slow_body", stall=0.4), "upstream_timeout", "still sending the video after 2 seconds"),
+    (
+        "trickling_body",
+        dict(mode="slow_body", stall=0.4),
+        "upstream_timeout",
+        "still sending the video after 2 seconds",
+    ),
     ("http_500", dict(mode="status:500"), "upstream_error", "failed (HTTP 500: upstream says 500)"),
     ("reset_mid_body", dict(mode="reset"), "upstream_error", "The connection to the cloud video endpoint broke"),
     ("truncated_mp4", dict(mode="truncated"), "invalid_video", "not a playable video"),
     ("non_mp4_200", dict(mode="garbage"), "invalid_video", "a body that is not an MP4 video"),
     ("html_200", dict(mode="html"), "invalid_video", "HTTP 200 with text/html, not an MP4 video"),
     ("html_502_page", dict(mode="html_error:502"), "upstream_error", "failed (HTTP 502: Bad Gateway)"),
-    ("async_failed", dict(mode="async_fail", delay=0.2), "upstream_failed", "The model failed to make the video: out of device memory"),
+    (
+        "async_failed",
+        dict(mode="async_fail", delay=0.2),
+        "upstream_failed",
+        "The model failed to make the video: out of device memory",
+    ),
     ("async_lost", dict(mode="async_lost"), "upstream_job_lost", "no longer knows job"),
     ("async_unsafe_id", dict(mode="async_bad_id"), "upstream_error", "HTTP 202 JSON without a usable job id"),
-    ("async_download_truncated", dict(mode="async", download_mode="truncated"), "invalid_video", "not a playable video"),
+    (
+        "async_download_truncated",
+        dict(mode="async", download_mode="truncated"),
+        "invalid_video",
+        "not a playable video",
+    ),
     ("async_download_html", dict(mode="async", download_mode="html"), "invalid_video", "text/html, not an MP4 video"),
     ("async_download_reset", dict(mode="async", download_mode="reset"), "upstream_error", "broke"),
 ]

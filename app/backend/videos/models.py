@@ -1,4 +1,5 @@
 """The one persistent record of a generation: a VideoJob."""
+
 from __future__ import annotations
 
 import uuid
@@ -53,8 +54,8 @@ class VideoJob(models.Model):
     metadata = models.JSONField(null=True, blank=True)
 
     class Meta:
-        ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["provider", "status", "created_at"])]
+        ordering = ("-created_at", "-id")
+        indexes = (models.Index(fields=["provider", "status", "created_at"]),)
 
     def __str__(self) -> str:
         return f"{self.id} ({self.provider}, {self.status})"

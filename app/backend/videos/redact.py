@@ -3,6 +3,7 @@
 Providers never log tokens on purpose; this is the second line of defence for
 exceptions and third-party messages that might quote a header or URL.
 """
+
 from __future__ import annotations
 
 import logging

@@ -1,4 +1,5 @@
 """Small real MP4s made with PyAV for tests."""
+
 from __future__ import annotations
 
 import tempfile

@@ -1,4 +1,5 @@
 """What the studio and worker test processes share: a log file and crash-style killing."""
+
 from __future__ import annotations
 
 import signal
@@ -10,6 +11,11 @@ class ManagedProcess:
     log_path: Path
     proc: subprocess.Popen | None = None
     stop_timeout = 10.0
+
+    @property
+    def pid(self) -> int:
+        assert self.proc is not None, "not started"
+        return self.proc.pid
 
     def kill(self) -> None:
         """kill -9: no chance to clean up, as in a crash."""

@@ -1,4 +1,5 @@
 """Runs the real studio (`manage.py runstudio`) as a subprocess on a free loopback port."""
+
 from __future__ import annotations
 
 import os
@@ -27,7 +28,9 @@ def migrated_template(base_dir: Path) -> Path:
     template = base_dir / "template.sqlite3"
     if not template.exists():
         env = {**os.environ, "STUDIO_DATA_DIR": str(base_dir / "template")}
-        subprocess.run([sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"], cwd=BACKEND, env=env, check=True)
+        subprocess.run(
+            [sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"], cwd=BACKEND, env=env, check=True
+        )
         shutil.copy(base_dir / "template" / "studio.sqlite3", template)
     return template
 
@@ -56,16 +59,19 @@ class StudioServer(ManagedProcess):
     def start(self, timeout: float = 30) -> StudioServer:
         if not (self.data_dir / "studio.sqlite3").exists() and "DATABASE_URL" not in self.settings:
             subprocess.run(
-                [sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"], cwd=BACKEND, env=self.env(), check=True
+                [sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"],
+                cwd=BACKEND,
+                env=self.env(),
+                check=True,
             )
-        log = open(self.log_path, "ab")
-        self.proc = subprocess.Popen(
-            [sys.executable, "manage.py", "runstudio", "--host", "127.0.0.1", "--port", str(self.port)],
-            cwd=BACKEND,
-            env=self.env(),
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
+        with open(self.log_path, "ab") as log:  # the child keeps its own copy of the descriptor
+            self.proc = subprocess.Popen(
+                [sys.executable, "manage.py", "runstudio", "--host", "127.0.0.1", "--port", str(self.port)],
+                cwd=BACKEND,
+                env=self.env(),
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
@@ -80,13 +86,18 @@ class StudioServer(ManagedProcess):
     def client(self, timeout: float = 30) -> httpx.Client:
         return httpx.Client(base_url=self.url, timeout=timeout)
 
-    def wait_for(self, video_id: str, statuses: tuple[str, ...] = ("completed", "failed", "cancelled"), timeout: float = 60) -> dict:
+    def wait_for(
+        self, video_id: str, statuses: tuple[str, ...] = ("completed", "failed", "cancelled"), timeout: float = 60
+    ) -> dict:
         with self.client() as client:
             return self.wait_for_as(client, video_id, statuses, timeout)
 
     @staticmethod
     def wait_for_as(
-        client: httpx.Client, video_id: str, statuses: tuple[str, ...] = ("completed", "failed", "cancelled"), timeout: float = 60
+        client: httpx.Client,
+        video_id: str,
+        statuses: tuple[str, ...] = ("completed", "failed", "cancelled"),
+        timeout: float = 60,
     ) -> dict:
         deadline = time.monotonic() + timeout
         while True:

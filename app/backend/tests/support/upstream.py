@@ -12,6 +12,7 @@ one entry each (e.g. ["status:503", "sync"]); `download_mode` applies a body fau
 async download; `poll_script` answers the next job polls with these HTTP statuses.
 `Blackhole` is an address whose connections are never accepted (a connect timeout).
 """
+
 from __future__ import annotations
 
 import json
@@ -151,14 +152,18 @@ class FakeUpstream:
         if mode.startswith("status:"):
             code = int(mode.split(":")[1])
             extra = {"Retry-After": self.retry_after} if self.retry_after is not None else None
-            return self._json(h, code, {"detail": f"upstream says {code}", "echo": h.headers.get("authorization")}, extra)
+            return self._json(
+                h, code, {"detail": f"upstream says {code}", "echo": h.headers.get("authorization")}, extra
+            )
         if mode == "async_bad_id":  # a job id that would walk out of {url}/ in the next requests
             return self._json(h, 202, {"id": "../../../etc/passwd", "status": "queued"})
         if mode.startswith("async"):
             outcome = {"async_fail": "failed", "async_never": "never"}.get(mode, "completed")
             job = UpstreamJob(id=uuid.uuid4().hex, created=time.monotonic(), seconds=self.delay, outcome=outcome)
             self.jobs[job.id] = job
-            return self._json(h, 202, {"id": job.id, "status": "queued", "created_at": int(time.time()), "model": "wan2.2"})
+            return self._json(
+                h, 202, {"id": job.id, "status": "queued", "created_at": int(time.time()), "model": "wan2.2"}
+            )
         self._busy(self.delay, h)
         if _client_gone(h.connection):  # the caller gave up: that accelerator time was wasted
             with self._lock:
@@ -240,7 +245,12 @@ class FakeUpstream:
             job.status = "in_progress"
         else:
             job.status = job.outcome
-        view: dict = {"id": job.id, "status": job.status, "model": "wan2.2", "progress": min(100, int(100 * elapsed / max(job.seconds, 0.01)))}
+        view: dict = {
+            "id": job.id,
+            "status": job.status,
+            "model": "wan2.2",
+            "progress": min(100, int(100 * elapsed / max(job.seconds, 0.01))),
+        }
         if job.status == "failed":
             view["error"] = {"code": "generation_failed", "message": "out of device memory"}
         return view
@@ -248,7 +258,9 @@ class FakeUpstream:
     def _json(self, h: BaseHTTPRequestHandler, code: int, data: dict, headers: dict[str, str] | None = None) -> None:
         self._send(h, code, "application/json", json.dumps(data).encode(), headers)
 
-    def _send(self, h: BaseHTTPRequestHandler, code: int, ctype: str, body: bytes, headers: dict[str, str] | None = None) -> None:
+    def _send(
+        self, h: BaseHTTPRequestHandler, code: int, ctype: str, body: bytes, headers: dict[str, str] | None = None
+    ) -> None:
         h.send_response(code)
         h.send_header("Content-Type", ctype)
         h.send_header("Content-Length", str(len(body)))

@@ -1,4 +1,5 @@
 """Runs a real Celery worker for the studio (`manage.py runworker`, what `run.py worker` starts) as a subprocess."""
+
 from __future__ import annotations
 
 import os
@@ -9,7 +10,6 @@ from pathlib import Path
 
 from tests.support.process import ManagedProcess
 from tests.support.studio import BACKEND
-
 
 
 class CeleryWorker(ManagedProcess):
@@ -26,13 +26,10 @@ class CeleryWorker(ManagedProcess):
         self.log_path = data_dir / f"worker-{provider}-{time.monotonic_ns()}.log"
         self.proc: subprocess.Popen | None = None
 
-    @property
-    def pid(self) -> int:
-        assert self.proc is not None
-        return self.proc.pid
-
     def env(self) -> dict[str, str]:
-        env = {k: v for k, v in os.environ.items() if not k.startswith(("CLOUD_VIDEO", "VIDEO_", "CELERY_", "STUDIO_S3"))}
+        env = {
+            k: v for k, v in os.environ.items() if not k.startswith(("CLOUD_VIDEO", "VIDEO_", "CELERY_", "STUDIO_S3"))
+        }
         env.update({"STUDIO_DATA_DIR": str(self.data_dir), "STUDIO_LOG_LEVEL": "INFO", **self.settings})
         return env
 
@@ -41,9 +38,17 @@ class CeleryWorker(ManagedProcess):
 
     def launch(self) -> CeleryWorker:
         """Start the process without waiting (boot several at once, then wait_ready each)."""
-        log = open(self.log_path, "ab")
-        cmd = [sys.executable, "manage.py", "runworker", "--provider", self.provider, "--concurrency", str(self.concurrency)]
-        self.proc = subprocess.Popen(cmd, cwd=BACKEND, env=self.env(), stdout=log, stderr=subprocess.STDOUT)
+        cmd = [
+            sys.executable,
+            "manage.py",
+            "runworker",
+            "--provider",
+            self.provider,
+            "--concurrency",
+            str(self.concurrency),
+        ]
+        with open(self.log_path, "ab") as log:  # the child keeps its own copy of the descriptor
+            self.proc = subprocess.Popen(cmd, cwd=BACKEND, env=self.env(), stdout=log, stderr=subprocess.STDOUT)
         return self
 
     def wait_ready(self, timeout: float = 30) -> CeleryWorker:
@@ -56,4 +61,3 @@ class CeleryWorker(ManagedProcess):
                 return self
             time.sleep(0.1)
         raise RuntimeError(f"worker did not become ready:\n{self.logs()}")
-

@@ -7,6 +7,7 @@ accounts with a session login for the web page. Each user then sees only their o
 Cookie-authenticated writes need Django's CSRF token; cross-site writes are refused even
 without a login, so a web page elsewhere cannot drive a studio on localhost.
 """
+
 from __future__ import annotations
 
 import hmac
@@ -25,7 +26,8 @@ UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
 OPEN_PREFIXES = ("/auth/", "/healthz", "/assets/", "/static/", "/v1/videos/generations", "/v1/docs", "/v1/openapi.json")
 GUARDED_PREFIXES = ("/v1/", "/models-api/")
 CSP = (
-    "default-src 'self'; img-src 'self' data: blob:{media}; media-src 'self' blob:{media}; style-src 'self' 'unsafe-inline'; "
+    "default-src 'self'; img-src 'self' data: blob:{media}; media-src 'self' blob:{media}; "
+    "style-src 'self' 'unsafe-inline'; "
     "script-src 'self'; connect-src 'self'; font-src 'self' data:; object-src 'none'; base-uri 'self'; "
     "frame-ancestors 'none'; form-action 'self'"
 )

@@ -3,6 +3,7 @@
 Clients are the signed-in user or API key's user, else the remote address. Reads are not
 limited: the page polls status often and those requests are cheap.
 """
+
 from __future__ import annotations
 
 import threading

@@ -1,6 +1,6 @@
 """Session login for the web page when the studio requires authentication."""
-from __future__ import annotations
 
+from __future__ import annotations
 
 from django.conf import settings
 from django.contrib.auth import authenticate, login, logout

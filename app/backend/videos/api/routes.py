@@ -11,6 +11,7 @@ from typing import Any
 from django.conf import settings
 from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http.response import HttpResponseBase
 from ninja import NinjaAPI, Query
 from ninja.errors import HttpError, ValidationError
 
@@ -39,7 +40,9 @@ api = NinjaAPI(
 )
 
 
-def _answer(request: HttpRequest, status: int, message: str, *, code: str | None, param: str | None = None) -> HttpResponse:
+def _answer(
+    request: HttpRequest, status: int, message: str, *, code: str | None, param: str | None = None
+) -> HttpResponse:
     return api.create_response(request, error_body(message, status=status, code=code, param=param), status=status)
 
 
@@ -140,7 +143,7 @@ def video_content(
     video_id: str,
     variant: str = Query("video", pattern="^(video|thumbnail)$"),
     download: bool = False,
-) -> HttpResponse:
+) -> HttpResponseBase:
     job = get_job(request, video_id)
     if job.status != Status.COMPLETED:
         raise InvalidRequest(
@@ -161,7 +164,7 @@ def _events(video_id: str) -> Iterator[str]:
         try:
             job = VideoJob.objects.get(id=video_id)
         except VideoJob.DoesNotExist:
-            yield 'event: deleted\ndata: {"id": "%s"}\n\n' % video_id
+            yield f'event: deleted\ndata: {{"id": "{video_id}"}}\n\n'
             return
         body = json.dumps(video_object(job))
         if body != last:
@@ -176,7 +179,7 @@ def _events(video_id: str) -> Iterator[str]:
 
 
 @api.get("/videos/{video_id}/events", response={200: None, 404: ErrorOut}, summary="Server-sent progress events")
-def video_events(request: HttpRequest, video_id: str) -> HttpResponse:
+def video_events(request: HttpRequest, video_id: str) -> StreamingHttpResponse:
     get_job(request, video_id)
     response = StreamingHttpResponse(_events(video_id), content_type="text/event-stream")
     response["Cache-Control"] = "no-cache"

@@ -3,7 +3,7 @@ types) comes from these and from `jobs.request.VideoCreate`."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from ninja import Schema
 from pydantic import Field
@@ -27,11 +27,26 @@ class VideoError(Schema):
     message: str
 
 
+VideoStatus = Literal["queued", "in_progress", "completed", "failed", "cancelled"]
+
+
+class VideoMetadata(Schema):
+    """What the finished file really is, measured by decoding it."""
+
+    duration: float
+    frames: int
+    width: int
+    height: int
+    codec: str
+    fps: float
+    bytes: int
+
+
 class Video(Schema):
     id: str
-    object: str = "video"
+    object: Literal["video"]
     model: str
-    status: str = Field(description="queued, in_progress, completed, failed or cancelled")
+    status: VideoStatus
     progress: int
     created_at: int
     started_at: int | None
@@ -52,13 +67,13 @@ class Video(Schema):
     status_message: str | None = Field(description="what a running job is doing now, e.g. 'denoising step 3/12'")
     cancel_requested: bool
     error: VideoError | None
-    metadata: dict[str, Any] | None
+    metadata: VideoMetadata | None
     content_url: str | None
     thumbnail_url: str | None
 
 
 class VideoList(Schema):
-    object: str = "list"
+    object: Literal["list"]
     data: list[Video]
     first_id: str | None
     last_id: str | None
@@ -67,7 +82,7 @@ class VideoList(Schema):
 
 class Deleted(Schema):
     id: str
-    object: str = "video.deleted"
+    object: Literal["video.deleted"]
     deleted: bool
 
 
@@ -85,7 +100,7 @@ class ModelCapabilities(Schema):
 
 class Model(Schema):
     id: str
-    object: str = "model"
+    object: Literal["model"]
     owned_by: str
     label: str
     ready: bool
@@ -97,7 +112,7 @@ class Model(Schema):
 
 
 class ModelList(Schema):
-    object: str = "list"
+    object: Literal["list"]
     data: list[Model]
 
 

@@ -1,4 +1,5 @@
 """Download file names made from prompts: ASCII, safe in a Content-Disposition header."""
+
 from __future__ import annotations
 
 from django.utils.text import slugify

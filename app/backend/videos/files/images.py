@@ -1,4 +1,5 @@
 """Reference images for image-to-video: checked before a job is created."""
+
 from __future__ import annotations
 
 import io

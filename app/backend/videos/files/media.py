@@ -1,4 +1,5 @@
 """Reading and writing MP4 files with PyAV: probe, poster frame, H.264 encode."""
+
 from __future__ import annotations
 
 from collections.abc import Iterable

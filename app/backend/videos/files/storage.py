@@ -1,5 +1,6 @@
 """Where files live: scratch files on local disk while a job runs, finished files in
 Django's default storage (a local folder by default; S3-compatible when configured)."""
+
 from __future__ import annotations
 
 import os
@@ -14,7 +15,7 @@ class _MovableFile(File):
     """FileSystemStorage moves a file that has a temporary_file_path instead of copying it."""
 
     def temporary_file_path(self) -> str:
-        return self.name
+        return str(self.name)
 
 
 def scratch_dir() -> Path:

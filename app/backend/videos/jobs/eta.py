@@ -1,9 +1,11 @@
 """Queue positions and ETAs, learned from how long earlier jobs really took."""
+
 from __future__ import annotations
 
 import statistics
 from dataclasses import dataclass, field
 
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from videos.models import VideoJob
@@ -22,16 +24,18 @@ def typical_run_seconds(job: VideoJob) -> float | None:
     durations = _durations(same)
     if durations:
         return statistics.median(durations)
-    rows = list(done.order_by("-completed_at").values_list("started_at", "completed_at", "num_inference_steps")[:SAMPLE])
-    per_step = [(end - start).total_seconds() / max(steps, 1) for start, end, steps in rows if end]
+    rows = list(
+        done.order_by("-completed_at").values_list("started_at", "completed_at", "num_inference_steps")[:SAMPLE]
+    )
+    per_step = [(end - start).total_seconds() / max(steps, 1) for start, end, steps in rows if start and end]
     if per_step:
         return statistics.median(per_step) * job.num_inference_steps
     return None
 
 
-def _durations(query) -> list[float]:
+def _durations(query: QuerySet[VideoJob]) -> list[float]:
     rows = query.order_by("-completed_at").values_list("started_at", "completed_at")[:SAMPLE]
-    return [(end - start).total_seconds() for start, end in rows if end]
+    return [(end - start).total_seconds() for start, end in rows if start and end]
 
 
 @dataclass

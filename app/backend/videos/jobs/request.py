@@ -19,7 +19,10 @@ MAX_PROMPT = 2000
 MAX_SEED = 2**32 - 1
 DEFAULT_NEGATIVE = "low quality"  # the seed's default
 SIZE_PATTERN = r"^\d{2,4}x\d{2,4}$"
-FIELD_HINTS = {"size": "size must look like 832x480 (width x height).", "seconds": "seconds must be a whole number of seconds, e.g. \"8\"."}
+FIELD_HINTS = {
+    "size": "size must look like 832x480 (width x height).",
+    "seconds": 'seconds must be a whole number of seconds, e.g. "8".',
+}
 
 
 def _text(value: object) -> object:
@@ -40,11 +43,9 @@ def _whole_number(value: object) -> object:
 
 Text = Annotated[str, Field(max_length=MAX_PROMPT), BeforeValidator(_text)]
 BOUNDS = {"num_inference_steps": (1, 100), "seed": (0, MAX_SEED), "num_frames": (1, 241)}
-
-
-def _whole(field: str) -> Any:
-    low, high = BOUNDS[field]
-    return Annotated[int, Field(ge=low, le=high), BeforeValidator(_whole_number)]
+Steps = Annotated[int, Field(ge=1, le=100), BeforeValidator(_whole_number)]
+Seed = Annotated[int, Field(ge=0, le=MAX_SEED), BeforeValidator(_whole_number)]
+Frames = Annotated[int, Field(ge=1, le=241), BeforeValidator(_whole_number)]
 
 
 class VideoCreate(BaseModel):
@@ -53,13 +54,21 @@ class VideoCreate(BaseModel):
     model_config = ConfigDict(extra="forbid", title="VideoCreate")
 
     prompt: Annotated[Text, Field(min_length=1, description="What the video shows.")]
-    model: str | None = Field(None, max_length=40, description="A model id from GET /v1/models; default: the studio's default model.")
-    negative_prompt: Text | None = Field(None, description=f"What the video should avoid; default {DEFAULT_NEGATIVE!r}.")
-    num_inference_steps: _whole("num_inference_steps") | None = Field(None, description="Denoising steps; default: the model's.")
-    seed: _whole("seed") | None = Field(None, description="The same seed and settings give the same video; default 0.")
-    size: str | None = Field(None, pattern=SIZE_PATTERN, examples=["832x480"], description="WIDTHxHEIGHT; default: the model's.")
-    num_frames: _whole("num_frames") | None = Field(None, description="Frames; default: the model's.")
-    seconds: str | None = Field(None, pattern=r"^\d{1,2}$", description="OpenAI's length, in seconds; converted to frames.")
+    model: str | None = Field(
+        None, max_length=40, description="A model id from GET /v1/models; default: the studio's default model."
+    )
+    negative_prompt: Text | None = Field(
+        None, description=f"What the video should avoid; default {DEFAULT_NEGATIVE!r}."
+    )
+    num_inference_steps: Steps | None = Field(None, description="Denoising steps; default: the model's.")
+    seed: Seed | None = Field(None, description="The same seed and settings give the same video; default 0.")
+    size: str | None = Field(
+        None, pattern=SIZE_PATTERN, examples=["832x480"], description="WIDTHxHEIGHT; default: the model's."
+    )
+    num_frames: Frames | None = Field(None, description="Frames; default: the model's.")
+    seconds: str | None = Field(
+        None, pattern=r"^\d{1,2}$", description="OpenAI's length, in seconds; converted to frames."
+    )
 
 
 def parse_create(data: Mapping[str, Any]) -> VideoCreate:
@@ -94,4 +103,3 @@ def _invalid(error: Any) -> InvalidRequest:
     if kind == "string_pattern_mismatch" and param in FIELD_HINTS:
         return InvalidRequest(param, FIELD_HINTS[param])
     return InvalidRequest(param, f"{param}: {error.get('msg', 'invalid value')}." if param else "Invalid request.")
-

@@ -56,7 +56,9 @@ def resolve_provider(name: str | None) -> Provider:
         provider = get_provider(name)
     except UnknownProvider:
         known = ", ".join(p.name for p in all_providers())
-        raise InvalidRequest("model", f"Unknown model {name[:40]!r}; choose one of: {known}.", "unknown_model") from None
+        raise InvalidRequest(
+            "model", f"Unknown model {name[:40]!r}; choose one of: {known}.", "unknown_model"
+        ) from None
     state = provider.status()
     if not state.ready:
         raise InvalidRequest(
@@ -73,7 +75,8 @@ def validate(request: VideoCreate, image: object = None) -> tuple[JobSpec, Refer
     low, high = caps.steps_range
     if not low <= steps <= high:
         raise InvalidRequest(
-            "num_inference_steps", f"num_inference_steps must be between {low} and {high} for {provider.name}; got {steps}."
+            "num_inference_steps",
+            f"num_inference_steps must be between {low} and {high} for {provider.name}; got {steps}.",
         )
     width, height = _size(request.size, provider)
     frames = _frames(request, provider)
@@ -176,7 +179,11 @@ def cancel_job(job: VideoJob) -> VideoJob:
         raise InvalidRequest(None, f"The video is already {job.status}.", "not_cancellable", status=409)
     now = timezone.now()
     VideoJob.objects.filter(id=job.id, status=Status.QUEUED).update(
-        status=Status.CANCELLED, cancel_requested=True, completed_at=now, error_code="cancelled", error_message="Cancelled."
+        status=Status.CANCELLED,
+        cancel_requested=True,
+        completed_at=now,
+        error_code="cancelled",
+        error_message="Cancelled.",
     )
     VideoJob.objects.filter(id=job.id, status=Status.IN_PROGRESS).update(cancel_requested=True)
     get_queue().cancel(job)

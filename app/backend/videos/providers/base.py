@@ -5,6 +5,7 @@ progress through the JobContext and checks it for cancellation; it never touches
 database or storage itself, so the same provider runs under the in-process worker,
 a Celery worker, or the `serve` mode.
 """
+
 from __future__ import annotations
 
 from abc import ABC, abstractmethod

@@ -4,6 +4,7 @@ That includes another Video Studio. Only OpenAI's own fields are sent unless
 OPENAI_VIDEO_EXTRA_FIELDS is on (for servers, like this studio, that also take
 negative_prompt, num_inference_steps and seed).
 """
+
 from __future__ import annotations
 
 import mimetypes
@@ -69,7 +70,9 @@ class OpenAIVideosProvider(UpstreamJobProvider):
             raise status_error(response, WHAT)
         video = read_json(response, WHAT)
         if not usable_job_id(video.get("id")):
-            raise ProviderError("upstream_error", f"{WHAT} answered without a usable video id.", upstream_status=response.status_code)
+            raise ProviderError(
+                "upstream_error", f"{WHAT} answered without a usable video id.", upstream_status=response.status_code
+            )
         return video["id"]
 
     def job_url(self, video_id: str) -> str:

@@ -3,6 +3,7 @@
 It lets a new user run the whole flow with no model configured, and lets the tests run
 end to end. The same prompt and seed always give the same frames.
 """
+
 from __future__ import annotations
 
 import hashlib

@@ -1,4 +1,5 @@
 """Builds the configured providers from settings, once per process."""
+
 from __future__ import annotations
 
 from functools import lru_cache
@@ -76,4 +77,3 @@ def default_provider_name() -> str:
         if provider.status().ready:
             return provider.name
     return "tt-cloud"
-

@@ -4,6 +4,7 @@ The endpoint answers in one of two ways: `200 video/mp4` (the seed's synchronous
 `202` with a JSON job that is polled at `{url}/{id}` and fetched from `{url}/{id}/download`.
 The token goes in the Authorization header to this URL only, and is never logged.
 """
+
 from __future__ import annotations
 
 from pathlib import Path

@@ -1,4 +1,5 @@
 """Shared pieces for providers that talk HTTP: clients, error mapping, job polling, streaming to disk."""
+
 from __future__ import annotations
 
 import json
@@ -11,9 +12,8 @@ from typing import TypeVar
 
 import httpx
 
-from videos.redact import redact
-
 from videos.providers.base import JobCancelled, JobContext, ProviderError
+from videos.redact import redact
 
 T = TypeVar("T")
 CHUNK = 256 * 1024
@@ -169,7 +169,9 @@ def stream_mp4_to_file(
             if ctx.cancelled():
                 raise JobCancelled()
             if time.monotonic() > deadline:
-                raise ProviderError("upstream_timeout", f"{what} was still sending the video after {max_seconds:g} seconds.")
+                raise ProviderError(
+                    "upstream_timeout", f"{what} was still sending the video after {max_seconds:g} seconds."
+                )
     if not checked:
         raise ProviderError("invalid_video", f"{what} answered with an empty or tiny body, not an MP4 video.")
     return written
@@ -252,7 +254,9 @@ def wait_for_job(
         failures = 0
         if response.status_code == 404:
             raise ProviderError(
-                "upstream_job_lost", f"{what} no longer knows job {job_id} (HTTP 404); it may have restarted.", upstream_status=404
+                "upstream_job_lost",
+                f"{what} no longer knows job {job_id} (HTTP 404); it may have restarted.",
+                upstream_status=404,
             )
         if response.status_code != 200:
             raise status_error(response, what)
@@ -263,7 +267,10 @@ def wait_for_job(
         if status == "failed":
             error = job.get("error") or {}
             message = error.get("message") if isinstance(error, dict) else str(error)
-            raise ProviderError("upstream_failed", f"The model failed to make the video: {redact(str(message or 'no reason given'))[:300]}.")
+            raise ProviderError(
+                "upstream_failed",
+                f"The model failed to make the video: {redact(str(message or 'no reason given'))[:300]}.",
+            )
         if status == "cancelled":
             raise ProviderError("upstream_cancelled", f"{what} cancelled job {job_id}.")
         if status not in RUNNING:
@@ -282,7 +289,9 @@ def read_json(response: httpx.Response, what: str) -> dict:
         data = response.json()
     except ValueError:
         raise ProviderError(
-            "upstream_error", f"{what} answered invalid JSON (HTTP {response.status_code}).", upstream_status=response.status_code
+            "upstream_error",
+            f"{what} answered invalid JSON (HTTP {response.status_code}).",
+            upstream_status=response.status_code,
         ) from None
     if not isinstance(data, dict):
         raise ProviderError("upstream_error", f"{what} answered unexpected JSON.", upstream_status=response.status_code)

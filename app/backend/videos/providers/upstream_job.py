@@ -5,6 +5,7 @@ Subclasses say how to submit and where a job's status and video live. The upstre
 id is remembered in the studio's job, so a restarted studio resumes polling instead of
 generating the video again.
 """
+
 from __future__ import annotations
 
 from abc import abstractmethod
@@ -86,8 +87,15 @@ class UpstreamJobProvider(Provider):
                 )
                 run_cancellable(
                     lambda: download_mp4(
-                        client, self.download_url(job_id), self.headers(), dest, max_bytes=self.max_bytes,
-                        what=self.what, timeout=self.timeout, ctx=ctx, max_seconds=self.job_timeout,
+                        client,
+                        self.download_url(job_id),
+                        self.headers(),
+                        dest,
+                        max_bytes=self.max_bytes,
+                        what=self.what,
+                        timeout=self.timeout,
+                        ctx=ctx,
+                        max_seconds=self.job_timeout,
                     ),
                     ctx,
                 )

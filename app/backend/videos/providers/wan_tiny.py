@@ -8,10 +8,11 @@ well under a second. The shapes follow diffusers' own Wan pipeline tests.
 
 Needs the optional extra (requirements-local.txt); the provider never imports this module.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 import torch
 
@@ -53,10 +54,43 @@ _TINY_TRANSFORMER: dict[str, Any] = {
     "rope_max_seq_len": 1024,
 }
 
-_WORDS = (
-    "a an the of on in at with and low quality blurry video cat dog bird fish runs flies "
-    "swims jumps beach sea sky red blue green volcano mountain city night day sun rain snow"
-).split()
+_WORDS = [
+    "a",
+    "an",
+    "the",
+    "of",
+    "on",
+    "in",
+    "at",
+    "with",
+    "and",
+    "low",
+    "quality",
+    "blurry",
+    "video",
+    "cat",
+    "dog",
+    "bird",
+    "fish",
+    "runs",
+    "flies",
+    "swims",
+    "jumps",
+    "beach",
+    "sea",
+    "sky",
+    "red",
+    "blue",
+    "green",
+    "volcano",
+    "mountain",
+    "city",
+    "night",
+    "day",
+    "sun",
+    "rain",
+    "snow",
+]
 
 
 def tiny_vocab() -> list[tuple[str, float]]:
@@ -141,19 +175,18 @@ def build_tiny_pipeline(kind: Kind = "t2v") -> Any:
         channels_in, channels_out = (36, 16) if kind == "i2v" else (16, 16)
 
     # The scheduler the real Wan Diffusers repos ship.
-    scheduler = UniPCMultistepScheduler(
-        prediction_type="flow_prediction", use_flow_sigmas=True, flow_shift=3.0
-    )
+    scheduler = UniPCMultistepScheduler(prediction_type="flow_prediction", use_flow_sigmas=True, flow_shift=3.0)
     tokenizer, text_encoder = tiny_text_stack()
     torch.manual_seed(0)
-    transformer = WanTransformer3DModel(
-        in_channels=channels_in, out_channels=channels_out, **_TINY_TRANSFORMER
-    ).eval()
+    transformer = cast(
+        Any, WanTransformer3DModel(in_channels=channels_in, out_channels=channels_out, **_TINY_TRANSFORMER)
+    )
+    transformer.eval()  # diffusers' models are torch modules; its stubs do not say so
 
     common = dict(
         tokenizer=tokenizer,
         text_encoder=text_encoder,
-        vae=vae.eval(),
+        vae=cast(Any, vae).eval(),
         scheduler=scheduler,
         transformer=transformer,
         transformer_2=None,
@@ -176,6 +209,6 @@ def tiny_transformer(in_channels: int = 16) -> Any:
     from diffusers import WanTransformer3DModel
 
     torch.manual_seed(0)
-    return WanTransformer3DModel(
-        in_channels=in_channels, out_channels=in_channels, **_TINY_TRANSFORMER
+    return cast(
+        Any, WanTransformer3DModel(in_channels=in_channels, out_channels=in_channels, **_TINY_TRANSFORMER)
     ).eval()

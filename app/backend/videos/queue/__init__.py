@@ -4,6 +4,7 @@
 - `celery`: Celery workers on a Redis broker, one queue per provider.
 Both run the same `videos.runner.run`.
 """
+
 from __future__ import annotations
 
 from functools import lru_cache

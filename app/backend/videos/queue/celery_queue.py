@@ -11,6 +11,7 @@ worker died (dead pid on this host, or a stale heartbeat from another host) are 
 (resuming the upstream job) or failed with a reason, and queued jobs whose message was lost
 (Redis restarted, the broker was down when the studio enqueued) are sent again.
 """
+
 from __future__ import annotations
 
 import logging
@@ -22,12 +23,11 @@ from django.conf import settings
 from django.db import close_old_connections
 from django.utils import timezone
 
-from videos.queue.celery_app import app, queue_name
-
+from videos.models import VideoJob
 from videos.queue import recovery
+from videos.queue.celery_app import app, queue_name
 from videos.queue.claim import claim
 from videos.runner import run as runner
-from videos.models import VideoJob
 
 log = logging.getLogger(__name__)
 Status = VideoJob.Status
@@ -83,7 +83,6 @@ def _safe_broker() -> str:
 # --- worker side ------------------------------------------------------------------------------
 
 _stop = threading.Event()
-
 
 
 @worker_ready.connect

@@ -4,6 +4,7 @@ The database is the queue, so a restart loses nothing: threads claim the oldest 
 job of their provider with a conditional UPDATE. Jobs submitted by another process
 (the CLI, a second studio on the same database) are picked up by the periodic wake-up.
 """
+
 from __future__ import annotations
 
 import logging
@@ -11,11 +12,11 @@ import threading
 
 from django.db import close_old_connections
 
-from videos.queue.claim import claim_next
-from videos.runner import run as runner
 from videos.models import VideoJob
 from videos.providers.registry import all_providers
+from videos.queue.claim import claim_next
 from videos.queue.recovery import recover_interrupted
+from videos.runner import run as runner
 
 log = logging.getLogger(__name__)
 IDLE_WAKE_SECONDS = 2.0
@@ -50,7 +51,10 @@ class InProcessQueue:
             condition = self._wake.setdefault(provider.name, threading.Condition())
             for slot in range(provider.concurrency):
                 thread = threading.Thread(
-                    target=self._work, args=(provider.name, condition), daemon=True, name=f"worker-{provider.name}-{slot}"
+                    target=self._work,
+                    args=(provider.name, condition),
+                    daemon=True,
+                    name=f"worker-{provider.name}-{slot}",
                 )
                 thread.start()
                 self._threads.append(thread)

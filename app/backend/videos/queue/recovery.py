@@ -1,10 +1,11 @@
 """Jobs left in_progress by a crash are requeued (resuming the upstream job when its id is
 known) or, after too many attempts, failed with a clear reason. Never left stuck."""
+
 from __future__ import annotations
 
 import logging
 import os
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.utils import timezone
@@ -28,7 +29,7 @@ def _pid_alive(pid: int) -> bool:
     return True
 
 
-def _is_orphan(job: VideoJob, now) -> bool:
+def _is_orphan(job: VideoJob, now: datetime) -> bool:
     me = worker_id()
     host, _, pid = job.worker.rpartition(":")
     if job.worker == me:
@@ -54,7 +55,9 @@ def recover_interrupted() -> int:
                 status=Status.FAILED,
                 completed_at=now,
                 error_code="interrupted",
-                error_message=f"The studio stopped while making this video {job.attempts} times; giving up. Retry to try again.",
+                error_message=(
+                    f"The studio stopped while making this video {job.attempts} times; giving up. Retry to try again."
+                ),
             )
         else:
             updated = VideoJob.objects.filter(id=job.id, status=Status.IN_PROGRESS, worker=job.worker).update(

@@ -52,7 +52,9 @@ def run(job: VideoJob) -> None:
         _run(job, provider)
     except Exception:  # the last guard: a bug must fail the job, not leave it in_progress
         log.exception("job %s crashed", job.id)
-        _finish(job.id, Status.FAILED, error=("internal_error", "The studio hit an internal error; see the server log."))
+        _finish(
+            job.id, Status.FAILED, error=("internal_error", "The studio hit an internal error; see the server log.")
+        )
     finally:
         storage.remove_scratch(job.id)
         close_old_connections()
@@ -79,7 +81,9 @@ def _run(job: VideoJob, provider: Provider) -> None:
             log.info("job %s cancelled", job.id)
             return
         except InvalidVideo as exc:
-            _finish(job.id, Status.FAILED, error=("invalid_video", f"The model's answer is not a playable video ({exc})."))
+            _finish(
+                job.id, Status.FAILED, error=("invalid_video", f"The model's answer is not a playable video ({exc}).")
+            )
             return
         except ProviderError as exc:
             if exc.retryable and attempt < settings.VIDEO_MAX_ATTEMPTS and not ctx.cancelled():
@@ -96,7 +100,12 @@ def _run(job: VideoJob, provider: Provider) -> None:
     video_name = storage.store(video_tmp, f"videos/{job.id}.mp4")
     thumb_name = storage.store(thumb_tmp, f"thumbnails/{job.id}.jpg")
     finished = _finish(
-        job.id, Status.COMPLETED, video_file=video_name, thumbnail_file=thumb_name, metadata=info.as_dict(), progress=100.0
+        job.id,
+        Status.COMPLETED,
+        video_file=video_name,
+        thumbnail_file=thumb_name,
+        metadata=info.as_dict(),
+        progress=100.0,
     )
     if not finished:  # cancelled or deleted while the file was being stored
         storage.delete(video_name)

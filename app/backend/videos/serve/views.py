@@ -9,6 +9,7 @@ so that one GPU machine can serve several studios, whose `tt-cloud` provider poi
 The jobs are ordinary studio jobs (same queue, limits and history). Enabled by
 VIDEO_SERVE_ENABLED (set by `python3 run.py serve`), guarded by VIDEO_SERVE_TOKEN.
 """
+
 from __future__ import annotations
 
 import hmac
@@ -16,15 +17,16 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http.response import HttpResponseBase
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
 from videos.api.body import json_object
+from videos.errors import InvalidRequest
+from videos.files.serving import serve_stored_file
+from videos.jobs.service import cancel_job, create_job
 from videos.models import VideoJob
 from videos.providers.registry import get_provider
-from videos.files.serving import serve_stored_file
-from videos.errors import InvalidRequest
-from videos.jobs.service import cancel_job, create_job
 
 FIELDS = ("prompt", "negative_prompt", "num_inference_steps", "seed")
 
@@ -40,8 +42,8 @@ def _error(status: int, message: str) -> JsonResponse:
     return JsonResponse({"detail": message}, status=status)
 
 
-def guarded(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    def wrapper(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
+def guarded(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
+    def wrapper(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponseBase:
         if not settings.VIDEO_SERVE_ENABLED:
             return _error(404, "Serve mode is off (start with `python3 run.py serve`).")
         token = settings.VIDEO_SERVE_TOKEN
@@ -97,7 +99,7 @@ def status(request: HttpRequest, job_id: str) -> HttpResponse:
 
 @guarded
 @require_GET
-def download(request: HttpRequest, job_id: str) -> HttpResponse:
+def download(request: HttpRequest, job_id: str) -> HttpResponseBase:
     job = _job(job_id)
     if job is None:
         return _error(404, "Job not found.")

@@ -1,4 +1,5 @@
 """`manage.py adduser NAME` (or `python3 run.py adduser NAME`): a studio login."""
+
 from __future__ import annotations
 
 import getpass

@@ -4,11 +4,13 @@ With --server (default: the studio at STUDIO_HOST:STUDIO_PORT) it submits to a r
 studio and follows the job; with --in-process it runs the provider right here, without a
 server or database. Exits non-zero with a clear message on failure.
 """
+
 from __future__ import annotations
 
 import sys
 import time
 from pathlib import Path
+from typing import TextIO
 
 import httpx
 from django.conf import settings
@@ -18,7 +20,7 @@ from videos.files.filenames import video_filename
 
 
 class ProgressBar:
-    def __init__(self, stream=sys.stderr, width: int = 30) -> None:
+    def __init__(self, stream: TextIO = sys.stderr, width: int = 30) -> None:
         self.stream, self.width = stream, width
 
     def show(self, progress: float, status: str, extra: str = "") -> None:
@@ -81,7 +83,9 @@ class Command(BaseCommand):
                     bar.show(video["progress"], video["status"], eta)
                     if time.monotonic() > deadline:
                         bar.done()
-                        raise CommandError(f"Gave up after {timeout:g} s; the job {video['id']} keeps running in the studio.")
+                        raise CommandError(
+                            f"Gave up after {timeout:g} s; the job {video['id']} keeps running in the studio."
+                        )
                     time.sleep(1)
                     video = client.get(f"/v1/videos/{video['id']}").json()
                 bar.show(video["progress"], video["status"])

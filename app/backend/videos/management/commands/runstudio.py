@@ -1,4 +1,5 @@
 """`manage.py runstudio`: the studio's server, with the in-process worker, on one port."""
+
 from __future__ import annotations
 
 import logging
@@ -20,8 +21,8 @@ class Command(BaseCommand):
     def handle(self, *args: object, host: str, port: int, threads: int, **options: object) -> None:
         from waitress import serve
 
-        from videos.access.middleware import auth_configured, is_loopback
         from studio.wsgi import application
+        from videos.access.middleware import auth_configured, is_loopback
         from videos.queue import get_queue
 
         if not is_loopback(host):
@@ -34,7 +35,9 @@ class Command(BaseCommand):
                 )
             settings.STUDIO_AUTH_REQUIRED = auth_configured() or settings.STUDIO_AUTH_REQUIRED
             if host not in settings.ALLOWED_HOSTS and "*" not in settings.ALLOWED_HOSTS:
-                self.stderr.write("note: add this machine's name or address to DJANGO_ALLOWED_HOSTS to reach it remotely")
+                self.stderr.write(
+                    "note: add this machine's name or address to DJANGO_ALLOWED_HOSTS to reach it remotely"
+                )
 
         if settings.VIDEO_JOB_BACKEND == "inprocess":
             get_queue().start()  # type: ignore[attr-defined]

@@ -7,6 +7,7 @@ every child, and the command exits with the worst child's status.
 
 from __future__ import annotations
 
+import logging
 import os
 import signal
 import subprocess
@@ -26,9 +27,11 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--provider", help="only this provider's queue (default: one worker per ready provider)")
         parser.add_argument("--concurrency", type=int, help="jobs at once (default: the provider's capacity)")
-        parser.add_argument("--loglevel", default=settings.LOGGING["root"]["level"])
+        parser.add_argument("--loglevel", default=logging.getLevelName(logging.getLogger().level))
 
-    def handle(self, *args: object, provider: str | None, concurrency: int | None, loglevel: str, **options: Any) -> None:
+    def handle(
+        self, *args: object, provider: str | None, concurrency: int | None, loglevel: str, **options: Any
+    ) -> None:
         from videos.providers.registry import UnknownProvider, all_providers, get_provider
 
         if settings.VIDEO_JOB_BACKEND != "celery":

@@ -8,16 +8,13 @@ made: the studio imports it, lists it and reports "not ready" on a core install.
 The pipeline is loaded on the first generate and kept for the life of the process; one
 job runs on it at a time (a diffusers pipeline keeps per-call state on itself).
 """
+
 from __future__ import annotations
 
 import importlib.util
-import json
 import logging
 import os
-import re
 import threading
-from collections.abc import Mapping
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -132,8 +129,7 @@ class LocalWanProvider(Provider):
         if missing:
             return ProviderStatus(
                 False,
-                f"The local engine's optional extra is not installed (missing "
-                f"{', '.join(missing)}): {EXTRA_HINT}.",
+                f"The local engine's optional extra is not installed (missing {', '.join(missing)}): {EXTRA_HINT}.",
             )
         try:
             info = inspect_model(self.model_path)
@@ -143,9 +139,7 @@ class LocalWanProvider(Provider):
         # Weights may be put in place while the studio runs: refresh what the UI offers.
         self.capabilities = self._capabilities(info)
         loaded = "loaded" if self._pipes else "loads on first use"
-        return ProviderStatus(
-            True, f"{info.kind} from {info.folder} (device {self.device}, {loaded})."
-        )
+        return ProviderStatus(True, f"{info.kind} from {info.folder} (device {self.device}, {loaded}).")
 
     # --- device, dtype, loading --------------------------------------------------------
 
@@ -233,14 +227,12 @@ class LocalWanProvider(Provider):
             raise ProviderError("invalid_request", "The prompt must not be empty.")
         lo, hi = STEPS_RANGE
         if not lo <= request.num_inference_steps <= hi:
-            raise ProviderError(
-                "invalid_request", f"num_inference_steps must be between {lo} and {hi}."
-            )
+            raise ProviderError("invalid_request", f"num_inference_steps must be between {lo} and {hi}.")
         if (request.width is None) != (request.height is None):
             raise ProviderError("invalid_request", "Give both width and height, or neither.")
-        width, height = (
-            (request.width, request.height) if request.width is not None else info.default_size
-        )
+        width, height = info.default_size
+        if request.width is not None and request.height is not None:
+            width, height = request.width, request.height
         m = info.size_multiple
         for side, value in (("width", width), ("height", height)):
             if value % m or not m <= value <= MAX_SIDE:
@@ -266,9 +258,7 @@ class LocalWanProvider(Provider):
                 "This local model is text-to-video only; it cannot take a reference image.",
             )
         if request.image_path is None and not info.text_to_video:
-            raise ProviderError(
-                "invalid_request", "This local model is image-to-video: give a reference image."
-            )
+            raise ProviderError("invalid_request", "This local model is image-to-video: give a reference image.")
         return width, height, frames
 
     @staticmethod
@@ -279,9 +269,7 @@ class LocalWanProvider(Provider):
             with Image.open(path) as img:
                 rgb = img.convert("RGB")
         except (OSError, ValueError) as exc:
-            raise ProviderError(
-                "invalid_request", f"The reference image could not be read: {exc}"
-            ) from exc
+            raise ProviderError("invalid_request", f"The reference image could not be read: {exc}") from exc
         # Crop to the video's aspect ratio first; the pipeline would stretch it otherwise.
         return ImageOps.fit(rgb, (width, height), method=Image.Resampling.LANCZOS)
 
@@ -294,11 +282,7 @@ class LocalWanProvider(Provider):
             )
         info = inspect_model(self.model_path)
         width, height, num_frames = self._validate(request, info)
-        image = (
-            self._load_image(Path(request.image_path), width, height)
-            if request.image_path is not None
-            else None
-        )
+        image = self._load_image(Path(request.image_path), width, height) if request.image_path is not None else None
         ctx.report(0.0, "loading the local model" if not self._pipes else "starting")
         pipe = self._pipeline(info, "i2v" if image is not None else "t2v")
         ctx.raise_if_cancelled()  # loading can take minutes; don't start a cancelled job
@@ -349,8 +333,7 @@ class LocalWanProvider(Provider):
         except torch.cuda.OutOfMemoryError as exc:
             raise ProviderError(
                 "engine_error",
-                f"Out of GPU memory at {width}x{height}, {num_frames} frames: try a smaller "
-                "size or fewer frames.",
+                f"Out of GPU memory at {width}x{height}, {num_frames} frames: try a smaller size or fewer frames.",
             ) from exc
         except Exception as exc:
             log.exception("local Wan generation failed")

@@ -71,9 +71,7 @@ def _resolve_folder(model_path: str | None) -> Path:
     path = Path(raw).expanduser()
     if path.exists():
         if not path.is_dir():
-            raise ProviderError(
-                "not_configured", f"The local model path {path} is a file, not a folder."
-            )
+            raise ProviderError("not_configured", f"The local model path {path} is a file, not a folder.")
         return path.resolve()
     if _REPO_ID.match(raw) and not raw.startswith((".", "~")):
         try:
@@ -123,15 +121,9 @@ def inspect_model(model_path: str | None) -> ModelInfo:
             continue
         sub = folder / name
         if not sub.is_dir():
-            raise ProviderError(
-                "not_configured", f"{folder} is incomplete: the '{name}' folder is missing."
-            )
-        if name in _WEIGHT_COMPONENTS and not any(
-            f.name.endswith(_WEIGHT_SUFFIXES) for f in sub.iterdir()
-        ):
-            raise ProviderError(
-                "not_configured", f"{folder} is incomplete: no weights in '{name}/'."
-            )
+            raise ProviderError("not_configured", f"{folder} is incomplete: the '{name}' folder is missing.")
+        if name in _WEIGHT_COMPONENTS and not any(f.name.endswith(_WEIGHT_SUFFIXES) for f in sub.iterdir()):
+            raise ProviderError("not_configured", f"{folder} is incomplete: no weights in '{name}/'.")
     vae_cfg = _read_json(folder / "vae" / "config.json")
     tname = "transformer" if (folder / "transformer" / "config.json").is_file() else "transformer_2"
     t_cfg = _read_json(folder / tname / "config.json")
