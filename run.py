@@ -164,8 +164,13 @@ def help_env() -> None:
 # --- Web page ---------------------------------------------------------------------------------
 
 
-def build_frontend(required: bool) -> bool:
-    """npm ci (when the lock changed) and build app/frontend into dist/."""
+def build_frontend(required: bool, api_from: Path | None = None) -> bool:
+    """npm ci (when the lock changed) and build app/frontend into dist/.
+
+    With `api_from` (the venv's python), the page's API types are first regenerated from the
+    server's own OpenAPI document, so the page is built against the API it will talk to. The
+    test run builds from the committed files instead, where a stale copy fails a test.
+    """
     if not (FRONTEND / "package.json").exists():
         return False
     npm = shutil.which("npm")
@@ -182,6 +187,9 @@ def build_frontend(required: bool) -> bool:
         say("installing the web page's packages (npm ci)")
         run([npm, "ci", "--no-audit", "--no-fund"], cwd=FRONTEND)
         stamp.write_text(digest)
+    if api_from is not None:
+        manage(api_from, "openapi", "--output", str(FRONTEND / "src" / "api" / "openapi.json"))
+        run([npm, "run", "gen:api"], cwd=FRONTEND)
     say("building the web page")
     run([npm, "run", "build"], cwd=FRONTEND)
     return True
@@ -209,7 +217,7 @@ def manage(python: Path, *args: str, env: dict[str, str] | None = None) -> None:
 def cmd_run(args: argparse.Namespace) -> int:
     python = ensure_venv(scale_extras())
     configure(args.no_input)
-    build_frontend(required=False)
+    build_frontend(required=False, api_from=python)
     manage(python, "migrate", "--noinput", "-v", "0")
     extra = [*(["--host", args.host] if args.host else []), *(["--port", str(args.port)] if args.port else [])]
     try:
