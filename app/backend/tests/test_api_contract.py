@@ -11,7 +11,10 @@ from videos.jobs.request import BOUNDS, MAX_PROMPT
 from videos.management.commands.openapi import openapi_text
 
 COMMITTED = Path(__file__).resolve().parents[2] / "frontend" / "src" / "api" / "openapi.json"
-REGENERATE = "cd app/backend && python manage.py openapi --output ../frontend/src/api/openapi.json && cd ../frontend && npm run gen:api"
+REGENERATE = (
+    "cd app/backend && python manage.py openapi --output ../frontend/src/api/openapi.json"
+    " && cd ../frontend && npm run gen:api  (python3 run.py does both)"
+)
 
 
 def test_committed_openapi_document_is_current() -> None:

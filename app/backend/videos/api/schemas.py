@@ -8,6 +8,7 @@ from typing import Any, Literal
 from ninja import Schema
 from pydantic import Field
 
+from videos.files.media import VideoMetadata
 from videos.jobs.request import VideoCreate
 
 
@@ -28,18 +29,6 @@ class VideoError(Schema):
 
 
 VideoStatus = Literal["queued", "in_progress", "completed", "failed", "cancelled"]
-
-
-class VideoMetadata(Schema):
-    """What the finished file really is, measured by decoding it."""
-
-    duration: float
-    frames: int
-    width: int
-    height: int
-    codec: str
-    fps: float
-    bytes: int
 
 
 class Video(Schema):

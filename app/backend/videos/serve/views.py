@@ -43,6 +43,8 @@ def _error(status: int, message: str) -> JsonResponse:
 
 
 def guarded(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
+    """Serve mode on, the token right; InvalidRequest from the view answers in the server's shape."""
+
     def wrapper(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponseBase:
         if not settings.VIDEO_SERVE_ENABLED:
             return _error(404, "Serve mode is off (start with `python3 run.py serve`).")
@@ -51,13 +53,16 @@ def guarded(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponse
             sent = request.headers.get("Authorization", "")
             if not hmac.compare_digest(sent.encode(), f"Bearer {token}".encode()):
                 return _error(401, "Invalid or missing bearer token.")
-        return view(request, *args, **kwargs)
+        try:
+            return view(request, *args, **kwargs)
+        except InvalidRequest as exc:
+            return _error(exc.status, exc.message)
 
     return csrf_exempt(wrapper)
 
 
-def _job_view(job: VideoJob) -> dict:
-    view = {
+def _job_view(job: VideoJob) -> dict[str, object]:
+    view: dict[str, object] = {
         "id": job.id,
         "object": "video",
         "status": job.status,
@@ -70,39 +75,32 @@ def _job_view(job: VideoJob) -> dict:
     return view
 
 
-def _job(job_id: str) -> VideoJob | None:
-    return VideoJob.objects.filter(id=job_id, owner="serve").first()
+def _job(job_id: str) -> VideoJob:
+    job = VideoJob.objects.filter(id=job_id, owner="serve").first()
+    if job is None:
+        raise InvalidRequest(None, "Job not found.", "not_found", status=404)
+    return job
 
 
 @guarded
 @require_POST
 def submit(request: HttpRequest) -> HttpResponse:
-    try:
-        body = json_object(request)
-    except InvalidRequest as exc:
-        return _error(400, exc.message)
+    body = json_object(request)
     data = {key: body.get(key) for key in FIELDS}
     data["model"] = serve_provider()
-    try:
-        job = create_job(data, owner="serve")
-    except InvalidRequest as exc:
-        return _error(503 if exc.status == 503 else 400, exc.message)
-    return JsonResponse(_job_view(job), status=202)
+    return JsonResponse(_job_view(create_job(data, owner="serve")), status=202)
 
 
 @guarded
 @require_GET
 def status(request: HttpRequest, job_id: str) -> HttpResponse:
-    job = _job(job_id)
-    return JsonResponse(_job_view(job)) if job else _error(404, "Job not found.")
+    return JsonResponse(_job_view(_job(job_id)))
 
 
 @guarded
 @require_GET
 def download(request: HttpRequest, job_id: str) -> HttpResponseBase:
     job = _job(job_id)
-    if job is None:
-        return _error(404, "Job not found.")
     if job.status != VideoJob.Status.COMPLETED:
         return _error(409, f"The job is {job.status}.")
     return serve_stored_file(request, job.video_file, "video/mp4", download_name=f"{job.id}.mp4")
@@ -111,11 +109,4 @@ def download(request: HttpRequest, job_id: str) -> HttpResponseBase:
 @guarded
 @require_POST
 def cancel(request: HttpRequest, job_id: str) -> HttpResponse:
-    job = _job(job_id)
-    if job is None:
-        return _error(404, "Job not found.")
-    try:
-        job = cancel_job(job)
-    except InvalidRequest as exc:
-        return _error(exc.status, exc.message)
-    return JsonResponse(_job_view(job))
+    return JsonResponse(_job_view(cancel_job(_job(job_id))))
