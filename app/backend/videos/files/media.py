@@ -16,7 +16,9 @@ class InvalidVideo(Exception):
 
 
 @dataclass(frozen=True)
-class VideoInfo:
+class VideoMetadata:
+    """What the finished file really is, measured by decoding it."""
+
     duration: float
     frames: int
     width: int
@@ -29,7 +31,7 @@ class VideoInfo:
         return asdict(self)
 
 
-def probe(path: Path) -> VideoInfo:
+def probe(path: Path) -> VideoMetadata:
     """Decode every frame once: a header alone does not prove a truncated file is whole."""
     try:
         with av.open(str(path)) as container:
@@ -52,7 +54,7 @@ def probe(path: Path) -> VideoInfo:
                 if stream.duration and stream.time_base
                 else (last_time + (1.0 / fps if fps else 0.0))
             )
-            return VideoInfo(
+            return VideoMetadata(
                 duration=round(duration, 3),
                 frames=frames,
                 width=stream.codec_context.width,
