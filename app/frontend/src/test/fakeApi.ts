@@ -1,7 +1,8 @@
 // A tiny in-memory stand-in for the studio API, installed as global fetch in unit tests.
 import { vi } from 'vitest';
-import type { Video, VideoModel } from '../components/videoGen/types/chat';
+import type { ModelCapabilities, Video, VideoModel } from '../components/videoGen/types/chat';
 
+/** A complete video object as the server answers it (a queued preview job unless overridden). */
 export function makeVideo(overrides: Partial<Video> = {}): Video {
   const id = overrides.id ?? `video_${Math.random().toString(16).slice(2).padEnd(32, '0').slice(0, 32)}`;
   return {
@@ -26,6 +27,8 @@ export function makeVideo(overrides: Partial<Video> = {}): Video {
     queue_position: 0,
     eta_seconds: null,
     elapsed_seconds: 0,
+    status_message: null,
+    cancel_requested: false,
     error: null,
     metadata: null,
     content_url: null,
@@ -50,6 +53,22 @@ export function completed(v: Video): Video {
   };
 }
 
+/** A model's capabilities as the server reports them, with the backend's defaults. */
+export function makeCapabilities(overrides: Partial<ModelCapabilities> = {}): ModelCapabilities {
+  return {
+    steps_range: [1, 100],
+    default_steps: 12,
+    default_size: null,
+    sizes: null,
+    accepts_size: true,
+    accepts_frames: true,
+    frames_range: [1, 241],
+    image_to_video: false,
+    fps: 16,
+    ...overrides,
+  };
+}
+
 export const previewModel: VideoModel = {
   id: 'preview',
   object: 'model',
@@ -59,18 +78,21 @@ export const previewModel: VideoModel = {
   detail: 'built in',
   preview: true,
   default: true,
-  capabilities: { steps_range: [1, 100], default_steps: 12, default_size: '832x480', sizes: null, accepts_size: true },
+  concurrency: 1,
+  capabilities: makeCapabilities({ default_size: '832x480', frames_range: [1, 161], image_to_video: true }),
 };
 
 export const cloudModel: VideoModel = {
   id: 'tt-cloud',
   object: 'model',
+  owned_by: 'video-studio',
   label: 'Wan 2.2 (Tenstorrent cloud)',
   ready: false,
   detail: 'CLOUD_VIDEO_GENERATION_URL is not set',
   preview: false,
   default: false,
-  capabilities: { steps_range: [4, 50], default_steps: 12, default_size: null, sizes: null, accepts_size: false },
+  concurrency: 1,
+  capabilities: makeCapabilities({ steps_range: [4, 50], accepts_size: false, accepts_frames: false }),
 };
 
 export interface Call {

@@ -30,6 +30,46 @@ describe('VideoJobCard', () => {
     expect(screen.getByText('ETA: estimating…')).toBeInTheDocument();
   });
 
+  it('shows what a running job is doing now next to its progress', () => {
+    renderCard(
+      makeVideo({
+        status: 'in_progress',
+        progress: 42,
+        queue_position: null,
+        status_message: 'denoising step 5/12',
+      }),
+    );
+    expect(screen.getByText('Generating… 42%')).toBeInTheDocument();
+    expect(screen.getByTestId('job-status-message')).toHaveTextContent('· denoising step 5/12');
+    expect(screen.getByTestId('job-waiting')).toHaveTextContent('Generating… 42%· denoising step 5/12');
+  });
+
+  it.each([
+    ['queued', makeVideo({ status: 'queued', status_message: 'waiting for a worker' })],
+    ['completed', completed(makeVideo({ status_message: 'drawing frame 33/33' }))],
+    ['running without one', makeVideo({ status: 'in_progress', queue_position: null, status_message: null })],
+  ])('shows no status message when %s', (_name, video) => {
+    renderCard(video);
+    expect(screen.queryByTestId('job-status-message')).not.toBeInTheDocument();
+    expect(screen.queryByText(/waiting for a worker|drawing frame/)).not.toBeInTheDocument();
+  });
+
+  it('shows a requested cancel of a running job until its worker stops it', () => {
+    renderCard(
+      makeVideo({
+        status: 'in_progress',
+        progress: 60,
+        queue_position: null,
+        status_message: 'denoising step 8/12',
+        cancel_requested: true,
+      }),
+    );
+    expect(screen.getAllByText('Cancelling…')).toHaveLength(2);
+    expect(screen.queryByText('Generating… 60%')).not.toBeInTheDocument();
+    expect(screen.queryByTestId('job-status-message')).not.toBeInTheDocument();
+    expect(screen.getByTestId('job-cancel')).toBeDisabled();
+  });
+
   it('plays a finished video with poster, download link and the preview label', async () => {
     const video = completed(makeVideo({ id: 'video_done' }));
     const h = renderCard(video);

@@ -33,9 +33,11 @@ function PreviewBadge({ video }: { video: Video }) {
 }
 
 function ParamChips({ video }: { video: Video }) {
-  const chips: [string, string][] = [['model', video.model]];
-  if (video.num_inference_steps != null) chips.push(['steps', String(video.num_inference_steps)]);
-  if (video.seed != null) chips.push(['seed', String(video.seed)]);
+  const chips: [string, string][] = [
+    ['model', video.model],
+    ['steps', String(video.num_inference_steps)],
+    ['seed', String(video.seed)],
+  ];
   if (video.size) chips.push(['size', video.size]);
   if (video.num_frames != null) chips.push(['frames', String(video.num_frames)]);
   return (
@@ -77,15 +79,26 @@ function ProgressBar({ value, label }: { value: number; label: string }) {
 
 function Waiting({ video }: { video: Video }) {
   const queued = video.status === 'queued';
+  // What the running job is doing now ("denoising step 5/12"), as the worker last reported it.
+  const step = video.status === 'in_progress' ? video.status_message : null;
+  let headline: string;
+  if (video.cancel_requested) headline = 'Cancelling…';
+  else if (queued) headline = queueText(video.queue_position);
+  else headline = `Generating… ${Math.round(video.progress)}%`;
   return (
     <div className="space-y-3" data-testid="job-waiting">
-      <p className="flex items-center gap-2 text-sm font-medium">
+      <p className="flex flex-wrap items-center gap-2 text-sm font-medium">
         {queued ? (
           <Clock className="h-4 w-4 text-zinc-400" aria-hidden="true" />
         ) : (
           <Loader2 className="h-4 w-4 animate-spin text-brand-light" aria-hidden="true" />
         )}
-        {queued ? queueText(video.queue_position) : `Generating… ${Math.round(video.progress)}%`}
+        {headline}
+        {step && !video.cancel_requested ? (
+          <span className="font-normal text-zinc-400" data-testid="job-status-message">
+            · {step}
+          </span>
+        ) : null}
       </p>
       <ProgressBar value={video.progress} label={`Progress of “${video.prompt}”`} />
       <p className="flex flex-wrap gap-x-4 gap-y-1 text-xs text-zinc-400">
@@ -224,11 +237,12 @@ export default function VideoJobCard({
             <button
               type="button"
               onClick={() => onCancel(video.id)}
-              disabled={busy}
+              // Once asked, the worker stops the job at its next step; asking again changes nothing.
+              disabled={busy || video.cancel_requested}
               className={secondaryButton}
               data-testid="job-cancel"
             >
-              <X className="h-4 w-4" aria-hidden="true" /> Cancel
+              <X className="h-4 w-4" aria-hidden="true" /> {video.cancel_requested ? 'Cancelling…' : 'Cancel'}
             </button>
           ) : (
             <button

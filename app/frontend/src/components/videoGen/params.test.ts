@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { defaultSettings, sizeOptions, sizeToString, stepsRange, validate } from './params';
-import { cloudModel, previewModel } from '../../test/fakeApi';
+import { cloudModel, makeCapabilities, previewModel } from '../../test/fakeApi';
 
 describe('generation parameters', () => {
   it('starts from the seed defaults: "low quality", 12 steps, seed 0', () => {
@@ -17,7 +17,10 @@ describe('generation parameters', () => {
     expect(sizeToString('832x480')).toBe('832x480');
     expect(sizeToString('big')).toBeNull();
     expect(sizeToString(null)).toBeNull();
-    expect(sizeOptions({ sizes: ['832x480', '480x832', '832 x 480'] })).toEqual(['832x480', '480x832']);
+    expect(sizeOptions(makeCapabilities({ sizes: ['832x480', '480x832', '832 x 480'] }))).toEqual([
+      '832x480',
+      '480x832',
+    ]);
   });
 
   it('keeps steps within the model range', () => {

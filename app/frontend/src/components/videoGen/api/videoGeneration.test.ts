@@ -46,7 +46,14 @@ describe('videoGeneration API module', () => {
     const api = new FakeApi();
     api.install();
     await createVideo({ prompt: 'x', model: '', size: '' });
-    expect(api.calls[0].body).toEqual({ prompt: 'x' });
+    await createVideo({ prompt: 'y', model: null, negative_prompt: null, num_inference_steps: null, seed: null });
+    await createVideo({ prompt: 'z', negative_prompt: '', num_frames: 49, seconds: '3' });
+    expect(api.calls.map((c) => c.body)).toEqual([
+      { prompt: 'x' },
+      { prompt: 'y' },
+      // An empty negative prompt asks for none, so it is sent; frames and length go through.
+      { prompt: 'z', negative_prompt: '', num_frames: 49, seconds: '3' },
+    ]);
   });
 
   it('lists with limit, order and the after cursor', async () => {

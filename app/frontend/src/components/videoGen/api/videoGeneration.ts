@@ -126,13 +126,17 @@ export function getVideo(id: string, signal?: AbortSignal): Promise<Video> {
 }
 
 export function createVideo(params: CreateVideoParams): Promise<Video> {
-  // Leave out fields the user did not set so the server applies the model's defaults.
-  const body: Record<string, string | number> = { prompt: params.prompt };
+  // Leave out fields the user did not set (undefined or null, or an empty model, size or
+  // length) so the server applies the model's defaults. An empty negative prompt is sent:
+  // it asks for none, where leaving it out gives the default.
+  const body: CreateVideoParams = { prompt: params.prompt };
   if (params.model) body.model = params.model;
-  if (params.negative_prompt !== undefined) body.negative_prompt = params.negative_prompt;
-  if (params.num_inference_steps !== undefined) body.num_inference_steps = params.num_inference_steps;
-  if (params.seed !== undefined) body.seed = params.seed;
+  if (params.negative_prompt != null) body.negative_prompt = params.negative_prompt;
+  if (params.num_inference_steps != null) body.num_inference_steps = params.num_inference_steps;
+  if (params.seed != null) body.seed = params.seed;
   if (params.size) body.size = params.size;
+  if (params.num_frames != null) body.num_frames = params.num_frames;
+  if (params.seconds) body.seconds = params.seconds;
   return request<Video>('/videos', {
     method: 'POST',
     headers: { 'Content-Type': 'application/json' },
