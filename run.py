@@ -25,6 +25,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import NoReturn
 
 ROOT = Path(__file__).resolve().parent
 APP = ROOT / "app"
@@ -214,19 +215,28 @@ def manage(python: Path, *args: str, env: dict[str, str] | None = None) -> None:
     run([str(python), str(BACKEND / "manage.py"), *args], env=env)
 
 
+def become_manage(python: Path, *args: str, cwd: Path | None = None) -> NoReturn:
+    """Once setup is done, replace this process with `manage.py ARGS` (same PID, same terminal).
+
+    A launcher waiting on a child would die of the SIGTERM that docker stop, systemd or a
+    supervisor sends it and leave the server serving on its port; after exec that signal (and
+    Ctrl+C) reaches the server itself, nothing is left behind, and its exit status is ours.
+    """
+    command = [str(python), str(BACKEND / "manage.py"), *args]
+    if cwd is not None:
+        os.chdir(cwd)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os.execv(command[0], command)
+
+
 def cmd_run(args: argparse.Namespace) -> int:
     python = ensure_venv(scale_extras())
     configure(args.no_input)
     build_frontend(required=False, api_from=python)
     manage(python, "migrate", "--noinput", "-v", "0")
     extra = [*(["--host", args.host] if args.host else []), *(["--port", str(args.port)] if args.port else [])]
-    try:
-        manage(python, "runstudio", *extra)
-    except KeyboardInterrupt:
-        pass
-    except subprocess.CalledProcessError as exc:
-        return exc.returncode
-    return 0
+    become_manage(python, "runstudio", *extra)
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
@@ -241,8 +251,7 @@ def cmd_generate(args: argparse.Namespace, rest: list[str]) -> int:
     python = ensure_venv(())
     configure(no_input=True)
     manage(python, "migrate", "--noinput", "-v", "0")
-    result = subprocess.run([str(python), str(BACKEND / "manage.py"), "generate", *rest])
-    return result.returncode
+    become_manage(python, "generate", *rest)
 
 
 def scale_extras() -> tuple[str, ...]:
@@ -260,15 +269,12 @@ def cmd_worker(args: argparse.Namespace) -> int:
     """Celery workers for the studio's jobs: one per provider queue, sized to its capacity."""
     python = ensure_venv(("scale",))
     configure(args.no_input)
-    cmd = [str(python), str(BACKEND / "manage.py"), "runworker"]
+    options = []
     if args.provider:
-        cmd += ["--provider", args.provider]
+        options += ["--provider", args.provider]
     if args.concurrency:
-        cmd += ["--concurrency", str(args.concurrency)]
-    try:
-        return subprocess.run(cmd, cwd=BACKEND).returncode
-    except KeyboardInterrupt:
-        return 0
+        options += ["--concurrency", str(args.concurrency)]
+    become_manage(python, "runworker", *options, cwd=BACKEND)
 
 
 def _port_open(port: int) -> bool:
@@ -340,7 +346,7 @@ def cmd_adduser(rest: list[str]) -> int:
     python = ensure_venv(())
     configure(no_input=True)
     manage(python, "migrate", "--noinput", "-v", "0")
-    return subprocess.run([str(python), str(BACKEND / "manage.py"), "adduser", *rest]).returncode
+    become_manage(python, "adduser", *rest)
 
 
 def test_env() -> dict[str, str]:

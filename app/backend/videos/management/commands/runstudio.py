@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+import signal
+from types import FrameType
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
@@ -39,20 +41,39 @@ class Command(BaseCommand):
                     "note: add this machine's name or address to DJANGO_ALLOWED_HOSTS to reach it remotely"
                 )
 
+        signal.signal(signal.SIGTERM, _stop)
+        try:
+            if settings.VIDEO_JOB_BACKEND == "inprocess":
+                get_queue().start()  # type: ignore[attr-defined]
+            shown = f"[{host}]" if ":" in host else host
+            self.stdout.write(
+                f"Video Studio is running: open http://{shown}:{port}/video-generation  (Ctrl+C stops it)"
+            )
+            self.stdout.flush()
+            # On SIGTERM or Ctrl+C waitress stops accepting, gives requests in progress up to 5 s
+            # and closes its sockets, then returns.
+            serve(
+                application,
+                host=host,
+                port=port,
+                threads=threads,
+                connection_limit=1000,
+                channel_timeout=300,
+                ident="video-studio",
+                # Absurd bodies are refused before they are read; near the image limit the API's
+                # own check answers, with a JSON error that names the limit.
+                max_request_body_size=2 * settings.VIDEO_MAX_IMAGE_BYTES + 1024**2,
+            )
+        except KeyboardInterrupt:  # stopped before serving had begun
+            pass
+        # Jobs still running are left as they are (the worker threads are daemons and end with
+        # the process): the next start's recovery requeues them.
         if settings.VIDEO_JOB_BACKEND == "inprocess":
-            get_queue().start()  # type: ignore[attr-defined]
-        shown = f"[{host}]" if ":" in host else host
-        self.stdout.write(f"Video Studio is running: open http://{shown}:{port}/video-generation  (Ctrl+C stops it)")
-        self.stdout.flush()
-        serve(
-            application,
-            host=host,
-            port=port,
-            threads=threads,
-            connection_limit=1000,
-            channel_timeout=300,
-            ident="video-studio",
-            # Absurd bodies are refused before they are read; near the image limit the API's
-            # own check answers, with a JSON error that names the limit.
-            max_request_body_size=2 * settings.VIDEO_MAX_IMAGE_BYTES + 1024**2,
-        )
+            get_queue().stop()  # type: ignore[attr-defined]
+        self.stdout.write("Video Studio stopped.")
+
+
+def _stop(signum: int, frame: FrameType | None) -> None:
+    """SIGTERM (docker stop, systemd, a supervisor) stops the server as Ctrl+C does: waitress
+    catches the exception in its loop, stops accepting and closes its sockets."""
+    raise KeyboardInterrupt
