@@ -6,7 +6,6 @@ import os
 import shutil
 import subprocess
 import sys
-import time
 
 import httpx
 import pytest
@@ -33,22 +32,7 @@ def test_refuses_to_listen_beyond_loopback_without_authentication(tmp_path, db_t
 
 def start_on_all_addresses(server: StudioServer) -> None:
     """runstudio on 0.0.0.0 (the tests' own traffic stays on 127.0.0.1)."""
-    with open(server.log_path, "ab") as log:  # the child keeps its own copy of the descriptor
-        server.proc = subprocess.Popen(
-            [sys.executable, "manage.py", "runstudio", "--host", "0.0.0.0", "--port", str(server.port)],
-            cwd=BACKEND,
-            env=server.env(),
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            if httpx.get(f"{server.url}/healthz", timeout=1).status_code == 200:
-                return
-        except httpx.HTTPError:
-            assert time.monotonic() < deadline and server.proc.poll() is None, server.logs()
-            time.sleep(0.1)
+    server.start(host="0.0.0.0")
 
 
 def test_beyond_loopback_with_keys_requires_them(tmp_path, db_template):

@@ -56,7 +56,8 @@ class StudioServer(ManagedProcess):
         env.update({"STUDIO_DATA_DIR": str(self.data_dir), "STUDIO_LOG_LEVEL": "INFO", **self.settings})
         return env
 
-    def start(self, timeout: float = 30) -> StudioServer:
+    def start(self, timeout: float = 30, host: str = "127.0.0.1") -> StudioServer:
+        """Serve on `host` (the tests' own traffic goes to 127.0.0.1 either way) and wait for /healthz."""
         if not (self.data_dir / "studio.sqlite3").exists() and "DATABASE_URL" not in self.settings:
             subprocess.run(
                 [sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"],
@@ -66,7 +67,7 @@ class StudioServer(ManagedProcess):
             )
         with open(self.log_path, "ab") as log:  # the child keeps its own copy of the descriptor
             self.proc = subprocess.Popen(
-                [sys.executable, "manage.py", "runstudio", "--host", "127.0.0.1", "--port", str(self.port)],
+                [sys.executable, "manage.py", "runstudio", "--host", host, "--port", str(self.port)],
                 cwd=BACKEND,
                 env=self.env(),
                 stdout=log,
