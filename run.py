@@ -2,13 +2,17 @@
 """Video Studio launcher and setup wizard. Standard library only.
 
 python3 run.py              set up (venv, dependencies, app/.env, web page, database) and run
-python3 run.py test         set up everything the tests need and run every test
+python3 run.py test         set up everything the tests need, run the code checks and every test
+python3 run.py check        the code checks only: ruff, mypy, eslint, prettier, tsc
 python3 run.py worker       run Celery workers (VIDEO_JOB_BACKEND=celery; docs/scale.md)
 python3 run.py generate "a prompt" [--steps 12 --seed 0 --out clip.mp4 --provider preview --in-process]
 python3 run.py adduser NAME create a login (required to listen beyond 127.0.0.1)
 python3 run.py serve        serve this machine's engines behind the tt-media-server video API
 python3 run.py --help-env   explain every setting in app/.env
 python3 run.py --help       all commands and options
+
+One file on purpose (longer than the project's other modules): a fresh machine runs it with
+nothing installed, before any package of the project can be imported.
 """
 
 from __future__ import annotations

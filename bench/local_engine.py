@@ -1,6 +1,8 @@
 #!/usr/bin/env python3
 """Seconds per denoising step of the local Wan engine's transformer: eager vs faster setups.
 
+(A standalone script, so its setups, timing and report live in one file.)
+
 One denoising step of the Wan pipelines is two transformer forwards (prompt and negative
 prompt, for classifier-free guidance) on the same latents; the scheduler step and the
 text encoder are noise next to them. This times exactly that, for several configurations

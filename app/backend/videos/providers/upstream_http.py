@@ -1,4 +1,8 @@
-"""Shared pieces for providers that talk HTTP: clients, error mapping, job polling, streaming to disk."""
+"""Shared pieces for providers that talk HTTP: clients, error mapping, job polling, streaming to disk.
+
+Kept together (about 300 lines) because each piece maps the same httpx failures to the same
+ProviderErrors; the provider modules stay small by using them.
+"""
 
 from __future__ import annotations
 

@@ -7,6 +7,8 @@ made: the studio imports it, lists it and reports "not ready" on a core install.
 
 The pipeline is loaded on the first generate and kept for the life of the process; one
 job runs on it at a time (a diffusers pipeline keeps per-call state on itself).
+Reading the model folder lives in `folder.py`; what stays here (device and dtype choice,
+loading, request checks, denoising, encoding) is one engine's life cycle, about 340 lines.
 """
 
 from __future__ import annotations
