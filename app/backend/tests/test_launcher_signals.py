@@ -116,6 +116,10 @@ def port_answers(port: int) -> bool:
         return False
 
 
+def _ignore_sigint() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
 def test_signal_to_run_py_stops_the_server_and_leaves_no_process(tmp_path: Path, signum: signal.Signals) -> None:
     root, venv = scratch_root(tmp_path)
@@ -138,6 +142,9 @@ def test_signal_to_run_py_stops_the_server_and_leaves_no_process(tmp_path: Path,
             stdout=log,
             stderr=subprocess.STDOUT,
             start_new_session=True,  # our own group, so a leftover can be cleaned up below
+            # As a background job of a script, which inherits SIGINT ignored: the studio must
+            # still stop on it (and the test must not depend on how pytest itself was started).
+            preexec_fn=_ignore_sigint,
         )
     pgid = launcher.pid
     try:

@@ -41,7 +41,10 @@ class Command(BaseCommand):
                     "note: add this machine's name or address to DJANGO_ALLOWED_HOSTS to reach it remotely"
                 )
 
+        # Both explicitly: a process started in the background of a script inherits SIGINT as
+        # ignored, and Python then never raises KeyboardInterrupt for it.
         signal.signal(signal.SIGTERM, _stop)
+        signal.signal(signal.SIGINT, _stop)
         try:
             if settings.VIDEO_JOB_BACKEND == "inprocess":
                 get_queue().start()  # type: ignore[attr-defined]
@@ -74,6 +77,6 @@ class Command(BaseCommand):
 
 
 def _stop(signum: int, frame: FrameType | None) -> None:
-    """SIGTERM (docker stop, systemd, a supervisor) stops the server as Ctrl+C does: waitress
-    catches the exception in its loop, stops accepting and closes its sockets."""
+    """SIGTERM (docker stop, systemd, a supervisor) and SIGINT stop the server as Ctrl+C does:
+    waitress catches the exception in its loop, stops accepting and closes its sockets."""
     raise KeyboardInterrupt
