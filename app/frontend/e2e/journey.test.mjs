@@ -239,11 +239,14 @@ describe('video generation journey (preview engine)', () => {
     assert.match(await firstJob.getByLabel('Parameters').innerText(), /steps\s*12[\s\S]*seed\s*0/);
     assert.match(await firstJob.getByTestId('job-video').getAttribute('poster'), /variant=thumbnail/);
 
-    // Same data dir and port, new process.
+    // Same data dir and port, new process. The tab leaves first: a stop resets the player's
+    // open media connection, which Chromium logs as a console error.
     const { dataDir, port } = backend;
+    const pageUrl = page.url();
+    await page.goto('about:blank');
     await backend.stop();
     backend = await startBackend({ dataDir, port });
-    await page.reload();
+    await page.goto(pageUrl);
     await page.locator('[data-testid="job"]').nth(3).waitFor();
     const afterRestart = await page
       .locator('[data-testid="job"]')
