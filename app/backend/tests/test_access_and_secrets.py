@@ -84,25 +84,21 @@ def test_api_keys_separate_users_videos(studio_factory):
 def test_session_login_needs_csrf_for_writes(studio_factory):
     studio = studio_factory(STUDIO_AUTH_REQUIRED="true")
     env = studio.env()
-    made = subprocess.run(
-        [sys.executable, "manage.py", "adduser", "carol", "--password-stdin"],
-        cwd=BACKEND,
-        env=env,
-        input="a-long-passphrase-42\n",
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+
+    def adduser(name: str, password: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "manage.py", "adduser", name, "--password-stdin"],
+            cwd=BACKEND,
+            env=env,
+            input=f"{password}\n",
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+
+    made = adduser("carol", "a-long-passphrase-42")
     assert made.returncode == 0, made.stderr
-    weak = subprocess.run(
-        [sys.executable, "manage.py", "adduser", "dave", "--password-stdin"],
-        cwd=BACKEND,
-        env=env,
-        input="123\n",
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    weak = adduser("dave", "123")
     assert weak.returncode != 0 and "too short" in weak.stderr
     with httpx.Client(base_url=studio.url) as browser:
         me = browser.get("/auth/me").json()

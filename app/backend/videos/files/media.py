@@ -159,8 +159,9 @@ def encode_h264(frames: Iterable[np.ndarray], dest: Path, fps: int, crf: int = 2
                 stream.codec_context.thread_type = "FRAME"
                 stream.codec_context.thread_count = X264_THREADS
                 options: dict[str, object] = {"crf": str(crf), "preset": preset}
-                if x264_params():
-                    options["x264-params"] = x264_params()
+                params = x264_params()
+                if params:
+                    options["x264-params"] = params
                 stream.options = options
             frame = av.VideoFrame.from_ndarray(np.ascontiguousarray(rgb), format="rgb24")
             frame.pts, frame.time_base = index, time_base

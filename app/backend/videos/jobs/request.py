@@ -42,10 +42,11 @@ def _whole_number(value: object) -> object:
 
 
 Text = Annotated[str, Field(max_length=MAX_PROMPT), BeforeValidator(_text)]
-BOUNDS = {"num_inference_steps": (1, 100), "seed": (0, MAX_SEED), "num_frames": (1, 241)}
-Steps = Annotated[int, Field(ge=1, le=100), BeforeValidator(_whole_number)]
-Seed = Annotated[int, Field(ge=0, le=MAX_SEED), BeforeValidator(_whole_number)]
-Frames = Annotated[int, Field(ge=1, le=241), BeforeValidator(_whole_number)]
+STEPS, SEEDS, FRAMES = (1, 100), (0, MAX_SEED), (1, 241)
+BOUNDS = {"num_inference_steps": STEPS, "seed": SEEDS, "num_frames": FRAMES}  # for the error messages
+Steps = Annotated[int, Field(ge=STEPS[0], le=STEPS[1]), BeforeValidator(_whole_number)]
+Seed = Annotated[int, Field(ge=SEEDS[0], le=SEEDS[1]), BeforeValidator(_whole_number)]
+Frames = Annotated[int, Field(ge=FRAMES[0], le=FRAMES[1]), BeforeValidator(_whole_number)]
 
 
 class VideoCreate(BaseModel):

@@ -109,13 +109,13 @@ class Command(BaseCommand):
         from videos.errors import InvalidRequest
         from videos.files.media import InvalidVideo, probe
         from videos.jobs.request import parse_create
-        from videos.jobs.service import resolve_provider, validate
+        from videos.jobs.service import validate
         from videos.providers.base import JobCancelled, NullContext, ProviderError
+        from videos.providers.registry import get_provider
         from videos.runner.run import request_for
 
         try:
-            spec, _ = validate(parse_create(fields))
-            provider = resolve_provider(spec.provider)
+            spec, _ = validate(parse_create(fields))  # resolves the provider and checks it is ready
         except InvalidRequest as exc:
             raise CommandError(exc.message) from None
         bar = ProgressBar()
@@ -128,7 +128,7 @@ class Command(BaseCommand):
         request = request_for(spec.new_job())
         tmp = out.with_suffix(out.suffix + ".part")
         try:
-            provider.generate(request, tmp, Context())
+            get_provider(spec.provider).generate(request, tmp, Context())
             probe(tmp)
             tmp.replace(out)
         except (ProviderError, InvalidVideo, JobCancelled) as exc:
