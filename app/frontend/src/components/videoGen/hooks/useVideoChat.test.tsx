@@ -38,12 +38,10 @@ describe('useVideoChat', () => {
 
   it('submits a prompt, polls the job and shows it completed', async () => {
     const api = new FakeApi();
-    let polls = 0;
-    api.onGet = (v) => {
-      polls += 1;
-      if (polls === 1) return { ...v, status: 'in_progress', progress: 40, queue_position: null, elapsed_seconds: 1 };
-      return completed(v);
-    };
+    // Running until the test has seen it running (a fixed number of polls races a busy machine).
+    let finish = false;
+    api.onGet = (v) =>
+      finish ? completed(v) : { ...v, status: 'in_progress', progress: 40, queue_position: null, elapsed_seconds: 1 };
     api.install();
     const { Wrapper } = makeWrapper();
     const { result } = renderHook(() => useVideoChat({ pollIntervalMs: 20 }), { wrapper: Wrapper });
@@ -58,6 +56,7 @@ describe('useVideoChat', () => {
 
     await waitFor(() => expect(result.current.videos[0].status).toBe('in_progress'));
     expect(result.current.videos[0].progress).toBe(40);
+    finish = true;
     await waitFor(() => expect(result.current.videos[0].status).toBe('completed'));
     expect(result.current.videos[0].content_url).toMatch(/\/content$/);
 

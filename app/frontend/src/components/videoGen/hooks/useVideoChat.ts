@@ -1,16 +1,9 @@
 // The video "chat" state, backed by the jobs API through TanStack Query so that a reload
 // (or a second tab) shows the same history: the paginated list is the single source of
-// truth, and each unfinished job is polled and written back into it.
+// truth. Unfinished jobs are kept current by one live stream (useLiveVideos); while it is not
+// open, each unfinished job is polled and written back into the list instead.
 import { useCallback, useEffect, useMemo } from 'react';
-import {
-  type InfiniteData,
-  type QueryClient,
-  useInfiniteQuery,
-  useMutation,
-  useQueries,
-  useQuery,
-  useQueryClient,
-} from '@tanstack/react-query';
+import { useInfiniteQuery, useMutation, useQueries, useQuery, useQueryClient } from '@tanstack/react-query';
 import {
   cancelVideo,
   createVideo,
@@ -22,45 +15,12 @@ import {
   listVideos,
   retryVideo,
 } from '../api/videoGeneration';
-import type { CreateVideoParams, Video, VideoList, VideoModel } from '../types/chat';
+import type { CreateVideoParams, Video, VideoModel } from '../types/chat';
+import { type LiveVideosTimings, useLiveVideos } from './useLiveVideos';
+import { forgetVideo, updateVideo, upsertVideo, videoKeys } from './videoCache';
 
-export const videoKeys = {
-  all: ['videos'] as const,
-  list: () => ['videos', 'list'] as const,
-  detail: (id: string) => ['videos', 'detail', id] as const,
-};
+export { videoKeys } from './videoCache';
 export const modelKeys = { all: ['models'] as const };
-
-type ListData = InfiniteData<VideoList, string | null>;
-
-/** Replace (or drop, when `next` is null) one video inside the cached pages. */
-function patchList(client: QueryClient, id: string, next: Video | null): void {
-  client.setQueryData<ListData>(videoKeys.list(), (old) => {
-    if (!old) return old;
-    return {
-      ...old,
-      pages: old.pages.map((page) => ({
-        ...page,
-        data: next ? page.data.map((v) => (v.id === id ? next : v)) : page.data.filter((v) => v.id !== id),
-      })),
-    };
-  });
-}
-
-/** Put a newly created job at the head of the newest page. */
-function prependToList(client: QueryClient, video: Video): void {
-  client.setQueryData<ListData>(videoKeys.list(), (old) => {
-    if (!old || old.pages.length === 0) {
-      return {
-        pages: [{ object: 'list', data: [video], first_id: video.id, last_id: video.id, has_more: false }],
-        pageParams: [null],
-      };
-    }
-    const [first, ...rest] = old.pages;
-    const data = [video, ...first.data.filter((v) => v.id !== video.id)];
-    return { ...old, pages: [{ ...first, data, first_id: video.id }, ...rest] };
-  });
-}
 
 export interface ModelsState {
   models: VideoModel[];
@@ -99,8 +59,10 @@ export function useModels(): ModelsState {
 }
 
 export interface UseVideoChatOptions {
-  /** How often an unfinished job is polled. */
+  /** How often an unfinished job is polled while the live stream is not open. */
   pollIntervalMs?: number;
+  /** Timings of the live stream (useLiveVideos). */
+  live?: LiveVideosTimings;
   pageSize?: number;
   /** Pages of history fetched without asking; more come with loadOlder(). */
   autoLoadPages?: number;
@@ -127,7 +89,7 @@ export interface VideoChat {
 }
 
 export function useVideoChat(options: UseVideoChatOptions = {}): VideoChat {
-  const { pollIntervalMs = 1000, pageSize = 20, autoLoadPages = 5 } = options;
+  const { pollIntervalMs = 1000, pageSize = 20, autoLoadPages = 5, live } = options;
   const client = useQueryClient();
 
   const history = useInfiniteQuery({
@@ -135,7 +97,7 @@ export function useVideoChat(options: UseVideoChatOptions = {}): VideoChat {
     queryFn: ({ pageParam, signal }) => listVideos({ after: pageParam, limit: pageSize, signal }),
     initialPageParam: null as string | null,
     getNextPageParam: (last) => (last.has_more && last.last_id ? last.last_id : undefined),
-    // Polling keeps unfinished jobs fresh; refetching every page on focus would only race it.
+    // The stream (or polling) keeps unfinished jobs fresh; refetching every page on focus would only race it.
     refetchOnWindowFocus: false,
   });
 
@@ -161,15 +123,20 @@ export function useVideoChat(options: UseVideoChatOptions = {}): VideoChat {
 
   const activeIds = useMemo(() => newestFirst.filter((v) => !isTerminal(v.status)).map((v) => v.id), [newestFirst]);
 
+  const liveState = useLiveVideos({ activeIds, ...live });
+  // Poll only while there is no stream; while it is still opening, wait for it.
+  const polling = liveState === 'down';
+
   useQueries({
     queries: activeIds.map((id) => ({
       queryKey: videoKeys.detail(id),
       queryFn: async ({ signal }: { signal: AbortSignal }) => {
         const video = await getVideo(id, signal);
         // Cancelled by a cancel/delete that already wrote a newer state: do not undo it.
-        if (!signal.aborted) patchList(client, id, video);
+        if (!signal.aborted) updateVideo(client, video);
         return video;
       },
+      enabled: polling,
       refetchInterval: pollIntervalMs,
       refetchIntervalInBackground: true,
       // A transient failure should not stop the polling; the next tick tries again.
@@ -179,7 +146,8 @@ export function useVideoChat(options: UseVideoChatOptions = {}): VideoChat {
 
   const createMutation = useMutation({
     mutationFn: createVideo,
-    onSuccess: (video) => prependToList(client, video),
+    // The live stream may have brought the new job (and a later state of it) already.
+    onSuccess: (video) => upsertVideo(client, video),
   });
 
   const actionMutation = useMutation({
@@ -188,21 +156,21 @@ export function useVideoChat(options: UseVideoChatOptions = {}): VideoChat {
         const video = await cancelVideo(id);
         // A poll already in flight would write the pre-cancel state back over this one.
         await client.cancelQueries({ queryKey: videoKeys.detail(id) });
-        patchList(client, id, video);
+        updateVideo(client, video);
       } else if (action === 'retry') {
-        prependToList(client, await retryVideo(id));
+        upsertVideo(client, await retryVideo(id));
       } else {
         await deleteVideo(id);
         await client.cancelQueries({ queryKey: videoKeys.detail(id) });
-        patchList(client, id, null);
-        client.removeQueries({ queryKey: videoKeys.detail(id) });
+        // Also keeps a live event or poll already on its way from bringing it back.
+        forgetVideo(client, id);
       }
     },
     onError: (_err, { id, action }) => {
       // The job may have moved on (finished before the cancel arrived): show its real state.
       if (action !== 'retry') {
         void getVideo(id)
-          .then((v) => patchList(client, id, v))
+          .then((v) => updateVideo(client, v))
           .catch(() => undefined);
       }
     },
