@@ -266,5 +266,14 @@ describe('upsertVideo', () => {
     upsertVideo(client, makeVideo({ id: 'video_25', created_at: 25, status: 'in_progress' }));
     const v25 = client.getQueryData<ListData>(videoKeys.list())?.pages[0].data.find((v) => v.id === 'video_25');
     expect(v25?.status).toBe('completed');
+
+    // A cancel request is not undone by a state read before it; the job's end still counts.
+    const running = makeVideo({ id: 'video_30', created_at: 30, status: 'in_progress' });
+    const v30 = () => client.getQueryData<ListData>(videoKeys.list())?.pages[0].data.find((v) => v.id === 'video_30');
+    upsertVideo(client, { ...running, cancel_requested: true });
+    upsertVideo(client, { ...running, progress: 50 });
+    expect(v30()).toMatchObject({ status: 'in_progress', cancel_requested: true, progress: 0 });
+    upsertVideo(client, completed(running));
+    expect(v30()?.status).toBe('completed');
   });
 });

@@ -74,10 +74,12 @@ export function forgetVideo(client: QueryClient, id: string): void {
 /**
  * Whether `next` was read before `current` and must not replace it. A job never leaves a
  * finished state (a retry is a new job), and a cancel request, once made, is never withdrawn.
- * Any other change may be newer (a job can even go back to queued after a restart).
+ * A finished state always counts, and any other change may be newer (a job can even go back
+ * to queued after a restart).
  */
 export function isOlderState(next: Video, current: Video): boolean {
-  if (isTerminal(current.status)) return !isTerminal(next.status);
+  if (isTerminal(next.status)) return false;
+  if (isTerminal(current.status)) return true;
   return current.cancel_requested && !next.cancel_requested;
 }
 
