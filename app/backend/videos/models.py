@@ -1,10 +1,14 @@
-"""The one persistent record of a generation: a VideoJob."""
+"""The one persistent record of a generation, a VideoJob, and RunTimes, what ETAs learn from."""
 
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
+from typing import Any
 
-from django.db import models
+from django.db import models, transaction
+from django.db.models.signals import post_save
+from django.dispatch import receiver
 
 
 def new_video_id() -> str:
@@ -22,7 +26,7 @@ class VideoJob(models.Model):
     TERMINAL = (Status.COMPLETED, Status.FAILED, Status.CANCELLED)
 
     id = models.CharField(primary_key=True, max_length=40, default=new_video_id, editable=False)
-    owner = models.CharField(max_length=150, blank=True, default="", db_index=True)
+    owner = models.CharField(max_length=150, blank=True, default="")  # indexed with created_at below
     provider = models.CharField(max_length=40, db_index=True)
     prompt = models.TextField()
     negative_prompt = models.TextField(blank=True, default="")
@@ -44,7 +48,7 @@ class VideoJob(models.Model):
     error_message = models.TextField(blank=True, default="")
     status_message = models.CharField(max_length=200, blank=True, default="")  # what a running job is doing
 
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
     completed_at = models.DateTimeField(null=True, blank=True)
     heartbeat_at = models.DateTimeField(null=True, blank=True)
@@ -55,7 +59,12 @@ class VideoJob(models.Model):
 
     class Meta:
         ordering = ("-created_at", "-id")
-        indexes = (models.Index(fields=["provider", "status", "created_at"]),)
+        indexes = (
+            models.Index(fields=["provider", "status", "created_at"]),  # queue position, next job to claim
+            # The list's order, so a page (any cursor, either direction) is an index walk, not a sort.
+            models.Index(fields=["created_at", "id"], name="videojob_created_id"),
+            models.Index(fields=["owner", "created_at", "id"], name="videojob_owner_created_id"),
+        )
 
     def __str__(self) -> str:
         return f"{self.id} ({self.provider}, {self.status})"
@@ -63,3 +72,67 @@ class VideoJob(models.Model):
     @property
     def is_terminal(self) -> bool:
         return self.status in self.TERMINAL
+
+
+class RunTimes(models.Model):
+    """The last SAMPLE run times of one provider and shape, kept up to date as jobs complete,
+    so an ETA reads one small row instead of sorting the job history.
+
+    `shape` is shape_of(job) for rows of seconds per run, or "" for the provider's row of
+    seconds per step (any shape), which estimates shapes that never ran yet.
+    """
+
+    SAMPLE = 20
+    PER_STEP = ""
+
+    provider = models.CharField(max_length=40)
+    shape = models.CharField(max_length=80, blank=True, default="")
+    # [[completed_at as a Unix time, seconds], ...], most recently completed first.
+    samples = models.JSONField(default=list)
+
+    class Meta:
+        constraints = (models.UniqueConstraint(fields=["provider", "shape"], name="runtimes_provider_shape"),)
+
+    def __str__(self) -> str:
+        return f"{self.provider} {self.shape or 'per step'} ({len(self.samples)} runs)"
+
+    @property
+    def seconds(self) -> list[float]:
+        return [float(seconds) for _, seconds in self.samples]
+
+    @classmethod
+    def record(cls, job: VideoJob, completed_at: datetime | None = None) -> None:
+        """Count one completed run of `job` (started_at to completed_at)."""
+        end = completed_at or job.completed_at
+        if job.started_at is None or end is None:
+            return
+        seconds = (end - job.started_at).total_seconds()
+        per_step = seconds / max(job.num_inference_steps, 1)
+        with transaction.atomic():  # SQLite: IMMEDIATE, PostgreSQL: the row lock below
+            for shape, value in ((shape_of(job), seconds), (cls.PER_STEP, per_step)):
+                row, _ = cls.objects.select_for_update().get_or_create(provider=job.provider, shape=shape)
+                row.samples = newest(row.samples, end.timestamp(), value)
+                row.save(update_fields=["samples"])
+
+
+def shape_of(job: VideoJob) -> str:
+    return shape_key(job.num_inference_steps, job.width, job.height, job.num_frames)
+
+
+def shape_key(steps: int, width: int | None, height: int | None, frames: int | None) -> str:
+    """The parameters a run time depends on: steps, size, frames (None when the model chose)."""
+    return f"{steps}/{width}x{height}/{frames}"
+
+
+def newest(samples: list[Any], completed: float, seconds: float, keep: int = RunTimes.SAMPLE) -> list[list[float]]:
+    """Add one sample and keep the `keep` most recently completed (an old job can arrive late)."""
+    merged = [[float(at), float(value)] for at, value in samples] + [[completed, seconds]]
+    return sorted(merged, key=lambda sample: sample[0], reverse=True)[:keep]
+
+
+@receiver(post_save, sender=VideoJob)
+def _inserted_completed(sender: type[VideoJob], instance: VideoJob, created: bool, **kwargs: Any) -> None:
+    """A row written already completed (an import, a fixture) counts as a run too; jobs that
+    complete in the runner are counted there (its update() sends no signal)."""
+    if created and instance.status == VideoJob.Status.COMPLETED and not kwargs.get("raw"):
+        RunTimes.record(instance)

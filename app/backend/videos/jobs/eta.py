@@ -1,41 +1,58 @@
-"""Queue positions and ETAs, learned from how long earlier jobs really took."""
+"""Queue positions and ETAs, learned from how long earlier jobs really took.
+
+The run times come from RunTimes, a small aggregate the runner updates as each job completes:
+an estimate costs one indexed lookup however long the history is.
+"""
 
 from __future__ import annotations
 
 import statistics
 from dataclasses import dataclass, field
+from datetime import datetime
 
-from django.db.models import QuerySet
+from django.db import transaction
 from django.utils import timezone
 
-from videos.models import VideoJob
+from videos.models import RunTimes, VideoJob, shape_key, shape_of
 
 Status = VideoJob.Status
-SAMPLE = 20
+SAMPLE = RunTimes.SAMPLE
 
 
 def typical_run_seconds(job: VideoJob) -> float | None:
     """Median run time of recent completed jobs with the same provider and parameters,
     else of the same provider scaled by steps; None until there is a history to learn from."""
-    done = VideoJob.objects.filter(provider=job.provider, status=Status.COMPLETED, started_at__isnull=False)
-    same = done.filter(
-        num_inference_steps=job.num_inference_steps, width=job.width, height=job.height, num_frames=job.num_frames
-    )
-    durations = _durations(same)
-    if durations:
-        return statistics.median(durations)
-    rows = list(
-        done.order_by("-completed_at").values_list("started_at", "completed_at", "num_inference_steps")[:SAMPLE]
-    )
-    per_step = [(end - start).total_seconds() / max(steps, 1) for start, end, steps in rows if start and end]
-    if per_step:
-        return statistics.median(per_step) * job.num_inference_steps
+    shape = shape_of(job)
+    wanted = RunTimes.objects.filter(provider=job.provider, shape__in=(shape, RunTimes.PER_STEP))
+    rows = {row.shape: row.seconds for row in wanted}
+    if rows.get(shape):
+        return statistics.median(rows[shape])
+    if rows.get(RunTimes.PER_STEP):
+        return statistics.median(rows[RunTimes.PER_STEP]) * job.num_inference_steps
     return None
 
 
-def _durations(query: QuerySet[VideoJob]) -> list[float]:
-    rows = query.order_by("-completed_at").values_list("started_at", "completed_at")[:SAMPLE]
-    return [(end - start).total_seconds() for start, end in rows if start and end]
+def rebuild_run_times() -> int:
+    """Recompute RunTimes from the whole job history in one pass (after a bulk import, which
+    sends no signals); returns the rows written."""
+    samples: dict[tuple[str, str], list[list[float]]] = {}
+    done = VideoJob.objects.filter(status=Status.COMPLETED, started_at__isnull=False, completed_at__isnull=False)
+    rows = done.order_by("-completed_at").values_list(
+        "provider", "num_inference_steps", "width", "height", "num_frames", "started_at", "completed_at"
+    )
+    for provider, steps, width, height, frames, started, completed in rows.iterator(chunk_size=2000):
+        if started is None or completed is None:  # excluded above; the types do not know it
+            continue
+        seconds = (completed - started).total_seconds()
+        shape = shape_key(steps, width, height, frames)
+        for key, value in (((provider, shape), seconds), ((provider, RunTimes.PER_STEP), seconds / max(steps, 1))):
+            kept = samples.setdefault(key, [])
+            if len(kept) < SAMPLE:  # newest first already
+                kept.append([completed.timestamp(), value])
+    with transaction.atomic():
+        RunTimes.objects.all().delete()
+        RunTimes.objects.bulk_create(RunTimes(provider=p, shape=s, samples=v) for (p, s), v in samples.items())
+    return len(samples)
 
 
 @dataclass
@@ -44,12 +61,21 @@ class Estimator:
 
     concurrency: dict[str, int]
     _typical: dict[tuple, float | None] = field(default_factory=dict)
+    _running: dict[str, list[datetime]] = field(default_factory=dict)
 
     def typical(self, job: VideoJob) -> float | None:
         key = (job.provider, job.num_inference_steps, job.width, job.height, job.num_frames)
         if key not in self._typical:
             self._typical[key] = typical_run_seconds(job)
         return self._typical[key]
+
+    def running_since(self, provider: str) -> list[datetime]:
+        """When the provider's running jobs started: one query per provider and page."""
+        if provider not in self._running:
+            # Unordered: only the soonest to finish matters, and the default order would sort them.
+            starts = VideoJob.objects.filter(provider=provider, status=Status.IN_PROGRESS).order_by()
+            self._running[provider] = [s for s in starts.values_list("started_at", flat=True) if s]
+        return self._running[provider]
 
     def position(self, job: VideoJob) -> int | None:
         if job.status != Status.QUEUED:
@@ -69,10 +95,8 @@ class Estimator:
         typical = self.typical(job) if job.status == Status.QUEUED else None
         if typical:
             slots = max(1, self.concurrency.get(job.provider, 1))
-            running = VideoJob.objects.filter(provider=job.provider, status=Status.IN_PROGRESS).values_list(
-                "started_at", flat=True
-            )
-            remaining = [max(typical - (now - s).total_seconds(), 0.0) for s in running if s]
+            running = self.running_since(job.provider)
+            remaining = [max(typical - (now - s).total_seconds(), 0.0) for s in running]
             first_free = min(remaining) if len(remaining) >= slots else 0.0
             return round(first_free + typical * ((position or 0) // slots + 1), 1)
         return None

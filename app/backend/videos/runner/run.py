@@ -8,15 +8,16 @@ from __future__ import annotations
 
 import logging
 import time
+from datetime import datetime
 from pathlib import Path
 
 from django.conf import settings
-from django.db import close_old_connections
+from django.db import DatabaseError, close_old_connections
 from django.utils import timezone
 
 from videos.files import storage
 from videos.files.media import InvalidVideo, probe, write_thumbnail
-from videos.models import VideoJob
+from videos.models import RunTimes, VideoJob
 from videos.providers.base import GenerationRequest, JobCancelled, Provider, ProviderError
 from videos.providers.registry import UnknownProvider, get_provider
 from videos.runner.context import DBJobContext
@@ -99,6 +100,7 @@ def _run(job: VideoJob, provider: Provider) -> None:
             return
     video_name = storage.store(video_tmp, f"videos/{job.id}.mp4")
     thumb_name = storage.store(thumb_tmp, f"thumbnails/{job.id}.jpg")
+    completed_at = timezone.now()
     finished = _finish(
         job.id,
         Status.COMPLETED,
@@ -106,8 +108,11 @@ def _run(job: VideoJob, provider: Provider) -> None:
         thumbnail_file=thumb_name,
         metadata=info.as_dict(),
         progress=100.0,
+        completed_at=completed_at,
     )
-    if not finished:  # cancelled or deleted while the file was being stored
+    if finished:
+        _record_run_time(job, completed_at)
+    else:  # cancelled or deleted while the file was being stored
         storage.delete(video_name)
         storage.delete(thumb_name)
     log.info("job %s completed (%d frames, %d bytes)", job.id, info.frames, info.bytes)
@@ -131,4 +136,13 @@ def _finish(job_id: str, status: str, *, error: tuple[str, str] | None = None, *
         query = VideoJob.objects.filter(id=job_id, status=Status.IN_PROGRESS)
     else:
         query = VideoJob.objects.filter(id=job_id).exclude(status__in=VideoJob.TERMINAL)
-    return bool(query.update(status=status, completed_at=timezone.now(), status_message="", **fields))
+    fields.setdefault("completed_at", timezone.now())
+    return bool(query.update(status=status, status_message="", **fields))
+
+
+def _record_run_time(job: VideoJob, completed_at: datetime) -> None:
+    """Feed the ETAs' aggregate; the video is already done, so a failure here only logs."""
+    try:
+        RunTimes.record(job, completed_at)
+    except DatabaseError:
+        log.warning("job %s: could not record its run time for ETAs", job.id, exc_info=True)

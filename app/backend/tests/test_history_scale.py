@@ -1,0 +1,231 @@
+"""A long history must not slow the hot paths: list pages walk an index in order (no sort of
+every older row), and creating a job or listing a page runs a fixed set of queries, each
+bounded by an index (bench/history.py times them at 100k jobs)."""
+
+from __future__ import annotations
+
+import statistics
+from collections.abc import Iterator
+from datetime import datetime, timedelta
+from typing import Any
+
+import pytest
+from django.db import connection
+from django.db.models import QuerySet
+from django.test import Client
+from django.test.utils import CaptureQueriesContext, override_settings
+from django.utils import timezone
+
+from videos.jobs.eta import rebuild_run_times, typical_run_seconds
+from videos.models import VideoJob
+
+Status = VideoJob.Status
+pytestmark = pytest.mark.django_db
+KEY = "history-scale-test-key"
+AUTH = {"STUDIO_API_KEYS": f"alice:{KEY}", "STUDIO_AUTH_REQUIRED": True}
+T0 = datetime(2026, 1, 1, tzinfo=timezone.get_current_timezone())
+
+
+def add_history(count: int, *, start: int = 0, queued: int = 0) -> list[VideoJob]:
+    """`count` completed jobs (alice's and bob's, a second apart, 20 s runs), then `queued` on top."""
+    jobs = []
+    for i in range(start, start + count + queued):
+        created = T0 + timedelta(seconds=i)
+        done = i < start + count
+        jobs.append(
+            VideoJob(
+                owner=("alice", "bob")[i % 2],
+                provider="preview",
+                prompt=f"history {i}",
+                num_inference_steps=12,
+                seed=i,
+                width=64,
+                height=64,
+                num_frames=17,
+                preview=True,
+                status=Status.COMPLETED if done else Status.QUEUED,
+                progress=100.0 if done else 0.0,
+                started_at=created if done else None,
+                completed_at=created + timedelta(seconds=20) if done else None,
+            )
+        )
+    made = VideoJob.objects.bulk_create(jobs)
+    for job in made:  # auto_now_add overrides the field on insert: set the spread-out times afterwards
+        job.created_at = T0 + timedelta(seconds=job.seed)
+    VideoJob.objects.bulk_update(made, ["created_at"], batch_size=500)
+    return list(VideoJob.objects.filter(id__in=[j.id for j in made]).order_by("created_at"))
+
+
+def call(client: Client, method: str, path: str, owned: bool, **body: Any) -> tuple[dict, list[str]]:
+    headers = {"Authorization": f"Bearer {KEY}"} if owned else {}
+    with CaptureQueriesContext(connection) as queries:
+        if method == "POST":
+            response = client.post(path, body, content_type="application/json", headers=headers)
+        else:
+            response = client.get(path, headers=headers)
+    assert response.status_code in (200, 201), response.content
+    return response.json(), [q["sql"] for q in queries.captured_queries]
+
+
+def plan(sql: str) -> str:
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN QUERY PLAN {sql}")
+        return "\n".join(str(row[-1]) for row in cursor.fetchall())
+
+
+def page_query(sqls: list[str]) -> str:
+    (sql,) = [s for s in sqls if 'ORDER BY "videos_videojob"."created_at"' in s and s.endswith("LIMIT 21")]
+    return sql
+
+
+@pytest.fixture
+def as_alice() -> Iterator[None]:
+    with override_settings(**AUTH):
+        yield
+
+
+@pytest.mark.parametrize("order", ["desc", "asc"])
+@pytest.mark.parametrize("owned", [False, True], ids=["everyone", "owner"])
+@pytest.mark.parametrize("cursor", [False, True], ids=["first-page", "after"])
+def test_list_pages_walk_an_index_in_order(order: str, owned: bool, cursor: bool) -> None:
+    jobs = add_history(200, queued=3)
+    alices = [j for j in jobs if j.owner == "alice"]
+    path = f"/v1/videos?order={order}&limit=20"
+    if cursor:
+        path += f"&after={alices[len(alices) // 2].id}"
+    with override_settings(**(AUTH if owned else {})):
+        body, sqls = call(Client(), "GET", path, owned)
+    assert len(body["data"]) == 20
+    query_plan = plan(page_query(sqls))
+    assert "TEMP B-TREE" not in query_plan, query_plan
+    index = "videojob_owner_created_id" if owned else "videojob_created_id"
+    assert f"INDEX {index}" in query_plan, query_plan
+
+
+@pytest.mark.parametrize("order", ["desc", "asc"])
+@pytest.mark.parametrize("owned", [False, True], ids=["everyone", "owner"])
+def test_cursor_pages_match_a_plain_sort(order: str, owned: bool) -> None:
+    """Ties on created_at are broken by id, in the same direction as the order."""
+    jobs = add_history(30)
+    tied = jobs[10:16]  # six jobs created in the same microsecond: only the id orders them
+    VideoJob.objects.filter(id__in=[j.id for j in tied]).update(created_at=tied[0].created_at)
+    expected: QuerySet[VideoJob] = VideoJob.objects.all()
+    if owned:
+        expected = expected.filter(owner="alice")
+    sign = "" if order == "asc" else "-"
+    want = list(expected.order_by(f"{sign}created_at", f"{sign}id").values_list("id", flat=True))
+    got: list[str] = []
+    after = ""
+    client = Client()
+    with override_settings(**(AUTH if owned else {})):
+        while True:
+            body, _ = call(client, "GET", f"/v1/videos?order={order}&limit=4{after}", owned)
+            got += [v["id"] for v in body["data"]]
+            if not body["has_more"]:
+                break
+            after = f"&after={body['last_id']}"
+    assert got == want
+
+
+def bounded(sqls: list[str]) -> list[str]:
+    """The plans of queries that read the history without an index bound or sort every row."""
+    bad = []
+    for sql in sqls:
+        if not sql.lstrip().upper().startswith("SELECT"):
+            continue
+        query_plan = plan(sql)
+        scans = [line for line in query_plan.splitlines() if line.startswith("SCAN") and "INDEX" not in line]
+        if "TEMP B-TREE" in query_plan or any("videos_videojob" in line for line in scans):
+            bad.append(f"{sql}\n  -> {query_plan}")
+    return bad
+
+
+@pytest.mark.parametrize("owned", [False, True], ids=["everyone", "owner"])
+def test_create_and_list_cost_does_not_grow_with_history(owned: bool) -> None:
+    client = Client()
+    with override_settings(**(AUTH if owned else {})):
+        counts: list[tuple[int, int, int]] = []
+        start = 0
+        for size in (10, 2000):
+            add_history(size - start, start=start)
+            rebuild_run_times()  # bulk_create sends no signals: learn the run times in one pass
+            start = size
+            # A running job, queued ones at the top: the ETA path does all of its work.
+            VideoJob.objects.filter(status=Status.QUEUED).delete()
+            VideoJob.objects.create(
+                owner="alice", provider="preview", prompt="running", num_inference_steps=12, seed=1,
+                width=64, height=64, num_frames=17, status=Status.IN_PROGRESS, started_at=timezone.now(),
+            )  # fmt: skip
+            create = {"model": "preview", "prompt": "a new one", "size": "64x64", "num_frames": 17}
+            call(client, "POST", "/v1/videos", owned, **create)  # the first create may warm caches
+            _, created = call(client, "POST", "/v1/videos", owned, **create)
+            first, listed = call(client, "GET", "/v1/videos", owned)
+            assert first["data"][0]["eta_seconds"] is not None
+            middle = VideoJob.objects.filter(status=Status.COMPLETED).order_by("created_at")[size // 2]
+            if owned:
+                middle = VideoJob.objects.filter(owner="alice", created_at__gte=middle.created_at).earliest(
+                    "created_at"
+                )
+            _, paged = call(client, "GET", f"/v1/videos?after={middle.id}", owned)
+            assert bounded(created) == [] and bounded(listed) == [] and bounded(paged) == []
+            counts.append((len(created), len(listed), len(paged)))
+    assert counts[0] == counts[1], counts
+
+
+# --- ETAs -------------------------------------------------------------------------------------
+
+
+def history_scan_reference(job: VideoJob) -> float | None:
+    """What the ETA was before the aggregate: read straight from the completed jobs."""
+    done = VideoJob.objects.filter(provider=job.provider, status=Status.COMPLETED, started_at__isnull=False)
+    same = done.filter(
+        num_inference_steps=job.num_inference_steps, width=job.width, height=job.height, num_frames=job.num_frames
+    ).order_by("-completed_at")[:20]
+    durations = [(j.completed_at - j.started_at).total_seconds() for j in same if j.completed_at and j.started_at]
+    if durations:
+        return statistics.median(durations)
+    recent = done.order_by("-completed_at")[:20]
+    per_step = [
+        (j.completed_at - j.started_at).total_seconds() / max(j.num_inference_steps, 1)
+        for j in recent
+        if j.completed_at and j.started_at
+    ]
+    return statistics.median(per_step) * job.num_inference_steps if per_step else None
+
+
+def finished(seconds: float, *, steps: int = 12, size: int = 64, ago: float = 0, provider: str = "preview") -> None:
+    end = timezone.now() - timedelta(seconds=ago)
+    VideoJob.objects.create(
+        provider=provider, prompt="done", num_inference_steps=steps, seed=0, width=size, height=size,
+        num_frames=17, status=Status.COMPLETED, started_at=end - timedelta(seconds=seconds), completed_at=end,
+    )  # fmt: skip
+
+
+def shape(steps: int = 12, size: int = 64, provider: str = "preview") -> VideoJob:
+    return VideoJob(provider=provider, prompt="q", num_inference_steps=steps, seed=0, width=size, height=size,
+                    num_frames=17)  # fmt: skip
+
+
+def test_eta_aggregate_gives_the_same_figures_as_the_history() -> None:
+    assert typical_run_seconds(shape()) is None  # nothing learned yet
+    for seconds, ago in ((10, 50), (30, 40), (20, 30)):
+        finished(seconds, ago=ago)
+    finished(48, steps=24, ago=20)  # another shape: 2 s a step
+    finished(100, provider="tt-cloud", ago=10)  # another provider: never counts
+    cases = {
+        "same shape": (shape(), 20.0),  # median of 10, 30, 20
+        "other steps": (shape(steps=24), 48.0),
+        "new shape": (shape(steps=6, size=32), 6 * statistics.median([10 / 12, 30 / 12, 20 / 12, 2.0])),
+        "other provider": (shape(provider="local"), None),
+    }
+    for name, (job, want) in cases.items():
+        assert typical_run_seconds(job) == pytest.approx(want) if want else typical_run_seconds(job) is None, name
+        assert typical_run_seconds(job) == pytest.approx(history_scan_reference(job)), name
+
+
+def test_eta_keeps_only_the_most_recent_runs() -> None:
+    for i in range(25):  # the five oldest took 1000 s: no longer in the last twenty
+        finished(1000 if i < 5 else 10 + i, ago=100 - i)
+    job = shape()
+    assert typical_run_seconds(job) == pytest.approx(history_scan_reference(job))
+    assert typical_run_seconds(job) == pytest.approx(statistics.median(range(15, 35)))
