@@ -122,10 +122,16 @@ def _dechunk(body: bytes) -> bytes:
 
 
 def http_request(
-    port: int, path: str, timeout: float, headers: dict[str, str] | None = None, method: str = "GET"
+    port: int,
+    path: str,
+    timeout: float,
+    headers: dict[str, str] | None = None,
+    method: str = "GET",
+    headers_only: bool = False,
 ) -> Answer:
-    """One request on a new connection from 127.0.0.1, read to the end of its body, all within
-    `timeout` seconds (connecting included). Never raises for network trouble: see Answer.error."""
+    """One request on a new connection from 127.0.0.1, read to the end of its body (or only to
+    the end of its headers), all within `timeout` seconds (connecting included). Never raises
+    for network trouble: see Answer.error."""
     start = time.monotonic()
     deadline = start + timeout
     extra = "".join(f"{name}: {value}\r\n" for name, value in (headers or {}).items())
@@ -146,6 +152,8 @@ def http_request(
                 data += chunk
             raw_head, _, first = data.partition(b"\r\n\r\n")
             status, head = _parse_head(raw_head)
+            if headers_only:
+                return Answer(status, time.monotonic() - start, head, first)
             length = int(head.get("content-length", "-1")) if method != "HEAD" else 0
             parts, got = [first], len(first)
             while length < 0 or got < length:
@@ -444,7 +452,8 @@ class _Client:
 
     async def _progress(self) -> None:
         while True:
-            _emit("progress", {"open": len(self.conns) - self.closed, "opened": len(self.conns)})
+            answered = sum(1 for c in self.conns if c.status is not None or c.closed_at is not None)
+            _emit("progress", {"open": len(self.conns) - self.closed, "opened": len(self.conns), "answered": answered})
             await asyncio.sleep(self.plan.progress_interval)
 
     def _result(self) -> dict[str, Any]:
@@ -575,7 +584,9 @@ class FloodClients:
         self.first_address = first_address
         self.procs: list[subprocess.Popen[str]] = []
         self.messages: queue.Queue[tuple[int, str, dict[str, Any] | None]] = queue.Queue()
-        self.open_now: dict[int, int] = {}
+        self.open_now: dict[int, int] = {}  # from each process's latest progress report
+        self.opened_now: dict[int, int] = {}
+        self.answered_now: dict[int, int] = {}
         self.ready: dict[int, float] = {}
         self.results: dict[int, dict[str, Any]] = {}
         self.t0 = 0.0
@@ -628,6 +639,8 @@ class FloodClients:
             return False
         if tag == "progress" and payload is not None:
             self.open_now[index] = payload["open"]
+            self.opened_now[index] = payload["opened"]
+            self.answered_now[index] = payload["answered"]
         elif tag == "ready" and payload is not None:
             self.ready[index] = payload["at"]
         elif tag == "result" and payload is not None:
@@ -657,6 +670,18 @@ class FloodClients:
             if len(self.open_now) == len(self.procs) and self.open_connections() == 0:
                 return True
             if (give_up is not None and give_up()) or not self._next(until):
+                return False
+
+    def wait_all_answered(self, until: float) -> bool:
+        """Wait until every opened connection has had an answer's headers or was closed (streams,
+        downloads), or monotonic `until`."""
+        while True:
+            while self._next(time.monotonic()):
+                pass
+            reported = len(self.answered_now) == len(self.procs)
+            if reported and sum(self.answered_now.values()) >= sum(self.opened_now.values()):
+                return True
+            if not self._next(until):
                 return False
 
     def stop(self, timeout: float = 60) -> FloodResult:

@@ -1,0 +1,423 @@
+#!/usr/bin/env python3
+"""Fast at scale: MP4 serving through /v1/videos/{id}/content against nginx on the same file.
+
+The studio (`manage.py runstudio`, started as tests.support.studio.StudioServer does) gets two
+finished MP4s, 2 MiB and 64 MiB (real H.264 clips padded with a `free` box), from a loopback
+tt-cloud upstream; nginx (Debian's package; installed with apt-get when missing and running as
+root) serves the studio's own media folder on loopback with a generated config in a temp dir
+(sendfile on, access log off, `worker_processes auto`). The same client measures both: a raw
+HTTP/1.1 keep-alive client on asyncio sockets in --procs processes, reading into one buffer.
+
+- full downloads of the 2 MiB and the 64 MiB file with 1 and 8 clients: MB/s (10^6 bytes);
+- random 1 MiB Range slices of the 64 MiB file with 8 clients: requests/s and p50;
+- seeking: 206, Content-Range and bytes equal to the file's slice (first, middle, last,
+  suffix and open-ended ranges), 416 past the end, and a full GET equal to the file.
+
+Goals (printed met / NOT met): full downloads >= 0.8x nginx's throughput in each case; Range
+>= 0.5x nginx's requests per second.
+
+    .venv/bin/python bench/serve.py [--seconds 5] [--procs 2] [--nginx-workers auto]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import multiprocessing
+import os
+import random
+import shutil
+import socket
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.parse
+from dataclasses import dataclass, field
+from pathlib import Path
+
+BACKEND = Path(__file__).resolve().parents[1] / "app" / "backend"
+sys.path.insert(0, str(BACKEND))
+os.environ.setdefault("DJANGO_SECRET_KEY", "bench-only-key")
+os.environ["STUDIO_ENV_FILE"] = os.devnull
+
+from tests.support.flood import http_request, padded_mp4, percentile  # noqa: E402
+from tests.support.studio import StudioServer, free_port  # noqa: E402
+from tests.support.upstream import FakeUpstream  # noqa: E402
+
+MIB = 1024 * 1024
+RANGE = MIB
+WARMUP = 0.5  # seconds of each run not counted
+NGINX = "/usr/sbin/nginx"
+
+
+# --- the load: N keep-alive clients in P processes ---------------------------------------------
+
+
+@dataclass
+class Plan:
+    port: int
+    path: str
+    clients: int
+    start_wall: float
+    seconds: float
+    size: int
+    range_size: int  # 0: full downloads
+    seed: int
+
+
+@dataclass
+class Outcome:
+    bytes: int = 0  # body bytes received inside the measured window
+    requests: int = 0  # requests completed inside it
+    latencies: list[float] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+
+async def _fetch(
+    loop: asyncio.AbstractEventLoop,
+    sock: socket.socket,
+    request: bytes,
+    view: memoryview,
+    count_from: float,
+    stop: float,
+) -> tuple[int, int, int] | None:
+    """One request on a keep-alive connection: (status, Content-Length, body bytes counted), or
+    None when the window closed mid-body. Bytes count when they arrive after `count_from`."""
+    await loop.sock_sendall(sock, request)
+    head = bytearray()
+    while True:
+        n = await loop.sock_recv_into(sock, view)
+        if n == 0:
+            raise ConnectionError("closed before the headers")
+        head += view[:n]
+        end = head.find(b"\r\n\r\n")
+        if end >= 0:
+            break
+    lines = bytes(head[:end]).decode("latin-1").split("\r\n")
+    status = int(lines[0].split(" ", 2)[1])
+    length = next(int(line.split(":", 1)[1]) for line in lines if line.lower().startswith("content-length:"))
+    got = len(head) - end - 4
+    counted = got if time.monotonic() >= count_from else 0
+    while got < length:
+        n = await loop.sock_recv_into(sock, view[: min(len(view), length - got)])
+        if n == 0:
+            raise ConnectionError(f"closed after {got} of {length} bytes")
+        got += n
+        now = time.monotonic()
+        if now >= stop:
+            return None
+        if now >= count_from:
+            counted += n
+    return status, length, counted
+
+
+async def _one_client(plan: Plan, index: int, start: float, stop: float, out: Outcome) -> None:
+    loop = asyncio.get_running_loop()
+    rng = random.Random(plan.seed * 1000 + index)
+    view = memoryview(bytearray(MIB))
+    sock: socket.socket | None = None
+    base = f"GET {plan.path} HTTP/1.1\r\nHost: 127.0.0.1:{plan.port}\r\n"
+    count_from = start + WARMUP
+    try:
+        while time.monotonic() < stop:
+            if plan.range_size:
+                first = rng.randrange(0, plan.size - plan.range_size + 1)
+                request = (base + f"Range: bytes={first}-{first + plan.range_size - 1}\r\n\r\n").encode()
+                want = (206, plan.range_size)
+            else:
+                request, want = (base + "\r\n").encode(), (200, plan.size)
+            sent = time.monotonic()
+            try:
+                if sock is None:
+                    sock = socket.socket()
+                    sock.setblocking(False)
+                    await loop.sock_connect(sock, ("127.0.0.1", plan.port))
+                answer = await _fetch(loop, sock, request, view, count_from, stop)
+            except (OSError, ValueError, StopIteration, IndexError) as exc:
+                out.errors.append(type(exc).__name__)
+                if sock is not None:
+                    sock.close()
+                sock = None
+                continue
+            if answer is None:
+                return  # the window closed mid-body
+            status, length, counted = answer
+            done = time.monotonic()
+            out.bytes += counted
+            if (status, length) != want:
+                out.errors.append(f"HTTP {status}, {length} bytes")
+            elif sent >= count_from and done < stop:
+                out.requests += 1
+                out.latencies.append(done - sent)
+    finally:
+        if sock is not None:
+            sock.close()
+
+
+def _worker(plan: Plan) -> Outcome:
+    out = Outcome()
+
+    async def main() -> None:
+        await asyncio.sleep(max(0.0, plan.start_wall - time.time()))  # a common start across processes
+        start = time.monotonic()
+        stop = start + WARMUP + plan.seconds
+        await asyncio.gather(*(_one_client(plan, i, start, stop, out) for i in range(plan.clients)))
+
+    asyncio.run(main())
+    return out
+
+
+def run_load(port: int, path: str, size: int, clients: int, seconds: float, procs: int, range_size: int = 0) -> Outcome:
+    procs = max(1, min(procs, clients))
+    shares = [clients // procs + (1 if i < clients % procs else 0) for i in range(procs)]
+    start_wall = time.time() + 1.5
+    plans = [Plan(port, path, n, start_wall, seconds, size, range_size, seed=i) for i, n in enumerate(shares)]
+    with multiprocessing.get_context("spawn").Pool(procs) as pool:
+        parts = pool.map(_worker, plans)
+    total = Outcome()
+    for part in parts:
+        total.bytes += part.bytes
+        total.requests += part.requests
+        total.latencies += part.latencies
+        total.errors += part.errors
+    return total
+
+
+# --- the servers -----------------------------------------------------------------------------------
+
+
+def ensure_nginx() -> None:
+    if os.path.exists(NGINX):
+        return
+    if os.geteuid() != 0:
+        sys.exit(
+            f"{NGINX} is missing: install Debian's nginx package (`sudo apt-get install -y nginx`) and run this again"
+        )
+    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    print("nginx is missing; installing it: apt-get install -y nginx", flush=True)
+    if subprocess.run(["apt-get", "install", "-y", "nginx"], env=env).returncode != 0:
+        subprocess.run(["apt-get", "update"], env=env, check=True)
+        subprocess.run(["apt-get", "install", "-y", "nginx"], env=env, check=True)
+    if not os.path.exists(NGINX):
+        sys.exit(f"apt-get installed nginx, but {NGINX} is still missing")
+
+
+class Nginx:
+    """nginx on 127.0.0.1:<free port>, serving `root`; config, pid and logs in a temp dir."""
+
+    def __init__(self, root: Path, workers: str) -> None:
+        self.dir = Path(tempfile.mkdtemp(prefix="bench-nginx-"))
+        self.port = free_port()
+        user = "user root root;" if os.geteuid() == 0 else ""  # the studio's temp dirs are 0700
+        temp = "\n".join(
+            f"    {name}_temp_path {self.dir / name};" for name in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
+        )
+        (self.dir / "nginx.conf").write_text(
+            f"""
+worker_processes {workers};
+daemon off;
+master_process on;
+pid {self.dir / "nginx.pid"};
+error_log {self.dir / "error.log"} warn;
+{user}
+events {{ worker_connections 4096; }}
+http {{
+    access_log off;
+    sendfile on;
+    tcp_nopush on;
+    keepalive_timeout 65;
+    keepalive_requests 1000000;
+    types {{ video/mp4 mp4; }}
+    default_type application/octet-stream;
+{temp}
+    server {{
+        listen 127.0.0.1:{self.port};
+        root {root};
+        location / {{ }}
+    }}
+}}
+"""
+        )
+        self.proc: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> Nginx:
+        conf = self.dir / "nginx.conf"
+        args = [NGINX, "-p", str(self.dir), "-e", str(self.dir / "error.log"), "-c", str(conf)]
+        self.proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"nginx exited: {(self.dir / 'error.log').read_text(errors='replace')[-2000:]}")
+            try:
+                socket.create_connection(("127.0.0.1", self.port), timeout=1).close()
+                return self
+            except OSError:
+                time.sleep(0.05)
+        raise RuntimeError("nginx did not start listening within 10 s")
+
+    def stop(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.terminate()
+            self.proc.wait(10)
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
+def stored_file(data_dir: Path, video_id: str) -> Path:
+    """The studio's file for a job: its row's storage name under media/."""
+    with sqlite3.connect(f"file:{data_dir / 'studio.sqlite3'}?mode=ro", uri=True) as db:
+        row = db.execute("SELECT video_file FROM videos_videojob WHERE id = ?", (video_id,)).fetchone()
+    if not row or not row[0]:
+        raise RuntimeError(f"no stored file for {video_id}")
+    return data_dir / "media" / row[0]
+
+
+def make_videos(studio: StudioServer, upstream: FakeUpstream, sizes: list[int]) -> dict[int, tuple[str, bytes]]:
+    """{size: (video id, bytes)}: one finished job per size, made through the API."""
+    made: dict[int, tuple[str, bytes]] = {}
+    with studio.client() as client:
+        for size in sizes:
+            upstream.video = padded_mp4(size)
+            video = client.post("/v1/videos", json={"prompt": f"a clip of {size} bytes"}).json()
+            done = studio.wait_for_as(client, video["id"], ("completed", "failed", "cancelled"), timeout=120)
+            if done["status"] != "completed":
+                raise RuntimeError(f"the {size}-byte job ended {done['status']}: {done.get('error')}")
+            made[size] = (video["id"], upstream.video)
+    return made
+
+
+# --- seeking -------------------------------------------------------------------------------------
+
+
+def seeking_problems(port: int, path: str, data: bytes) -> list[str]:
+    size = len(data)
+    mid = size // 2
+    cases = [
+        (f"bytes=0-{1023}", 0, 1023),
+        (f"bytes={mid}-{mid + RANGE - 1}", mid, mid + RANGE - 1),
+        (f"bytes={size - 100}-{size - 1}", size - 100, size - 1),
+        ("bytes=-500", size - 500, size - 1),
+        (f"bytes={size - 10}-", size - 10, size - 1),
+    ]
+    problems = []
+    for header, first, last in cases:
+        a = http_request(port, path, 30, {"Range": header})
+        want_range = f"bytes {first}-{last}/{size}"
+        if a.error or a.status != 206:
+            problems.append(f"Range {header}: {a.describe()}, not 206")
+        elif a.headers.get("content-range") != want_range:
+            problems.append(f"Range {header}: Content-Range {a.headers.get('content-range')!r}, not {want_range!r}")
+        elif a.body != data[first : last + 1]:
+            problems.append(f"Range {header}: {len(a.body)} bytes that are not the file's slice")
+    past = http_request(port, path, 30, {"Range": f"bytes={size}-"})
+    if past.status != 416 or past.headers.get("content-range") != f"bytes */{size}":
+        problems.append(f"Range past the end: {past.describe()}, Content-Range {past.headers.get('content-range')!r}")
+    full = http_request(port, path, 30)
+    if full.error or full.status != 200 or full.body != data:
+        problems.append(f"full GET: {full.describe()}, {'' if full.body == data else 'not '}the file")
+    elif full.headers.get("accept-ranges") != "bytes":
+        problems.append("full GET: no Accept-Ranges: bytes")
+    return problems
+
+
+# --- main ------------------------------------------------------------------------------------------
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--seconds", type=float, default=5.0, help="measured seconds per case and server")
+    parser.add_argument("--procs", type=int, default=2, help="client processes (at most one per client)")
+    parser.add_argument("--nginx-workers", default="auto", help="nginx's worker_processes")
+    args = parser.parse_args()
+    ensure_nginx()
+
+    upstream = FakeUpstream(mode="sync")
+    data_dir = Path(tempfile.mkdtemp(prefix="bench-serve-"))
+    studio = StudioServer(
+        data_dir,
+        CLOUD_VIDEO_GENERATION_URL=upstream.url,
+        CLOUD_VIDEO_GENERATION_AUTH_TOKEN=upstream.token,
+        STUDIO_LOG_LEVEL="WARNING",
+    )
+    nginx: Nginx | None = None
+    small, big = 2 * MIB, 64 * MIB
+    try:
+        studio.start()
+        videos = make_videos(studio, upstream, [small, big])
+        files = {size: stored_file(data_dir, vid) for size, (vid, _) in videos.items()}
+        for size, path in files.items():
+            if path.stat().st_size != size:
+                raise RuntimeError(f"{path} is {path.stat().st_size} bytes, not {size}")
+        nginx = Nginx(data_dir / "media", args.nginx_workers).start()
+        servers = {
+            "studio": (studio.port, {size: f"/v1/videos/{vid}/content" for size, (vid, _) in videos.items()}),
+            "nginx": (
+                nginx.port,
+                {size: "/" + urllib.parse.quote(str(p.relative_to(data_dir / "media"))) for size, p in files.items()},
+            ),
+        }
+        print(
+            f"MP4 serving: studio pid {studio.pid} vs nginx ({args.nginx_workers} workers) on the same files; "
+            f"{args.seconds:g} s per case after {WARMUP:g} s warm-up; client in up to {args.procs} processes; "
+            f"{os.cpu_count()} cores",
+            flush=True,
+        )
+        for name, (port, paths) in servers.items():
+            problems = seeking_problems(port, paths[big], videos[big][1])
+            print(f"seeking ({name}): " + ("ok (5 ranges, 416 past the end, full GET)" if not problems else "FAILED"))
+            for problem in problems:
+                print(f"  {problem}")
+
+        cases = [
+            (f"full {small // MIB} MiB, 1 client", small, 1, 0),
+            (f"full {small // MIB} MiB, 8 clients", small, 8, 0),
+            (f"full {big // MIB} MiB, 1 client", big, 1, 0),
+            (f"full {big // MIB} MiB, 8 clients", big, 8, 0),
+            (f"1 MiB Range of {big // MIB} MiB, 8 clients", big, 8, RANGE),
+        ]
+        print(f"\n{'':34}{'studio':>26}{'nginx':>26}{'ratio':>8}  goal")
+        verdicts = []
+        for label, size, clients, range_size in cases:
+            runs = {
+                name: run_load(port, paths[size], size, clients, args.seconds, args.procs, range_size)
+                for name, (port, paths) in servers.items()
+            }
+            cells = []
+            for out in runs.values():
+                if range_size:
+                    cells.append(
+                        f"{out.requests / args.seconds:8.0f} req/s p50 {percentile(out.latencies, 50) * 1000:5.1f} ms"
+                    )
+                else:
+                    cells.append(f"{out.bytes / args.seconds / 1e6:8.0f} MB/s {out.requests:6d} req")
+            if range_size:
+                ratio = runs["studio"].requests / max(runs["nginx"].requests, 1)
+                want = 0.5
+            else:
+                ratio = runs["studio"].bytes / max(runs["nginx"].bytes, 1)
+                want = 0.8
+            met = ratio >= want and not runs["studio"].errors
+            verdicts.append((label, met))
+            errors = "; ".join(
+                f"{name} errors: {len(out.errors)} ({', '.join(sorted(set(out.errors))[:3])})"
+                for name, out in runs.items()
+                if out.errors
+            )
+            print(
+                f"{label:34}{cells[0]:>26}{cells[1]:>26}{ratio:7.2f}x  >= {want:g}x {'met' if met else 'NOT met'}"
+                + (f"  {errors}" if errors else ""),
+                flush=True,
+            )
+        missed = [label for label, met in verdicts if not met]
+        print("\ngoals (full >= 0.8x nginx MB/s, Range >= 0.5x nginx req/s):", "met" if not missed else "NOT met")
+    finally:
+        if nginx is not None:
+            nginx.stop()
+        studio.stop()
+        upstream.close()
+        shutil.rmtree(data_dir, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
