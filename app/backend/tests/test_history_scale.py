@@ -229,3 +229,23 @@ def test_eta_keeps_only_the_most_recent_runs() -> None:
     job = shape()
     assert typical_run_seconds(job) == pytest.approx(history_scan_reference(job))
     assert typical_run_seconds(job) == pytest.approx(statistics.median(range(15, 35)))
+
+
+@pytest.mark.parametrize("owned", [False, True], ids=["everyone", "owner"])
+def test_a_pages_queue_positions_match_one_count_per_job(owned: bool) -> None:
+    add_history(30)
+    for i in range(12):  # two providers' queues interleaved, two owners, one shared timestamp
+        VideoJob.objects.create(
+            owner=("alice", "bob")[i % 2], provider=("preview", "tt-cloud")[i % 3 == 0], prompt=f"waiting {i}",
+            num_inference_steps=12, seed=i, status=Status.QUEUED,
+        )  # fmt: skip
+    last_two = VideoJob.objects.filter(status=Status.QUEUED).order_by("-created_at")[:2]
+    VideoJob.objects.filter(id__in=[j.id for j in last_two]).update(created_at=last_two[0].created_at)
+    with override_settings(**(AUTH if owned else {})):
+        body, _ = call(Client(), "GET", "/v1/videos?limit=8", owned)
+    queued = [v for v in body["data"] if v["status"] == "queued"]
+    assert len(queued) >= 4
+    for video in queued:
+        job = VideoJob.objects.get(id=video["id"])
+        ahead = VideoJob.objects.filter(provider=job.provider, status=Status.QUEUED, created_at__lt=job.created_at)
+        assert video["queue_position"] == ahead.count(), video["prompt"]

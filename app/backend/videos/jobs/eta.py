@@ -6,7 +6,9 @@ an estimate costs one indexed lookup however long the history is.
 
 from __future__ import annotations
 
+import bisect
 import statistics
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -62,6 +64,7 @@ class Estimator:
     concurrency: dict[str, int]
     _typical: dict[tuple, float | None] = field(default_factory=dict)
     _running: dict[str, list[datetime]] = field(default_factory=dict)
+    _positions: dict[str, int] = field(default_factory=dict)
 
     def typical(self, job: VideoJob) -> float | None:
         key = (job.provider, job.num_inference_steps, job.width, job.height, job.num_frames)
@@ -80,8 +83,26 @@ class Estimator:
     def position(self, job: VideoJob) -> int | None:
         if job.status != Status.QUEUED:
             return None
-        ahead = VideoJob.objects.filter(provider=job.provider, status=Status.QUEUED, created_at__lt=job.created_at)
-        return ahead.count()
+        if job.id not in self._positions:
+            self.load_positions([job])
+        return self._positions[job.id]
+
+    def load_positions(self, jobs: Iterable[VideoJob]) -> None:
+        """Queue positions of a page's queued jobs, two index-only queries per provider instead of
+        a COUNT per job: the jobs queued before the page's oldest, then the few in its span."""
+        queued: dict[str, list[VideoJob]] = {}
+        for job in jobs:
+            if job.status == Status.QUEUED and job.id not in self._positions:
+                queued.setdefault(job.provider, []).append(job)
+        for provider, waiting in queued.items():
+            oldest = min(job.created_at for job in waiting)
+            newest = max(job.created_at for job in waiting)
+            ahead = VideoJob.objects.filter(provider=provider, status=Status.QUEUED).order_by()
+            before = ahead.filter(created_at__lt=oldest).count()
+            span = ahead.filter(created_at__gte=oldest, created_at__lt=newest)
+            within = sorted(span.values_list("created_at", flat=True)) if newest > oldest else []
+            for job in waiting:
+                self._positions[job.id] = before + bisect.bisect_left(within, job.created_at)
 
     def eta_seconds(self, job: VideoJob, position: int | None) -> float | None:
         now = timezone.now()
