@@ -86,6 +86,7 @@ MIDDLEWARE = [
 
 ROOT_URLCONF = "studio.urls"
 WSGI_APPLICATION = "studio.wsgi.application"
+ASGI_APPLICATION = "studio.asgi.application"
 TEMPLATES = [{"BACKEND": "django.template.backends.django.DjangoTemplates", "APP_DIRS": True}]
 
 _sqlite_path = DATA_DIR / "studio.sqlite3"
@@ -111,6 +112,8 @@ STATIC_ROOT.mkdir(exist_ok=True)  # WhiteNoise warns on every start about a miss
 # The built frontend: WhiteNoise serves /assets/... and index.html from it.
 WHITENOISE_ROOT = FRONTEND_DIST if FRONTEND_DIST.is_dir() else None
 WHITENOISE_USE_FINDERS = True  # app static files (Swagger UI) without a collectstatic step
+# Vite names built assets name-<8 character hash>.ext: cache those a year, as immutable.
+WHITENOISE_IMMUTABLE_FILE_TEST = r"^/assets/.+-[A-Za-z0-9_-]{8}\.[a-z0-9]+$"
 WHITENOISE_AUTOREFRESH = DEBUG  # re-scanning files costs every request; run.py builds before serving
 
 USE_TZ = True
@@ -173,6 +176,26 @@ VIDEO_DEFAULT_PROVIDER = env_str("VIDEO_DEFAULT_PROVIDER")
 VIDEO_MAX_UPSTREAM_BYTES = env_int("VIDEO_MAX_UPSTREAM_BYTES", 2 * 1024**3)
 VIDEO_MAX_ATTEMPTS = env_int("VIDEO_MAX_ATTEMPTS", 3)
 VIDEO_JOB_BACKEND = env_str("VIDEO_JOB_BACKEND", "inprocess")
+
+# --- Serving limits (docs/hardening.md): what a flood of slow or idle clients can hold --------
+# A client gets this long to send its request headers, and an idle keep-alive connection is
+# closed after it.
+STUDIO_HEADER_TIMEOUT_SECONDS = env_float("STUDIO_HEADER_TIMEOUT_SECONDS", 10.0)
+# A response (a download, an event stream) whose client stops reading for this long is dropped.
+STUDIO_WRITE_TIMEOUT_SECONDS = env_float("STUDIO_WRITE_TIMEOUT_SECONDS", 60.0)
+# Requests Django works on at once; more wait their turn, and past the queue limit they get a
+# JSON 503 at once (so a flood cannot starve /healthz, which never waits in this queue).
+STUDIO_MAX_CONCURRENT_REQUESTS = env_int("STUDIO_MAX_CONCURRENT_REQUESTS", 32)
+STUDIO_MAX_QUEUED_REQUESTS = env_int("STUDIO_MAX_QUEUED_REQUESTS", 2000)
+# Live status streams (GET /v1/videos/events): in all, per signed-in user or client address,
+# their longest life (the browser reconnects), and how often changes made by other processes
+# (Celery workers) are looked for.
+VIDEO_EVENTS_MAX_STREAMS = env_int("VIDEO_EVENTS_MAX_STREAMS", 10000)
+VIDEO_EVENTS_MAX_PER_CLIENT = env_int("VIDEO_EVENTS_MAX_PER_CLIENT", 20)
+VIDEO_EVENTS_MAX_SECONDS = env_float("VIDEO_EVENTS_MAX_SECONDS", 3600.0)
+VIDEO_EVENTS_POLL_SECONDS = env_float("VIDEO_EVENTS_POLL_SECONDS", 1.0)
+# Request bodies: two images' worth plus the form fields; larger ones are refused unread.
+STUDIO_MAX_REQUEST_BYTES = 2 * VIDEO_MAX_IMAGE_BYTES + 1024**2
 
 VIDEO_SERVE_ENABLED = env_bool("VIDEO_SERVE_ENABLED", False)
 VIDEO_SERVE_PROVIDER = env_str("VIDEO_SERVE_PROVIDER")

@@ -11,6 +11,7 @@ busy drawing preview clips.
 from __future__ import annotations
 
 import http.client
+import json
 import socket
 import time
 from collections.abc import Iterator
@@ -225,8 +226,8 @@ def test_path_traversal_in_content_variant_is_refused(live: StudioServer, video_
 
 def test_multi_gigabyte_content_length_is_refused_without_reading(live: StudioServer) -> None:
     """A client declares 8 GB and sends a few bytes: the server answers 413 at once instead
-    of waiting for (or buffering) a body that will never come. (waitress refuses bodies over
-    its 1 GB max_request_body_size before the app runs, in plain text.)"""
+    of waiting for (or buffering) a body that will never come: the edge layer refuses a
+    declared length over the limit before anything reads the body, in the API's JSON shape."""
     host, port = "127.0.0.1", live.port
     body = b'{"prompt": "x"}'
     request = (
@@ -246,11 +247,11 @@ def test_multi_gigabyte_content_length_is_refused_without_reading(live: StudioSe
     head, _, rest = answer.partition(b"\r\n\r\n")
     status = int(head.split(b" ", 2)[1])
     assert status == 413, answer[:500]
-    assert b"Request Entity Too Large" in rest
+    assert json.loads(rest)["error"]["code"] == "too_large"
 
 
 def test_body_over_the_upload_limit_is_a_json_413(live: StudioServer) -> None:
-    """Under waitress's limit the studio's own check answers: JSON 413 naming the limit."""
+    """Under the server's limit the API's own check answers: JSON 413 naming the image limit."""
     response = post(
         live, content=b'{"prompt": "' + b"x" * (12 * 1024**2) + b'"}', headers={"content-type": "application/json"}
     )

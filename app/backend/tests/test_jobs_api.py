@@ -244,8 +244,10 @@ def test_restart_mid_job_resumes_the_upstream_job(cloud_studio, upstream, studio
     upstream.delay = 3
     with studio.client() as client:
         job = create(client, prompt="survive a crash")
+    # The first status poll comes after the studio has recorded the upstream's job id; a kill
+    # before that point is a different case (the upstream job is not known to the studio yet).
     deadline = time.monotonic() + 10
-    while not upstream.jobs and time.monotonic() < deadline:
+    while not any(s.method == "GET" for s in upstream.seen) and time.monotonic() < deadline:
         time.sleep(0.05)
     assert upstream.jobs, "the upstream never saw the job"
     studio.kill()

@@ -15,6 +15,16 @@ def new_video_id() -> str:
     return f"video_{uuid.uuid4().hex}"
 
 
+class JobQuerySet(models.QuerySet["VideoJob"]):
+    def update(self, **kwargs: Any) -> int:
+        changed = super().update(**kwargs)
+        if changed:
+            from videos.live.hub import hub
+
+            hub.wake()  # open event streams hear of it now, not at the next poll
+        return changed
+
+
 class VideoJob(models.Model):
     class Status(models.TextChoices):
         QUEUED = "queued"
@@ -56,6 +66,8 @@ class VideoJob(models.Model):
     video_file = models.CharField(max_length=255, blank=True, default="")  # storage names
     thumbnail_file = models.CharField(max_length=255, blank=True, default="")
     metadata = models.JSONField(null=True, blank=True)
+
+    objects = JobQuerySet.as_manager()
 
     class Meta:
         ordering = ("-created_at", "-id")

@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import json
 import re
-import time
-from collections.abc import Iterator
 from typing import Any
 
 from django.conf import settings
 from django.db.models import Q, QuerySet
-from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from ninja import NinjaAPI, Query
 from ninja.errors import HttpError, ValidationError
@@ -23,12 +20,12 @@ from videos.errors import InvalidRequest, error_body
 from videos.files.filenames import video_filename
 from videos.files.serving import serve_stored_file
 from videos.jobs.service import cancel_job, create_job, delete_job, retry_job
+from videos.live.stream import open_stream
 from videos.models import VideoJob
 from videos.providers.registry import all_providers, default_provider_name
 
 Status = VideoJob.Status
 ID_RE = re.compile(r"^video_[0-9a-f]{32}$")
-SSE_MAX_SECONDS = 3600.0
 
 api = NinjaAPI(
     title="Video Studio API",
@@ -108,16 +105,21 @@ def list_videos(
 ) -> dict[str, Any]:
     jobs = visible_jobs(request)
     direction = "" if order == "asc" else "-"
+    # Index (owner,) created_at, id gives this order: a page reads limit + 1 rows, no sort.
     jobs = jobs.order_by(f"{direction}created_at", f"{direction}id")
     if after:
         cursor = get_job(request, after)
+        # Keyset: one range on created_at that the index walk starts from, the tie on id as a
+        # filter (an OR of two ranges made SQLite sort every older row).
+        at = cursor.created_at
         if order == "asc":
-            later = Q(created_at__gt=cursor.created_at) | Q(created_at=cursor.created_at, id__gt=cursor.id)
+            keyset = Q(created_at__gte=at) & ~Q(created_at=at, id__lte=cursor.id)
         else:
-            later = Q(created_at__lt=cursor.created_at) | Q(created_at=cursor.created_at, id__lt=cursor.id)
-        jobs = jobs.filter(later)
+            keyset = Q(created_at__lte=at) & ~Q(created_at=at, id__gte=cursor.id)
+        jobs = jobs.filter(keyset)
     page = list(jobs[: limit + 1])
     estimator = new_estimator()
+    estimator.load_positions(page[:limit])
     data = [video_object(job, estimator) for job in page[:limit]]
     return {
         "object": "list",
@@ -126,6 +128,23 @@ def list_videos(
         "last_id": data[-1]["id"] if data else None,
         "has_more": len(page) > limit,
     }
+
+
+@api.get(
+    "/videos/events",
+    response={200: None, 429: ErrorOut},
+    summary="Server-sent events: every change of the caller's unfinished jobs, on one stream",
+)
+def all_video_events(request: HttpRequest) -> HttpResponse:
+    return open_stream(request, owner=_stream_owner(request))
+
+
+@api.get(
+    "/videos/{video_id}/events", response={200: None, 404: ErrorOut, 429: ErrorOut}, summary="One job's progress events"
+)
+def video_events(request: HttpRequest, video_id: str) -> HttpResponse:
+    job = get_job(request, video_id)
+    return open_stream(request, owner=_stream_owner(request), job_id=job.id)
 
 
 @api.get("/videos/{video_id}", response={200: Video, 404: ErrorOut}, summary="One video")
@@ -155,36 +174,11 @@ def video_content(
     return serve_stored_file(request, job.video_file, "video/mp4", download_name=name)
 
 
-def _events(video_id: str) -> Iterator[str]:
-    last = None
-    started = time.monotonic()
-    last_sent = started
-    yield "retry: 2000\n\n"
-    while time.monotonic() - started < SSE_MAX_SECONDS:
-        try:
-            job = VideoJob.objects.get(id=video_id)
-        except VideoJob.DoesNotExist:
-            yield f'event: deleted\ndata: {{"id": "{video_id}"}}\n\n'
-            return
-        body = json.dumps(video_object(job))
-        if body != last:
-            last, last_sent = body, time.monotonic()
-            yield f"event: video\ndata: {body}\n\n"
-        elif time.monotonic() - last_sent > 15:
-            last_sent = time.monotonic()
-            yield ": keep-alive\n\n"
-        if job.is_terminal:
-            return
-        time.sleep(0.5)
-
-
-@api.get("/videos/{video_id}/events", response={200: None, 404: ErrorOut}, summary="Server-sent progress events")
-def video_events(request: HttpRequest, video_id: str) -> StreamingHttpResponse:
-    get_job(request, video_id)
-    response = StreamingHttpResponse(_events(video_id), content_type="text/event-stream")
-    response["Cache-Control"] = "no-cache"
-    response["X-Accel-Buffering"] = "no"
-    return response
+def _stream_owner(request: HttpRequest) -> str | None:
+    """The owner whose jobs a stream shows; None: everyone's (a personal studio, as visible_jobs)."""
+    if settings.STUDIO_AUTH_REQUIRED or owner_of(request):
+        return owner_of(request)
+    return None
 
 
 @api.post("/videos/{video_id}/cancel", response={200: Video, 404: ErrorOut, 409: ErrorOut}, summary="Cancel a job")

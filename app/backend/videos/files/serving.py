@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
-from collections.abc import Iterator
+from collections.abc import AsyncIterator
 
 from django.conf import settings
 from django.core.files.storage import default_storage
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, StreamingHttpResponse
 from django.http.response import HttpResponseBase
+
+from studio.edge import HANDOFF_HEADER, handoff_value
 
 RANGE_RE = re.compile(r"^bytes=(\d*)-(\d*)$")
 CHUNK = 256 * 1024
@@ -34,16 +37,27 @@ def _parse_range(header: str, size: int) -> tuple[int, int] | str | None:
     return start, end
 
 
-def _chunks(name: str, start: int, length: int) -> Iterator[bytes]:
-    with default_storage.open(name, "rb") as fh:
-        fh.seek(start)
+async def _chunks(name: str, start: int, length: int) -> AsyncIterator[bytes]:
+    """Object storage read off the event loop, chunk by chunk (never the whole file at once)."""
+    fh = await asyncio.to_thread(default_storage.open, name, "rb")
+    try:
+        await asyncio.to_thread(fh.seek, start)
         remaining = length
         while remaining > 0:
-            data = fh.read(min(CHUNK, remaining))
+            data = await asyncio.to_thread(fh.read, min(CHUNK, remaining))
             if not data:
                 return
             remaining -= len(data)
             yield data
+    finally:
+        await asyncio.to_thread(fh.close)
+
+
+def _local_path(name: str) -> str | None:
+    try:
+        return str(default_storage.path(name))
+    except NotImplementedError:  # object storage has no local path
+        return None
 
 
 def serve_stored_file(
@@ -59,7 +73,14 @@ def serve_stored_file(
         return refused
     start, end = wanted if isinstance(wanted, tuple) else (0, size - 1)
     length = max(end - start + 1, 0)
-    response: HttpResponseBase = StreamingHttpResponse(_chunks(name, start, length), content_type=content_type)
+    path = _local_path(name)
+    response: HttpResponseBase
+    if path is not None:
+        # The bytes are sent by the ASGI layer after this view returns (no request thread held).
+        response = HttpResponse(content_type=content_type)
+        response[HANDOFF_HEADER] = handoff_value("sendfile", path=path, offset=start, length=length, size=size)
+    else:
+        response = StreamingHttpResponse(_chunks(name, start, length), content_type=content_type)
     response.status_code = 206 if isinstance(wanted, tuple) else 200
     if response.status_code == 206:
         response["Content-Range"] = f"bytes {start}-{end}/{size}"

@@ -39,6 +39,23 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/v1/videos/events': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Server-sent events: every change of the caller's unfinished jobs, on one stream */
+    get: operations['videos_api_routes_all_video_events'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/v1/videos/{video_id}': {
     parameters: {
       query?: never;
@@ -98,7 +115,7 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** Server-sent progress events */
+    /** One job's progress events */
     get: operations['videos_api_routes_video_events'];
     put?: never;
     post?: never;
@@ -560,6 +577,33 @@ export interface operations {
       };
     };
   };
+  videos_api_routes_all_video_events: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description Too Many Requests */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorOut'];
+        };
+      };
+    };
+  };
   videos_api_routes_retrieve_video: {
     parameters: {
       query?: never;
@@ -746,6 +790,15 @@ export interface operations {
       };
       /** @description Not Found */
       404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorOut'];
+        };
+      };
+      /** @description Too Many Requests */
+      429: {
         headers: {
           [name: string]: unknown;
         };

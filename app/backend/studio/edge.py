@@ -1,0 +1,148 @@
+"""The ASGI layer between the server and Django: the parts of a response no request thread
+should spend its time on.
+
+Django decides (who may see what, which bytes, which headers); when its answer carries the
+internal `X-Studio-Handoff` header, this layer sends the body itself after Django has
+returned — a file's bytes, or a live event stream — as a coroutine, so neither holds a thread
+while a slow client reads. The header never leaves the process. It also admits requests to
+Django (a bounded number at once, a bounded queue, then a JSON 503; /healthz never queues)
+and refuses request bodies over the limit before anyone reads them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Awaitable, Callable, MutableMapping
+from typing import Any
+
+from django.conf import settings
+
+from videos.errors import error_body
+
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+ASGIApp = Callable[..., Awaitable[None]]  # Django's handler types its messages more narrowly
+Handoff = Callable[[dict[str, Any], Scope, Receive, Send, Message], Awaitable[None]]
+
+HEALTH_PATH = "/healthz"
+HANDOFF_HEADER = "X-Studio-Handoff"
+_HANDOFF = HANDOFF_HEADER.lower().encode()
+
+
+def handoff_value(kind: str, **params: Any) -> str:
+    return json.dumps({"kind": kind, **params})
+
+
+class Edge:
+    def __init__(self, app: ASGIApp, handoffs: dict[str, Handoff]) -> None:
+        self.app = app
+        self.handoffs = handoffs
+        self.slots = asyncio.Semaphore(settings.STUDIO_MAX_CONCURRENT_REQUESTS)
+        self.waiting = 0
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        too_big = _declared_too_big(scope)
+        if too_big:
+            await _answer(send, 413, too_big, "too_large")
+            return
+
+        if _chunked_upload(scope):
+            replayed = await _read_capped(receive)
+            if replayed is None:
+                limit = settings.STUDIO_MAX_REQUEST_BYTES // 1024**2
+                await _answer(send, 413, f"The request body is over {limit} MB, this server's limit.", "too_large")
+                return
+            receive = replayed
+
+        pending: list[Message] = []
+        handoff: dict[str, Any] | None = None
+
+        async def capture(message: Message) -> None:
+            nonlocal handoff
+            if message["type"] == "http.response.start":
+                headers = message.get("headers", [])
+                found = [value for name, value in headers if name.lower() == _HANDOFF]
+                if found:
+                    handoff = json.loads(found[0])
+                    message["headers"] = [(n, v) for n, v in headers if n.lower() != _HANDOFF]
+                    pending.append(message)
+                    return
+            elif handoff is not None:
+                return  # Django's (empty) body of a handed-off response
+            await send(message)
+
+        if scope["path"] == HEALTH_PATH:
+            await self.app(scope, receive, capture)  # the liveness probe never queues
+        elif self.waiting >= settings.STUDIO_MAX_QUEUED_REQUESTS:
+            busy = "The studio is busy with other requests; try again in a moment."
+            await _answer(send, 503, busy, "busy", retry_after=1)
+            return
+        else:
+            self.waiting += 1
+            try:
+                await self.slots.acquire()
+            finally:
+                self.waiting -= 1
+            try:
+                await self.app(scope, receive, capture)
+            finally:
+                self.slots.release()
+        if handoff is not None:
+            await self.handoffs[handoff["kind"]](handoff, scope, receive, send, pending[0])
+
+
+def _declared_too_big(scope: Scope) -> str | None:
+    limit = settings.STUDIO_MAX_REQUEST_BYTES
+    for name, value in scope.get("headers", []):
+        if name == b"content-length":
+            try:
+                declared = int(value)
+            except ValueError:
+                return None  # Django answers a malformed length itself
+            if declared > limit:
+                return f"The request body is {declared} bytes; this server accepts at most {limit // 1024**2} MB."
+    return None
+
+
+def _chunked_upload(scope: Scope) -> bool:
+    names = {name for name, _ in scope.get("headers", [])}
+    return b"content-length" not in names and b"transfer-encoding" in names
+
+
+async def _read_capped(receive: Receive) -> Receive | None:
+    """A body sent without a length, read up to the limit (None: over it) and replayed:
+    Django would otherwise spool any amount of it to disk."""
+    limit, size, messages = settings.STUDIO_MAX_REQUEST_BYTES, 0, []
+    while True:
+        message = await receive()
+        messages.append(message)
+        size += len(message.get("body", b""))
+        if size > limit:
+            return None
+        if message["type"] != "http.request" or not message.get("more_body"):
+            break
+    replay = iter(messages)
+
+    async def replayed() -> Message:
+        return next(replay, None) or await receive()
+
+    return replayed
+
+
+async def _answer(send: Send, status: int, message: str, code: str, retry_after: int | None = None) -> None:
+    body = json.dumps(error_body(message, status=status, code=code)).encode()
+    headers = [
+        (b"content-type", b"application/json"),
+        (b"content-length", str(len(body)).encode()),
+        (b"connection", b"close"),
+    ]
+    if retry_after is not None:
+        headers.append((b"retry-after", str(retry_after).encode()))
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": body})

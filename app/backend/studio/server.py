@@ -1,0 +1,71 @@
+"""Runs the ASGI application on granian, embedded in this process.
+
+granian reads and writes the sockets in Rust (epoll, no select() and its 1,024-descriptor
+ceiling), times out slow request headers itself, and sends files by path; Python sees a
+request only once its headers are in. Embedded (not granian's worker processes) so the
+in-process job queue and the server share one process, one start and one stop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import resource
+import signal
+from collections.abc import Callable
+
+from django.conf import settings
+from granian.constants import HTTPModes, Interfaces
+from granian.http import HTTP1Settings
+from granian.log import LogLevels
+from granian.server.embed import Server
+
+log = logging.getLogger("studio")
+
+
+def raise_descriptor_limit() -> int:
+    """Every connection and open file is a descriptor: allow as many as the system lets us."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    wanted = hard if hard != resource.RLIM_INFINITY else 1_048_576
+    if soft < wanted:
+        try:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (wanted, hard))
+        except (ValueError, OSError):
+            return soft
+    return wanted
+
+
+def serve(host: str, port: int, on_stop: Callable[[], None]) -> None:
+    """Serve until SIGTERM or SIGINT; `on_stop` runs first (it ends the live streams)."""
+    from studio.asgi import application
+
+    limit = raise_descriptor_limit()
+    log.info("serving with up to %d open descriptors", limit)
+    server = Server(
+        application,
+        address=host,
+        port=port,
+        interface=Interfaces.ASGINL,  # no lifespan: the queue is started by runstudio
+        http=HTTPModes.http1,
+        websockets=False,
+        backlog=4096,
+        # Requests granian hands to Python at once. Streams and downloads count until they end,
+        # so this sits above every cap the studio applies itself (studio/edge.py, the stream caps).
+        backpressure=max(limit, 1024),
+        http1_settings=HTTP1Settings(header_read_timeout=int(settings.STUDIO_HEADER_TIMEOUT_SECONDS * 1000)),
+        log_enabled=True,
+        log_level=LogLevels.error,  # its one warning says the embedded mode is new
+    )
+
+    async def main() -> None:
+        loop = asyncio.get_running_loop()
+
+        def stop() -> None:
+            on_stop()
+            server.stop()
+
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(signum, stop)
+        await server.serve()
+
+    asyncio.run(main())
