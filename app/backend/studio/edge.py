@@ -77,24 +77,69 @@ class Edge:
                 return  # Django's (empty) body of a handed-off response
             await send(message)
 
-        if scope["path"] == HEALTH_PATH:
-            await self.app(scope, receive, capture)  # the liveness probe never queues
-        elif self.waiting >= settings.STUDIO_MAX_QUEUED_REQUESTS:
-            busy = "The studio is busy with other requests; try again in a moment."
-            await _answer(send, 503, busy, "busy", retry_after=1)
-            return
-        else:
-            self.waiting += 1
-            try:
-                await self.slots.acquire()
-            finally:
-                self.waiting -= 1
-            try:
-                await self.app(scope, receive, capture)
-            finally:
-                self.slots.release()
-        if handoff is not None:
-            await self.handoffs[handoff["kind"]](handoff, scope, receive, send, pending[0])
+        inbox = _Inbox(receive)
+        try:
+            if scope["path"] == HEALTH_PATH:
+                await self.app(scope, inbox.receive, capture)  # the liveness probe never queues
+            elif self.waiting >= settings.STUDIO_MAX_QUEUED_REQUESTS:
+                busy = "The studio is busy with other requests; try again in a moment."
+                await _answer(send, 503, busy, "busy", retry_after=1)
+                return
+            elif await self._turn(inbox):
+                try:
+                    await self.app(scope, inbox.receive, capture)
+                finally:
+                    self.slots.release()
+            else:
+                return  # the client left while it waited: nobody would read the answer
+            if handoff is not None:
+                await self.handoffs[handoff["kind"]](handoff, scope, inbox.receive, send, pending[0])
+        finally:
+            inbox.close()
+
+    async def _turn(self, inbox: _Inbox) -> bool:
+        """Wait for a free slot; False (holding none) if the client disconnects first."""
+        self.waiting += 1
+        acquire = asyncio.ensure_future(self.slots.acquire())
+        gone = asyncio.ensure_future(inbox.gone.wait())
+        try:
+            await asyncio.wait({acquire, gone}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            self.waiting -= 1
+            gone.cancel()
+            if not acquire.done():
+                acquire.cancel()
+        if acquire.cancelled():
+            return False
+        if inbox.gone.is_set():
+            self.slots.release()
+            return False
+        return True
+
+
+class _Inbox:
+    """The client's messages, read as they arrive: a request waiting for its turn learns that
+    its client has gone (a flood's abandoned requests are never worked on), and Django and the
+    handoffs still receive every message in order."""
+
+    def __init__(self, receive: Receive) -> None:
+        self._messages: asyncio.Queue[Message] = asyncio.Queue()
+        self.gone = asyncio.Event()
+        self._pump = asyncio.ensure_future(self._read(receive))
+
+    async def _read(self, receive: Receive) -> None:
+        while True:
+            message = await receive()
+            self._messages.put_nowait(message)
+            if message["type"] == "http.disconnect":
+                self.gone.set()
+                return
+
+    async def receive(self) -> Message:
+        return await self._messages.get()
+
+    def close(self) -> None:
+        self._pump.cancel()
 
 
 def _declared_too_big(scope: Scope) -> str | None:
