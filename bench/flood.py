@@ -41,9 +41,9 @@ import collections
 import math
 import os
 import shutil
+import subprocess
 import sys
 import tempfile
-import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -154,8 +154,11 @@ def run_flood(kind: str, count: int, args: argparse.Namespace, template: Path) -
             if kind in SLOW_KINDS:
                 flood.wait_all_closed(until=ready + args.max_wait, give_up=lambda: not studio_alive(studio))
             hold_end = ready + args.hold
-            if time.monotonic() < hold_end:
-                threading.Event().wait(hold_end - time.monotonic())  # the measured window, not a sync
+            if studio.proc is not None and time.monotonic() < hold_end:
+                try:  # the measured window; it ends early only when the studio process exits
+                    studio.proc.wait(hold_end - time.monotonic())
+                except subprocess.TimeoutExpired:
+                    pass
             report.alive_during = studio_alive(studio)
             report.flood = flood.stop()
         report.samples = sampler.stop()
