@@ -13,22 +13,18 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Awaitable, Callable, MutableMapping
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from django.conf import settings
 
 from videos.errors import error_body
+from videos.handoff import HANDOFF_HEADER, Handoff, Message, Receive, Scope, Send
 
-Scope = MutableMapping[str, Any]
-Message = MutableMapping[str, Any]
-Receive = Callable[[], Awaitable[Message]]
-Send = Callable[[Message], Awaitable[None]]
 ASGIApp = Callable[..., Awaitable[None]]  # Django's handler types its messages more narrowly
-Handoff = Callable[[dict[str, Any], Scope, Receive, Send, Message], Awaitable[None]]
 
 HEALTH_PATH = "/healthz"
-HANDOFF_HEADER = "X-Studio-Handoff"
+WAITING_PREFIX = "/models-api/"
 _HANDOFF = HANDOFF_HEADER.lower().encode()
 
 
@@ -79,8 +75,10 @@ class Edge:
 
         inbox = _Inbox(receive)
         try:
-            if scope["path"] == HEALTH_PATH:
-                await self.app(scope, inbox.receive, capture)  # the liveness probe never queues
+            if scope["path"] == HEALTH_PATH or scope["path"].startswith(WAITING_PREFIX):
+                # The liveness probe never queues; nor does the seed's endpoint, which sleeps in
+                # its thread until the video is made (minutes) and would block the slots.
+                await self.app(scope, inbox.receive, capture)
             elif self.waiting >= settings.STUDIO_MAX_QUEUED_REQUESTS:
                 busy = "The studio is busy with other requests; try again in a moment."
                 await _answer(send, 503, busy, "busy", retry_after=1)

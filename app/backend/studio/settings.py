@@ -182,11 +182,12 @@ VIDEO_JOB_BACKEND = env_str("VIDEO_JOB_BACKEND", "inprocess")
 # closed after it.
 STUDIO_HEADER_TIMEOUT_SECONDS = env_float("STUDIO_HEADER_TIMEOUT_SECONDS", 10.0)
 # A response (a download, an event stream) whose client stops reading for this long is dropped.
-STUDIO_WRITE_TIMEOUT_SECONDS = env_float("STUDIO_WRITE_TIMEOUT_SECONDS", 60.0)
+STUDIO_WRITE_TIMEOUT_SECONDS = env_float("STUDIO_WRITE_TIMEOUT_SECONDS", 30.0)
 # Requests Django works on at once; more wait their turn, and past the queue limit they get a
-# JSON 503 at once (so a flood cannot starve /healthz, which never waits in this queue).
-STUDIO_MAX_CONCURRENT_REQUESTS = env_int("STUDIO_MAX_CONCURRENT_REQUESTS", 32)
-STUDIO_MAX_QUEUED_REQUESTS = env_int("STUDIO_MAX_QUEUED_REQUESTS", 2000)
+# JSON 503 at once (so a flood cannot starve /healthz, which never waits in this queue). Few:
+# the work is Python holding one interpreter lock, and more threads only share it thinner.
+STUDIO_MAX_CONCURRENT_REQUESTS = env_int("STUDIO_MAX_CONCURRENT_REQUESTS", 8)
+STUDIO_MAX_QUEUED_REQUESTS = env_int("STUDIO_MAX_QUEUED_REQUESTS", 256)
 # Live status streams (GET /v1/videos/events): in all, per signed-in user or client address,
 # their longest life (the browser reconnects), and how often changes made by other processes
 # (Celery workers) are looked for.

@@ -14,9 +14,9 @@ from typing import Any
 
 from django.conf import settings
 
-from studio.edge import Message, Receive, Scope, Send
+from videos.handoff import Message, Receive, Scope, Send
 
-CHUNK = 256 * 1024
+CHUNK = 64 * 1024  # in flight per connection: 2,000 stalled downloads held 430 MB of memory, 840 MB at 256 KiB
 
 
 async def send_file(params: dict[str, Any], scope: Scope, receive: Receive, send: Send, start: Message) -> None:

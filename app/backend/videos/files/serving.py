@@ -11,7 +11,7 @@ from django.core.files.storage import default_storage
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, StreamingHttpResponse
 from django.http.response import HttpResponseBase
 
-from studio.edge import HANDOFF_HEADER, handoff_value
+from videos.handoff import HANDOFF_HEADER, handoff_value
 
 RANGE_RE = re.compile(r"^bytes=(\d*)-(\d*)$")
 CHUNK = 256 * 1024

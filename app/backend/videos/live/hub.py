@@ -13,8 +13,8 @@ import asyncio
 import json
 import logging
 import threading
+import time
 from collections import Counter
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -62,6 +62,7 @@ class Hub:
         self._subscribers: set[Subscriber] = set()
         self._last: dict[str, Snapshot] = {}
         self._gone: dict[str, str] = {}  # deletions made here, reported at the next tick
+        self._read_at = -1e9  # when _last was read (time.monotonic)
         self._loop: asyncio.AbstractEventLoop | None = None
         self._wake: asyncio.Event | None = None
         self._task: asyncio.Task[None] | None = None
@@ -99,7 +100,12 @@ class Hub:
             self._loop, self._wake = loop, asyncio.Event()
             self._task = loop.create_task(self._run())
         self._subscribers.add(subscriber)
-        self._wake_now()
+        known = subscriber.job_id is None or subscriber.job_id in self._last
+        if known and time.monotonic() - self._read_at < settings.VIDEO_EVENTS_POLL_SECONDS:
+            # The last read is fresh enough: a crowd of new streams costs no query each.
+            self._deliver(subscriber, _frames(subscriber, self._last, set(), {}))
+        else:
+            self._wake_now()
 
     def unsubscribe(self, subscriber: Subscriber) -> None:
         self._subscribers.discard(subscriber)
@@ -135,6 +141,7 @@ class Hub:
             self._wake.clear()
             if not self._subscribers:
                 self._last.clear()
+                self._read_at = -1e9
                 continue
             watched = self._watched()
             try:
@@ -157,26 +164,10 @@ class Hub:
             deleted.update(self._gone)
             self._gone.clear()
         for subscriber in list(self._subscribers):
-            frames: list[str] = []
-            ids: Iterable[str] = current if subscriber.fresh else changed
-            for job_id in ids:
-                snap = current[job_id]
-                if subscriber.wants(job_id, snap.owner) and (subscriber.fresh or job_id in changed):
-                    if subscriber.fresh and snap.terminal and subscriber.job_id is None:
-                        continue  # an all-jobs stream opens with the unfinished ones only
-                    frames.append(f"event: video\ndata: {snap.body}\n\n")
-            if subscriber.job_id is None:
-                frames.extend(_deleted(job_id) for job_id, owner in deleted.items() if subscriber.wants(job_id, owner))
-            elif subscriber.job_id not in current:
-                frames += [_deleted(subscriber.job_id), CLOSE]
-            elif current[subscriber.job_id].terminal:
-                frames.append(CLOSE)  # one job's stream ends with its final state
-            if subscriber.fresh and subscriber.job_id is None:
-                frames.append(READY)  # the opening state is complete: anything not in it is finished
-            subscriber.fresh = False
-            self._deliver(subscriber, frames)
+            self._deliver(subscriber, _frames(subscriber, current, changed, deleted))
         # A terminal state is reported once; the job then leaves the watch list.
         self._last = current
+        self._read_at = time.monotonic()
 
     def _deliver(self, subscriber: Subscriber, frames: list[str]) -> None:
         for frame in frames:
@@ -195,6 +186,31 @@ class Hub:
                 return
             except asyncio.QueueFull:
                 subscriber.frames.get_nowait()
+
+
+def _frames(
+    subscriber: Subscriber, current: dict[str, Snapshot], changed: set[str], deleted: dict[str, str]
+) -> list[str]:
+    """What one stream is told: everything it wants when it is new, else what changed."""
+    frames: list[str] = []
+    fresh = subscriber.fresh
+    for job_id in current if fresh else changed:
+        snap = current[job_id]
+        if not subscriber.wants(job_id, snap.owner):
+            continue
+        if fresh and snap.terminal and subscriber.job_id is None:
+            continue  # an all-jobs stream opens with the unfinished ones only
+        frames.append(f"event: video\ndata: {snap.body}\n\n")
+    if subscriber.job_id is None:
+        frames.extend(_deleted(job_id) for job_id, owner in deleted.items() if subscriber.wants(job_id, owner))
+        if fresh:
+            frames.append(READY)  # the opening state is complete: anything not in it is finished
+    elif subscriber.job_id not in current:
+        frames += [_deleted(subscriber.job_id), CLOSE]
+    elif current[subscriber.job_id].terminal:
+        frames.append(CLOSE)  # one job's stream ends with its final state
+    subscriber.fresh = False
+    return frames
 
 
 def _deleted(job_id: str) -> str:

@@ -11,8 +11,8 @@ from typing import Any
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 
-from studio.edge import HANDOFF_HEADER, Message, Receive, Scope, Send, handoff_value
 from videos.errors import error_response
+from videos.handoff import HANDOFF_HEADER, Message, Receive, Scope, Send, handoff_value
 from videos.live.hub import CLOSE, Subscriber, hub
 
 KEEPALIVE_SECONDS = 15.0
