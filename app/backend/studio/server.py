@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import resource
 import signal
+import socket
 from collections.abc import Callable
 
 from django.conf import settings
@@ -66,6 +68,40 @@ def serve(host: str, port: int, on_stop: Callable[[], None]) -> None:
 
         for signum in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(signum, stop)
+        tuning = loop.create_task(_tune_listener(port, settings.STUDIO_WRITE_TIMEOUT_SECONDS))
         await server.serve()
+        tuning.cancel()
 
     asyncio.run(main())
+
+
+async def _tune_listener(port: int, write_timeout: float) -> None:
+    """Give the listening socket TCP_USER_TIMEOUT, which every accepted connection inherits: the
+    kernel then drops a connection whose client has read nothing for `write_timeout`, even after
+    the whole response sits in its send buffer, past the reach of the app's own write timeout
+    (granian has none). granian opens the socket itself, so it is found among our descriptors."""
+    if not hasattr(socket, "TCP_USER_TIMEOUT"):
+        return  # not Linux
+    for _ in range(100):  # granian binds once its worker task has run
+        if _set_user_timeout(port, int(write_timeout * 1000)):
+            return
+        await asyncio.sleep(0.05)
+    log.warning("no listening socket on port %d to give a write timeout", port)
+
+
+def _set_user_timeout(port: int, milliseconds: int) -> bool:
+    found = False
+    for entry in os.scandir("/proc/self/fd"):
+        try:
+            sock = socket.socket(fileno=os.dup(int(entry.name)))
+        except (OSError, ValueError):
+            continue  # not a socket
+        with sock:
+            try:
+                listening = sock.getsockopt(socket.SOL_SOCKET, socket.SO_ACCEPTCONN)
+                if listening and sock.type == socket.SOCK_STREAM and sock.getsockname()[1] == port:
+                    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_USER_TIMEOUT, milliseconds)
+                    found = True
+            except OSError:
+                continue
+    return found
