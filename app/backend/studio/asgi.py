@@ -1,19 +1,23 @@
-"""The studio's ASGI application: Django behind the edge layer (studio/edge.py)."""
+"""The studio's ASGI application: Django (on a thread pool) behind the edge layer (studio/edge.py)."""
 
 import os
-import warnings
 
-from django.core.asgi import get_asgi_application
+from django.core.wsgi import get_wsgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "studio.settings")
-django_application = get_asgi_application()
+django_application = get_wsgi_application()
 
-from studio.edge import Edge  # noqa: E402  (needs the configured settings)
+from django.conf import settings  # noqa: E402  (configured by the line above)
+
+from studio.bridge import WSGIBridge  # noqa: E402
+from studio.edge import Edge  # noqa: E402
 from videos.files.sending import send_file  # noqa: E402
 from videos.live.stream import run_stream  # noqa: E402
 
-# WhiteNoise's file responses are sync iterators; Django reads such a (small, built) file in one
-# go on a thread, which is what we want for the page's assets, so the warning is noise.
-warnings.filterwarnings("ignore", message="StreamingHttpResponse must consume synchronous iterators")
-
-application = Edge(django_application, handoffs={"sendfile": send_file, "events": run_stream})
+application = Edge(
+    # Two threads over the request slots: /healthz, which takes no slot, always finds one.
+    WSGIBridge(django_application, threads=settings.STUDIO_MAX_CONCURRENT_REQUESTS + 2),
+    handoffs={"sendfile": send_file, "events": run_stream},
+    # The seed's endpoint waits for its video in its thread (docs/api.md); its own pool.
+    waiting_app=WSGIBridge(django_application, threads=32),
+)

@@ -33,8 +33,9 @@ def handoff_value(kind: str, **params: Any) -> str:
 
 
 class Edge:
-    def __init__(self, app: ASGIApp, handoffs: dict[str, Handoff]) -> None:
+    def __init__(self, app: ASGIApp, handoffs: dict[str, Handoff], waiting_app: ASGIApp | None = None) -> None:
         self.app = app
+        self.waiting_app = waiting_app or app
         self.handoffs = handoffs
         self.slots = asyncio.Semaphore(settings.STUDIO_MAX_CONCURRENT_REQUESTS)
         self.waiting = 0
@@ -75,10 +76,12 @@ class Edge:
 
         inbox = _Inbox(receive)
         try:
-            if scope["path"] == HEALTH_PATH or scope["path"].startswith(WAITING_PREFIX):
-                # The liveness probe never queues; nor does the seed's endpoint, which sleeps in
-                # its thread until the video is made (minutes) and would block the slots.
-                await self.app(scope, inbox.receive, capture)
+            if scope["path"] == HEALTH_PATH:
+                await self.app(scope, inbox.receive, capture)  # the liveness probe never queues
+            elif scope["path"].startswith(WAITING_PREFIX):
+                # The seed's endpoint sleeps in its thread until the video is made (minutes): it
+                # runs apart, so it never holds the slots everything else needs.
+                await self.waiting_app(scope, inbox.receive, capture)
             elif self.waiting >= settings.STUDIO_MAX_QUEUED_REQUESTS:
                 busy = "The studio is busy with other requests; try again in a moment."
                 await _answer(send, 503, busy, "busy", retry_after=1)

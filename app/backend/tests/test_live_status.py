@@ -171,8 +171,11 @@ def test_a_reader_that_stops_reading_is_dropped(studio_factory) -> None:
         time.sleep(5)  # the stall itself: nothing is read for longer than the timeout
         sock.settimeout(10)
         received = 0
-        while chunk := sock.recv(1 << 20):
-            received += len(chunk)
+        try:
+            while chunk := sock.recv(1 << 20):
+                received += len(chunk)
+        except ConnectionResetError:
+            pass  # the kernel's TCP_USER_TIMEOUT reset it: dropped all the same
         sock.close()
         assert received < 40_000_000, "the server kept the stalled response going"
     with studio.client(timeout=5) as client:

@@ -1,9 +1,9 @@
-"""Sends a local file's bytes once the view has answered with a handoff (see studio/edge.py).
+"""Sends a local file's bytes once the view has answered with a handoff (videos/handoff.py).
 
-The bytes are read in chunks off the event loop and written as the client takes them (the
-server's send waits while the socket is full), so a client that stops reading is dropped after
-STUDIO_WRITE_TIMEOUT_SECONDS instead of pinning a file and its buffers. (granian's path-send
-was no faster here, measured with bench/serve.py, and it never times out a stalled reader.)
+A whole file goes by the server's path-send (granian streams it in Rust). A Range slice is
+read in chunks off the event loop and written as the client takes them (the server's send
+waits while the socket is full), so a client that stops reading is dropped after
+STUDIO_WRITE_TIMEOUT_SECONDS instead of pinning a file and its buffers.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from django.conf import settings
 
 from videos.handoff import Message, Receive, Scope, Send
 
-CHUNK = 64 * 1024  # in flight per connection: 2,000 stalled downloads held 430 MB of memory, 840 MB at 256 KiB
+CHUNK = 1024 * 1024  # a browser seek asks for about this much: one read, one send
 
 
 async def send_file(params: dict[str, Any], scope: Scope, receive: Receive, send: Send, start: Message) -> None:
@@ -25,6 +25,11 @@ async def send_file(params: dict[str, Any], scope: Scope, receive: Receive, send
     await send(start)
     if scope["method"] == "HEAD" or length == 0:
         await send({"type": "http.response.body", "body": b""})
+        return
+    if offset == 0 and length == params["size"] and "http.response.pathsend" in scope.get("extensions", {}):
+        # The whole file: granian reads and writes it in Rust. A reader that stalls is dropped
+        # by the kernel (TCP_USER_TIMEOUT on the listening socket, studio/server.py).
+        await send({"type": "http.response.pathsend", "path": path})
         return
     loop = asyncio.get_running_loop()
     fd = await loop.run_in_executor(None, os.open, path, os.O_RDONLY)
