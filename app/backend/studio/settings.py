@@ -187,7 +187,7 @@ STUDIO_WRITE_TIMEOUT_SECONDS = env_float("STUDIO_WRITE_TIMEOUT_SECONDS", 30.0)
 # JSON 503 at once (so a flood cannot starve /healthz, which never waits in this queue). Few:
 # the work is Python holding one interpreter lock, and more threads only share it thinner.
 STUDIO_MAX_CONCURRENT_REQUESTS = env_int("STUDIO_MAX_CONCURRENT_REQUESTS", 8)
-STUDIO_MAX_QUEUED_REQUESTS = env_int("STUDIO_MAX_QUEUED_REQUESTS", 256)
+STUDIO_MAX_QUEUED_REQUESTS = env_int("STUDIO_MAX_QUEUED_REQUESTS", 1000)
 # Live status streams (GET /v1/videos/events): in all, per signed-in user or client address,
 # their longest life (the browser reconnects), and how often changes made by other processes
 # (Celery workers) are looked for.

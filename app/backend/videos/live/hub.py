@@ -30,6 +30,11 @@ UNFINISHED = (VideoJob.Status.QUEUED, VideoJob.Status.IN_PROGRESS)
 QUEUE_LIMIT = 256  # frames a stream may fall behind before it is closed (the client reconnects)
 CLOSE = ""  # the frame that ends a stream
 READY = "event: ready\ndata: {}\n\n"
+# Fields that change every second while a job waits or runs: streams get them at most every
+# DRIFT_SECONDS (any other change goes out at once), so a thousand open streams are not all
+# woken each second for a clock's tick.
+DRIFTING = ("elapsed_seconds", "eta_seconds")
+DRIFT_SECONDS = 5.0
 
 
 @dataclass(eq=False)
@@ -52,6 +57,8 @@ class Snapshot:
     owner: str
     terminal: bool
     body: str
+    key: str  # the body without the fields that drift every second (elapsed, ETA)
+    sent_at: float = 0.0
 
 
 class Hub:
@@ -157,7 +164,16 @@ class Hub:
         return ids
 
     def _publish(self, current: dict[str, Snapshot], watched: set[str]) -> None:
-        changed = {job_id for job_id, snap in current.items() if self._last.get(job_id) != snap}
+        now = time.monotonic()
+        changed: set[str] = set()
+        for job_id, snap in current.items():
+            last = self._last.get(job_id)
+            drifted = last is not None and last.body != snap.body and now - last.sent_at >= DRIFT_SECONDS
+            if last is None or last.key != snap.key or drifted:
+                snap.sent_at = now
+                changed.add(job_id)
+            else:
+                current[job_id] = last  # what streams last saw: later drift is measured from it
         # Only a job that was looked for and is gone was deleted (a finished one simply drops out).
         deleted = {job_id: self._last[job_id].owner for job_id in watched - current.keys() if job_id in self._last}
         with self._lock:
@@ -227,7 +243,8 @@ def _read(watched: set[str]) -> dict[str, Snapshot]:
     out: dict[str, Snapshot] = {}
     for job in jobs:
         body: dict[str, Any] = video_object(job, estimator)
-        out[job.id] = Snapshot(job.owner, job.is_terminal, json.dumps(body))
+        key = json.dumps({name: value for name, value in body.items() if name not in DRIFTING})
+        out[job.id] = Snapshot(job.owner, job.is_terminal, json.dumps(body), key)
     return out
 
 
