@@ -51,6 +51,7 @@ def serve(host: str, port: int, on_stop: Callable[[], None]) -> None:
         http=HTTPModes.http1,
         websockets=False,
         backlog=4096,
+        runtime_threads=2,  # two cores: one Rust I/O thread fell behind 1,000 files in flight
         # Requests granian hands to Python at once. Streams and downloads count until they end,
         # so this sits above every cap the studio applies itself (studio/edge.py, the stream caps).
         backpressure=max(limit, 1024),
