@@ -4,6 +4,7 @@
 python3 run.py              set up (venv, dependencies, app/.env, web page, database) and run
 python3 run.py test         set up everything the tests need, run the code checks and every test
 python3 run.py check        the code checks only: ruff, mypy, eslint, prettier, tsc
+python3 run.py lock         compile app/backend/requirements*.txt into the hashed locks beside them
 python3 run.py worker       run Celery workers (VIDEO_JOB_BACKEND=celery; docs/scale.md)
 python3 run.py generate "a prompt" [--steps 12 --seed 0 --out clip.mp4 --provider preview --in-process]
 python3 run.py adduser NAME create a login (required to listen beyond 127.0.0.1)
@@ -39,12 +40,29 @@ FRONTEND = APP / "frontend"
 VENV = Path(os.environ.get("STUDIO_VENV") or ROOT / ".venv")
 ENV_FILE = APP / ".env"
 ENV_DEFAULT = APP / ".env.default"
-REQUIREMENTS = {
+# Top-level pins, one input file per part; each install set is compiled (`python3 run.py lock`)
+# into one lock beside them with every transitive package pinned and hashed, and only locks
+# are installed. The smaller sets are compiled within the dev set, so every set installs the
+# versions the tests ran on.
+INPUTS = {
     "core": BACKEND / "requirements.txt",
-    "dev": BACKEND / "requirements-dev.txt",
-    "local": BACKEND / "requirements-local.txt",
     "scale": BACKEND / "requirements-scale.txt",
+    "local": BACKEND / "requirements-local.txt",
+    "dev": BACKEND / "requirements-dev.txt",
 }
+SETS = {
+    "core": ("core",),
+    "scale": ("core", "scale"),  # the studio and workers when the settings select Celery, PostgreSQL or S3
+    "local": ("core", "local"),  # the local engine, on top of core (docs/local-engine.md)
+    "dev": ("core", "scale", "local", "dev"),  # what `run.py test` and `run.py check` install
+}
+LOCKS = {name: BACKEND / f"requirements{'' if name == 'core' else '-' + name}.lock" for name in SETS}
+# Installed by their exact pin from the inputs, never from a lock: torch 2.13.0 resolves to a CPU
+# wheel that exists only in this project's machines' pip find-links (a hash of it would fail
+# everywhere else), and a GPU host puts its own CUDA build of the same version in first.
+UNLOCKED = ("torch",)
+# Locks are for the platform the studio is built, tested and shipped on (the compose image too).
+LOCK_TARGET = ("--python-version", "3.11", "--python-platform", "x86_64-unknown-linux-gnu")
 CHROMIUM = Path("/usr/bin/chromium")
 # Asked for on first setup (the seed's configuration prompts); everything else keeps its default.
 PROMPTED = (
@@ -68,23 +86,122 @@ def venv_python() -> Path:
 # --- Python dependencies ----------------------------------------------------------------------
 
 
-def ensure_venv(extras: tuple[str, ...]) -> Path:
-    """Create .venv and install the pinned requirements; skipped when nothing changed."""
-    files = [REQUIREMENTS["core"], *(REQUIREMENTS[e] for e in extras if REQUIREMENTS[e].exists())]
-    digest = hashlib.sha256(b"".join(f.read_bytes() for f in files)).hexdigest()
-    stamp = VENV / f".installed-{'-'.join(('core', *extras))}"
+def requirement_lines(path: Path) -> list[str]:
+    """The requirements of an input file, without comments or blank lines."""
+    lines = (line.split("#", 1)[0].strip() for line in path.read_text().splitlines())
+    return [line for line in lines if line]
+
+
+def inputs_digest(name: str) -> str:
+    """What a lock was made from: its set's requirements (comments may change freely)."""
+    text = "\n".join(f"{part}: {line}" for part in SETS[name] for line in requirement_lines(INPUTS[part]))
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def lock_problem(name: str) -> str | None:
+    lock = LOCKS[name]
+    if not lock.exists():
+        return f"{lock.relative_to(ROOT)} is missing: run `python3 run.py lock`"
+    if f"# inputs-sha256: {inputs_digest(name)}" not in lock.read_text():
+        return f"{lock.relative_to(ROOT)} is older than its inputs: run `python3 run.py lock`"
+    return None
+
+
+def unlocked_pins(name: str) -> list[str]:
+    """The exact pins of UNLOCKED packages in a set's inputs (`torch==2.13.0`)."""
+    return [
+        line
+        for part in SETS[name]
+        for line in requirement_lines(INPUTS[part])
+        if line.partition("==")[0].strip().lower() in UNLOCKED
+    ]
+
+
+def ensure_venv(name: str) -> Path:
+    """Create the venv and install set `name` from its lock, hash-checked; skipped when a lock
+    already installed here (this set's or a larger one's) is unchanged."""
+    problem = lock_problem(name)
+    if problem:
+        raise SystemExit(problem)
     if not venv_python().exists():
         say("creating the virtual environment in .venv")
         run([sys.executable, "-m", "venv", str(VENV)])
-    if stamp.exists() and stamp.read_text() == digest:
+
+    def current(other: str) -> bool:
+        stamp = VENV / f".installed-{other}"
+        return stamp.exists() and stamp.read_text() == hashlib.sha256(LOCKS[other].read_bytes()).hexdigest()
+
+    if any(set(SETS[name]) <= set(SETS[other]) and current(other) for other in SETS):
         return venv_python()
-    say(f"installing Python dependencies ({', '.join(('core', *extras))}); the first time takes a few minutes")
-    args = [str(venv_python()), "-m", "pip", "install", "--disable-pip-version-check", "-q"]
-    for f in files:
-        args += ["-r", str(f)]
-    run(args)
-    stamp.write_text(digest)
+    say(f"installing Python dependencies ({', '.join(SETS[name])}); the first time takes a few minutes")
+    pip = [str(venv_python()), "-m", "pip", "install", "--disable-pip-version-check", "-q"]
+    for pin in unlocked_pins(name):
+        # Its dependencies are in the lock, hashed; first, so the lock's packages find it there.
+        run([*pip, "--no-deps", pin])
+    run([*pip, "--require-hashes", "-r", str(LOCKS[name])])
+    (VENV / f".installed-{name}").write_text(hashlib.sha256(LOCKS[name].read_bytes()).hexdigest())
     return venv_python()
+
+
+def pip_find_links(python: Path) -> list[str]:
+    """pip's configured find-links (pip.conf, PIP_FIND_LINKS), which uv does not read: where
+    this machine's torch CPU wheel is, so the locks hold its dependencies, not CUDA's."""
+    listed = subprocess.run([str(python), "-m", "pip", "config", "list"], capture_output=True, text=True).stdout
+    found: list[str] = []
+    for line in listed.splitlines():
+        key, _, value = line.partition("=")
+        if key.endswith(".find-links"):
+            found += [v for v in value.strip("'\"").split() if v not in found]
+    return found
+
+
+def compile_locks(python: Path, work: Path) -> dict[str, str]:
+    """Every lock as `uv pip compile` makes it from the inputs, in `work`: the dev set first
+    (the current locks are uv's preferences, so a new release upstream changes nothing), then the
+    others constrained to it."""
+    for path in [*INPUTS.values(), *(lock for lock in LOCKS.values() if lock.exists())]:
+        shutil.copy(path, work / path.name)
+    uv = [str(python), "-m", "uv", "pip", "compile", "--quiet", "--generate-hashes", "--no-header", *LOCK_TARGET]
+    uv += [arg for link in pip_find_links(python) for arg in ("--find-links", link)]
+    uv += [arg for package in UNLOCKED for arg in ("--no-emit-package", package)]
+    made = {}
+    for name in ["dev", *(n for n in SETS if n != "dev")]:
+        lock = LOCKS[name].name
+        constraints = [] if name == "dev" else ["--constraint", LOCKS["dev"].name]
+        inputs = [INPUTS[part].name for part in SETS[name]]
+        run([*uv, *constraints, *inputs, "--output-file", lock], cwd=work, stdout=subprocess.DEVNULL)
+        after = f" after {', '.join(unlocked_pins(name))} (see run.py, UNLOCKED)" if unlocked_pins(name) else ""
+        made[name] = (
+            f"# Install set {name!r} ({' + '.join(inputs)}): every package pinned and hashed.\n"
+            "# Made by `python3 run.py lock` from those files; do not edit. `python3 run.py` installs it\n"
+            f"# with --require-hashes{after}.\n"
+            f"# inputs-sha256: {inputs_digest(name)}\n"
+        ) + (work / lock).read_text()
+        (work / lock).write_text(made[name])
+    return made
+
+
+def cmd_lock(args: argparse.Namespace) -> int:
+    """Compile every install set into its lock (or, with --check, fail when one is not current)."""
+    if not venv_python().exists():
+        run([sys.executable, "-m", "venv", str(VENV)])
+    python = venv_python()
+    if subprocess.run([str(python), "-m", "uv", "--version"], capture_output=True).returncode != 0:
+        uv = [line for line in requirement_lines(INPUTS["dev"]) if line.startswith("uv==")]
+        run([str(python), "-m", "pip", "install", "--disable-pip-version-check", "-q", *uv])
+    with tempfile.TemporaryDirectory(prefix="studio-lock-") as work:
+        made = compile_locks(python, Path(work))
+    stale = [LOCKS[n].name for n, text in made.items() if not LOCKS[n].exists() or LOCKS[n].read_text() != text]
+    if args.check:
+        if stale:
+            say(f"not current with their inputs: {', '.join(stale)}; run `python3 run.py lock` and commit them")
+            return 1
+        say("every lock is current with its inputs")
+        return 0
+    for name, text in made.items():
+        LOCKS[name].write_text(text)
+    say(f"wrote {', '.join(stale)}" if stale else "every lock was already current")
+    return 0
 
 
 # --- app/.env ---------------------------------------------------------------------------------
@@ -135,32 +252,40 @@ def write_env(values: dict[str, str]) -> None:
 
 
 def configure(no_input: bool) -> None:
-    """Create or complete app/.env: environment variables win, then answers, then defaults."""
-    existing = read_env(ENV_FILE)
+    """Create app/.env on the first run: .env.default's values, the answers to its prompts and
+    a secret key of its own. Later runs leave it as it is.
+
+    The environment is never written into it: settings.py reads both, the environment winning,
+    so a value given through the environment applies to that process alone and never becomes
+    the default of every later start from this checkout.
+    """
+    if ENV_FILE.exists():
+        if not read_env(ENV_FILE).get("DJANGO_SECRET_KEY") and not os.environ.get("DJANGO_SECRET_KEY"):
+            # A file made by hand without a key: the one line setup adds, appended as it is.
+            say("app/.env has no DJANGO_SECRET_KEY; adding a new one")
+            text = ENV_FILE.read_text()
+            separator = "" if not text or text.endswith("\n") else "\n"
+            with open(ENV_FILE, "a") as fh:
+                fh.write(f"{separator}DJANGO_SECRET_KEY={secrets.token_urlsafe(50)}\n")
+        return
     values = {name: default for name, default, _ in env_docs()}
-    values.update(existing)
-    for name in values:
-        if os.environ.get(name):
-            values[name] = os.environ[name]
     interactive = not no_input and sys.stdin.isatty()
-    if not ENV_FILE.exists():
-        say("creating app/.env from app/.env.default")
-        for name, question, hidden in PROMPTED:
-            if values.get(name) or not interactive:
-                continue
-            if name.endswith("TOKEN") and not values.get("CLOUD_VIDEO_GENERATION_URL"):
-                continue
-            answer = getpass.getpass(f"{question}: ") if hidden else input(f"{question}: ")
-            values[name] = answer.strip()
-    if not values.get("DJANGO_SECRET_KEY"):
-        values["DJANGO_SECRET_KEY"] = secrets.token_urlsafe(50)
-    if values != existing:
-        write_env(values)
+    say("creating app/.env from app/.env.default")
+    for name, question, hidden in PROMPTED:
+        if not interactive or os.environ.get(name):  # given for this process: neither asked nor stored
+            continue
+        if name.endswith("TOKEN") and not values.get("CLOUD_VIDEO_GENERATION_URL"):
+            continue
+        answer = getpass.getpass(f"{question}: ") if hidden else input(f"{question}: ")
+        values[name] = answer.strip()
+    values["DJANGO_SECRET_KEY"] = secrets.token_urlsafe(50)
+    write_env(values)
 
 
 def help_env() -> None:
     print("Settings live in app/.env (created from app/.env.default by `python3 run.py`).")
-    print("The process environment overrides the file. Restart the studio after a change.\n")
+    print("The process environment overrides the file for that process only and is never written into it.")
+    print("Restart the studio after a change.\n")
     for name, default, comment in env_docs():
         shown = default if default else "(empty)"
         print(f"{name}  [default: {shown}]\n    {comment}\n")
@@ -235,7 +360,7 @@ def become_manage(python: Path, *args: str, cwd: Path | None = None) -> NoReturn
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    python = ensure_venv(scale_extras())
+    python = ensure_venv(install_set())
     configure(args.no_input)
     build_frontend(required=False, api_from=python)
     manage(python, "migrate", "--noinput", "-v", "0")
@@ -252,26 +377,30 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def cmd_generate(args: argparse.Namespace, rest: list[str]) -> int:
-    python = ensure_venv(())
+    python = ensure_venv(install_set())
     configure(no_input=True)
     manage(python, "migrate", "--noinput", "-v", "0")
     become_manage(python, "generate", *rest)
 
 
-def scale_extras() -> tuple[str, ...]:
-    """The scale extra (Celery, psycopg, S3) when the settings select any of them."""
+def install_set() -> str:
+    """'scale' (Celery, psycopg, S3) when the settings select any of them, else 'core'.
+
+    Every command that reaches the database or the queue asks this, so `generate` and
+    `adduser` with DATABASE_URL=postgres://... find psycopg as the studio does.
+    """
     values = {**read_env(ENV_FILE), **{k: v for k, v in os.environ.items() if v}}
     wanted = (
         values.get("VIDEO_JOB_BACKEND") == "celery"
         or values.get("DATABASE_URL", "").startswith("postgres")
         or bool(values.get("STUDIO_S3_BUCKET"))
     )
-    return ("scale",) if wanted else ()
+    return "scale" if wanted else "core"
 
 
 def cmd_worker(args: argparse.Namespace) -> int:
     """Celery workers for the studio's jobs: one per provider queue, sized to its capacity."""
-    python = ensure_venv(("scale",))
+    python = ensure_venv("scale")
     configure(args.no_input)
     options = []
     if args.provider:
@@ -347,7 +476,7 @@ def ensure_services() -> None:
 
 
 def cmd_adduser(rest: list[str]) -> int:
-    python = ensure_venv(())
+    python = ensure_venv(install_set())
     configure(no_input=True)
     manage(python, "migrate", "--noinput", "-v", "0")
     become_manage(python, "adduser", *rest)
@@ -401,7 +530,7 @@ def run_suites(suites: list[tuple[str, list[str], Path]], env: dict[str, str]) -
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    python = ensure_venv(("dev", "local", "scale"))
+    python = ensure_venv("dev")
     frontend = (FRONTEND / "package.json").exists() and build_frontend(required=True)
     failures = run_suites(checks(python, frontend), test_env())
     say("FAILED: " + ", ".join(failures) if failures else "all checks passed")
@@ -409,7 +538,7 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def cmd_test(args: argparse.Namespace) -> int:
-    python = ensure_venv(("dev", "local", "scale"))
+    python = ensure_venv("dev")
     ensure_services()
     env = test_env()
     frontend = (FRONTEND / "package.json").exists() and not args.backend_only
@@ -445,6 +574,8 @@ def main(argv: list[str]) -> int:
     test.add_argument("--backend-only", action="store_true", help="only the Python checks and tests")
     test.add_argument("--skip-checks", action="store_true", help="skip lint, format and type checks")
     sub.add_parser("check", help="run the code checks only (ruff, mypy, eslint, prettier, tsc)")
+    lock = sub.add_parser("lock", help="compile the requirements files into the hashed locks beside them")
+    lock.add_argument("--check", action="store_true", help="only check that every lock is current")
     test.add_argument("pytest_args", nargs="*", help="extra arguments for pytest")
     worker = sub.add_parser("worker", help="run Celery workers for VIDEO_JOB_BACKEND=celery (docs/scale.md)")
     worker.add_argument("--provider", help="only this provider's queue (default: one worker per ready provider)")
@@ -469,6 +600,8 @@ def main(argv: list[str]) -> int:
         return cmd_test(args)
     if args.command == "check":
         return cmd_check(args)
+    if args.command == "lock":
+        return cmd_lock(args)
     if args.command == "worker":
         return cmd_worker(args)
     if args.command == "serve":
