@@ -19,6 +19,7 @@ nothing installed, before any package of the project can be imported.
 from __future__ import annotations
 
 import argparse
+import difflib
 import getpass
 import hashlib
 import os
@@ -194,6 +195,10 @@ def cmd_lock(args: argparse.Namespace) -> int:
     stale = [LOCKS[n].name for n, text in made.items() if not LOCKS[n].exists() or LOCKS[n].read_text() != text]
     if args.check:
         if stale:
+            for name, text in made.items():
+                old = LOCKS[name].read_text().splitlines() if LOCKS[name].exists() else []
+                diff = difflib.unified_diff(old, text.splitlines(), LOCKS[name].name, "compiled now", n=1, lineterm="")
+                print("\n".join(list(diff)[:60]))
             say(f"not current with their inputs: {', '.join(stale)}; run `python3 run.py lock` and commit them")
             return 1
         say("every lock is current with its inputs")
