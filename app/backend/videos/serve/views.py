@@ -7,7 +7,8 @@
 
 so that one GPU machine can serve several studios, whose `tt-cloud` provider points at it.
 The jobs are ordinary studio jobs (same queue, limits and history). Enabled by
-VIDEO_SERVE_ENABLED (set by `python3 run.py serve`), guarded by VIDEO_SERVE_TOKEN.
+VIDEO_SERVE_ENABLED (set by `python3 run.py serve`), guarded by VIDEO_SERVE_TOKEN; with no
+token it answers only while the studio requires no sign-in (a personal studio), else 401.
 """
 
 from __future__ import annotations
@@ -49,6 +50,9 @@ def guarded(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponse
         if not settings.VIDEO_SERVE_ENABLED:
             return _error(404, "Serve mode is off (start with `python3 run.py serve`).")
         token = settings.VIDEO_SERVE_TOKEN
+        if not token and settings.STUDIO_AUTH_REQUIRED:
+            # Sign-in guards the rest of the studio; an open serve endpoint would let anyone in.
+            return _error(401, "Serve mode is closed: this studio requires sign-in, so set VIDEO_SERVE_TOKEN.")
         if token:
             sent = request.headers.get("Authorization", "")
             if not hmac.compare_digest(sent.encode(), f"Bearer {token}".encode()):
