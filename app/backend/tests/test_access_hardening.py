@@ -51,3 +51,31 @@ def test_serve_mode_with_a_token_still_works_when_sign_in_is_required(studio_fac
         f"{studio.url}/v1/videos/generations", json={"prompt": "x"}, headers={"Authorization": f"Bearer {token}"}
     )
     assert sent.status_code == 202, sent.text
+
+
+def _post_json(client: httpx.Client, path: str, body: bytes, **headers: str) -> httpx.Response:
+    return client.post(path, content=body, headers={"Content-Type": "application/json", **headers})
+
+
+def _assert_json_400(answer: httpx.Response, route: str) -> None:
+    assert answer.status_code == 400, (route, answer.status_code, answer.text[:200])
+    assert answer.headers["content-type"].startswith("application/json"), route
+    answer.json()
+
+
+def test_malformed_json_answers_400_on_every_json_route(studio_factory, upstream):
+    studio = studio_factory(CLOUD_VIDEO_GENERATION_URL=upstream.url, VIDEO_SERVE_ENABLED="true")
+    client, csrf = browser(studio)
+    for body in (DEEP, SURROGATE):
+        for path in ("/v1/videos", "/models-api/video-generation-cloud/", "/v1/videos/generations"):
+            _assert_json_400(_post_json(client, path, body), path)
+        login = _post_json(client, "/auth/login", body, **{"X-CSRFToken": csrf})
+        _assert_json_400(login, "/auth/login")
+        assert login.json()["error"]["code"] == "invalid_json"
+    created = _post_json(client, "/v1/videos", SURROGATE).json()["error"]
+    assert created["code"] == "invalid_json"
+    # Surrogate pairs are ordinary characters and still welcome.
+    pair = b'{"prompt": "smile \\ud83d\\ude00", "model": "preview", "size": "64x64", "num_frames": 1}'
+    ok = _post_json(client, "/v1/videos", pair)
+    assert ok.status_code == 201, ok.text
+    assert "Traceback" not in studio.logs()

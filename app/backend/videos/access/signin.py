@@ -9,7 +9,7 @@ from django.views.decorators.csrf import csrf_protect, ensure_csrf_cookie
 from django.views.decorators.http import require_GET, require_POST
 
 from videos.api.body import json_object
-from videos.errors import InvalidRequest, error_response
+from videos.errors import InvalidRequest, error_from, error_response
 
 
 @require_GET
@@ -25,8 +25,8 @@ def me(request: HttpRequest) -> JsonResponse:
 def sign_in(request: HttpRequest) -> JsonResponse:
     try:
         body = json_object(request)
-    except InvalidRequest:
-        body = {}
+    except InvalidRequest as exc:
+        return error_from(exc)
     username, password = body.get("username"), body.get("password")
     if not isinstance(username, str) or not isinstance(password, str):
         return error_response("Send username and password.", code="missing")

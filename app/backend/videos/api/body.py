@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from django.conf import settings
@@ -11,6 +12,7 @@ from django.http.multipartparser import MultiPartParserError
 
 from videos.errors import InvalidRequest
 
+SURROGATES = re.compile("[\ud800-\udfff]")
 FORMS = ("multipart/form-data", "application/x-www-form-urlencoded")
 
 
@@ -20,9 +22,47 @@ def json_object(request: HttpRequest) -> dict[str, Any]:
         data = json.loads(request.body or b"{}")
     except (ValueError, UnicodeDecodeError):
         raise InvalidRequest(None, "The body is not valid JSON.", "invalid_json") from None
+    except RecursionError:  # json's parser recurses per level: 100,000 brackets exhaust the stack
+        raise InvalidRequest(None, "The body is not valid JSON: it is nested too deeply.", "invalid_json") from None
     if not isinstance(data, dict):
         raise InvalidRequest(None, "The body must be a JSON object.", "invalid_json")
+    param = _lone_surrogate(data)
+    if param is not None:
+        raise InvalidRequest(
+            param or None,
+            "The body is not valid JSON: it has a lone UTF-16 surrogate (a \\ud800-\\udfff escape without its pair).",
+            "invalid_json",
+        )
     return data
+
+
+def _has_surrogate(text: str) -> bool:
+    return SURROGATES.search(text) is not None
+
+
+def _lone_surrogate(data: dict[str, Any]) -> str | None:
+    """The top-level field holding a lone surrogate ('' for a nested key), or None.
+
+    JSON's \\uXXXX escapes can name half a surrogate pair, which no UTF-8 text can hold: the
+    database and every encoder fail on it later, as a 500. Iterative, so depth is no issue.
+    """
+    for field, value in data.items():
+        if _has_surrogate(field):
+            return ""
+        stack = [value]
+        while stack:
+            item = stack.pop()
+            if isinstance(item, str):
+                if _has_surrogate(item):
+                    return field
+            elif isinstance(item, dict):
+                for key, inner in item.items():
+                    if _has_surrogate(key):
+                        return field
+                    stack.append(inner)
+            elif isinstance(item, list):
+                stack.extend(item)
+    return None
 
 
 def create_fields(request: HttpRequest) -> tuple[dict[str, Any], object]:
