@@ -127,6 +127,11 @@ STUDIO_AUTH_REQUIRED = env_bool("STUDIO_AUTH_REQUIRED", False)
 # reach (a container whose port is published on 127.0.0.1, as app/docker-compose.yml does).
 STUDIO_ALLOW_OPEN_BIND = env_bool("STUDIO_ALLOW_OPEN_BIND", False)
 VIDEO_RATE_LIMIT_PER_MINUTE = env_int("VIDEO_RATE_LIMIT_PER_MINUTE", 30)
+# Sign-in throttling (videos/access/throttle.py): failures before a user name is locked (an
+# address gets four times as many; 0: off), the first lock, doubling per failure up to the last.
+STUDIO_LOGIN_MAX_FAILURES = env_int("STUDIO_LOGIN_MAX_FAILURES", 5)
+STUDIO_LOGIN_LOCKOUT_SECONDS = env_float("STUDIO_LOGIN_LOCKOUT_SECONDS", 30.0)
+STUDIO_LOGIN_LOCKOUT_MAX_SECONDS = env_float("STUDIO_LOGIN_LOCKOUT_MAX_SECONDS", 900.0)
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
@@ -224,6 +229,18 @@ CELERY_QUEUE_PREFIX = env_str("CELERY_QUEUE_PREFIX", "video")
 # Seconds between a worker's recovery passes (dead workers' jobs, lost broker messages).
 CELERY_RECOVERY_INTERVAL = env_float("CELERY_RECOVERY_INTERVAL", 15.0)
 CELERY_VISIBILITY_TIMEOUT = env_int("CELERY_VISIBILITY_TIMEOUT", 3600)
+# Django's cache holds the sign-in throttle's counts: in Redis when jobs go through Celery, so
+# every studio process sees the same counts; else in this (single) studio process's memory.
+if VIDEO_JOB_BACKEND == "celery" and CELERY_BROKER_URL.startswith(("redis://", "rediss://", "unix://")):
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": CELERY_BROKER_URL,
+            "KEY_PREFIX": CELERY_QUEUE_PREFIX,  # studios sharing one Redis keep their own counts
+        }
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 STUDIO_S3_BUCKET = env_str("STUDIO_S3_BUCKET")
 STUDIO_S3_ENDPOINT_URL = env_str("STUDIO_S3_ENDPOINT_URL")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import time
 
 import httpx
 
@@ -51,6 +52,40 @@ def test_serve_mode_with_a_token_still_works_when_sign_in_is_required(studio_fac
         f"{studio.url}/v1/videos/generations", json={"prompt": "x"}, headers={"Authorization": f"Bearer {token}"}
     )
     assert sent.status_code == 202, sent.text
+
+
+def test_sign_in_is_throttled_and_the_lock_ends(studio_factory):
+    studio = studio_factory(
+        STUDIO_AUTH_REQUIRED="true", STUDIO_LOGIN_MAX_FAILURES="3", STUDIO_LOGIN_LOCKOUT_SECONDS="2"
+    )
+    adduser(studio, "carol")
+    client, csrf = browser(studio)
+    statuses, locked = [], None
+    for _ in range(40):
+        answer = client.post(
+            "/auth/login", json={"username": "carol", "password": "wrong"}, headers={"X-CSRFToken": csrf}
+        )
+        statuses.append(answer.status_code)
+        if answer.status_code == 429:
+            locked = answer
+    assert statuses[:3] == [401, 401, 401]
+    assert statuses.count(429) >= 30, statuses
+    assert locked is not None and int(locked.headers["Retry-After"]) >= 1
+    error = locked.json()["error"]
+    assert error["code"] == "too_many_sign_ins" and "Try again in" in error["message"]
+
+    right = {"username": "carol", "password": PASSWORD}
+    refused = client.post("/auth/login", json=right, headers={"X-CSRFToken": csrf})
+    assert refused.status_code == 429  # the right password does not get through a lock
+    time.sleep(int(refused.headers["Retry-After"]) + 0.2)
+    signed = client.post("/auth/login", json=right, headers={"X-CSRFToken": csrf})
+    assert signed.status_code == 200, signed.text
+    # The success reset the user's counter: the next wrong password is an ordinary 401.
+    client.post("/auth/logout", headers={"X-CSRFToken": client.cookies["csrftoken"]})
+    client, csrf = browser(studio)
+    again = client.post("/auth/login", json={"username": "carol", "password": "wrong"}, headers={"X-CSRFToken": csrf})
+    assert again.status_code == 401
+    assert PASSWORD not in studio.logs()
 
 
 def _post_json(client: httpx.Client, path: str, body: bytes, **headers: str) -> httpx.Response:

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import math
+
 from django.conf import settings
 from django.contrib.auth import authenticate, login, logout
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.csrf import csrf_protect, ensure_csrf_cookie
 from django.views.decorators.http import require_GET, require_POST
 
+from videos.access import throttle
 from videos.api.body import json_object
 from videos.errors import InvalidRequest, error_from, error_response
 
@@ -30,9 +33,29 @@ def sign_in(request: HttpRequest) -> JsonResponse:
     username, password = body.get("username"), body.get("password")
     if not isinstance(username, str) or not isinstance(password, str):
         return error_response("Send username and password.", code="missing")
-    user = authenticate(request, username=username, password=password)
-    if user is None:
-        return error_response("Wrong username or password.", status=401, code="wrong_credentials")
+    address = request.META.get("REMOTE_ADDR", "")
+    try:
+        wait = throttle.locked_for(username, address)
+        if wait > 0:
+            # Checked before the password, so a lock cannot be guessed through.
+            response = error_response(
+                f"Too many failed sign-ins for this user or from this address. Try again in {math.ceil(wait)} s.",
+                status=429,
+                code="too_many_sign_ins",
+            )
+            response["Retry-After"] = str(math.ceil(wait))
+            return response
+        user = authenticate(request, username=username, password=password)
+        if user is None:
+            throttle.record_failure(username, address)
+            return error_response("Wrong username or password.", status=401, code="wrong_credentials")
+        throttle.record_success(username, address)
+    except throttle.ThrottleUnavailable:
+        return error_response(
+            "Sign-in is unavailable: the studio cannot reach its shared cache (Redis). Try again shortly.",
+            status=503,
+            code="unavailable",
+        )
     login(request, user)
     return JsonResponse({"user": user.get_username(), "auth_required": settings.STUDIO_AUTH_REQUIRED})
 
