@@ -74,6 +74,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "videos.access.proxy.TrustedProxyMiddleware",  # first: all below see the client's scheme and address
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -142,6 +143,9 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Strict"
 SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = env_bool("STUDIO_SECURE_COOKIES", False)
+# Reverse proxies (addresses or networks, comma-separated) whose X-Forwarded-Proto and
+# X-Forwarded-For are believed (videos/access/proxy.py); from any other address they are ignored.
+STUDIO_TRUSTED_PROXIES = env_str("STUDIO_TRUSTED_PROXIES")
 CSRF_TRUSTED_ORIGINS = [o.strip() for o in env_str("STUDIO_TRUSTED_ORIGINS").split(",") if o.strip()]
 
 SECURE_CONTENT_TYPE_NOSNIFF = True

@@ -114,3 +114,27 @@ def test_malformed_json_answers_400_on_every_json_route(studio_factory, upstream
     ok = _post_json(client, "/v1/videos", pair)
     assert ok.status_code == 201, ok.text
     assert "Traceback" not in studio.logs()
+
+
+def _login_cookie(studio: StudioServer, origin: str, **headers: str) -> str:
+    client, csrf = browser(studio, **headers)
+    # Cookie by hand: over HTTPS the csrftoken cookie is Secure, which httpx keeps off plain HTTP.
+    sent = {"X-CSRFToken": csrf, "Cookie": f"csrftoken={csrf}", "Origin": f"{origin}://127.0.0.1:{studio.port}"}
+    signed = client.post("/auth/login", json={"username": "carol", "password": PASSWORD}, headers=sent)
+    assert signed.status_code == 200, signed.text
+    return ";".join(v for k, v in signed.headers.multi_items() if k == "set-cookie" and v.startswith("sessionid="))
+
+
+def test_cookies_are_secure_behind_a_trusted_https_proxy(studio_factory):
+    trusted = studio_factory(STUDIO_AUTH_REQUIRED="true", STUDIO_TRUSTED_PROXIES="127.0.0.1")
+    adduser(trusted, "carol")
+    # A browser behind the proxy sends its https Origin, which Django's CSRF check now expects.
+    cookie = _login_cookie(trusted, "https", **{"X-Forwarded-Proto": "https"})
+    assert "Secure" in cookie, cookie
+    plain = _login_cookie(trusted, "http")  # straight to the proxy's port over HTTP: no Secure
+    assert plain and "Secure" not in plain
+
+    untrusted = studio_factory(STUDIO_AUTH_REQUIRED="true", STUDIO_TRUSTED_PROXIES="10.9.8.7")
+    adduser(untrusted, "carol")
+    ignored = _login_cookie(untrusted, "http", **{"X-Forwarded-Proto": "https"})
+    assert ignored and "Secure" not in ignored
