@@ -3,12 +3,46 @@ Django's default storage (a local folder by default; S3-compatible when configur
 
 from __future__ import annotations
 
+import errno
 import os
+import shutil
 from pathlib import Path
 
 from django.conf import settings
 from django.core.files import File
 from django.core.files.storage import default_storage
+from django.db import DatabaseError
+
+STORAGE_FULL_MESSAGE = "The studio's disk is full; free some space in its data folder, then retry."
+
+
+class StorageFull(Exception):
+    """The data folder has less free space than VIDEO_MIN_FREE_BYTES."""
+
+    def __init__(self, free: int) -> None:
+        super().__init__(f"{free} bytes free in {settings.DATA_DIR}, {settings.VIDEO_MIN_FREE_BYTES} needed")
+        self.free = free
+
+
+def ensure_free_space() -> None:
+    free = shutil.disk_usage(settings.DATA_DIR).free
+    if free < settings.VIDEO_MIN_FREE_BYTES:
+        raise StorageFull(free)
+
+
+def is_storage_full(exc: BaseException | None) -> bool:
+    """A full disk, however it surfaced: ENOSPC/EDQUOT from a write (PyAV's errors are OSErrors
+    too), SQLite's "database or disk is full", or our own free-space check; causes included."""
+    seen = 0
+    while exc is not None and seen < 10:
+        if isinstance(exc, StorageFull):
+            return True
+        if isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT):
+            return True
+        if isinstance(exc, DatabaseError) and "full" in str(exc).lower():
+            return True
+        exc, seen = exc.__cause__ or exc.__context__, seen + 1
+    return False
 
 
 class _MovableFile(File):
@@ -32,8 +66,12 @@ def store(local: Path, name: str) -> str:
     """Put a finished local file into storage under `name`; returns the stored name."""
     if default_storage.exists(name):
         default_storage.delete(name)
-    with open(local, "rb") as fh:
-        stored = default_storage.save(name, _MovableFile(fh, name=str(local)))
+    try:
+        with open(local, "rb") as fh:
+            stored = default_storage.save(name, _MovableFile(fh, name=str(local)))
+    except BaseException:
+        delete(name)  # a copy cut short (full disk) must not stay behind as a playable-looking file
+        raise
     if local.exists():
         local.unlink()
     return stored

@@ -138,18 +138,45 @@ def _frames(request: VideoCreate, provider: Provider) -> int | None:
     return frames
 
 
+def storage_full_error() -> InvalidRequest:
+    return InvalidRequest(None, storage.STORAGE_FULL_MESSAGE, "storage_full", status=507)
+
+
 def create_job(data: Mapping[str, Any], owner: str = "", image: object = None) -> VideoJob:
     """Validate a create body (JSON fields or form values) and queue the job."""
     spec, reference = validate(parse_create(data), image)
+    try:
+        storage.ensure_free_space()  # a job that would fail for want of space is refused now
+    except storage.StorageFull:
+        raise storage_full_error() from None
     job = spec.new_job(owner)
-    job.save()
-    if reference is not None:
-        job.reference_image = default_storage.save(
-            f"references/{job.id}.{reference.extension}", ContentFile(reference.data)
-        )
-        job.save(update_fields=["reference_image"])
+    try:
+        job.save()
+        if reference is not None:
+            job.reference_image = default_storage.save(
+                f"references/{job.id}.{reference.extension}", ContentFile(reference.data)
+            )
+            job.save(update_fields=["reference_image"])
+    except Exception as exc:
+        if not storage.is_storage_full(exc):
+            raise
+        # The disk filled between the check and the writes: nothing of the job may stay behind.
+        _discard(job, f"references/{job.id}.{reference.extension}" if reference is not None else "")
+        raise storage_full_error() from None
     transaction.on_commit(lambda: get_queue().enqueue(job))
     return job
+
+
+def _discard(job: VideoJob, reference_name: str) -> None:
+    try:
+        VideoJob.objects.filter(id=job.id).delete()
+    except Exception:  # the row was never written, or the database still refuses writes
+        pass
+    try:
+        storage.delete(reference_name)
+        storage.remove_scratch(job.id)
+    except OSError:
+        pass
 
 
 def retry_job(job: VideoJob) -> VideoJob:

@@ -7,21 +7,30 @@ from django.utils import timezone
 
 from videos.models import VideoJob
 from videos.queue.worker_id import worker_id
+from videos.runner import run as runner
 
 Status = VideoJob.Status
 
 
 def claim(job_id: str) -> VideoJob | None:
     now = timezone.now()
-    taken = VideoJob.objects.filter(id=job_id, status=Status.QUEUED, cancel_requested=False).update(
-        status=Status.IN_PROGRESS,
-        started_at=now,
-        heartbeat_at=now,
-        worker=worker_id(),
-        attempts=F("attempts") + 1,
-        status_message="",
-    )
-    return VideoJob.objects.get(id=job_id) if taken else None
+    runner.mark_claiming(job_id)
+    try:
+        taken = VideoJob.objects.filter(id=job_id, status=Status.QUEUED, cancel_requested=False).update(
+            status=Status.IN_PROGRESS,
+            started_at=now,
+            heartbeat_at=now,
+            worker=worker_id(),
+            attempts=F("attempts") + 1,
+            status_message="",
+        )
+        if taken:
+            return VideoJob.objects.get(id=job_id)  # runner.run releases it when it ends
+    except BaseException:
+        runner.release(job_id)  # claimed but never run: recovery requeues it
+        raise
+    runner.release(job_id)
+    return None
 
 
 def claim_next(provider: str) -> VideoJob | None:

@@ -79,27 +79,42 @@ class InProcessQueue:
         """Nothing to do: the running worker polls the job's cancel flag."""
 
     def _work(self, provider: str, condition: threading.Condition) -> None:
+        failing = False  # log a failure that repeats (a full disk, a locked database) once
         while not self._stop.is_set():
             try:
+                runner.retry_unfinished()
                 job = claim_next(provider)
+                if job is not None:
+                    runner.run(job)  # never raises; the guard around it is for what escapes anyway
+                failing = False
             except Exception:
-                log.exception("could not claim a %s job", provider)
-                job = None
+                if not failing:
+                    log.exception("the %s worker hit an error; it goes on", provider)
+                failing, job = True, None
             if job is not None:
-                runner.run(job)
                 continue
-            close_old_connections()
+            try:
+                close_old_connections()
+            except Exception:
+                pass  # the next claim reports a database that stays broken
             with condition:
                 condition.wait(IDLE_WAKE_SECONDS)
 
     def _recover_loop(self) -> None:
+        failing = False
         while not self._stop.wait(RECOVERY_EVERY_SECONDS):
             try:
                 if recover_interrupted():
                     for condition in self._wake.values():
                         with condition:
                             condition.notify_all()
+                failing = False
             except Exception:
-                log.exception("recovery pass failed")
+                if not failing:
+                    log.exception("recovery pass failed")
+                failing = True
             finally:
-                close_old_connections()
+                try:
+                    close_old_connections()
+                except Exception:
+                    pass

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from videos.models import VideoJob
 from videos.queue.worker_id import worker_id
+from videos.runner import run as runner
 from videos.runner.context import HEARTBEAT_SECONDS
 
 log = logging.getLogger(__name__)
@@ -29,11 +30,13 @@ def _pid_alive(pid: int) -> bool:
     return True
 
 
-def _is_orphan(job: VideoJob, now: datetime) -> bool:
+def _is_orphan(job: VideoJob, now: datetime, active: frozenset[str]) -> bool:
     me = worker_id()
     host, _, pid = job.worker.rpartition(":")
     if job.worker == me:
-        return False  # ours and running
+        # Ours: running, or its end state is waiting for a database write; otherwise our own
+        # thread gave up on it (an error escaped before its end state was written).
+        return job.id not in active
     if host == me.rpartition(":")[0] and pid.isdigit() and not _pid_alive(int(pid)):
         return True  # its process on this machine is gone
     return job.heartbeat_at is None or now - job.heartbeat_at > STALE_AFTER
@@ -41,10 +44,11 @@ def _is_orphan(job: VideoJob, now: datetime) -> bool:
 
 def recover_interrupted() -> int:
     """Requeue or fail orphaned in-progress jobs; returns how many were touched."""
+    runner.retry_unfinished()  # first: those jobs' own end states beat requeueing them
     now = timezone.now()
     touched = 0
     for job in VideoJob.objects.filter(status=Status.IN_PROGRESS):
-        if not _is_orphan(job, now):
+        if not _is_orphan(job, now, runner.active_job_ids()):
             continue
         if job.cancel_requested:
             updated = VideoJob.objects.filter(id=job.id, status=Status.IN_PROGRESS, worker=job.worker).update(

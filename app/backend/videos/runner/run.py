@@ -7,6 +7,7 @@ decoded, so a partial file is never served.
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from datetime import datetime
 from pathlib import Path
@@ -26,6 +27,49 @@ log = logging.getLogger(__name__)
 Status = VideoJob.Status
 MAX_RETRY_WAIT = 30.0
 CANCELLED = ("cancelled", "Cancelled.")
+STORAGE_FULL = ("storage_full", storage.STORAGE_FULL_MESSAGE)
+INTERNAL_ERROR = ("internal_error", "The studio hit an internal error; see the server log.")
+
+# Jobs this process runs (claimed, not yet ended in the database), and end states it could not
+# write (a full disk fails SQLite's writes too): recovery leaves the first alone and treats any
+# other job still marked as ours as orphaned; the second are written again by retry_unfinished.
+_lock = threading.Lock()
+_active: set[str] = set()
+_unfinished: dict[str, tuple[str, dict[str, object]]] = {}
+
+
+def mark_claiming(job_id: str) -> None:
+    """Called before the claim's UPDATE, so recovery never sees our fresh claim as orphaned."""
+    with _lock:
+        _active.add(job_id)
+
+
+def release(job_id: str) -> None:
+    with _lock:
+        if job_id not in _unfinished:
+            _active.discard(job_id)
+
+
+def active_job_ids() -> frozenset[str]:
+    with _lock:
+        return frozenset(_active)
+
+
+def retry_unfinished() -> int:
+    """Write the end states that failed earlier; returns how many are still waiting."""
+    with _lock:
+        pending = list(_unfinished.items())
+    for job_id, (status, fields) in pending:
+        try:
+            _update_end_state(job_id, status, dict(fields))
+        except DatabaseError:
+            continue  # still failing; logged when it first failed
+        log.info("job %s: recorded its end state (%s) now that the database takes writes", job_id, status)
+        with _lock:
+            _unfinished.pop(job_id, None)
+            _active.discard(job_id)
+    with _lock:
+        return len(_unfinished)
 
 
 def request_for(job: VideoJob, image: Path | None = None) -> GenerationRequest:
@@ -43,7 +87,10 @@ def request_for(job: VideoJob, image: Path | None = None) -> GenerationRequest:
 
 
 def run(job: VideoJob) -> None:
-    """Run a job already claimed by this worker to a terminal status. Never raises."""
+    """Run a job already claimed by this worker to a terminal status. Never raises: an end state
+    the database refuses is kept for retry_unfinished."""
+    with _lock:
+        _active.add(job.id)
     try:
         try:
             provider = get_provider(job.provider)
@@ -51,17 +98,24 @@ def run(job: VideoJob) -> None:
             _finish(job.id, Status.FAILED, error=("not_configured", f"Provider {job.provider!r} is not configured."))
             return
         _run(job, provider)
-    except Exception:  # the last guard: a bug must fail the job, not leave it in_progress
-        log.exception("job %s crashed", job.id)
-        _finish(
-            job.id, Status.FAILED, error=("internal_error", "The studio hit an internal error; see the server log.")
-        )
+    except Exception as exc:  # the last guard: a bug or a full disk must fail the job, not leave it in_progress
+        if storage.is_storage_full(exc):
+            log.error("job %s failed: the disk is full (%s)", job.id, exc)
+            _finish(job.id, Status.FAILED, error=STORAGE_FULL)
+        else:
+            log.exception("job %s crashed", job.id)
+            _finish(job.id, Status.FAILED, error=INTERNAL_ERROR)
     finally:
-        storage.remove_scratch(job.id)
+        try:
+            storage.remove_scratch(job.id)
+        except OSError:
+            log.warning("job %s: could not remove its scratch files", job.id, exc_info=True)
         close_old_connections()
+        release(job.id)
 
 
 def _run(job: VideoJob, provider: Provider) -> None:
+    storage.ensure_free_space()  # fail early and clearly, not mid-encode
     ctx = DBJobContext(job)
     video_tmp = storage.scratch_path(job.id, job.attempts, ".mp4")
     thumb_tmp = storage.scratch_path(job.id, job.attempts, ".jpg")
@@ -82,11 +136,15 @@ def _run(job: VideoJob, provider: Provider) -> None:
             log.info("job %s cancelled", job.id)
             return
         except InvalidVideo as exc:
+            if storage.is_storage_full(exc):
+                raise
             _finish(
                 job.id, Status.FAILED, error=("invalid_video", f"The model's answer is not a playable video ({exc}).")
             )
             return
         except ProviderError as exc:
+            if storage.is_storage_full(exc):
+                raise  # the run's guard says storage_full: the upstream is not to blame
             if exc.retryable and attempt < settings.VIDEO_MAX_ATTEMPTS and not ctx.cancelled():
                 wait = min(exc.retry_after if exc.retry_after is not None else 2.0 * attempt, MAX_RETRY_WAIT)
                 log.warning("job %s: %s; retrying in %.1fs", job.id, exc.code, wait)
@@ -98,18 +156,25 @@ def _run(job: VideoJob, provider: Provider) -> None:
             _finish(job.id, Status.FAILED, error=(exc.code, exc.message))
             log.info("job %s failed: %s", job.id, exc.code)
             return
-    video_name = storage.store(video_tmp, f"videos/{job.id}.mp4")
-    thumb_name = storage.store(thumb_tmp, f"thumbnails/{job.id}.jpg")
-    completed_at = timezone.now()
-    finished = _finish(
-        job.id,
-        Status.COMPLETED,
-        video_file=video_name,
-        thumbnail_file=thumb_name,
-        metadata=info.as_dict(),
-        progress=100.0,
-        completed_at=completed_at,
-    )
+    video_name = thumb_name = ""
+    try:
+        video_name = storage.store(video_tmp, f"videos/{job.id}.mp4")
+        thumb_name = storage.store(thumb_tmp, f"thumbnails/{job.id}.jpg")
+        completed_at = timezone.now()
+        finished = _finish(
+            job.id,
+            Status.COMPLETED,
+            video_file=video_name,
+            thumbnail_file=thumb_name,
+            metadata=info.as_dict(),
+            progress=100.0,
+            completed_at=completed_at,
+        )
+    except BaseException:
+        # Not recorded as completed: no stored file may outlive that (a video without a job).
+        storage.delete(video_name)
+        storage.delete(thumb_name)
+        raise
     if finished:
         _record_run_time(job, completed_at)
     else:  # cancelled or deleted while the file was being stored
@@ -128,15 +193,30 @@ def _wait_or_cancelled(seconds: float, ctx: DBJobContext) -> bool:
 
 
 def _finish(job_id: str, status: str, *, error: tuple[str, str] | None = None, **fields: object) -> bool:
-    """Move an in-progress job to a terminal status; False if it was no longer ours to finish."""
+    """Move an in-progress job to a terminal status; False if it was no longer ours to finish.
+
+    A failure or cancel the database refuses to record (a full disk) is kept and written by
+    retry_unfinished once writes work again; a refused completion raises (its files go)."""
     if error:
         fields["error_code"], fields["error_message"] = error
+    fields.setdefault("completed_at", timezone.now())
+    try:
+        return _update_end_state(job_id, status, fields)
+    except DatabaseError as exc:
+        if status == Status.COMPLETED:
+            raise
+        log.error("job %s: could not record %s (%s); retrying until the database takes writes", job_id, status, exc)
+        with _lock:
+            _unfinished[job_id] = (status, fields)
+        return False
+
+
+def _update_end_state(job_id: str, status: str, fields: dict[str, object]) -> bool:
     if status == Status.COMPLETED:
         # A cancel that arrived during the final store loses to the finished video: it's done.
         query = VideoJob.objects.filter(id=job_id, status=Status.IN_PROGRESS)
     else:
         query = VideoJob.objects.filter(id=job_id).exclude(status__in=VideoJob.TERMINAL)
-    fields.setdefault("completed_at", timezone.now())
     return bool(query.update(status=status, status_message="", **fields))
 
 

@@ -1,0 +1,146 @@
+"""A full disk, against the real studio process.
+
+Disk: the data folder sits on a small filesystem of its own (tmpfs, else a loop-mounted ext4
+image; the test fails, never skips, when neither can be mounted). A filler file takes the last
+byte mid-encode; the job must fail with storage_full, the worker must outlive it, the API must
+answer JSON 507 while the disk is full, and the database must stay sound.
+"""
+
+from __future__ import annotations
+
+import errno
+import shutil
+import sqlite3
+import subprocess
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.support.studio import StudioServer
+
+FS_BYTES = 12 * 1024 * 1024
+
+
+def _mount_small_fs(mount_point: Path, work: Path) -> str:
+    """Mount a FS_BYTES filesystem at mount_point; returns how. Fails the test if impossible."""
+    mount_point.mkdir(parents=True, exist_ok=True)
+    tried = []
+    tmpfs = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", f"size={FS_BYTES}", "tmpfs", str(mount_point)], capture_output=True, text=True
+    )
+    if tmpfs.returncode == 0:
+        return "tmpfs"
+    tried.append(f"tmpfs: {tmpfs.stderr.strip()}")
+    image = work / "small.ext4"
+    with open(image, "wb") as fh:
+        fh.truncate(FS_BYTES)
+    mkfs = subprocess.run(["mkfs.ext4", "-q", "-F", str(image)], capture_output=True, text=True)
+    if mkfs.returncode == 0:
+        loop = subprocess.run(["mount", "-o", "loop", str(image), str(mount_point)], capture_output=True, text=True)
+        if loop.returncode == 0:
+            return "ext4"
+        tried.append(f"loop ext4: {loop.stderr.strip()}")
+    else:
+        tried.append(f"mkfs.ext4: {mkfs.stderr.strip()}")
+    pytest.fail("this test needs a small filesystem of its own (run it as root): " + "; ".join(tried))
+
+
+@pytest.fixture
+def small_fs(tmp_path: Path) -> Iterator[Path]:
+    mount_point = tmp_path / "small"
+    _mount_small_fs(mount_point, tmp_path)
+    try:
+        yield mount_point
+    finally:
+        subprocess.run(["umount", "-l", str(mount_point)], check=False)
+
+
+def fill(path: Path) -> int:
+    """Write to `path` until the filesystem is full; returns the bytes written."""
+    written = 0
+    chunk = b"\0" * 65536
+    with open(path, "wb", buffering=0) as fh:
+        while True:
+            try:
+                written += fh.write(chunk)
+            except OSError as exc:
+                if exc.errno != errno.ENOSPC:
+                    raise
+                break
+        for size in (4096, 512, 1):  # the last scraps too: nothing may be left to write
+            while True:
+                try:
+                    written += fh.write(b"\0" * size)
+                except OSError:
+                    break
+    return written
+
+
+def create(client: httpx.Client, **fields: object) -> dict:
+    response = client.post("/v1/videos", json=fields)
+    assert response.status_code == 201, response.text
+    return response.json()
+
+
+def test_full_disk_fails_the_job_clearly_and_the_worker_survives(
+    small_fs: Path, tmp_path: Path, db_template: Path
+) -> None:
+    data_dir = small_fs / "data"
+    studio = StudioServer(
+        data_dir, db_template, VIDEO_PREVIEW_ENABLED="true", VIDEO_MIN_FREE_BYTES=1024 * 1024, STUDIO_LOG_LEVEL="INFO"
+    )
+    studio.log_path = tmp_path / "studio.log"  # the log must not need the full disk
+    filler = small_fs / "filler"
+    studio.start()
+    try:
+        with studio.client() as client:
+            big = create(client, prompt="fills the disk", size="832x480", num_frames=161)
+            waiting = [create(client, prompt=f"waits {i}", size="256x256", num_frames=9) for i in range(3)]
+            deadline = time.monotonic() + 60
+            while client.get(f"/v1/videos/{big['id']}").json()["progress"] < 10:
+                assert time.monotonic() < deadline, "the big job never got going"
+                time.sleep(0.05)
+            fill(filler)
+            assert shutil.disk_usage(small_fs).free < 1024 * 1024
+
+            # Creating a job on the full disk: JSON 507, never Django's HTML 500.
+            refused = client.post("/v1/videos", json={"prompt": "no room"})
+            assert refused.status_code == 507, refused.text
+            assert refused.headers["content-type"].startswith("application/json")
+            assert refused.json()["error"]["code"] == "storage_full"
+
+            # The encode hits ENOSPC (its end state may not be writable until there is room).
+            deadline = time.monotonic() + 60
+            while "the disk is full" not in studio.logs():
+                assert time.monotonic() < deadline, f"the encode never hit the full disk:\n{studio.logs()}"
+                time.sleep(0.1)
+            time.sleep(3)  # a few worker and recovery turns on the full disk
+            filler.unlink()
+
+            failed = studio.wait_for(big["id"], timeout=60)
+            assert failed["status"] == "failed", failed
+            assert failed["error"]["code"] == "storage_full", failed
+            assert "disk is full" in failed["error"]["message"]
+            for job in waiting:  # run once there was room again, or refused at their start
+                done = studio.wait_for(job["id"], timeout=60)
+                assert done["status"] == "completed" or done["error"]["code"] == "storage_full", done
+
+            # The worker thread outlived it all: a new job completes.
+            after = create(client, prompt="room again", size="256x256", num_frames=9)
+            assert studio.wait_for(after["id"], timeout=60)["status"] == "completed"
+            assert client.get(f"/v1/videos/{after['id']}/content").status_code == 200
+    finally:
+        studio.stop()
+    assert studio.proc is not None and studio.proc.returncode is not None
+    assert "Traceback" not in studio.logs().split("the disk is full", 1)[0]  # logged once, as a line
+    # Nothing half-written stays: no file of the failed job, no scratch.
+    media = data_dir / "media"
+    assert not list(media.rglob(f"{big['id']}*")), list(media.rglob("*"))
+    assert not list((data_dir / "scratch").glob("*"))
+    with sqlite3.connect(data_dir / "studio.sqlite3") as db:
+        assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        stuck = db.execute("SELECT count(*) FROM videos_videojob WHERE status IN ('queued', 'in_progress')")
+        assert stuck.fetchone()[0] == 0
