@@ -188,6 +188,8 @@ VIDEO_JOB_BACKEND = env_str("VIDEO_JOB_BACKEND", "inprocess")
 # Free bytes the data folder must keep: a job does not start, and the API takes no new job,
 # below it (a full disk otherwise fails the encode mid-job and the database's own writes).
 VIDEO_MIN_FREE_BYTES = env_int("VIDEO_MIN_FREE_BYTES", 256 * 1024**2)
+# On SIGTERM, seconds running jobs get to finish or be handed back before the studio exits.
+STUDIO_STOP_TIMEOUT_SECONDS = env_float("STUDIO_STOP_TIMEOUT_SECONDS", 10.0)
 
 # --- Serving limits (docs/hardening.md): what a flood of slow or idle clients can hold --------
 # A client gets this long to send its request headers, and an idle keep-alive connection is

@@ -1,9 +1,13 @@
-"""A full disk, against the real studio process.
+"""A full disk and a graceful stop, against the real studio process.
 
 Disk: the data folder sits on a small filesystem of its own (tmpfs, else a loop-mounted ext4
 image; the test fails, never skips, when neither can be mounted). A filler file takes the last
 byte mid-encode; the job must fail with storage_full, the worker must outlive it, the API must
 answer JSON 507 while the disk is full, and the database must stay sound.
+
+Stop: SIGTERM while a tt-cloud job polls its upstream; the studio must exit within
+STUDIO_STOP_TIMEOUT_SECONDS having handed the job back (queued, upstream id kept), and the next
+start must finish it without a second submission.
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ import httpx
 import pytest
 
 from tests.support.studio import StudioServer
+from tests.support.upstream import FakeUpstream
 
 FS_BYTES = 12 * 1024 * 1024
 
@@ -144,3 +149,51 @@ def test_full_disk_fails_the_job_clearly_and_the_worker_survives(
         assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
         stuck = db.execute("SELECT count(*) FROM videos_videojob WHERE status IN ('queued', 'in_progress')")
         assert stuck.fetchone()[0] == 0
+
+
+def test_sigterm_hands_the_running_job_back_and_the_next_start_resumes_it(
+    studio_factory, upstream: FakeUpstream
+) -> None:
+    upstream.mode, upstream.delay = "async", 6.0
+    bound = 5.0
+    settings = {
+        "CLOUD_VIDEO_GENERATION_URL": upstream.url,
+        "CLOUD_VIDEO_GENERATION_AUTH_TOKEN": upstream.token,
+        "CLOUD_VIDEO_GENERATION_POLL_INTERVAL": 0.1,
+        "STUDIO_STOP_TIMEOUT_SECONDS": bound,
+    }
+    studio = studio_factory(**settings)
+    with studio.client() as client:
+        job = create(client, prompt="survive a stop", model="tt-cloud")
+    deadline = time.monotonic() + 10
+    while not any(s.method == "GET" for s in upstream.seen) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert upstream.jobs, "the upstream never saw the job"
+
+    assert studio.proc is not None
+    started = time.monotonic()
+    studio.proc.terminate()
+    try:
+        studio.proc.wait(bound + 5)
+    except subprocess.TimeoutExpired:
+        pytest.fail(f"the studio did not exit within {bound + 5} s of SIGTERM:\n{studio.logs()}")
+    took = time.monotonic() - started
+    assert took <= bound + 2, f"exit took {took:.1f} s"
+    assert studio.proc.returncode == 0, studio.logs()
+    assert "handed back" in studio.logs()
+    assert len(upstream.posts()) == 1
+
+    # Handed back, not left for crash recovery: queued, with the upstream's job id kept and the
+    # attempt not counted against VIDEO_MAX_ATTEMPTS.
+    with sqlite3.connect(studio.data_dir / "studio.sqlite3") as db:
+        row = db.execute(
+            "SELECT status, upstream_id, attempts, worker FROM videos_videojob WHERE id = ?", (job["id"],)
+        ).fetchone()
+    assert row[0] == "queued" and row[1] == next(iter(upstream.jobs)) and row[2] == 0 and row[3] == "", row
+
+    restarted = studio_factory(data_dir=studio.data_dir, **settings)
+    done = restarted.wait_for(job["id"], timeout=30)
+    assert done["status"] == "completed", done
+    assert len(upstream.posts()) == 1  # resumed polling the same upstream job, no second submission
+    with restarted.client() as client:
+        assert client.get(done["content_url"]).status_code == 200

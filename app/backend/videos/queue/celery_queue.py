@@ -18,7 +18,7 @@ import logging
 import threading
 from datetime import timedelta
 
-from celery.signals import worker_ready, worker_shutdown
+from celery.signals import worker_ready, worker_shutdown, worker_shutting_down
 from django.conf import settings
 from django.db import close_old_connections
 from django.utils import timezone
@@ -28,6 +28,7 @@ from videos.queue import recovery
 from videos.queue.celery_app import app, queue_name
 from videos.queue.claim import claim
 from videos.runner import run as runner
+from videos.runner.context import begin_hand_back
 
 log = logging.getLogger(__name__)
 Status = VideoJob.Status
@@ -91,6 +92,14 @@ def _start_recovery(sender: object = None, **_: object) -> None:
     _stop.clear()
     thread = threading.Thread(target=_recovery_loop, args=(consumer_queues,), daemon=True, name="studio-recovery")
     thread.start()
+
+
+@worker_shutting_down.connect
+def _hand_back_running(**_: object) -> None:
+    """Warm shutdown waits for running tasks: have them hand their jobs back (queued, upstream
+    id kept) instead of holding the stop until their videos finish; a worker's resync sends
+    them again (their messages are acknowledged when the task returns)."""
+    begin_hand_back()
 
 
 @worker_shutdown.connect

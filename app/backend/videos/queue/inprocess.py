@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 
 from django.db import close_old_connections
 
@@ -17,6 +18,7 @@ from videos.providers.registry import all_providers
 from videos.queue.claim import claim_next
 from videos.queue.recovery import recover_interrupted
 from videos.runner import run as runner
+from videos.runner.context import begin_hand_back
 
 log = logging.getLogger(__name__)
 IDLE_WAKE_SECONDS = 2.0
@@ -63,11 +65,22 @@ class InProcessQueue:
         self._threads.append(recovery)
         log.info("in-process worker started: %s", ", ".join(f"{p.name}x{p.concurrency}" for p in all_providers()))
 
-    def stop(self) -> None:
+    def begin_stop(self) -> None:
+        """Claim nothing more, and have running jobs hand themselves back at their next check."""
         self._stop.set()
+        begin_hand_back()
         for condition in self._wake.values():
             with condition:
                 condition.notify_all()
+
+    def stop(self, timeout: float = 0.0) -> list[str]:
+        """Stop and wait up to `timeout` seconds for the worker threads; returns the ids of jobs
+        still running then (left in_progress: the next start's recovery requeues them)."""
+        self.begin_stop()
+        deadline = time.monotonic() + timeout
+        for thread in self._threads:
+            thread.join(max(0.0, deadline - time.monotonic()))
+        return sorted(runner.active_job_ids())
 
     def enqueue(self, job: VideoJob) -> None:
         condition = self._wake.get(job.provider)

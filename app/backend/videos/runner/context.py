@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import time
 
 from django.utils import timezone
@@ -13,11 +14,32 @@ Status = VideoJob.Status
 HEARTBEAT_SECONDS = 5.0
 CANCEL_CHECK_SECONDS = 0.3
 MAX_MESSAGE = 200
+_stopping = threading.Event()
+
+
+class HandBack(BaseException):
+    """Raised inside a running job when the studio stops: the job goes back to the queue.
+
+    A BaseException on purpose: providers treat JobCancelled (and catch Exception) as "stop the
+    upstream job too", while a hand back must leave the upstream job running so the next
+    start resumes polling it instead of submitting again.
+    """
+
+
+def begin_hand_back() -> None:
+    """From now on every running job of this process stops at its next check and is requeued."""
+    _stopping.set()
+
+
+def stopping() -> bool:
+    return _stopping.is_set()
 
 
 class DBJobContext:
-    def __init__(self, job: VideoJob) -> None:
+    def __init__(self, job: VideoJob, hand_back_needs_upstream_id: bool = False) -> None:
         self.job_id = job.id
+        # An upstream job whose id is not recorded yet cannot be resumed: keep waiting for it.
+        self._hand_back_needs_upstream_id = hand_back_needs_upstream_id
         self._upstream_id = job.upstream_id or None
         self._last_progress = job.progress
         self._message = job.status_message
@@ -32,6 +54,9 @@ class DBJobContext:
             self._cancelled = VideoJob.objects.filter(id=self.job_id, cancel_requested=True).exists()
             if now - self._last_write >= HEARTBEAT_SECONDS:
                 self._write({})
+        resumable = self._upstream_id or not self._hand_back_needs_upstream_id
+        if not self._cancelled and _stopping.is_set() and resumable:
+            raise HandBack()
         return self._cancelled
 
     def raise_if_cancelled(self) -> None:

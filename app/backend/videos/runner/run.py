@@ -14,6 +14,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db import DatabaseError, close_old_connections
+from django.db.models import F
 from django.utils import timezone
 
 from videos.files import storage
@@ -21,7 +22,8 @@ from videos.files.media import InvalidVideo, probe, write_thumbnail
 from videos.models import RunTimes, VideoJob
 from videos.providers.base import GenerationRequest, JobCancelled, Provider, ProviderError
 from videos.providers.registry import UnknownProvider, get_provider
-from videos.runner.context import DBJobContext
+from videos.providers.upstream_job import UpstreamJobProvider
+from videos.runner.context import DBJobContext, HandBack
 
 log = logging.getLogger(__name__)
 Status = VideoJob.Status
@@ -87,8 +89,8 @@ def request_for(job: VideoJob, image: Path | None = None) -> GenerationRequest:
 
 
 def run(job: VideoJob) -> None:
-    """Run a job already claimed by this worker to a terminal status. Never raises: an end state
-    the database refuses is kept for retry_unfinished."""
+    """Run a job already claimed by this worker to a terminal status (or back to the queue when
+    the studio stops). Never raises: an end state the database refuses is kept for retry_unfinished."""
     with _lock:
         _active.add(job.id)
     try:
@@ -98,6 +100,8 @@ def run(job: VideoJob) -> None:
             _finish(job.id, Status.FAILED, error=("not_configured", f"Provider {job.provider!r} is not configured."))
             return
         _run(job, provider)
+    except HandBack:
+        _hand_back(job.id)
     except Exception as exc:  # the last guard: a bug or a full disk must fail the job, not leave it in_progress
         if storage.is_storage_full(exc):
             log.error("job %s failed: the disk is full (%s)", job.id, exc)
@@ -116,7 +120,7 @@ def run(job: VideoJob) -> None:
 
 def _run(job: VideoJob, provider: Provider) -> None:
     storage.ensure_free_space()  # fail early and clearly, not mid-encode
-    ctx = DBJobContext(job)
+    ctx = DBJobContext(job, hand_back_needs_upstream_id=isinstance(provider, UpstreamJobProvider))
     video_tmp = storage.scratch_path(job.id, job.attempts, ".mp4")
     thumb_tmp = storage.scratch_path(job.id, job.attempts, ".jpg")
     image = storage.fetch_to_scratch(job.reference_image, job.id, job.attempts) if job.reference_image else None
@@ -181,6 +185,22 @@ def _run(job: VideoJob, provider: Provider) -> None:
         storage.delete(video_name)
         storage.delete(thumb_name)
     log.info("job %s completed (%d frames, %d bytes)", job.id, info.frames, info.bytes)
+
+
+def _hand_back(job_id: str) -> None:
+    """The studio is stopping: requeue the job, keeping its upstream id so the next start resumes
+    the same upstream job. The claim's attempt is given back: a clean stop is not a failure."""
+    try:
+        VideoJob.objects.filter(id=job_id, status=Status.IN_PROGRESS).update(
+            status=Status.QUEUED,
+            worker="",
+            progress=0.0,
+            attempts=F("attempts") - 1,
+            status_message="handed back when the studio stopped; resumes on the next start",
+        )
+        log.info("job %s handed back to the queue (the studio is stopping)", job_id)
+    except DatabaseError:  # left in_progress: the next start's recovery requeues it
+        log.warning("job %s: could not hand it back; the next start recovers it", job_id, exc_info=True)
 
 
 def _wait_or_cancelled(seconds: float, ctx: DBJobContext) -> bool:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
@@ -45,11 +46,26 @@ class Command(BaseCommand):
         shown = f"[{host}]" if ":" in host else host
         self.stdout.write(f"Video Studio is running: open http://{shown}:{port}/video-generation  (Ctrl+C stops it)")
         self.stdout.flush()
-        # SIGTERM or Ctrl+C: live streams end (browsers reconnect to the next start), granian
-        # stops accepting, finishes the requests in progress and returns.
-        serve(host, port, on_stop=hub.close_all)
-        # Jobs still running are left as they are (the worker threads are daemons and end with
-        # the process): the next start's recovery requeues them.
-        if settings.VIDEO_JOB_BACKEND == "inprocess":
-            get_queue().stop()  # type: ignore[attr-defined]
+        inprocess = settings.VIDEO_JOB_BACKEND == "inprocess"
+        stop_deadline: list[float] = []
+
+        def on_stop() -> None:
+            # Live streams end (browsers reconnect to the next start); the worker claims nothing
+            # more and its running jobs hand themselves back while granian finishes its requests.
+            stop_deadline.append(time.monotonic() + settings.STUDIO_STOP_TIMEOUT_SECONDS)
+            hub.close_all()
+            if inprocess:
+                get_queue().begin_stop()  # type: ignore[attr-defined]
+
+        # SIGTERM or Ctrl+C: on_stop runs, granian stops accepting, finishes the requests in
+        # progress and returns.
+        serve(host, port, on_stop=on_stop)
+        if inprocess:
+            # A job that reaches no hand-back point in time (a sync upstream call, a local model
+            # step) stays in_progress; the worker threads are daemons and end with the process,
+            # and the next start's recovery requeues it.
+            left = max(0.0, (stop_deadline[0] if stop_deadline else time.monotonic()) - time.monotonic())
+            still_running = get_queue().stop(timeout=left)  # type: ignore[attr-defined]
+            if still_running:
+                log.warning("stopping with %d job(s) still running; the next start resumes them", len(still_running))
         self.stdout.write("Video Studio stopped.")
