@@ -10,6 +10,12 @@ then 1 KiB every `stall` seconds), `chunked` (no Content-Length); `async`, `asyn
 `async_never`, `async_lost`, `async_bad_id`. `script` overrides `mode` for the next generation requests,
 one entry each (e.g. ["status:503", "sync"]); `download_mode` applies a body fault to the
 async download; `poll_script` answers the next job polls with these HTTP statuses.
+Hostile status answers (tests/test_hostile_upstream.py): `poll_mode` `endless` (a chunked JSON
+status that goes on for `endless_bytes`), `trickle` (one byte every `stall` seconds, until the
+caller hangs up), `deep` (JSON nested 100,000 levels). `warmup_until` (a monotonic time):
+generation requests before it answer 405 "Model is not ready", as tt-media-server does while it
+warms up. `cancel_delay`: a cancelled async job stays `cancelling` this long. Async jobs count
+towards `max_concurrent` while queued, in progress or cancelling; `polled` is set by each poll.
 `Blackhole` is an address whose connections are never accepted (a connect timeout).
 """
 
@@ -48,6 +54,7 @@ class UpstreamJob:
     outcome: str = "completed"  # completed | failed | never
     status: str = "queued"
     cancelled: bool = False
+    cancelled_at: float = 0.0
 
 
 class _Server(ThreadingHTTPServer):
@@ -73,11 +80,17 @@ class FakeUpstream:
     download_mode: str = "sync"  # body mode of the async download
     poll_script: list[int] = field(default_factory=list)  # statuses for the next job polls
     retry_after: str | None = None  # Retry-After header on status:<code> answers
-    stall: float = 3.0  # seconds between chunks in slow_body mode
+    stall: float = 3.0  # seconds between chunks in slow_body mode (and bytes in the trickle poll)
+    poll_mode: str = "normal"  # normal | endless | trickle | deep: how job polls are answered
+    endless_bytes: int = 300 * 1024 * 1024  # how much the endless status answer sends
+    warmup_until: float = 0.0  # monotonic time; generation requests before it answer 405 "not ready"
+    cancel_delay: float = 0.0  # seconds a cancelled job stays `cancelling`
+    port: int = 0  # 0: any free port; a fixed one stands in for a server restarted at the same address
 
     def __post_init__(self) -> None:
         self._lock = threading.Lock()
         self._gpu = threading.Lock()
+        self.polled = threading.Event()
         upstream = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -92,7 +105,7 @@ class FakeUpstream:
             def do_GET(self) -> None:
                 upstream._handle(self, "GET")
 
-        self.server = _Server(("127.0.0.1", 0), Handler)
+        self.server = _Server(("127.0.0.1", self.port), Handler)
         if self.tls:
             context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
             context.load_cert_chain(*self.tls)
@@ -134,15 +147,19 @@ class FakeUpstream:
         if method == "GET" and len(rest) == 1:
             with self._lock:
                 code = self.poll_script.pop(0) if self.poll_script else 200
+            self.polled.set()
             if code != 200:
                 return self._json(h, code, {"detail": f"poll answered {code}"})
+            if self.poll_mode != "normal":
+                return self._hostile_status(h, job)
             return self._json(h, 200, self._job_view(job))
         if method == "GET" and rest[1:] == ["download"]:
             if self._job_view(job)["status"] != "completed":
                 return self._json(h, 409, {"detail": "not finished"})
             return self._body(h, self.download_mode)
         if method == "POST" and rest[1:] == ["cancel"]:
-            job.cancelled = True
+            if not job.cancelled:
+                job.cancelled, job.cancelled_at = True, time.monotonic()
             return self._json(h, 200, self._job_view(job))
         return self._json(h, 404, {"detail": "no such route"})
 
@@ -155,12 +172,19 @@ class FakeUpstream:
             return self._json(
                 h, code, {"detail": f"upstream says {code}", "echo": h.headers.get("authorization")}, extra
             )
+        if time.monotonic() < self.warmup_until:  # tt-media-server while its model warms up
+            return self._json(h, 405, {"detail": "Model is not ready"})
         if mode == "async_bad_id":  # a job id that would walk out of {url}/ in the next requests
             return self._json(h, 202, {"id": "../../../etc/passwd", "status": "queued"})
         if mode.startswith("async"):
             outcome = {"async_fail": "failed", "async_never": "never"}.get(mode, "completed")
             job = UpstreamJob(id=uuid.uuid4().hex, created=time.monotonic(), seconds=self.delay, outcome=outcome)
-            self.jobs[job.id] = job
+            with self._lock:
+                self.jobs[job.id] = job
+                active = sum(
+                    self._job_view(j)["status"] in ("queued", "in_progress", "cancelling") for j in self.jobs.values()
+                )
+                self.max_concurrent = max(self.max_concurrent, active)
             return self._json(
                 h, 202, {"id": job.id, "status": "queued", "created_at": int(time.time()), "model": "wan2.2"}
             )
@@ -240,7 +264,7 @@ class FakeUpstream:
     def _job_view(self, job: UpstreamJob) -> dict:
         elapsed = time.monotonic() - job.created
         if job.cancelled:
-            job.status = "cancelled"
+            job.status = "cancelling" if elapsed < job.cancelled_at - job.created + self.cancel_delay else "cancelled"
         elif job.outcome == "never" or elapsed < job.seconds:
             job.status = "in_progress"
         else:
@@ -254,6 +278,32 @@ class FakeUpstream:
         if job.status == "failed":
             view["error"] = {"code": "generation_failed", "message": "out of device memory"}
         return view
+
+    def _hostile_status(self, h: BaseHTTPRequestHandler, job: UpstreamJob) -> None:
+        """A 200 JSON status answer that is endless, trickles, or nests too deep to parse."""
+        if self.poll_mode == "deep":
+            return self._send(h, 200, "application/json", b"[" * 100_000 + b"]" * 100_000)
+        h.send_response(200)
+        h.send_header("Content-Type", "application/json")
+        h.send_header("Transfer-Encoding", "chunked")
+        h.end_headers()
+        head = json.dumps({"id": job.id, "status": "in_progress", "pad": ""})[:-2].encode()
+        try:
+            h.wfile.write(f"{len(head):x}\r\n".encode() + head + b"\r\n")
+            if self.poll_mode == "endless":
+                pad = b"x" * 65536
+                for _ in range(self.endless_bytes // len(pad)):
+                    h.wfile.write(b"10000\r\n" + pad + b"\r\n")
+                h.wfile.write(b"0\r\n\r\n")  # ends unclosed: invalid JSON, if anyone got this far
+            else:  # trickle: one space a `stall`, until the caller hangs up
+                while True:
+                    h.wfile.write(b"1\r\n \r\n")
+                    h.wfile.flush()
+                    time.sleep(self.stall)
+        except OSError:
+            pass
+        h.close_connection = True
+        return None
 
     def _json(self, h: BaseHTTPRequestHandler, code: int, data: dict, headers: dict[str, str] | None = None) -> None:
         self._send(h, code, "application/json", json.dumps(data).encode(), headers)

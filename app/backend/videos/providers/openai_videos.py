@@ -13,7 +13,7 @@ from pathlib import Path
 import httpx
 
 from videos.providers.base import Capabilities, GenerationRequest, JobContext, ProviderError
-from videos.providers.upstream_http import read_json, status_error, transport_error, usable_job_id
+from videos.providers.upstream_http import bounded_request, read_json, status_error, transport_error, usable_job_id
 from videos.providers.upstream_job import UpstreamJobProvider
 
 WHAT = "The OpenAI-compatible video server"
@@ -63,7 +63,10 @@ class OpenAIVideosProvider(UpstreamJobProvider):
             files = {"input_reference": (request.image_path.name, request.image_path.read_bytes(), ctype)}
         try:
             # Form fields, with the image as a multipart file when there is one (as OpenAI documents).
-            response = client.post(f"{self.base_url}/videos", data=fields, files=files, headers=self.headers())
+            # Read whole but capped: an endless JSON answer must not grow the studio without bound.
+            response = bounded_request(
+                client, "POST", f"{self.base_url}/videos", what=WHAT, data=fields, files=files, headers=self.headers()
+            )
         except httpx.HTTPError as exc:
             raise transport_error(exc, WHAT, self.timeout) from None
         if response.status_code not in (200, 201, 202):

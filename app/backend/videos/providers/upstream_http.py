@@ -24,6 +24,12 @@ CHUNK = 256 * 1024
 HTML_TYPES = ("text/html", "application/xhtml")
 CONNECT_TIMEOUT = 10.0  # seconds; capped by the request timeout
 JOB_ID_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]{0,199}")
+JSON_MAX_BYTES = 1024 * 1024  # a job's status is a few hundred bytes; anything near this is hostile
+CANCEL_POLL = 0.25  # seconds between checks for a cancel or a deadline while a call is in flight
+
+
+class _Stopped(Exception):
+    """Ends a call's worker thread after its caller gave up on it (cancel or deadline)."""
 
 
 def usable_job_id(value: object) -> bool:
@@ -46,8 +52,8 @@ def short_reason(response: httpx.Response) -> str:
     """A one-line reason from an error answer: the JSON error message, or the status phrase."""
     text = ""
     try:
-        data = json.loads(response.read()[:4096] or b"null")
-    except (ValueError, httpx.HTTPError):
+        data = json.loads(_head(response, 4096) or b"null")
+    except (ValueError, RecursionError, httpx.HTTPError):
         data = None
     if isinstance(data, dict):
         err = data.get("error", data.get("detail", data.get("message")))
@@ -59,6 +65,19 @@ def short_reason(response: httpx.Response) -> str:
         text = response.reason_phrase or "error"
     text = " ".join(redact(text).split())
     return text[:200]
+
+
+def _head(response: httpx.Response, size: int) -> bytes:
+    """The first `size` bytes of a body, without reading the rest of a streamed one."""
+    try:
+        return response.content[:size]
+    except httpx.ResponseNotRead:
+        buf = bytearray()
+        for chunk in response.iter_bytes():
+            buf += chunk
+            if len(buf) >= size:
+                break
+        return bytes(buf[:size])
 
 
 def status_error(response: httpx.Response, what: str) -> ProviderError:
@@ -203,33 +222,95 @@ def download_mp4(
         raise transport_error(exc, what, timeout) from None
 
 
-def run_cancellable(fn: Callable[[], T], ctx: JobContext, poll: float = 0.25) -> T:
+def run_cancellable(fn: Callable[[], T], ctx: JobContext, poll: float = CANCEL_POLL) -> T:
     """Run a blocking call in a thread so a cancel is noticed while it waits on the network."""
+    return call(lambda stop: fn(), ctx, poll=poll)
+
+
+def call(
+    fn: Callable[[threading.Event], T],
+    ctx: JobContext | None,
+    *,
+    deadline: float = float("inf"),
+    on_deadline: Callable[[], ProviderError] | None = None,
+    poll: float = CANCEL_POLL,
+) -> T:
+    """Run one upstream exchange in a thread, so a cancel or the deadline ends the wait within
+    `poll` seconds however the upstream dribbles; `fn` gets an event that is set once the
+    caller has given up, and should check it between reads (see `bounded_request`)."""
     box: dict[str, object] = {}
     done = threading.Event()
+    stop = threading.Event()
 
     def target() -> None:
         try:
-            box["value"] = fn()
+            box["value"] = fn(stop)
         except BaseException as exc:  # handed to the caller below
             box["error"] = exc
         finally:
             done.set()
 
     threading.Thread(target=target, daemon=True, name="upstream-call").start()
-    while not done.wait(poll):
-        if ctx.cancelled():
+    while not done.wait(max(0.0, min(poll, deadline - time.monotonic()))):
+        if ctx is not None and ctx.cancelled():
+            stop.set()
             raise JobCancelled()
+        if time.monotonic() >= deadline:
+            stop.set()
+            raise (on_deadline() if on_deadline else ProviderError("upstream_timeout", "The upstream timed out."))
     if "error" in box:
         raise box["error"]  # type: ignore[misc]
     return box["value"]  # type: ignore[return-value]
+
+
+def read_capped(
+    response: httpx.Response, what: str, max_bytes: int = JSON_MAX_BYTES, stop: threading.Event | None = None
+) -> bytes:
+    """The body of a JSON answer, refusing more than `max_bytes` (an endless status answer once
+    grew the studio by a gigabyte) and ending early once the caller gave up."""
+    try:
+        body = response.content  # already read: a request that was not streamed
+    except httpx.ResponseNotRead:
+        buf = bytearray()
+        for chunk in response.iter_bytes():
+            buf += chunk
+            if len(buf) > max_bytes:
+                break
+            if stop is not None and stop.is_set():
+                raise _Stopped() from None
+        body = bytes(buf)
+    if len(body) > max_bytes:
+        raise ProviderError(
+            "upstream_error",
+            f"{what} sent a status answer over the {max(1, max_bytes // 1024**2)} MiB cap "
+            f"(HTTP {response.status_code}).",
+            upstream_status=response.status_code,
+        )
+    return body
+
+
+def bounded_request(
+    client: httpx.Client,
+    method: str,
+    url: str,
+    *,
+    what: str,
+    stop: threading.Event | None = None,
+    max_bytes: int = JSON_MAX_BYTES,
+    **kwargs: object,
+) -> httpx.Response:
+    """One request whose answer is read whole but at most `max_bytes` of it: an httpx.Response
+    with the body already in it (status_error and read_json work on it as usual)."""
+    with client.stream(method, url, **kwargs) as response:  # type: ignore[arg-type]
+        body = read_capped(response, what, max_bytes, stop)
+        return httpx.Response(response.status_code, headers=response.headers, content=body, request=response.request)
 
 
 RUNNING = {"queued", "in_progress", "cancelling", "pending", "running", "processing"}
 
 
 def wait_for_job(
-    fetch: Callable[[], httpx.Response],
+    fetch: Callable[[threading.Event], httpx.Response],
     ctx: JobContext,
     *,
     what: str,
@@ -241,18 +322,35 @@ def wait_for_job(
     """Poll an upstream job (`{id, status, progress?, error?}`) until it completes.
 
     Progress is passed on; `failed`, `cancelled`, an unknown id (404) and the deadline become
-    ProviderErrors; a few transport blips in a row are tolerated.
+    ProviderErrors; a few transport blips in a row are tolerated. Each poll runs under `call`
+    with a deadline over the whole exchange (a status that trickles in a byte a second never
+    trips a read timeout), so the job timeout and a cancel hold however the upstream answers.
     """
     deadline = time.monotonic() + timeout
+
+    def job_timeout() -> ProviderError:
+        return ProviderError("upstream_timeout", f"{what} did not finish job {job_id} within {timeout:g} seconds.")
+
+    def poll_timeout() -> ProviderError:
+        if time.monotonic() >= deadline:
+            return job_timeout()
+        return ProviderError(
+            "upstream_timeout", f"{what} did not answer a status poll within {request_timeout:g} seconds."
+        )
+
     failures = 0
     while True:
         ctx.raise_if_cancelled()
         try:
-            response = fetch()
+            response = call(
+                fetch, ctx, deadline=min(deadline, time.monotonic() + request_timeout), on_deadline=poll_timeout
+            )
         except httpx.HTTPError as exc:
             failures += 1
             if failures >= 5:
                 raise transport_error(exc, what, request_timeout) from None
+            if time.monotonic() + interval > deadline:
+                raise job_timeout() from None
             sleep_unless_cancelled(interval, ctx)
             continue
         failures = 0
@@ -283,15 +381,16 @@ def wait_for_job(
         if isinstance(progress, (int, float)) and 0 <= progress <= 100:
             ctx.report(min(float(progress), 99.0))
         if time.monotonic() > deadline:
-            raise ProviderError("upstream_timeout", f"{what} did not finish job {job_id} within {timeout:g} seconds.")
-        sleep_unless_cancelled(interval, ctx)
+            raise job_timeout()
+        sleep_unless_cancelled(min(interval, max(0.0, deadline - time.monotonic())), ctx)
 
 
-def read_json(response: httpx.Response, what: str) -> dict:
+def read_json(response: httpx.Response, what: str, stop: threading.Event | None = None) -> dict:
+    """The answer's JSON object; too big, unparseable (also 100,000 levels deep) or not an
+    object is the upstream's fault: `upstream_error`, never the studio's `internal_error`."""
     try:
-        response.read()  # no-op when already read; needed for streamed answers
-        data = response.json()
-    except ValueError:
+        data = json.loads(read_capped(response, what, JSON_MAX_BYTES, stop))
+    except (ValueError, RecursionError):
         raise ProviderError(
             "upstream_error",
             f"{what} answered invalid JSON (HTTP {response.status_code}).",

@@ -14,7 +14,7 @@ from pathlib import Path
 import httpx
 
 from videos.providers.base import GenerationRequest, JobCancelled, JobContext, Provider, ProviderError, ProviderStatus
-from videos.providers.upstream_http import download_mp4, make_client, run_cancellable, wait_for_job
+from videos.providers.upstream_http import bounded_request, download_mp4, make_client, run_cancellable, wait_for_job
 
 
 class UpstreamJobProvider(Provider):
@@ -77,7 +77,9 @@ class UpstreamJobProvider(Provider):
                 ctx.remember_upstream_id(job_id)
             try:
                 wait_for_job(
-                    lambda: client.get(self.job_url(job_id), headers=self.headers()),
+                    lambda stop: bounded_request(
+                        client, "GET", self.job_url(job_id), what=self.what, stop=stop, headers=self.headers()
+                    ),
                     ctx,
                     what=self.what,
                     job_id=job_id,
