@@ -139,3 +139,57 @@ def test_cancel_lands_during_a_trickling_status_answer(long) -> None:
     took = time.monotonic() - start
     assert video["status"] == "cancelled", video
     assert took < 2.5, f"the cancel took {took:.1f} s to land"
+
+
+def test_warming_model_keeps_the_job_waiting_then_completes(long) -> None:
+    studio, up = long
+    up.warmup_until = time.monotonic() + 2  # 405 "Model is not ready" for 2 s
+    video_id = _create(studio)
+    with studio.client() as client:
+        waiting = studio.wait_for_as(client, video_id, ("in_progress", "completed", "failed"), timeout=20)
+        deadline = time.monotonic() + 20
+        while "warm up" not in (waiting.get("status_message") or "") and waiting["status"] == "in_progress":
+            assert time.monotonic() < deadline, waiting
+            time.sleep(0.1)
+            waiting = client.get(f"/v1/videos/{video_id}").json()
+        assert "Waiting for the model to warm up, retrying every 0.1 s" in (waiting["status_message"] or ""), waiting
+        video = studio.wait_for_as(client, video_id, timeout=30)
+    assert video["status"] == "completed", video
+    assert len(up.posts()) >= 2  # refused at least once, then accepted
+    assert len(up.jobs) == 1
+
+
+def test_model_still_warming_after_the_warmup_timeout_fails_the_job(long) -> None:
+    studio, up = long
+    up.warmup_until = time.monotonic() + 600
+    start = time.monotonic()
+    video = studio.wait_for(_create(studio), timeout=30)
+    took = time.monotonic() - start
+    assert video["status"] == "failed", video
+    assert video["error"]["code"] == "model_not_ready", video["error"]
+    assert f"not ready after {WARMUP} seconds" in video["error"]["message"]
+    assert WARMUP - 0.5 < took < WARMUP + 5
+
+
+def test_refused_connection_from_a_restarting_upstream_waits_for_it(tmp_path_factory, db_template) -> None:
+    """An upstream that answered before and now refuses connections is restarting (loading its
+    model): the job waits for it instead of failing."""
+    for studio, up in _start(
+        tmp_path_factory, db_template, "hostile-restart", CLOUD_VIDEO_GENERATION_WARMUP_TIMEOUT=30
+    ):
+        with studio.client() as client:
+            assert studio.wait_for_as(client, _create(studio, "before"))["status"] == "completed"
+            up.close()  # the model's server goes down: connections are refused
+            video_id = _create(studio, "during")
+            video = studio.wait_for_as(client, video_id, ("in_progress",), timeout=20)
+            deadline = time.monotonic() + 20
+            while "warm up" not in (video.get("status_message") or ""):
+                assert video["status"] == "in_progress" and time.monotonic() < deadline, video
+                time.sleep(0.1)
+                video = client.get(f"/v1/videos/{video_id}").json()
+            back = FakeUpstream(mode="async", port=up.server.server_address[1])  # up again, same address
+            try:
+                assert studio.wait_for_as(client, video_id, timeout=30)["status"] == "completed"
+            finally:
+                back.close()
+            assert len(back.jobs) == 1

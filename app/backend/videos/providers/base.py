@@ -54,7 +54,8 @@ class ProviderError(Exception):
 
     `code` is machine-readable (see docs/api.md); `upstream_status` is the HTTP status the
     upstream answered, when there was one. `retryable` marks faults where trying again is
-    safe and may succeed (connection refused, 429, 503).
+    safe and may succeed (connection refused, 429, 503); `warming_up` marks an upstream whose
+    model is still loading.
     """
 
     def __init__(
@@ -65,6 +66,7 @@ class ProviderError(Exception):
         upstream_status: int | None = None,
         retryable: bool = False,
         retry_after: float | None = None,
+        warming_up: bool = False,
     ) -> None:
         super().__init__(message)
         self.code = code
@@ -72,6 +74,7 @@ class ProviderError(Exception):
         self.upstream_status = upstream_status
         self.retryable = retryable
         self.retry_after = retry_after
+        self.warming_up = warming_up  # the model is loading: the job waits (WARMUP_TIMEOUT) instead of failing
 
 
 class JobContext(Protocol):

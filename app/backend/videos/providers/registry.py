@@ -29,6 +29,7 @@ def _providers() -> dict[str, Provider]:
             concurrency=settings.CLOUD_VIDEO_GENERATION_CONCURRENCY,
             ca_bundle=settings.CLOUD_VIDEO_GENERATION_CA_BUNDLE,
             max_bytes=settings.VIDEO_MAX_UPSTREAM_BYTES,
+            warmup_timeout=settings.CLOUD_VIDEO_GENERATION_WARMUP_TIMEOUT,
             steps_range=(settings.CLOUD_VIDEO_GENERATION_MIN_STEPS, settings.CLOUD_VIDEO_GENERATION_MAX_STEPS),
         ),
         OpenAIVideosProvider(

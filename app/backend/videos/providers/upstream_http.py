@@ -95,6 +95,9 @@ def status_error(response: httpx.Response, what: str) -> ProviderError:
             "model_not_ready",
             f"{what} says the model is not ready yet (HTTP 405: {reason}). Try again in a few minutes.",
             upstream_status=status,
+            # tt-media-server answers 405 "Model is not ready" while it warms up (tens of minutes);
+            # a bare 405 (Method Not Allowed: a wrong URL) is not worth waiting for.
+            warming_up="not ready" in reason.lower(),
         )
     if status == 429:
         retry_after = _retry_after(response)

@@ -8,13 +8,21 @@ generating the video again.
 
 from __future__ import annotations
 
+import time
 from abc import abstractmethod
 from pathlib import Path
 
 import httpx
 
 from videos.providers.base import GenerationRequest, JobCancelled, JobContext, Provider, ProviderError, ProviderStatus
-from videos.providers.upstream_http import bounded_request, download_mp4, make_client, run_cancellable, wait_for_job
+from videos.providers.upstream_http import (
+    bounded_request,
+    download_mp4,
+    make_client,
+    run_cancellable,
+    sleep_unless_cancelled,
+    wait_for_job,
+)
 
 
 class UpstreamJobProvider(Provider):
@@ -33,6 +41,7 @@ class UpstreamJobProvider(Provider):
         concurrency: int = 1,
         ca_bundle: str = "",
         max_bytes: int = 2 * 1024**3,
+        warmup_timeout: float = 1800.0,
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self._token = token
@@ -42,6 +51,8 @@ class UpstreamJobProvider(Provider):
         self._concurrency = max(1, concurrency)
         self.ca_bundle = ca_bundle
         self.max_bytes = max_bytes
+        self.warmup_timeout = warmup_timeout
+        self._answered = False  # the upstream has answered before: a refused connect is a restart
 
     def __repr__(self) -> str:  # keeps the token out of any accidental repr in a log
         return f"{type(self).__name__}(base_url={self.base_url!r})"
@@ -70,7 +81,7 @@ class UpstreamJobProvider(Provider):
         with make_client(self.timeout, self.ca_bundle) as client:
             job_id = ctx.upstream_id
             if job_id is None:
-                job_id = run_cancellable(lambda: self.submit(client, request, dest, ctx), ctx)
+                job_id = self._submit_when_ready(client, request, dest, ctx)
                 if job_id is None:  # answered synchronously: the MP4 is already in dest
                     ctx.report(100)
                     return
@@ -120,6 +131,39 @@ class UpstreamJobProvider(Provider):
     @abstractmethod
     def stop_request(self, job_id: str) -> tuple[str, str]:
         """(method, url) that cancels or deletes the upstream job."""
+
+    def _submit_when_ready(
+        self, client: httpx.Client, request: GenerationRequest, dest: Path, ctx: JobContext
+    ) -> str | None:
+        """Submit; while the model warms up (405 "not ready", or a refused connection from an
+        upstream that answered before: its server restarting) wait and retry, visibly, for up to
+        `warmup_timeout` seconds."""
+        give_up = time.monotonic() + self.warmup_timeout
+        waited = False
+        while True:
+            try:
+                job_id = run_cancellable(lambda: self.submit(client, request, dest, ctx), ctx)
+            except ProviderError as exc:
+                restarting = exc.code == "upstream_unreachable" and self._answered
+                if exc.upstream_status is not None:
+                    self._answered = True
+                if not (exc.warming_up or restarting):
+                    raise
+                if time.monotonic() + self.poll_interval > give_up:
+                    raise ProviderError(
+                        "model_not_ready",
+                        f"The model was still not ready after {self.warmup_timeout:g} seconds of waiting. "
+                        f"Last answer: {exc.message}",
+                        upstream_status=exc.upstream_status,
+                    ) from None
+                ctx.report(None, f"Waiting for the model to warm up, retrying every {self.poll_interval:g} s.")
+                sleep_unless_cancelled(self.poll_interval, ctx)
+                waited = True
+                continue
+            self._answered = True
+            if waited:
+                ctx.report(None, "")  # the warm-up message no longer holds
+            return job_id
 
     def stop(self, client: httpx.Client, job_id: str) -> None:
         method, url = self.stop_request(job_id)
