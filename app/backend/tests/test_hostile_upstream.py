@@ -171,6 +171,22 @@ def test_model_still_warming_after_the_warmup_timeout_fails_the_job(long) -> Non
     assert WARMUP - 0.5 < took < WARMUP + 5
 
 
+def test_cancel_holds_the_slot_until_the_upstream_has_let_go(long) -> None:
+    studio, up = long
+    up.delay, up.cancel_delay = 60, 1.5  # the first job runs long; a cancel takes 1.5 s upstream
+    first = _create(studio, "first")
+    assert up.polled.wait(30), "the studio never polled the first job"
+    up.delay = 0.3  # the queued job, once sent, finishes quickly
+    second = _create(studio, "second")
+    with studio.client() as client:
+        assert client.get(f"/v1/videos/{second}").json()["status"] == "queued"  # concurrency 1
+        assert client.post(f"/v1/videos/{first}/cancel").status_code == 200
+        assert studio.wait_for_as(client, first, timeout=20)["status"] == "cancelled"
+        assert studio.wait_for_as(client, second, timeout=30)["status"] == "completed"
+    assert len(up.jobs) == 2
+    assert up.max_concurrent == 1, "the next job was sent while the upstream was still cancelling the first"
+
+
 def test_refused_connection_from_a_restarting_upstream_waits_for_it(tmp_path_factory, db_template) -> None:
     """An upstream that answered before and now refuses connections is restarting (loading its
     model): the job waits for it instead of failing."""

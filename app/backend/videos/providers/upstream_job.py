@@ -16,9 +16,12 @@ import httpx
 
 from videos.providers.base import GenerationRequest, JobCancelled, JobContext, Provider, ProviderError, ProviderStatus
 from videos.providers.upstream_http import (
+    RUNNING,
     bounded_request,
+    call,
     download_mp4,
     make_client,
+    read_json,
     run_cancellable,
     sleep_unless_cancelled,
     wait_for_job,
@@ -114,7 +117,9 @@ class UpstreamJobProvider(Provider):
                 )
             except (JobCancelled, ProviderError) as exc:
                 if isinstance(exc, JobCancelled) or exc.code == "upstream_timeout":
-                    self.stop(client, job_id)  # the accelerator should not finish a video nobody will fetch
+                    # The accelerator should not finish a video nobody will fetch, and the queue's
+                    # slot stays held until it has let go of this one.
+                    self.stop(client, job_id)
                 raise
         ctx.report(100)
 
@@ -166,8 +171,25 @@ class UpstreamJobProvider(Provider):
             return job_id
 
     def stop(self, client: httpx.Client, job_id: str) -> None:
+        """Ask the upstream to stop the job, then wait (at most the request timeout) until it
+        reports the job over: the caller's queue slot stays held meanwhile, so the next job is
+        not sent while the upstream is still busy with this one. Best effort."""
         method, url = self.stop_request(job_id)
+        deadline = time.monotonic() + self.timeout
+
+        def exchange(method: str, url: str) -> httpx.Response:
+            return call(
+                lambda stop: bounded_request(client, method, url, what=self.what, stop=stop, headers=self.headers()),
+                None,  # the job is already cancelled or given up: only the deadline ends the wait
+                deadline=deadline,
+            )
+
         try:
-            client.request(method, url, headers=self.headers(), timeout=10)
-        except httpx.HTTPError:
-            pass  # best effort
+            response = exchange(method, url)
+            while response.status_code in (200, 202) and time.monotonic() < deadline:
+                if str(read_json(response, self.what).get("status", "")).lower() not in RUNNING:
+                    return  # cancelled, or finished anyway
+                time.sleep(min(self.poll_interval, max(0.0, deadline - time.monotonic())))
+                response = exchange("GET", self.job_url(job_id))
+        except (httpx.HTTPError, ProviderError):
+            pass  # an answer we cannot read, or no answer in time: nothing more to wait for
