@@ -16,6 +16,7 @@ import errno
 import shutil
 import sqlite3
 import subprocess
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -197,3 +198,53 @@ def test_sigterm_hands_the_running_job_back_and_the_next_start_resumes_it(
     assert len(upstream.posts()) == 1  # resumed polling the same upstream job, no second submission
     with restarted.client() as client:
         assert client.get(done["content_url"]).status_code == 200
+
+
+def test_sigterm_exits_within_the_bound_while_a_request_waits_on_an_unresumable_job(
+    studio_factory, upstream: FakeUpstream
+) -> None:
+    """A sync upstream (no job id to resume) and the seed's endpoint waiting for its video: the
+    studio still exits within the bound; the next start recovers the job and finishes it."""
+    upstream.mode, upstream.delay = "sync", 30.0
+    bound = 3.0
+    settings = {
+        "CLOUD_VIDEO_GENERATION_URL": upstream.url,
+        "CLOUD_VIDEO_GENERATION_AUTH_TOKEN": upstream.token,
+        "STUDIO_STOP_TIMEOUT_SECONDS": bound,
+    }
+    studio = studio_factory(**settings)
+    answers: list[object] = []
+
+    def wait_for_video() -> None:  # the seed's endpoint holds its request until the video is done
+        try:
+            answers.append(
+                httpx.post(f"{studio.url}/models-api/video-generation-cloud/", json={"prompt": "w"}, timeout=60)
+            )
+        except httpx.HTTPError as exc:  # the forced exit drops the connection
+            answers.append(exc)
+
+    waiting = threading.Thread(target=wait_for_video, daemon=True)
+    waiting.start()
+    deadline = time.monotonic() + 10
+    while not upstream.posts() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert upstream.posts(), "the upstream never saw the job"
+
+    assert studio.proc is not None
+    started = time.monotonic()
+    studio.proc.terminate()
+    try:
+        studio.proc.wait(bound + 10)
+    except subprocess.TimeoutExpired:
+        pytest.fail(f"the studio did not exit within {bound + 10} s of SIGTERM:\n{studio.logs()}")
+    took = time.monotonic() - started
+    assert took <= bound + 2, f"exit took {took:.1f} s"
+    assert "still running" in studio.logs()
+    waiting.join(5)
+    assert answers and isinstance(answers[0], httpx.HTTPError), answers  # it was still waiting
+
+    upstream.delay = 0.2
+    restarted = studio_factory(data_dir=studio.data_dir, **settings)
+    with sqlite3.connect(studio.data_dir / "studio.sqlite3") as db:
+        (job_id,) = db.execute("SELECT id FROM videos_videojob").fetchone()
+    assert restarted.wait_for(job_id, timeout=30)["status"] == "completed"

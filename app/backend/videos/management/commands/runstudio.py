@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+import os
+import threading
 import time
 
 from django.conf import settings
@@ -53,6 +55,11 @@ class Command(BaseCommand):
             # Live streams end (browsers reconnect to the next start); the worker claims nothing
             # more and its running jobs hand themselves back while granian finishes its requests.
             stop_deadline.append(time.monotonic() + settings.STUDIO_STOP_TIMEOUT_SECONDS)
+            # granian waits for every request in flight (the seed's endpoint waits minutes for
+            # its video): past the bound, the process ends anyway.
+            watchdog = threading.Timer(settings.STUDIO_STOP_TIMEOUT_SECONDS + 0.5, _exit_now, args=(inprocess,))
+            watchdog.daemon = True  # a clean stop before the bound must not wait for it
+            watchdog.start()
             hub.close_all()
             if inprocess:
                 get_queue().begin_stop()  # type: ignore[attr-defined]
@@ -69,3 +76,19 @@ class Command(BaseCommand):
             if still_running:
                 log.warning("stopping with %d job(s) still running; the next start resumes them", len(still_running))
         self.stdout.write("Video Studio stopped.")
+
+
+def _exit_now(inprocess: bool) -> None:
+    """The stop outlived STUDIO_STOP_TIMEOUT_SECONDS: exit now. What still runs is left as after a
+    crash (SQLite's WAL keeps the database whole): the next start's recovery requeues it."""
+    from videos.runner import run as runner
+
+    running = len(runner.active_job_ids()) if inprocess else 0
+    log.warning(
+        "stop took over %gs (requests or jobs still running: %d job(s)); exiting now, the next start resumes them",
+        settings.STUDIO_STOP_TIMEOUT_SECONDS,
+        running,
+    )
+    for handler in logging.getLogger().handlers:
+        handler.flush()
+    os._exit(0)
