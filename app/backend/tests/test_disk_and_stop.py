@@ -117,6 +117,10 @@ def test_full_disk_fails_the_job_clearly_and_the_worker_survives(
             assert refused.status_code == 507, refused.text
             assert refused.headers["content-type"].startswith("application/json")
             assert refused.json()["error"]["code"] == "storage_full"
+            # Cancelling writes too: done, or refused as JSON 507 when the database cannot write.
+            cancel = client.post(f"/v1/videos/{waiting[0]['id']}/cancel")
+            assert cancel.headers["content-type"].startswith("application/json"), cancel.text
+            assert cancel.status_code in (200, 507), cancel.text
 
             # The encode hits ENOSPC (its end state may not be writable until there is room).
             deadline = time.monotonic() + 60
@@ -132,7 +136,7 @@ def test_full_disk_fails_the_job_clearly_and_the_worker_survives(
             assert "disk is full" in failed["error"]["message"]
             for job in waiting:  # run once there was room again, or refused at their start
                 done = studio.wait_for(job["id"], timeout=60)
-                assert done["status"] == "completed" or done["error"]["code"] == "storage_full", done
+                assert done["status"] in ("completed", "cancelled") or done["error"]["code"] == "storage_full", done
 
             # The worker thread outlived it all: a new job completes.
             after = create(client, prompt="room again", size="256x256", num_frames=9)

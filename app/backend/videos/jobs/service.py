@@ -8,13 +8,14 @@ chosen model (its capabilities) and stores the job.
 from __future__ import annotations
 
 import time
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from typing import Any
 
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.utils import timezone
 
 from videos.errors import InvalidRequest
@@ -142,6 +143,17 @@ def storage_full_error() -> InvalidRequest:
     return InvalidRequest(None, storage.STORAGE_FULL_MESSAGE, "storage_full", status=507)
 
 
+@contextmanager
+def _refused_when_full() -> Iterator[None]:
+    """A write the full disk refuses answers JSON 507 storage_full, not Django's HTML 500."""
+    try:
+        yield
+    except (DatabaseError, OSError) as exc:
+        if not storage.is_storage_full(exc):
+            raise
+        raise storage_full_error() from None
+
+
 def create_job(data: Mapping[str, Any], owner: str = "", image: object = None) -> VideoJob:
     """Validate a create body (JSON fields or form values) and queue the job."""
     spec, reference = validate(parse_create(data), image)
@@ -201,14 +213,15 @@ def cancel_job(job: VideoJob) -> VideoJob:
     if job.is_terminal:
         raise InvalidRequest(None, f"The video is already {job.status}.", "not_cancellable", status=409)
     now = timezone.now()
-    VideoJob.objects.filter(id=job.id, status=Status.QUEUED).update(
-        status=Status.CANCELLED,
-        cancel_requested=True,
-        completed_at=now,
-        error_code="cancelled",
-        error_message="Cancelled.",
-    )
-    VideoJob.objects.filter(id=job.id, status=Status.IN_PROGRESS).update(cancel_requested=True)
+    with _refused_when_full():
+        VideoJob.objects.filter(id=job.id, status=Status.QUEUED).update(
+            status=Status.CANCELLED,
+            cancel_requested=True,
+            completed_at=now,
+            error_code="cancelled",
+            error_message="Cancelled.",
+        )
+        VideoJob.objects.filter(id=job.id, status=Status.IN_PROGRESS).update(cancel_requested=True)
     get_queue().cancel(job)
     job.refresh_from_db()
     return job
@@ -217,7 +230,8 @@ def cancel_job(job: VideoJob) -> VideoJob:
 def delete_job(job: VideoJob) -> None:
     if not job.is_terminal:
         cancel_job(job)
-    VideoJob.objects.filter(id=job.id).delete()
+    with _refused_when_full():
+        VideoJob.objects.filter(id=job.id).delete()
     storage.delete(job.video_file)
     storage.delete(job.thumbnail_file)
     storage.delete(job.reference_image)
