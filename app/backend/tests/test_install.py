@@ -124,8 +124,11 @@ def test_lock_pins_every_package_of_its_set_with_hashes(name: str) -> None:
             assert package in pins and pins[package].version == version, f"{lock.name}: {package}=={version}"
     # What the smaller sets install is exactly what the tests ran on (the dev set).
     dev = lock_pins(run_py.LOCKS["dev"])
-    differ = [f"{p} {pin.version} (dev: {dev[p].version if p in dev else 'absent'})" for p, pin in pins.items()]
-    differ = [text for text, (p, pin) in zip(differ, pins.items(), strict=True) if dev.get(p) != pin]
+    differ = [
+        f"{p} {pin.version} (dev: {dev[p].version if p in dev else 'absent'})"
+        for p, pin in pins.items()
+        if dev.get(p) != pin
+    ]
     assert not differ, f"{lock.name} differs from the dev lock: {differ}"
     if name != "dev":
         assert not [p for p in DEV_ONLY if p in pins], f"{lock.name} carries test tools"
