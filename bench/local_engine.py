@@ -26,7 +26,8 @@ Usage:
   python bench/local_engine.py                       # tiny, CPU
   python bench/local_engine.py --arch ti2v-5b        # on a GPU machine
   python bench/local_engine.py --arch ti2v-5b --layers 1 --width 320 --height 192 --frames 17
-Needs the optional extra: pip install -r app/backend/requirements-local.txt
+Needs the optional extra (docs/local-engine.md): pip install --no-deps torch==2.13.0 &&
+pip install --require-hashes -r app/backend/requirements-local.lock
 """
 
 from __future__ import annotations

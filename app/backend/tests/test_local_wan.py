@@ -5,7 +5,7 @@ provider's own loading code (no hub, nothing downloaded), then generates a few f
 a tiny size; the MP4 it writes is decoded with PyAV and checked.
 
 Run: cd app/backend && python -m pytest tests/test_local_wan.py -q -p no:django
-Needs the optional extra: pip install -r requirements-local.txt
+Needs the optional extra (docs/local-engine.md), which the test run installs.
 """
 
 from __future__ import annotations

@@ -12,7 +12,9 @@ from typing import Any
 
 from videos.providers.base import ProviderError
 
-EXTRA_HINT = "pip install -r app/backend/requirements-local.txt"
+EXTRA_HINT = (
+    "pip install --no-deps torch==2.13.0 && pip install --require-hashes -r app/backend/requirements-local.lock"
+)
 DOCS_HINT = "see docs/local-engine.md"
 DEFAULT_SIZE = (832, 480)  # Wan 2.1 / 2.2 480p; every Wan model was trained at it
 TI2V_DEFAULT_SIZE = (1280, 704)  # Wan2.2 TI2V-5B's native 720p
