@@ -153,7 +153,12 @@ def test_warming_model_keeps_the_job_waiting_then_completes(long) -> None:
             time.sleep(0.1)
             waiting = client.get(f"/v1/videos/{video_id}").json()
         assert "Waiting for the model to warm up, retrying every 0.1 s" in (waiting["status_message"] or ""), waiting
+        # The models list says so too (still ready: jobs are taken and wait).
+        model = next(m for m in client.get("/v1/models").json()["data"] if m["id"] == "tt-cloud")
+        assert model["ready"] and model["detail"].startswith("warming up"), model
         video = studio.wait_for_as(client, video_id, timeout=30)
+        model = next(m for m in client.get("/v1/models").json()["data"] if m["id"] == "tt-cloud")
+        assert not model["detail"].startswith("warming up"), model
     assert video["status"] == "completed", video
     assert len(up.posts()) >= 2  # refused at least once, then accepted
     assert len(up.jobs) == 1

@@ -56,6 +56,7 @@ class UpstreamJobProvider(Provider):
         self.max_bytes = max_bytes
         self.warmup_timeout = warmup_timeout
         self._answered = False  # the upstream has answered before: a refused connect is a restart
+        self._warming_since: float | None = None  # when a job began waiting on a loading model
 
     def __repr__(self) -> str:  # keeps the token out of any accidental repr in a log
         return f"{type(self).__name__}(base_url={self.base_url!r})"
@@ -69,6 +70,9 @@ class UpstreamJobProvider(Provider):
             return ProviderStatus(False, f"{self.url_setting} is not set")
         if not self.base_url.startswith(("http://", "https://")):
             return ProviderStatus(False, f"{self.url_setting} must start with http:// or https://")
+        if self._warming_since is not None:
+            waited = time.monotonic() - self._warming_since
+            return ProviderStatus(True, f"warming up: the model has been loading for {waited:.0f} s; jobs wait for it")
         return ProviderStatus(True, self.ready_detail())
 
     def ready_detail(self) -> str:
@@ -161,11 +165,14 @@ class UpstreamJobProvider(Provider):
                         f"Last answer: {exc.message}",
                         upstream_status=exc.upstream_status,
                     ) from None
+                if self._warming_since is None:
+                    self._warming_since = time.monotonic()
                 ctx.report(None, f"Waiting for the model to warm up, retrying every {self.poll_interval:g} s.")
                 sleep_unless_cancelled(self.poll_interval, ctx)
                 waited = True
                 continue
             self._answered = True
+            self._warming_since = None
             if waited:
                 ctx.report(None, "")  # the warm-up message no longer holds
             return job_id
