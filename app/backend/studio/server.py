@@ -23,6 +23,10 @@ from granian.log import LogLevels
 from granian.server.embed import Server
 
 log = logging.getLogger("studio")
+# Per-connection kernel send buffer (Linux doubles it). Left to autotuning, each stalled
+# download took up to 4 MB, and 1,000 starting at once copied gigabytes in one burst that held
+# /healthz past a second; 512 KiB still fills a loopback or LAN link.
+SEND_BUFFER = 512 * 1024
 
 
 def raise_descriptor_limit() -> int:
@@ -102,6 +106,7 @@ def _set_user_timeout(port: int, milliseconds: int) -> bool:
                 listening = sock.getsockopt(socket.SOL_SOCKET, socket.SO_ACCEPTCONN)
                 if listening and sock.type == socket.SOCK_STREAM and sock.getsockname()[1] == port:
                     sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_USER_TIMEOUT, milliseconds)
+                    sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, SEND_BUFFER)
                     found = True
             except OSError:
                 continue
