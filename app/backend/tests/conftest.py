@@ -9,6 +9,15 @@ from tests.support.studio import StudioServer, migrated_template
 from tests.support.upstream import FakeUpstream
 
 
+@pytest.fixture(autouse=True)
+def fresh_estimates() -> None:
+    """In-process tests change the database under one process (bulk inserts send no signals):
+    each starts without the estimates another test left in the shared ETA cache."""
+    from videos.jobs.eta import forget_shared
+
+    forget_shared()
+
+
 @pytest.fixture(scope="session")
 def db_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return migrated_template(tmp_path_factory.mktemp("template"))

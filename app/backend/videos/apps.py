@@ -9,13 +9,16 @@ class VideosConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from videos.jobs.eta import forget_shared
         from videos.live.hub import hub
         from videos.models import VideoJob
 
         def saved(**kwargs: Any) -> None:
+            forget_shared()
             hub.wake()  # open streams hear of it now, not at the next poll
 
         def deleted(instance: VideoJob, **kwargs: Any) -> None:
+            forget_shared()
             hub.deleted(instance.id, instance.owner)
 
         post_save.connect(saved, sender=VideoJob, weak=False, dispatch_uid="live-status-save")

@@ -19,8 +19,10 @@ class JobQuerySet(models.QuerySet["VideoJob"]):
     def update(self, **kwargs: Any) -> int:
         changed = super().update(**kwargs)
         if changed:
+            from videos.jobs.eta import forget_shared
             from videos.live.hub import hub
 
+            forget_shared()  # queue state moved: estimates read afresh
             hub.wake()  # open event streams hear of it now, not at the next poll
         return changed
 

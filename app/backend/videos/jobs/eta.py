@@ -8,9 +8,12 @@ from __future__ import annotations
 
 import bisect
 import statistics
-from collections.abc import Iterable
+import threading
+import time
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -19,6 +22,30 @@ from videos.models import RunTimes, VideoJob, shape_key, shape_of
 
 Status = VideoJob.Status
 SAMPLE = RunTimes.SAMPLE
+# Run times and running jobs change when a job starts or ends, not per request: they are shared
+# by every request of this process for up to a second (forgotten at once when a job changes
+# here), so a crowd polling unfinished jobs does not read them once per poll.
+SHARED_SECONDS = 1.0
+_shared: dict[tuple[object, ...], tuple[float, Any]] = {}
+_shared_lock = threading.Lock()
+
+
+def forget_shared() -> None:
+    """A job changed in this process: the next estimate reads afresh."""
+    with _shared_lock:
+        _shared.clear()
+
+
+def _shared_value(key: tuple[object, ...], compute: Callable[[], Any]) -> Any:
+    now = time.monotonic()
+    with _shared_lock:
+        hit = _shared.get(key)
+    if hit is not None and hit[0] > now:
+        return hit[1]
+    value = compute()
+    with _shared_lock:
+        _shared[key] = (now + SHARED_SECONDS, value)
+    return value
 
 
 def typical_run_seconds(job: VideoJob) -> float | None:
@@ -54,6 +81,7 @@ def rebuild_run_times() -> int:
     with transaction.atomic():
         RunTimes.objects.all().delete()
         RunTimes.objects.bulk_create(RunTimes(provider=p, shape=s, samples=v) for (p, s), v in samples.items())
+    forget_shared()
     return len(samples)
 
 
@@ -69,15 +97,19 @@ class Estimator:
     def typical(self, job: VideoJob) -> float | None:
         key = (job.provider, job.num_inference_steps, job.width, job.height, job.num_frames)
         if key not in self._typical:
-            self._typical[key] = typical_run_seconds(job)
+            self._typical[key] = _shared_value(("typical", *key), lambda: typical_run_seconds(job))
         return self._typical[key]
 
     def running_since(self, provider: str) -> list[datetime]:
         """When the provider's running jobs started: one query per provider and page."""
         if provider not in self._running:
-            # Unordered: only the soonest to finish matters, and the default order would sort them.
-            starts = VideoJob.objects.filter(provider=provider, status=Status.IN_PROGRESS).order_by()
-            self._running[provider] = [s for s in starts.values_list("started_at", flat=True) if s]
+
+            def read() -> list[datetime]:
+                # Unordered: only the soonest to finish matters, and the default order would sort them.
+                starts = VideoJob.objects.filter(provider=provider, status=Status.IN_PROGRESS).order_by()
+                return [s for s in starts.values_list("started_at", flat=True) if s]
+
+            self._running[provider] = _shared_value(("running", provider), read)
         return self._running[provider]
 
     def position(self, job: VideoJob) -> int | None:
