@@ -28,10 +28,6 @@ WAITING_PREFIX = "/models-api/"
 _HANDOFF = HANDOFF_HEADER.lower().encode()
 
 
-def handoff_value(kind: str, **params: Any) -> str:
-    return json.dumps({"kind": kind, **params})
-
-
 class Edge:
     def __init__(self, app: ASGIApp, handoffs: dict[str, Handoff], waiting_app: ASGIApp | None = None) -> None:
         self.app = app
@@ -57,8 +53,8 @@ class Edge:
                 return
             receive = replayed
 
-        pending: list[Message] = []
-        handoff: dict[str, Any] | None = None
+        # A handed-off response: its parameters and its held-back start message.
+        handoff: tuple[dict[str, Any], Message] | None = None
 
         async def capture(message: Message) -> None:
             nonlocal handoff
@@ -66,9 +62,8 @@ class Edge:
                 headers = message.get("headers", [])
                 found = [value for name, value in headers if name.lower() == _HANDOFF]
                 if found:
-                    handoff = json.loads(found[0])
                     message["headers"] = [(n, v) for n, v in headers if n.lower() != _HANDOFF]
-                    pending.append(message)
+                    handoff = (json.loads(found[0]), message)
                     return
             elif handoff is not None:
                 return  # Django's (empty) body of a handed-off response
@@ -94,7 +89,8 @@ class Edge:
             else:
                 return  # the client left while it waited: nobody would read the answer
             if handoff is not None:
-                await self.handoffs[handoff["kind"]](handoff, scope, inbox.receive, send, pending[0])
+                params, start = handoff
+                await self.handoffs[params["kind"]](params, scope, inbox.receive, send, start)
         finally:
             inbox.close()
 

@@ -9,17 +9,15 @@ class VideosConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from videos.jobs.eta import forget_shared
         from videos.live.hub import hub
-        from videos.models import VideoJob
+        from videos.models import VideoJob, jobs_changed
 
         def saved(**kwargs: Any) -> None:
-            forget_shared()
-            hub.wake()  # open streams hear of it now, not at the next poll
+            jobs_changed()
 
         def deleted(instance: VideoJob, **kwargs: Any) -> None:
-            forget_shared()
-            hub.deleted(instance.id, instance.owner)
+            hub.deleted(instance.id, instance.owner)  # reported even for a finished job
+            jobs_changed()
 
         post_save.connect(saved, sender=VideoJob, weak=False, dispatch_uid="live-status-save")
         post_delete.connect(deleted, sender=VideoJob, weak=False, dispatch_uid="live-status-delete")

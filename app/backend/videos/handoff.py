@@ -4,9 +4,12 @@ returns (a file's bytes, a live event stream), so no request thread waits on a s
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
+
+from django.conf import settings
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -20,3 +23,9 @@ HANDOFF_HEADER = "X-Studio-Handoff"
 
 def handoff_value(kind: str, **params: Any) -> str:
     return json.dumps({"kind": kind, **params})
+
+
+async def send_in_time(send: Send, message: Message) -> None:
+    """Send, or raise TimeoutError once the client has taken nothing for the write timeout: a
+    client that stops reading is dropped rather than held with its buffers."""
+    await asyncio.wait_for(send(message), settings.STUDIO_WRITE_TIMEOUT_SECONDS)

@@ -15,15 +15,21 @@ def new_video_id() -> str:
     return f"video_{uuid.uuid4().hex}"
 
 
+def jobs_changed() -> None:
+    """Jobs changed in this process (a save, an update, a delete): estimates read afresh, and
+    open event streams hear of it now rather than at the next poll."""
+    from videos.jobs.eta import forget_shared
+    from videos.live.hub import hub
+
+    forget_shared()
+    hub.wake()
+
+
 class JobQuerySet(models.QuerySet["VideoJob"]):
     def update(self, **kwargs: Any) -> int:
         changed = super().update(**kwargs)
         if changed:
-            from videos.jobs.eta import forget_shared
-            from videos.live.hub import hub
-
-            forget_shared()  # queue state moved: estimates read afresh
-            hub.wake()  # open event streams hear of it now, not at the next poll
+            jobs_changed()
         return changed
 
 

@@ -12,16 +12,13 @@ import asyncio
 import os
 from typing import Any
 
-from django.conf import settings
-
-from videos.handoff import Message, Receive, Scope, Send
+from videos.handoff import Message, Receive, Scope, Send, send_in_time
 
 CHUNK = 1024 * 1024  # a browser seek asks for about this much: one read, one send
 
 
 async def send_file(params: dict[str, Any], scope: Scope, receive: Receive, send: Send, start: Message) -> None:
     path, offset, length = params["path"], int(params["offset"]), int(params["length"])
-    timeout = settings.STUDIO_WRITE_TIMEOUT_SECONDS
     await send(start)
     if scope["method"] == "HEAD" or length == 0:
         await send({"type": "http.response.body", "body": b""})
@@ -41,6 +38,6 @@ async def send_file(params: dict[str, Any], scope: Scope, receive: Receive, send
                 break  # the file shrank under us: end the body short rather than hang
             offset += len(data)
             more = offset < end
-            await asyncio.wait_for(send({"type": "http.response.body", "body": data, "more_body": more}), timeout)
+            await send_in_time(send, {"type": "http.response.body", "body": data, "more_body": more})
     finally:
         os.close(fd)

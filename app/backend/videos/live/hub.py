@@ -96,10 +96,6 @@ class Hub:
             if self._per_client[client] <= 0:
                 del self._per_client[client]
 
-    @property
-    def open_streams(self) -> int:
-        return self._open
-
     # --- streams (called on the event loop) ----------------------------------------------
     def subscribe(self, subscriber: Subscriber) -> None:
         loop = asyncio.get_running_loop()

@@ -12,7 +12,7 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 
 from videos.errors import error_response
-from videos.handoff import HANDOFF_HEADER, Message, Receive, Scope, Send, handoff_value
+from videos.handoff import HANDOFF_HEADER, Message, Receive, Scope, Send, handoff_value, send_in_time
 from videos.live.hub import CLOSE, Subscriber, hub
 
 KEEPALIVE_SECONDS = 15.0
@@ -40,7 +40,7 @@ async def run_stream(params: dict[str, Any], scope: Scope, receive: Receive, sen
     disconnected = asyncio.ensure_future(_until_disconnect(receive))
     try:
         start["headers"] = [(n, v) for n, v in start["headers"] if n.lower() != b"content-length"]
-        await _send(send, start)
+        await send_in_time(send, start)
         await _body(send, "retry: 2000\n\n")
         hub.subscribe(subscriber)
         ends_at = time.monotonic() + settings.VIDEO_EVENTS_MAX_SECONDS
@@ -62,7 +62,7 @@ async def run_stream(params: dict[str, Any], scope: Scope, receive: Receive, sen
                 break
             await _body(send, frame)
         if not disconnected.done():
-            await _send(send, {"type": "http.response.body", "body": b"", "more_body": False})
+            await send_in_time(send, {"type": "http.response.body", "body": b"", "more_body": False})
     except (OSError, TimeoutError):
         pass  # the client went away or stopped reading: nothing left to tell it
     finally:
@@ -79,9 +79,4 @@ async def _until_disconnect(receive: Receive) -> None:
 
 
 async def _body(send: Send, text: str) -> None:
-    await _send(send, {"type": "http.response.body", "body": text.encode(), "more_body": True})
-
-
-async def _send(send: Send, message: Message) -> None:
-    """A client that stops reading is dropped rather than held with its buffers."""
-    await asyncio.wait_for(send(message), settings.STUDIO_WRITE_TIMEOUT_SECONDS)
+    await send_in_time(send, {"type": "http.response.body", "body": text.encode(), "more_body": True})
