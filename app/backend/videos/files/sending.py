@@ -39,5 +39,7 @@ async def send_file(params: dict[str, Any], scope: Scope, receive: Receive, send
             offset += len(data)
             more = offset < end
             await send_in_time(send, {"type": "http.response.body", "body": data, "more_body": more})
+    except (OSError, TimeoutError):
+        pass  # the client went away or stopped reading: the server drops the connection
     finally:
         os.close(fd)
