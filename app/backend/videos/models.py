@@ -55,6 +55,15 @@ class VideoJob(models.Model):
     num_frames = models.PositiveIntegerField(null=True, blank=True)
     reference_image = models.CharField(max_length=255, blank=True, default="")  # storage name
     preview = models.BooleanField(default=False)
+    seconds = models.CharField(max_length=8, blank=True, default="")  # OpenAI's `seconds`: the length asked for
+    # "generate", "extend" (source_video + a continuation) or "edit" (video-to-video on source_video)
+    operation = models.CharField(max_length=10, default="generate")
+    source_video = models.CharField(max_length=255, blank=True, default="")  # storage name of the clip extended/edited
+    remixed_from = models.CharField(max_length=40, blank=True, default="")  # video ids; the source may be gone
+    extended_from = models.CharField(max_length=40, blank=True, default="")
+    edited_from = models.CharField(max_length=40, blank=True, default="")
+    batch_id = models.CharField(max_length=40, blank=True, default="", db_index=True)  # variations made together
+    favorite = models.BooleanField(default=False)
 
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.QUEUED, db_index=True)
     progress = models.FloatField(default=0.0)
@@ -73,6 +82,7 @@ class VideoJob(models.Model):
 
     video_file = models.CharField(max_length=255, blank=True, default="")  # storage names
     thumbnail_file = models.CharField(max_length=255, blank=True, default="")
+    spritesheet_file = models.CharField(max_length=255, blank=True, default="")
     metadata = models.JSONField(null=True, blank=True)
 
     objects = JobQuerySet.as_manager()

@@ -11,7 +11,9 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol
+from typing import Literal, Protocol
+
+Operation = Literal["generate", "extend", "edit"]
 
 
 @dataclass(frozen=True)
@@ -23,7 +25,13 @@ class GenerationRequest:
     width: int | None = None  # None: the provider's default size
     height: int | None = None
     num_frames: int | None = None  # None: the provider's default length
-    image_path: Path | None = None  # reference image for image-to-video
+    image_path: Path | None = None  # reference image for image-to-video (extend: the source's last frame)
+    # What the job does: "generate" (text- or image-to-video), "extend" (continue `video_path`;
+    # engines without native_extend get the source's last frame as image_path and make only the
+    # continuation, which the runner joins to the source), "edit" (video-to-video on `video_path`).
+    operation: Operation = "generate"
+    video_path: Path | None = None  # the source clip of an extend or an edit
+    seconds: int | None = None  # the length asked for, for providers that take seconds (openai)
 
 
 @dataclass(frozen=True)
@@ -37,6 +45,17 @@ class Capabilities:
     frames_range: tuple[int, int] = (1, 241)
     image_to_video: bool = False
     fps: int = 16
+    # The clip length when none is asked for, in whole seconds (the API's `seconds`).
+    default_seconds: int = 5
+    # Lengths the model makes, in seconds; None: any whole number whose frames fit frames_range.
+    seconds_options: tuple[int, ...] | None = None
+    native_extend: bool = False  # extends a clip itself (writes source + continuation as one MP4)
+    video_to_video: bool = False  # can edit a clip (operation "edit")
+
+    @property
+    def can_extend(self) -> bool:
+        """Natively, or by image-to-video from the source's last frame (joined by the runner)."""
+        return self.native_extend or self.image_to_video
 
 
 @dataclass(frozen=True)

@@ -74,7 +74,7 @@ def retry_unfinished() -> int:
         return len(_unfinished)
 
 
-def request_for(job: VideoJob, image: Path | None = None) -> GenerationRequest:
+def request_for(job: VideoJob, image: Path | None = None, source: Path | None = None) -> GenerationRequest:
     """The one way from a job (stored, or unsaved for the CLI) to what its provider runs."""
     return GenerationRequest(
         prompt=job.prompt,
@@ -85,6 +85,9 @@ def request_for(job: VideoJob, image: Path | None = None) -> GenerationRequest:
         height=job.height,
         num_frames=job.num_frames,
         image_path=image,
+        operation=job.operation,  # type: ignore[arg-type]  # one of Operation, set by the service
+        video_path=source,
+        seconds=int(job.seconds) if job.seconds.isdigit() else None,
     )
 
 
