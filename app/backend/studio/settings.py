@@ -174,6 +174,10 @@ OPENAI_VIDEO_POLL_INTERVAL = env_float("OPENAI_VIDEO_POLL_INTERVAL", 2.0)
 OPENAI_VIDEO_CONCURRENCY = env_int("OPENAI_VIDEO_CONCURRENCY", 1)
 OPENAI_VIDEO_CA_BUNDLE = env_str("OPENAI_VIDEO_CA_BUNDLE")
 OPENAI_VIDEO_EXTRA_FIELDS = env_bool("OPENAI_VIDEO_EXTRA_FIELDS", False)
+# What the upstream model makes (OpenAI's published values by default): a job asking for
+# anything else is refused before it is queued. The first of each is the default.
+OPENAI_VIDEO_SIZES = env_str("OPENAI_VIDEO_SIZES", "720x1280,1280x720,1024x1792,1792x1024")
+OPENAI_VIDEO_SECONDS = env_str("OPENAI_VIDEO_SECONDS", "4,8,12")
 
 LOCAL_WAN_MODEL_PATH = env_str("LOCAL_WAN_MODEL_PATH")
 LOCAL_WAN_DEVICE = env_str("LOCAL_WAN_DEVICE", "auto")
@@ -181,6 +185,11 @@ LOCAL_WAN_DTYPE = env_str("LOCAL_WAN_DTYPE", "auto")
 LOCAL_WAN_FPS = env_int("LOCAL_WAN_FPS", 16)
 
 VIDEO_MAX_IMAGE_BYTES = env_int("VIDEO_MAX_IMAGE_BYTES", 10 * 1024**2)
+# The largest MP4 an extend or an edit may upload (a reference to one of the caller's own
+# videos has no limit).
+VIDEO_MAX_SOURCE_BYTES = env_int("VIDEO_MAX_SOURCE_BYTES", 200 * 1024**2)
+# Days a finished video is kept (its `expires_at`); 0 keeps videos until they are deleted.
+VIDEO_RETENTION_DAYS = env_float("VIDEO_RETENTION_DAYS", 0.0)
 VIDEO_PREVIEW_ENABLED = env_bool("VIDEO_PREVIEW_ENABLED", True)
 VIDEO_PREVIEW_CONCURRENCY = env_int("VIDEO_PREVIEW_CONCURRENCY", 1)
 VIDEO_DEFAULT_PROVIDER = env_str("VIDEO_DEFAULT_PROVIDER")
@@ -211,8 +220,9 @@ VIDEO_EVENTS_MAX_STREAMS = env_int("VIDEO_EVENTS_MAX_STREAMS", 10000)
 VIDEO_EVENTS_MAX_PER_CLIENT = env_int("VIDEO_EVENTS_MAX_PER_CLIENT", 20)
 VIDEO_EVENTS_MAX_SECONDS = env_float("VIDEO_EVENTS_MAX_SECONDS", 3600.0)
 VIDEO_EVENTS_POLL_SECONDS = env_float("VIDEO_EVENTS_POLL_SECONDS", 1.0)
-# Request bodies: two images' worth plus the form fields; larger ones are refused unread.
-STUDIO_MAX_REQUEST_BYTES = 2 * VIDEO_MAX_IMAGE_BYTES + 1024**2
+# Request bodies: a source clip or two images' worth, plus the form fields; larger ones are
+# refused unread.
+STUDIO_MAX_REQUEST_BYTES = max(VIDEO_MAX_SOURCE_BYTES, 2 * VIDEO_MAX_IMAGE_BYTES) + 1024**2
 
 VIDEO_SERVE_ENABLED = env_bool("VIDEO_SERVE_ENABLED", False)
 VIDEO_SERVE_PROVIDER = env_str("VIDEO_SERVE_PROVIDER")

@@ -34,6 +34,8 @@ class OpenAIVideosProvider(UpstreamJobProvider):
         model: str = "sora-2",
         timeout: float = 60.0,
         extra_fields: bool = False,
+        sizes: str = "720x1280,1280x720,1024x1792,1792x1024",
+        seconds: str = "4,8,12",
         **options: object,
     ) -> None:
         super().__init__(base_url, api_key, timeout=timeout, **options)  # type: ignore[arg-type]

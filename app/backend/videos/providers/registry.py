@@ -43,6 +43,8 @@ def _providers() -> dict[str, Provider]:
             ca_bundle=settings.OPENAI_VIDEO_CA_BUNDLE,
             max_bytes=settings.VIDEO_MAX_UPSTREAM_BYTES,
             extra_fields=settings.OPENAI_VIDEO_EXTRA_FIELDS,
+            sizes=settings.OPENAI_VIDEO_SIZES,
+            seconds=settings.OPENAI_VIDEO_SECONDS,
         ),
         LocalWanProvider(
             settings.LOCAL_WAN_MODEL_PATH or None,
