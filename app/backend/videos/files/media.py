@@ -1,11 +1,13 @@
-"""Reading and writing MP4 files with PyAV: probe, poster frame, H.264 encode."""
+"""Reading and writing MP4 files with PyAV: probe, poster frame, frames in and out, H.264
+encode, and the join of a clip and its continuation (an extend)."""
 
 from __future__ import annotations
 
 import functools
 import importlib
+import os
 import platform
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass
 from fractions import Fraction
 from pathlib import Path
@@ -138,7 +140,9 @@ def x264_params() -> str:
     return "mbtree=0"
 
 
-def encode_h264(frames: Iterable[np.ndarray], dest: Path, fps: int, crf: int = 23, preset: str = "veryfast") -> None:
+def encode_h264(
+    frames: Iterable[np.ndarray], dest: Path, fps: int | Fraction, crf: int = 23, preset: str = "veryfast"
+) -> None:
     """Write RGB uint8 frames (H, W, 3) as a browser-playable H.264 (yuv420p) MP4.
 
     The same frames give the same bytes on one machine: timestamps are explicit, the thread
@@ -146,13 +150,14 @@ def encode_h264(frames: Iterable[np.ndarray], dest: Path, fps: int, crf: int = 2
     faststart puts the index first so the player can start, and seek with Range requests,
     before the whole file has arrived.
     """
-    time_base = Fraction(1, fps)
+    rate = Fraction(fps)
+    time_base = 1 / rate
     with av.open(str(dest), mode="w", format="mp4", options={"movflags": "+faststart"}) as container:
         stream = None
         for index, rgb in enumerate(frames):
             if stream is None:
                 height, width = rgb.shape[:2]
-                stream = container.add_stream("libx264", rate=Fraction(fps, 1))
+                stream = container.add_stream("libx264", rate=rate)
                 stream.width, stream.height = width, height
                 stream.pix_fmt = "yuv420p"
                 stream.time_base = time_base
@@ -169,3 +174,148 @@ def encode_h264(frames: Iterable[np.ndarray], dest: Path, fps: int, crf: int = 2
         if stream is None:
             raise ValueError("no frames to encode")
         container.mux(stream.encode(None))
+
+
+# --- frames in, and the join of an extend -------------------------------------------------
+
+
+def frame_rate(path: Path) -> Fraction:
+    """The clip's frame rate as an exact fraction (16, 30000/1001...); 16 where it says none."""
+    try:
+        with av.open(str(path)) as container:
+            if not container.streams.video:
+                raise InvalidVideo("no video stream")
+            stream = container.streams.video[0]
+            rate = stream.average_rate or stream.guessed_rate or stream.base_rate
+    except (av.FFmpegError, ValueError, OSError) as exc:
+        raise InvalidVideo(str(exc) or type(exc).__name__) from exc
+    return _tidy_rate(rate)
+
+
+def _tidy_rate(rate: Fraction | int | float | None) -> Fraction:
+    if not rate:
+        return Fraction(16)
+    value = Fraction(rate).limit_denominator(1001)
+    if value <= 0:
+        return Fraction(16)
+    nearest = round(value)
+    return Fraction(nearest) if nearest and abs(value - nearest) < Fraction(1, 100) else value
+
+
+def frame_count_hint(path: Path) -> int:
+    """The frame count the container's header states (0 where it states none); nothing decoded."""
+    try:
+        with av.open(str(path)) as container:
+            return int(container.streams.video[0].frames or 0) if container.streams.video else 0
+    except (av.FFmpegError, ValueError, OSError):
+        return 0
+
+
+def iter_frames(path: Path) -> Iterator[np.ndarray]:
+    """Decode the clip's frames one at a time as RGB uint8 (H, W, 3): a long clip is never
+    held whole in memory."""
+    try:
+        with av.open(str(path)) as container:
+            if not container.streams.video:
+                raise InvalidVideo("no video stream")
+            stream = container.streams.video[0]
+            stream.thread_type = "AUTO"
+            for frame in container.decode(stream):
+                yield frame.to_ndarray(format="rgb24")
+    except InvalidVideo:
+        raise
+    except (av.FFmpegError, ValueError, OSError) as exc:
+        raise InvalidVideo(str(exc) or type(exc).__name__) from exc
+
+
+def read_frames(path: Path, limit: int | None = None) -> tuple[np.ndarray, Fraction]:
+    """Up to `limit` frames (all when None) as one (F, H, W, 3) uint8 array, and the clip's fps."""
+    frames: list[np.ndarray] = []
+    for rgb in iter_frames(path):
+        frames.append(rgb)
+        if limit is not None and len(frames) >= limit:
+            break
+    if not frames:
+        raise InvalidVideo("no decodable frames")
+    return np.stack(frames), frame_rate(path)
+
+
+def save_last_frame(video: Path, dest: Path) -> tuple[int, int]:
+    """Write the clip's last frame as a PNG (lossless: it seeds a continuation); (width, height)."""
+    from PIL import Image
+
+    last = None
+    for rgb in iter_frames(video):
+        last = rgb
+    if last is None:
+        raise InvalidVideo("no decodable frames")
+    Image.fromarray(last).save(dest, format="PNG")
+    return last.shape[1], last.shape[0]
+
+
+def _fit(rgb: np.ndarray, width: int, height: int) -> np.ndarray:
+    """The frame at exactly width x height (scaled if it is not already)."""
+    if rgb.shape[1] == width and rgb.shape[0] == height:
+        return rgb
+    from PIL import Image
+
+    return np.asarray(Image.fromarray(rgb).resize((width, height), Image.Resampling.BILINEAR))
+
+
+def join_clips(
+    source: Path,
+    continuation: Path,
+    dest: Path,
+    *,
+    skip_first: int = 1,
+    tick: Callable[[], None] | None = None,
+    crf: int = 18,
+) -> None:
+    """Write source + continuation as one H.264 MP4 at the source's fps and size.
+
+    The continuation's first `skip_first` frames are dropped (an image-to-video continuation
+    starts on a copy of the source's last frame). Its frames are scaled to the source's size if
+    they differ, and picked by time if its fps differs from the source's, so the joined clip
+    has no seam in size or speed; with equal rates it has source + continuation - skip_first
+    frames. Both clips are decoded as they are encoded (one frame in memory at a time); `tick`
+    is called once a frame (a cancel check). Written to a .part file and renamed, so `dest`
+    is never half a clip.
+    """
+    rate = frame_rate(source)
+    cont_rate = frame_rate(continuation)
+    size: list[int] = []
+
+    def frames() -> Iterator[np.ndarray]:
+        for rgb in iter_frames(source):
+            if not size:
+                size.extend((rgb.shape[1], rgb.shape[0]))
+            if tick is not None:
+                tick()
+            yield rgb
+        if not size:
+            raise InvalidVideo("the source clip has no decodable frames")
+        width, height = size
+        emitted = 0  # continuation frames written after the skipped ones
+        for index, rgb in enumerate(iter_frames(continuation)):
+            if index < skip_first:
+                continue
+            if cont_rate == rate:
+                repeats = 1
+            else:  # the source's clock: write this frame for each source tick its time covers
+                end = (index - skip_first + 1) * rate / cont_rate
+                repeats = max(0, round(end) - emitted)
+            if repeats:
+                fitted = _fit(rgb, width, height)
+                for _ in range(repeats):
+                    if tick is not None:
+                        tick()
+                    emitted += 1
+                    yield fitted
+
+    dest = Path(dest)
+    tmp = dest.with_name(dest.name + ".part")
+    try:
+        encode_h264(frames(), tmp, rate, crf=crf)
+        os.replace(tmp, dest)
+    finally:
+        tmp.unlink(missing_ok=True)

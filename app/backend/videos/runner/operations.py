@@ -7,11 +7,62 @@ image-to-video path from the source's last frame and joins source + continuation
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
-from videos.providers.base import GenerationRequest, JobContext, Provider
+from videos.files.media import InvalidVideo, join_clips, save_last_frame
+from videos.providers.base import GenerationRequest, JobContext, Provider, ProviderError
+
+JOINING = "joining the clips"
 
 
 def make_video(provider: Provider, request: GenerationRequest, dest: Path, ctx: JobContext) -> None:
-    """Write the job's finished MP4 (for an extend: source + continuation) to `dest`."""
+    """Write the job's finished MP4 (for an extend: source + continuation) to `dest`.
+
+    An extend without native_extend works in `dest`'s folder (the job's scratch): the source's
+    last frame as `<dest stem>.last-frame.png`, the continuation as
+    `<dest stem>.continuation.mp4`; both are removed whatever happens. The continuation's
+    progress is the job's; then the status says "joining the clips".
+    """
+    caps = provider.capabilities
+    if request.operation in ("extend", "edit") and request.video_path is None:
+        raise ProviderError("invalid_request", f"An {request.operation} needs its source clip.")
+    if request.operation == "edit" and not caps.video_to_video:
+        raise ProviderError("invalid_request", f"The {provider.name} model cannot edit a video.")
+    if request.operation == "extend" and not caps.native_extend:
+        if not caps.image_to_video:
+            raise ProviderError(
+                "invalid_request",
+                f"The {provider.name} model cannot extend a video: extending continues from the "
+                "clip's last frame through image-to-video, which this model does not do.",
+            )
+        _extend_from_last_frame(provider, request, Path(dest), ctx)
+        return
     provider.generate(request, dest, ctx)
+
+
+def _extend_from_last_frame(provider: Provider, request: GenerationRequest, dest: Path, ctx: JobContext) -> None:
+    assert request.video_path is not None
+    source = Path(request.video_path)
+    last_frame = dest.with_name(dest.stem + ".last-frame.png")
+    continuation = dest.with_name(dest.stem + ".continuation.mp4")
+    try:
+        ctx.report(None, "reading the source's last frame")
+        try:
+            width, height = save_last_frame(source, last_frame)
+        except InvalidVideo as exc:
+            raise ProviderError("invalid_request", f"The source clip could not be read: {exc}") from exc
+        ctx.raise_if_cancelled()
+        if request.width is not None and request.height is not None:
+            width, height = request.width, request.height
+        provider.generate(replace(request, image_path=last_frame, width=width, height=height), continuation, ctx)
+        ctx.raise_if_cancelled()
+        ctx.report(None, JOINING)
+        try:
+            # The continuation's first frame repeats the source's last: drop it.
+            join_clips(source, continuation, dest, skip_first=1, tick=ctx.raise_if_cancelled)
+        except InvalidVideo as exc:
+            raise ProviderError("engine_error", f"Joining the clip and its continuation failed: {exc}") from exc
+    finally:
+        last_frame.unlink(missing_ok=True)
+        continuation.unlink(missing_ok=True)
