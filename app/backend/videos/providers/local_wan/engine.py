@@ -1,4 +1,10 @@
-"""The `local` engine: Wan 2.1 / 2.2 text-to-video (and image-to-video) through diffusers.
+"""The `local` engine: Wan 2.1 / 2.2 text-to-video, image-to-video and video-to-video
+through diffusers.
+
+Extend is image-to-video from the source's last frame (operations.make_video gives it as
+image_path and joins the continuation to the source); edit is diffusers'
+WanVideoToVideoPipeline built over the loaded text-to-video modules (ModelInfo.video_to_video
+says which models can).
 
 Weights come from a local Diffusers folder or from a repo already in the Hugging Face
 cache; nothing is ever downloaded (`local_files_only=True`). torch and diffusers are an
@@ -8,7 +14,7 @@ made: the studio imports it, lists it and reports "not ready" on a core install.
 The pipeline is loaded on the first generate and kept for the life of the process; one
 job runs on it at a time (a diffusers pipeline keeps per-call state on itself).
 Reading the model folder lives in `folder.py`; what stays here (device and dtype choice,
-loading, request checks, denoising, encoding) is one engine's life cycle, about 340 lines.
+loading, request checks, denoising, encoding) is one engine's life cycle.
 """
 
 from __future__ import annotations
@@ -17,12 +23,14 @@ import importlib.util
 import logging
 import os
 import threading
+from dataclasses import replace
+from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from videos.files.media import encode_h264
+from videos.files.media import InvalidVideo, encode_h264, read_frames
 from videos.providers.base import (
     Capabilities,
     GenerationRequest,
@@ -37,6 +45,9 @@ from videos.providers.local_wan.folder import DEFAULT_SIZE, EXTRA_HINT, ModelInf
 log = logging.getLogger(__name__)
 
 DEFAULT_FRAMES = 81  # the clip length Wan was trained on (5 s at 16 fps)
+# How far an edit moves away from its source (diffusers' `strength`: the share of the denoising
+# schedule that runs, from the source's latents noised to that level; 1.0 ignores the source).
+EDIT_STRENGTH = 0.7
 FRAMES_RANGE = (1, 241)
 STEPS_RANGE = (1, 100)
 MAX_SIDE = 2048
@@ -63,7 +74,7 @@ def to_uint8_frames(frames: np.ndarray) -> np.ndarray:
     return (np.clip(frames, 0.0, 1.0) * 255.0).round().astype(np.uint8)
 
 
-def write_mp4(frames: np.ndarray, dest: Path, fps: int, *, crf: int = 18) -> None:
+def write_mp4(frames: np.ndarray, dest: Path, fps: int | Fraction, *, crf: int = 18) -> None:
     """Encode RGB frames (F, H, W, 3) as H.264 yuv420p MP4, written atomically to `dest`.
 
     faststart puts the index first so the browser can start playing (and seek with Range
@@ -101,7 +112,7 @@ class LocalWanProvider(Provider):
         self.fps = int(fps)
         self._load_lock = threading.Lock()  # one load at a time; later callers wait for it
         self._run_lock = threading.Lock()  # a pipeline call mutates the pipeline object
-        self._pipes: dict[str, Any] = {}  # "t2v" / "i2v" -> pipeline for self._loaded_from
+        self._pipes: dict[str, Any] = {}  # "t2v" / "i2v" / "v2v" -> pipeline for self._loaded_from
         self._loaded_from: Path | None = None
         self.capabilities = self._capabilities(self._try_inspect())
 
@@ -123,6 +134,7 @@ class LocalWanProvider(Provider):
             accepts_frames=True,
             frames_range=FRAMES_RANGE,
             image_to_video=bool(info and info.image_to_video),
+            video_to_video=bool(info and info.video_to_video),
             fps=self.fps,
         )
 
@@ -180,7 +192,7 @@ class LocalWanProvider(Provider):
         return device, getattr(torch, name)
 
     def _pipeline(self, info: ModelInfo, mode: str) -> Any:
-        """The cached pipeline for mode "t2v" or "i2v", loading it on first use."""
+        """The cached pipeline for mode "t2v", "i2v" or "v2v", loading it on first use."""
         with self._load_lock:
             if self._loaded_from != info.folder:  # the model folder changed: drop the old one
                 self._pipes.clear()
@@ -215,16 +227,35 @@ class LocalWanProvider(Provider):
                 self._loaded_from = info.folder
                 self._pipes["i2v" if cls is WanImageToVideoPipeline else "t2v"] = base
             if mode not in self._pipes:
-                # TI2V-5B: the image-to-video pipeline over the same modules (no extra memory).
-                pipe = WanImageToVideoPipeline.from_pipe(base)
+                # Over the same modules (no extra memory): TI2V-5B's image-to-video pipeline, or
+                # the video-to-video pipeline of a text-to-video model.
+                pipe = self._video_to_video(base) if mode == "v2v" else WanImageToVideoPipeline.from_pipe(base)
                 pipe.set_progress_bar_config(disable=True)
                 self._pipes[mode] = pipe
             return self._pipes[mode]
 
+    @staticmethod
+    def _video_to_video(base: Any) -> Any:
+        from diffusers import WanVideoToVideoPipeline
+        from diffusers.video_processor import VideoProcessor
+
+        pipe = WanVideoToVideoPipeline.from_pipe(base)
+        # diffusers' video-to-video pipeline derives the VAE's spatial factor as 8 from its
+        # downsampling stages; Wan 2.2's VAE (TI2V-5B) patchifies too and compresses 16x.
+        # Take the factor the text-to-video pipeline read from the VAE's config.
+        factor = int(getattr(base, "vae_scale_factor_spatial", pipe.vae_scale_factor_spatial))
+        if factor != pipe.vae_scale_factor_spatial:
+            pipe.vae_scale_factor_spatial = factor
+            pipe.video_processor = VideoProcessor(vae_scale_factor=factor)
+        return pipe
+
     # --- generation --------------------------------------------------------------------
 
     def _validate(self, request: GenerationRequest, info: ModelInfo) -> tuple[int, int, int]:
-        """(width, height, num_frames) for the request, or ProviderError invalid_request."""
+        """(width, height, num_frames) for the request, or ProviderError invalid_request.
+
+        For an edit num_frames is 0: its length comes from the source clip (see _edit).
+        """
         if not request.prompt or not request.prompt.strip():
             raise ProviderError("invalid_request", "The prompt must not be empty.")
         lo, hi = STEPS_RANGE
@@ -232,6 +263,7 @@ class LocalWanProvider(Provider):
             raise ProviderError("invalid_request", f"num_inference_steps must be between {lo} and {hi}.")
         if (request.width is None) != (request.height is None):
             raise ProviderError("invalid_request", "Give both width and height, or neither.")
+        self._check_operation(request, info)
         width, height = info.default_size
         if request.width is not None and request.height is not None:
             width, height = request.width, request.height
@@ -244,6 +276,8 @@ class LocalWanProvider(Provider):
                     f"of {m} between {m} and {MAX_SIDE} (e.g. {info.default_size[0]}x"
                     f"{info.default_size[1]}).",
                 )
+        if request.operation == "edit":
+            return width, height, 0
         frames = DEFAULT_FRAMES if request.num_frames is None else request.num_frames
         k = info.temporal_factor
         flo, fhi = FRAMES_RANGE
@@ -254,6 +288,39 @@ class LocalWanProvider(Provider):
                 f"num_frames {frames} is not possible: Wan makes {k}k+1 frames between "
                 f"{flo} and {fhi} (nearest: {below} or {below + k}).",
             )
+        return width, height, frames
+
+    @staticmethod
+    def _check_operation(request: GenerationRequest, info: ModelInfo) -> None:
+        """What the model can do against what the request asks: a clear invalid_request."""
+        if request.operation == "extend":
+            if not info.image_to_video:
+                raise ProviderError(
+                    "invalid_request",
+                    f"This local model ({info.kind}) cannot extend a clip: an extend continues from "
+                    "the clip's last frame through image-to-video. Use Wan 2.2 TI2V-5B or a Wan "
+                    "image-to-video model.",
+                )
+            if request.image_path is None:
+                raise ProviderError(
+                    "invalid_request",
+                    "The local engine extends a clip from its last frame (image_path); "
+                    "run the extend through videos.runner.operations.make_video.",
+                )
+        elif request.operation == "edit":
+            if not info.video_to_video:
+                why = "two-expert Wan 2.2 A14B" if info.two_experts else info.kind
+                raise ProviderError(
+                    "invalid_request",
+                    f"This local model ({why}) cannot edit a clip: edits run diffusers' "
+                    "WanVideoToVideoPipeline, which needs a single-transformer text-to-video Wan "
+                    "model (Wan 2.1 T2V 1.3B / 14B or Wan 2.2 TI2V-5B).",
+                )
+            if request.video_path is None:
+                raise ProviderError("invalid_request", "An edit needs its source clip (video_path).")
+            if request.image_path is not None:
+                raise ProviderError("invalid_request", "An edit takes no reference image.")
+            return
         if request.image_path is not None and not info.image_to_video:
             raise ProviderError(
                 "invalid_request",
@@ -261,7 +328,6 @@ class LocalWanProvider(Provider):
             )
         if request.image_path is None and not info.text_to_video:
             raise ProviderError("invalid_request", "This local model is image-to-video: give a reference image.")
-        return width, height, frames
 
     @staticmethod
     def _load_image(path: Path, width: int, height: int) -> Any:
@@ -283,15 +349,52 @@ class LocalWanProvider(Provider):
                 f"The local engine's optional extra is not installed: {EXTRA_HINT}.",
             )
         info = inspect_model(self.model_path)
+        if request.operation == "edit":
+            self._edit(request, info, dest, ctx)
+            return
         width, height, num_frames = self._validate(request, info)
         image = self._load_image(Path(request.image_path), width, height) if request.image_path is not None else None
         ctx.report(0.0, "loading the local model" if not self._pipes else "starting")
         pipe = self._pipeline(info, "i2v" if image is not None else "t2v")
         ctx.raise_if_cancelled()  # loading can take minutes; don't start a cancelled job
+        inputs: dict[str, Any] = {"num_frames": num_frames}
+        if image is not None:
+            inputs["image"] = image
         with self._run_lock:
-            frames = self._denoise(pipe, request, width, height, num_frames, image, ctx)
+            frames = self._denoise(pipe, request, width, height, inputs, ctx)
         ctx.report(None, "encoding MP4")
         write_mp4(frames, dest, self.fps)
+
+    def _edit(self, request: GenerationRequest, info: ModelInfo, dest: Path, ctx: JobContext) -> None:
+        """Video-to-video on the source clip: its first N frames, N the largest 4k+1 that is at
+        most num_frames (the source's count when None), the source's and FRAMES_RANGE's; same
+        size (the request's, else the source's) and the source's frame rate."""
+        from PIL import Image
+
+        self._validate(request, info)  # the cheap checks before the source is decoded
+        assert request.video_path is not None
+        hi = FRAMES_RANGE[1] if request.num_frames is None else min(FRAMES_RANGE[1], max(1, request.num_frames))
+        try:
+            source, fps = read_frames(Path(request.video_path), limit=hi)
+        except InvalidVideo as exc:
+            raise ProviderError("invalid_request", f"The source clip could not be read: {exc}") from exc
+        if request.width is None:
+            request = replace(request, width=int(source.shape[2]), height=int(source.shape[1]))
+        width, height, _ = self._validate(request, info)
+        k = info.temporal_factor
+        count = (len(source) - 1) // k * k + 1
+        video = [Image.fromarray(frame) for frame in source[:count]]
+        del source
+        ctx.report(0.0, "loading the local model" if not self._pipes else "starting")
+        pipe = self._pipeline(info, "v2v")
+        ctx.raise_if_cancelled()
+        steps = request.num_inference_steps
+        # At least one step runs: diffusers runs int(steps * strength) of them.
+        strength = EDIT_STRENGTH if int(steps * EDIT_STRENGTH) >= 1 else 1.0
+        with self._run_lock:
+            frames = self._denoise(pipe, request, width, height, {"video": video, "strength": strength}, ctx)
+        ctx.report(None, "encoding MP4")
+        write_mp4(frames, dest, fps)
 
     def _denoise(
         self,
@@ -299,10 +402,10 @@ class LocalWanProvider(Provider):
         request: GenerationRequest,
         width: int,
         height: int,
-        num_frames: int,
-        image: Any,
+        inputs: dict[str, Any],
         ctx: JobContext,
     ) -> np.ndarray:
+        """Run the pipeline; `inputs` holds num_frames (and image), or video and strength."""
         import torch
 
         steps = request.num_inference_steps
@@ -319,15 +422,14 @@ class LocalWanProvider(Provider):
             negative_prompt=request.negative_prompt or None,
             width=width,
             height=height,
-            num_frames=num_frames,
             num_inference_steps=steps,
             # A CPU generator gives the same noise for a seed on CPU and GPU.
             generator=torch.Generator(device="cpu").manual_seed(int(request.seed)),
             output_type="np",
             callback_on_step_end=on_step_end,
+            **inputs,
         )
-        if image is not None:
-            kwargs["image"] = image
+        frames = inputs.get("num_frames") or len(inputs.get("video") or ())
         try:
             out = pipe(**kwargs)
         except (JobCancelled, ProviderError):
@@ -335,7 +437,7 @@ class LocalWanProvider(Provider):
         except torch.cuda.OutOfMemoryError as exc:
             raise ProviderError(
                 "engine_error",
-                f"Out of GPU memory at {width}x{height}, {num_frames} frames: try a smaller size or fewer frames.",
+                f"Out of GPU memory at {width}x{height}, {frames} frames: try a smaller size or fewer frames.",
             ) from exc
         except Exception as exc:
             log.exception("local Wan generation failed")

@@ -34,6 +34,8 @@ class ModelInfo:
     size_multiple: int  # VAE spatial factor x transformer patch: 16 (Wan 2.1/A14B), 32 (TI2V)
     temporal_factor: int  # frames must be temporal_factor * k + 1
     default_size: tuple[int, int]
+    # Wan 2.2 A14B: a high-noise and a low-noise transformer (transformer_2) share the steps.
+    two_experts: bool = False
 
     @property
     def image_to_video(self) -> bool:
@@ -42,6 +44,17 @@ class ModelInfo:
     @property
     def text_to_video(self) -> bool:
         return self.pipeline_class == "WanPipeline"
+
+    @property
+    def video_to_video(self) -> bool:
+        """Edits a clip through diffusers' WanVideoToVideoPipeline over the same modules.
+
+        That pipeline runs one transformer on text-conditioned latents: Wan 2.1 T2V (1.3B,
+        14B) and Wan 2.2 TI2V-5B fit it; image-only models (their transformer also takes the
+        image's channels) and two-expert Wan 2.2 A14B models (it would run the high-noise
+        expert alone on every step) do not.
+        """
+        return self.text_to_video and not self.two_experts
 
     @property
     def kind(self) -> str:
@@ -132,6 +145,7 @@ def inspect_model(model_path: str | None) -> ModelInfo:
     patch = t_cfg.get("patch_size") or [1, 2, 2]
     multiple = int(vae_cfg.get("scale_factor_spatial", 8)) * int(patch[1])
     expand = bool(index.get("expand_timesteps", False))
+    second = index.get("transformer_2")
     return ModelInfo(
         folder=folder,
         pipeline_class=cls,
@@ -139,4 +153,5 @@ def inspect_model(model_path: str | None) -> ModelInfo:
         size_multiple=multiple,
         temporal_factor=int(vae_cfg.get("scale_factor_temporal", 4)),
         default_size=TI2V_DEFAULT_SIZE if expand else DEFAULT_SIZE,
+        two_experts=isinstance(second, list) and bool(second) and second[0] is not None,
     )
