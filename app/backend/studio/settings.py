@@ -79,6 +79,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "videos.api.envelope.ApiEnvelopeMiddleware",  # JSON 405s under /v1; HEAD answered as GET
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "videos.access.middleware.AccessMiddleware",
     "videos.access.rate_limit.JobRateLimitMiddleware",

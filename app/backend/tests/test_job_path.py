@@ -11,7 +11,7 @@ from videos.api.presenter import video_object
 from videos.jobs.request import parse_create
 from videos.jobs.service import create_job, validate
 from videos.models import VideoJob
-from videos.providers.base import GenerationRequest, JobCancelled, JobContext
+from videos.providers.base import Capabilities, GenerationRequest, JobCancelled, JobContext
 from videos.queue.claim import claim
 from videos.runner import run as runner
 from videos.runner.context import DBJobContext
@@ -25,6 +25,7 @@ class Reporting:
 
     name = "preview"
     preview = True
+    capabilities = Capabilities()
     messages_seen: list[str | None]
 
     def __init__(self, cancel_after: int | None = None) -> None:

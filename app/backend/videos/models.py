@@ -56,6 +56,7 @@ class VideoJob(models.Model):
     reference_image = models.CharField(max_length=255, blank=True, default="")  # storage name
     preview = models.BooleanField(default=False)
     seconds = models.CharField(max_length=8, blank=True, default="")  # OpenAI's `seconds`: the length asked for
+    added_seconds = models.PositiveIntegerField(null=True, blank=True)  # an extend's new part (seconds: the total)
     # "generate", "extend" (source_video + a continuation) or "edit" (video-to-video on source_video)
     operation = models.CharField(max_length=10, default="generate")
     source_video = models.CharField(max_length=255, blank=True, default="")  # storage name of the clip extended/edited

@@ -67,12 +67,36 @@ def _lone_surrogate(data: dict[str, Any]) -> str | None:
 
 def create_fields(request: HttpRequest) -> tuple[dict[str, Any], object]:
     """(fields, uploaded reference image or None) of a create request."""
+    limit = settings.VIDEO_MAX_IMAGE_BYTES
+    fields = _fields(request, limit, f"a reference image may be at most {limit // 1024**2} MB")
+    return fields, fields.pop("input_reference", None)
+
+
+def clip_fields(request: HttpRequest) -> tuple[dict[str, Any], object, str | None]:
+    """(fields, uploaded MP4 or None, id of one of the caller's videos or None) of an extend or
+    edit: `video` is a file, or a reference as JSON {"video": {"id": ...}} or the official
+    client's form field `video[id]`."""
+    limit = settings.VIDEO_MAX_SOURCE_BYTES
+    fields = _fields(request, limit, f"a video may be at most {limit // 1024**2} MB")
+    video = fields.pop("video", None)
+    reference = fields.pop("video[id]", None)
+    if isinstance(video, dict):
+        reference = video.get("id")
+        video = None
+    elif isinstance(video, str):  # a bare id
+        reference, video = video, None
+    if video is None and reference is None:
+        raise InvalidRequest("video", 'Give the video: an uploaded MP4, or {"id": "video_..."}.', "missing")
+    if reference is not None and not isinstance(reference, str):
+        raise InvalidRequest("video", "video.id must be a video id string.", "invalid_type")
+    return fields, video, reference
+
+
+def _fields(request: HttpRequest, file_limit: int, too_large: str) -> dict[str, Any]:
+    """A JSON object, or a form's fields and files in one dict."""
     declared = request.META.get("CONTENT_LENGTH") or "0"
-    if declared.isdigit() and int(declared) > settings.VIDEO_MAX_IMAGE_BYTES + 64 * 1024:
-        limit = settings.VIDEO_MAX_IMAGE_BYTES // 1024**2
-        raise InvalidRequest(
-            None, f"The request is too large; a reference image may be at most {limit} MB.", "too_large", status=413
-        )
+    if declared.isdigit() and int(declared) > file_limit + 64 * 1024:
+        raise InvalidRequest(None, f"The request is too large; {too_large}.", "too_large", status=413)
     ctype = request.content_type or ""
     if ctype.startswith(FORMS):
         try:
@@ -82,9 +106,8 @@ def create_fields(request: HttpRequest) -> tuple[dict[str, Any], object]:
             raise InvalidRequest(None, f"The form could not be read: {exc}", "invalid_form") from None
         # An empty form field is one left blank: the default, as if it were not sent.
         fields: dict[str, Any] = {key: form.get(key) for key in form if form.get(key) != ""}
-        fields.update({key: files[key] for key in files if key != "input_reference"})
-        return fields, files.get("input_reference")
+        fields.update({key: files[key] for key in files})
+        return fields
     if ctype == "application/json" or not ctype:
-        fields = json_object(request)
-        return fields, fields.pop("input_reference", None)
+        return json_object(request)
     raise InvalidRequest(None, f"Send JSON or a form, not {ctype[:60]}.", "unsupported_media_type", status=415)

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.utils import timezone
 
 from videos.jobs.eta import Estimator
 from videos.models import VideoJob
 from videos.providers.base import Provider
 from videos.providers.preview import PREVIEW_LABEL
-from videos.providers.registry import all_providers
+from videos.providers.registry import UnknownProvider, all_providers, get_provider
 
 Status = VideoJob.Status
 
@@ -24,6 +25,31 @@ def _ts(value: datetime | None) -> int | None:
     return int(value.timestamp()) if value else None
 
 
+def _asked_or_default(job: VideoJob) -> tuple[str, str]:
+    """(seconds, size) before the video is measured: what was asked, else the model's default."""
+    try:
+        caps = get_provider(job.provider).capabilities
+    except UnknownProvider:
+        caps = None
+    seconds = job.seconds
+    if not seconds:  # jobs made before `seconds` was recorded
+        if job.num_frames:
+            seconds = str(max(1, round(job.num_frames / (caps.fps if caps else 16))))
+        else:
+            seconds = str(caps.default_seconds if caps else 0)
+    if job.width and job.height:
+        return seconds, f"{job.width}x{job.height}"
+    default = caps.default_size if caps else None
+    return seconds, f"{default[0]}x{default[1]}" if default else "unknown"
+
+
+def expires_at(job: VideoJob) -> datetime | None:
+    """When a finished video is deleted (VIDEO_RETENTION_DAYS); None: kept until deleted."""
+    if settings.VIDEO_RETENTION_DAYS <= 0 or job.status != Status.COMPLETED or job.completed_at is None:
+        return None
+    return job.completed_at + timedelta(days=settings.VIDEO_RETENTION_DAYS)
+
+
 def video_object(job: VideoJob, estimator: Estimator | None = None) -> dict[str, Any]:
     estimator = estimator or new_estimator()
     position = estimator.position(job)
@@ -31,8 +57,9 @@ def video_object(job: VideoJob, estimator: Estimator | None = None) -> dict[str,
     elapsed = ((job.completed_at or now) - (job.started_at or job.created_at)).total_seconds()
     done = job.status == Status.COMPLETED
     metadata = job.metadata if done else None
-    width = (metadata or {}).get("width") or job.width
-    height = (metadata or {}).get("height") or job.height
+    seconds, size = _asked_or_default(job)
+    if metadata and metadata.get("width") and metadata.get("height"):
+        size = f"{metadata['width']}x{metadata['height']}"  # what was made, where the model chose
     base = f"/v1/videos/{job.id}/content"
     return {
         "id": job.id,
@@ -43,8 +70,15 @@ def video_object(job: VideoJob, estimator: Estimator | None = None) -> dict[str,
         "created_at": _ts(job.created_at),
         "started_at": _ts(job.started_at),
         "completed_at": _ts(job.completed_at),
-        "seconds": f"{metadata['duration']:.2f}" if metadata else None,
-        "size": f"{width}x{height}" if width and height else None,
+        "expires_at": _ts(expires_at(job)),
+        "seconds": seconds,
+        "size": size,
+        "remixed_from_video_id": job.remixed_from or None,
+        "extended_from_video_id": job.extended_from or None,
+        "edited_from_video_id": job.edited_from or None,
+        "operation": job.operation,
+        "batch_id": job.batch_id or None,
+        "favorite": job.favorite,
         "prompt": job.prompt,
         "negative_prompt": job.negative_prompt,
         "num_inference_steps": job.num_inference_steps,
@@ -62,6 +96,7 @@ def video_object(job: VideoJob, estimator: Estimator | None = None) -> dict[str,
         "metadata": metadata,
         "content_url": base if done else None,
         "thumbnail_url": f"{base}?variant=thumbnail" if done else None,
+        "spritesheet_url": f"{base}?variant=spritesheet" if done else None,
     }
 
 
@@ -92,5 +127,11 @@ def model_object(provider: Provider, default: str) -> dict[str, Any]:
             "frames_range": list(caps.frames_range),
             "image_to_video": caps.image_to_video,
             "fps": caps.fps,
+            "default_seconds": caps.default_seconds,
+            "seconds": list(caps.seconds_options) if caps.seconds_options else None,
+            "max_seconds": max(caps.seconds_options or [(caps.frames_range[1] - 1) // caps.fps]),
+            "extend": caps.can_extend,
+            "edit": caps.video_to_video,
+            "remix": True,
         },
     }

@@ -14,13 +14,24 @@ from ninja import NinjaAPI, Query
 from ninja.errors import HttpError, ValidationError
 
 from videos.access.middleware import owner_of
-from videos.api.body import create_fields
+from videos.api.body import clip_fields, create_fields, json_object
 from videos.api.presenter import model_object, new_estimator, video_object
-from videos.api.schemas import Deleted, ErrorOut, ModelList, Video, VideoList, create_request_body
+from videos.api.schemas import (
+    Deleted,
+    ErrorOut,
+    ModelList,
+    Video,
+    VideoList,
+    VideoUpdate,
+    create_request_body,
+)
 from videos.errors import InvalidRequest, error_body
 from videos.files.filenames import video_filename
 from videos.files.serving import serve_stored_file
-from videos.jobs.service import cancel_job, create_job, delete_job, retry_job
+from videos.jobs.clips import edit_job, extend_job
+from videos.jobs.service import cancel_job, create_jobs, delete_job, remix_job, retry_job, set_favorite
+from videos.jobs.sources import SourceClip
+from videos.jobs.spritesheets import ensure_spritesheet
 from videos.live.stream import open_stream
 from videos.models import VideoJob
 from videos.providers.registry import all_providers, default_provider_name
@@ -95,8 +106,50 @@ def get_job(request: HttpRequest, video_id: str, *fields: str) -> VideoJob:
 )
 def create_video(request: HttpRequest) -> tuple[int, dict[str, Any]]:
     fields, image = create_fields(request)
-    job = create_job(fields, owner=owner_of(request), image=image)
-    return 201, video_object(job)
+    jobs = create_jobs(fields, owner=owner_of(request), image=image)
+    return 201, video_object(jobs[0])  # variations: the first; the rest share its batch_id
+
+
+@api.post(
+    "/videos/extensions",
+    response={201: Video, 400: ErrorOut, 404: ErrorOut, 409: ErrorOut, 413: ErrorOut, 415: ErrorOut, 503: ErrorOut},
+    summary="Extend a video: the source clip plus `seconds` more, continued from its last frame",
+)
+def extend_video(request: HttpRequest) -> tuple[int, dict[str, Any]]:
+    fields, source, model = _source_clip(request)
+    return 201, video_object(extend_job(fields, source, owner=owner_of(request), source_model=model))
+
+
+@api.post(
+    "/videos/edits",
+    response={201: Video, 400: ErrorOut, 404: ErrorOut, 409: ErrorOut, 413: ErrorOut, 415: ErrorOut, 503: ErrorOut},
+    summary="Edit a video (video-to-video) with a new prompt",
+)
+def edit_video(request: HttpRequest) -> tuple[int, dict[str, Any]]:
+    fields, source, model = _source_clip(request)
+    return 201, video_object(edit_job(fields, source, owner=owner_of(request), source_model=model))
+
+
+def _source_clip(request: HttpRequest) -> tuple[dict[str, Any], SourceClip, str]:
+    """(the other fields, the source clip, the model that made it when it is one of ours)."""
+    fields, upload, reference = clip_fields(request)
+    if reference is not None:
+        job = get_job(request, reference)
+        return fields, SourceClip.from_job(job), job.provider
+    return fields, SourceClip.from_upload(upload), ""
+
+
+NO_CHARACTERS = "The studio's models have no characters; characters are not supported."
+
+
+@api.post("/videos/characters", response={400: ErrorOut}, summary="Not supported: answers 400")
+def create_character(request: HttpRequest) -> HttpResponse:
+    raise InvalidRequest(None, NO_CHARACTERS, "characters_unsupported")
+
+
+@api.get("/videos/characters/{character_id}", response={404: ErrorOut}, summary="Not supported: answers 404")
+def get_character(request: HttpRequest, character_id: str) -> HttpResponse:
+    raise InvalidRequest(None, NO_CHARACTERS, "character_not_found", status=404)
 
 
 @api.get("/videos", response={200: VideoList, 400: ErrorOut, 404: ErrorOut}, summary="List videos, newest first")
@@ -105,8 +158,29 @@ def list_videos(
     limit: int = Query(20, ge=1, le=100),
     after: str | None = Query(None, max_length=40),
     order: str = Query("desc", pattern="^(asc|desc)$"),
+    q: str | None = Query(None, max_length=200, description="only videos whose prompt contains this text"),
+    status: str | None = Query(None, max_length=80, description="only these statuses, comma-separated"),
+    model: str | None = Query(None, max_length=40),
+    batch_id: str | None = Query(None, max_length=40, description="the variations of one create"),
+    favorite: bool | None = Query(None),
 ) -> HttpResponse:
     jobs = visible_jobs(request)
+    if q:
+        jobs = jobs.filter(prompt__icontains=q)
+    if status:
+        wanted = [part.strip() for part in status.split(",") if part.strip()]
+        unknown = [part for part in wanted if part not in Status.values]
+        if unknown:
+            raise InvalidRequest(
+                "status", f"Unknown status {unknown[0]!r}; use {', '.join(Status.values)}.", "invalid_value"
+            )
+        jobs = jobs.filter(status__in=wanted)
+    if model:
+        jobs = jobs.filter(provider=model)
+    if batch_id:
+        jobs = jobs.filter(batch_id=batch_id)
+    if favorite is not None:
+        jobs = jobs.filter(favorite=favorite)
     direction = "" if order == "asc" else "-"
     # Index (owner,) created_at, id gives this order: a page reads limit + 1 rows, no sort.
     jobs = jobs.order_by(f"{direction}created_at", f"{direction}id")
@@ -163,25 +237,68 @@ def retrieve_video(request: HttpRequest, video_id: str) -> HttpResponse:
     return _json(video_object(get_job(request, video_id)))
 
 
+@api.post(
+    "/videos/{video_id}",
+    response={200: Video, 400: ErrorOut, 404: ErrorOut},
+    summary="Studio extension: update a video's own fields (favorite)",
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {"application/json": {"schema": VideoUpdate.model_json_schema()}},
+        }
+    },
+)
+def update_video(request: HttpRequest, video_id: str) -> HttpResponse:
+    job = get_job(request, video_id)
+    body = json_object(request)
+    unknown = sorted(set(body) - set(VideoUpdate.model_fields))
+    if unknown:
+        message = f"Unknown field {unknown[0][:40]!r}; only favorite can be changed."
+        raise InvalidRequest(unknown[0], message, "unknown_field")
+    if "favorite" in body:
+        if not isinstance(body["favorite"], bool):
+            raise InvalidRequest("favorite", "favorite must be true or false.", "invalid_type")
+        job = set_favorite(job, body["favorite"])
+    return _json(video_object(job))
+
+
+@api.post(
+    "/videos/{video_id}/remix",
+    response={201: Video, 400: ErrorOut, 404: ErrorOut, 409: ErrorOut, 503: ErrorOut},
+    summary="Remix: the video's model, settings and seed with a new prompt",
+)
+def remix_video(request: HttpRequest, video_id: str) -> tuple[int, dict[str, Any]]:
+    job = get_job(request, video_id)
+    body = json_object(request)
+    prompt = body.get("prompt")
+    return 201, video_object(remix_job(job, prompt if isinstance(prompt, str) else ""))
+
+
 @api.get(
     "/videos/{video_id}/content",
-    response={200: None, 206: None, 404: ErrorOut, 409: ErrorOut, 400: ErrorOut, 416: None},
-    summary="The MP4 (or its JPEG thumbnail), with HTTP Range",
+    response={200: None, 206: None, 404: ErrorOut, 400: ErrorOut, 416: None},
+    summary="The MP4, its JPEG thumbnail or its JPEG spritesheet, with HTTP Range",
 )
 def video_content(
     request: HttpRequest,
     video_id: str,
-    variant: str = Query("video", pattern="^(video|thumbnail)$"),
+    variant: str = Query("video", pattern="^(video|thumbnail|spritesheet)$"),
     download: bool = False,
 ) -> HttpResponseBase:
     # Seeking sends a request per slice: read only what serving needs (half the lookup's cost).
-    job = get_job(request, video_id, "status", "video_file", "thumbnail_file", "prompt")
+    job = get_job(request, video_id, "status", "video_file", "thumbnail_file", "spritesheet_file", "prompt")
     if job.status != Status.COMPLETED:
+        # 404, as OpenAI answers: its client retries a 409 three times before raising.
         raise InvalidRequest(
-            None, f"The video is {job.status.replace('_', ' ')}, not ready to download.", "not_ready", status=409
+            None,
+            f"The video is {job.status.replace('_', ' ')}; its content exists once it is completed.",
+            "video_not_ready",
+            status=404,
         )
     if variant == "thumbnail":
         return serve_stored_file(request, job.thumbnail_file, "image/jpeg")
+    if variant == "spritesheet":
+        return serve_stored_file(request, ensure_spritesheet(job), "image/jpeg")
     name = video_filename(job.prompt) if download else None
     return serve_stored_file(request, job.video_file, "video/mp4", download_name=name)
 

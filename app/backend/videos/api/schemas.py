@@ -40,8 +40,15 @@ class Video(Schema):
     created_at: int
     started_at: int | None
     completed_at: int | None
-    seconds: str | None
-    size: str | None
+    expires_at: int | None = Field(description="when a finished video is deleted (VIDEO_RETENTION_DAYS); null: kept")
+    seconds: str = Field(description="whole seconds asked for, or the model's default; an extend's is the total")
+    size: str = Field(description="WIDTHxHEIGHT asked for, or the model's default; once made, what was made")
+    remixed_from_video_id: str | None
+    extended_from_video_id: str | None
+    edited_from_video_id: str | None
+    operation: Literal["generate", "extend", "edit"]
+    batch_id: str | None = Field(description="variations made by one create with n > 1 share it")
+    favorite: bool
     prompt: str
     negative_prompt: str
     num_inference_steps: int
@@ -59,6 +66,11 @@ class Video(Schema):
     metadata: VideoMetadata | None
     content_url: str | None
     thumbnail_url: str | None
+    spritesheet_url: str | None
+
+
+class VideoUpdate(Schema):
+    favorite: bool | None = None
 
 
 class VideoList(Schema):
@@ -85,6 +97,12 @@ class ModelCapabilities(Schema):
     frames_range: list[int]
     image_to_video: bool
     fps: int
+    default_seconds: int
+    seconds: list[int] | None = Field(description="the lengths the model makes; null: any from 1 to max_seconds")
+    max_seconds: int
+    extend: bool
+    edit: bool
+    remix: bool
 
 
 class Model(Schema):

@@ -77,9 +77,10 @@ def store(local: Path, name: str) -> str:
     return stored
 
 
-def fetch_to_scratch(name: str, job_id: str, attempt: int) -> Path:
-    """A local copy of a stored file (engines need a path; storage may be remote)."""
-    local = scratch_path(job_id, attempt, Path(name).suffix)
+def fetch_to_scratch(name: str, job_id: str, attempt: int, tag: str = "") -> Path:
+    """A local copy of a stored file (engines need a path; storage may be remote); `tag` keeps
+    it apart from the job's other scratch files of the same type."""
+    local = scratch_path(job_id, attempt, f"{tag}{Path(name).suffix}")
     with default_storage.open(name, "rb") as src, open(local, "wb") as dst:
         for chunk in iter(lambda: src.read(1024 * 1024), b""):
             dst.write(chunk)
@@ -97,3 +98,10 @@ def remove_scratch(job_id: str) -> None:
             os.unlink(path)
         except FileNotFoundError:
             pass
+
+
+def copy(name: str, new_name: str) -> str:
+    """A stored file copied under a new name (a job's own copy of an input that may be deleted
+    with the job it came from); returns the stored name."""
+    with default_storage.open(name, "rb") as src:
+        return default_storage.save(new_name, File(src, name=new_name))

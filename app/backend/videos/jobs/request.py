@@ -42,11 +42,13 @@ def _whole_number(value: object) -> object:
 
 
 Text = Annotated[str, Field(max_length=MAX_PROMPT), BeforeValidator(_text)]
-STEPS, SEEDS, FRAMES = (1, 100), (0, MAX_SEED), (1, 241)
-BOUNDS = {"num_inference_steps": STEPS, "seed": SEEDS, "num_frames": FRAMES}  # for the error messages
+MAX_VARIATIONS = 8
+STEPS, SEEDS, FRAMES, VARIATIONS = (1, 100), (0, MAX_SEED), (1, 481), (1, MAX_VARIATIONS)
+BOUNDS = {"num_inference_steps": STEPS, "seed": SEEDS, "num_frames": FRAMES, "n": VARIATIONS}  # for the messages
 Steps = Annotated[int, Field(ge=STEPS[0], le=STEPS[1]), BeforeValidator(_whole_number)]
 Seed = Annotated[int, Field(ge=SEEDS[0], le=SEEDS[1]), BeforeValidator(_whole_number)]
 Frames = Annotated[int, Field(ge=FRAMES[0], le=FRAMES[1]), BeforeValidator(_whole_number)]
+Variations = Annotated[int, Field(ge=VARIATIONS[0], le=VARIATIONS[1]), BeforeValidator(_whole_number)]
 
 
 class VideoCreate(BaseModel):
@@ -62,13 +64,25 @@ class VideoCreate(BaseModel):
         None, description=f"What the video should avoid; default {DEFAULT_NEGATIVE!r}."
     )
     num_inference_steps: Steps | None = Field(None, description="Denoising steps; default: the model's.")
-    seed: Seed | None = Field(None, description="The same seed and settings give the same video; default 0.")
+    seed: Seed | None = Field(
+        None,
+        description="The same seed and settings give the same video; default: a random seed, shown on the video.",
+    )
     size: str | None = Field(
         None, pattern=SIZE_PATTERN, examples=["832x480"], description="WIDTHxHEIGHT; default: the model's."
     )
     num_frames: Frames | None = Field(None, description="Frames; default: the model's.")
     seconds: str | None = Field(
-        None, pattern=r"^\d{1,2}$", description="OpenAI's length, in seconds; converted to frames."
+        None,
+        pattern=r"^\d{1,2}$",
+        description="OpenAI's length, in whole seconds; default: the model's (GET /v1/models).",
+    )
+    n: Variations | None = Field(
+        None,
+        description=(
+            "Studio extension: make this many variations (1-8), each its own job with its own seed "
+            "(seed, seed+1, ... when a seed is given), sharing one batch_id."
+        ),
     )
 
 

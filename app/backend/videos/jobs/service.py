@@ -1,4 +1,5 @@
-"""The domain operations on jobs: create, cancel, retry, delete, wait.
+"""The domain operations on jobs: create (with variations), remix, extend, edit, cancel,
+retry, delete, wait.
 
 Every entry point (the API, the seed's view, serve mode, the CLI) goes through here. The
 request's own shape is checked by `jobs.request`; this module checks what depends on the
@@ -7,10 +8,12 @@ chosen model (its capabilities) and stores the job.
 
 from __future__ import annotations
 
+import secrets
 import time
+import uuid
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from typing import Any
 
 from django.core.files.base import ContentFile
@@ -21,7 +24,8 @@ from django.utils import timezone
 from videos.errors import InvalidRequest
 from videos.files import storage
 from videos.files.images import InvalidImage, ReferenceImage, check_reference_image
-from videos.jobs.request import DEFAULT_NEGATIVE, VideoCreate, parse_create
+from videos.jobs.request import DEFAULT_NEGATIVE, MAX_SEED, VideoCreate, parse_create
+from videos.jobs.sources import SourceClip
 from videos.models import VideoJob
 from videos.providers.base import Provider
 from videos.providers.registry import UnknownProvider, all_providers, default_provider_name, get_provider
@@ -43,10 +47,14 @@ class JobSpec:
     height: int | None
     num_frames: int | None
     preview: bool
+    seconds: str = ""  # OpenAI's `seconds`: the whole seconds asked for, or the model's default
+    operation: str = "generate"
+    added_seconds: int | None = None  # an extend's new part
 
-    def new_job(self, owner: str = "") -> VideoJob:
-        """An unsaved job; the CLI runs one in-process without storing it."""
-        return VideoJob(owner=owner, **asdict(self))
+    def new_job(self, owner: str = "", **origin: str) -> VideoJob:
+        """An unsaved job; the CLI runs one in-process without storing it. `origin`: remixed_from,
+        extended_from, edited_from, batch_id."""
+        return VideoJob(owner=owner, **asdict(self), **origin)
 
 
 def resolve_provider(name: str | None) -> Provider:
@@ -66,8 +74,16 @@ def resolve_provider(name: str | None) -> Provider:
     return provider
 
 
-def validate(request: VideoCreate, image: object = None) -> tuple[JobSpec, ReferenceImage | None]:
-    """Check a parsed request against its model's capabilities."""
+def random_seed() -> int:
+    return secrets.randbelow(MAX_SEED + 1)
+
+
+def validate(
+    request: VideoCreate, image: object = None, *, draw_seed: bool = False
+) -> tuple[JobSpec, ReferenceImage | None]:
+    """Check a parsed request against its model's capabilities. A request without a seed gets
+    seed 0 (the seed's endpoint, serve mode, the CLI) or, with `draw_seed` (the /v1 API), a
+    random one."""
     provider = resolve_provider(request.model)
     caps = provider.capabilities
     steps = request.num_inference_steps or caps.default_steps
@@ -78,7 +94,7 @@ def validate(request: VideoCreate, image: object = None) -> tuple[JobSpec, Refer
             f"num_inference_steps must be between {low} and {high} for {provider.name}; got {steps}.",
         )
     width, height = _size(request.size, provider)
-    frames = _frames(request, provider)
+    frames, seconds = clip_length(request.num_frames, request.seconds, provider)
     reference = None
     if image is not None:
         if not caps.image_to_video:
@@ -94,11 +110,12 @@ def validate(request: VideoCreate, image: object = None) -> tuple[JobSpec, Refer
         prompt=request.prompt,
         negative_prompt=DEFAULT_NEGATIVE if request.negative_prompt is None else request.negative_prompt,
         num_inference_steps=steps,
-        seed=request.seed or 0,
+        seed=request.seed if request.seed is not None else (random_seed() if draw_seed else 0),
         width=width,
         height=height,
         num_frames=frames,
         preview=provider.preview,
+        seconds=seconds,
     )
     return spec, reference
 
@@ -118,25 +135,41 @@ def _size(size: str | None, provider: Provider) -> tuple[int | None, int | None]
     return width, height
 
 
-def _frames(request: VideoCreate, provider: Provider) -> int | None:
-    if request.num_frames is None and request.seconds is None:
-        return None
+def clip_length(num_frames: int | None, seconds: str | None, provider: Provider) -> tuple[int | None, str]:
+    """(frames to ask the model for, or None for its default; OpenAI's `seconds` string)."""
     caps = provider.capabilities
-    param = "num_frames" if request.num_frames is not None else "seconds"
+    if num_frames is None and seconds is None:
+        return None, str(caps.default_seconds)
+    param = "num_frames" if num_frames is not None else "seconds"
+    if caps.seconds_options is not None:  # the model makes a few fixed lengths (OpenAI's 4, 8, 12)
+        if num_frames is not None:
+            raise InvalidRequest(param, f"The {provider.name} model takes seconds, not num_frames.")
+        asked = int(seconds or 0)
+        if asked not in caps.seconds_options:
+            options = ", ".join(str(s) for s in caps.seconds_options)
+            raise InvalidRequest(
+                "seconds",
+                f"The {provider.name} model makes clips of {options} seconds (the longest is "
+                f"{max(caps.seconds_options)}); got {asked}.",
+            )
+        return None, str(asked)
     if not caps.accepts_frames:
         raise InvalidRequest(
             param, f"The {provider.name} model decides the length itself; leave num_frames and seconds out."
         )
     low, high = caps.frames_range
-    if request.num_frames is not None:
-        frames = request.num_frames
-        if not low <= frames <= high:
-            raise InvalidRequest("num_frames", f"num_frames must be between {low} and {high}; got {frames}.")
-        return frames
-    frames = int(request.seconds or 0) * caps.fps + 1
-    if not low <= frames <= high:
-        raise InvalidRequest("seconds", f"The {provider.name} model makes at most {high} frames.")
-    return frames
+    if num_frames is not None:
+        if not low <= num_frames <= high:
+            raise InvalidRequest("num_frames", f"num_frames must be between {low} and {high}; got {num_frames}.")
+        return num_frames, str(max(1, round(num_frames / caps.fps)))
+    asked = int(seconds or 0)
+    frames = asked * caps.fps + 1  # Wan makes 4k+1 frames: 16 fps x whole seconds + 1 always is
+    longest = (high - 1) // caps.fps
+    if asked < 1 or frames > high:
+        raise InvalidRequest(
+            "seconds", f"The {provider.name} model makes clips of 1 to {longest} seconds; got {asked}."
+        )
+    return frames, str(asked)
 
 
 def storage_full_error() -> InvalidRequest:
@@ -155,57 +188,136 @@ def _refused_when_full() -> Iterator[None]:
 
 
 def create_job(data: Mapping[str, Any], owner: str = "", image: object = None) -> VideoJob:
-    """Validate a create body (JSON fields or form values) and queue the job."""
-    spec, reference = validate(parse_create(data), image)
+    """Validate a create body (JSON fields or form values) and queue one job, seed 0 unless given
+    (the seed's endpoint, serve mode)."""
+    request = parse_create(data)
+    if (request.n or 1) > 1:
+        raise InvalidRequest("n", "Variations (n) are made through POST /v1/videos.")
+    spec, reference = validate(request, image)
+    return store_job(spec, owner, reference=reference)
+
+
+def create_jobs(data: Mapping[str, Any], owner: str = "", image: object = None) -> list[VideoJob]:
+    """POST /v1/videos: one job, or `n` variations sharing a batch_id, each with its own seed
+    (random unless a seed is given; then seed, seed+1, ...)."""
+    request = parse_create(data)
+    spec, reference = validate(request, image, draw_seed=True)
+    count = request.n or 1
+    if count == 1:
+        return [store_job(spec, owner, reference=reference)]
+    batch = f"batch_{uuid.uuid4().hex}"
+    seeds = [
+        (request.seed + index) % (MAX_SEED + 1) if request.seed is not None else random_seed() for index in range(count)
+    ]
+    return [store_job(replace(spec, seed=seed), owner, reference=reference, batch_id=batch) for seed in seeds]
+
+
+def store_job(
+    spec: JobSpec,
+    owner: str,
+    *,
+    reference: ReferenceImage | None = None,
+    reference_from: str = "",
+    source: SourceClip | None = None,
+    **origin: str,
+) -> VideoJob:
+    """Save a job and its input files, then queue it. `reference_from`: a stored reference image
+    to copy (a remix or retry of an image-to-video job)."""
     try:
         storage.ensure_free_space()  # a job that would fail for want of space is refused now
     except storage.StorageFull:
         raise storage_full_error() from None
-    job = spec.new_job(owner)
+    job = spec.new_job(owner, **origin)
+    written: list[str] = []
     try:
         job.save()
         if reference is not None:
-            job.reference_image = default_storage.save(
-                f"references/{job.id}.{reference.extension}", ContentFile(reference.data)
+            written.append(
+                default_storage.save(f"references/{job.id}.{reference.extension}", ContentFile(reference.data))
             )
-            job.save(update_fields=["reference_image"])
+            job.reference_image = written[-1]
+        elif reference_from:
+            written.append(storage.copy(reference_from, f"references/{job.id}{_suffix(reference_from)}"))
+            job.reference_image = written[-1]
+        if source is not None:
+            written.append(source.store(f"sources/{job.id}.mp4"))
+            job.source_video = written[-1]
+        if written:
+            job.save(update_fields=["reference_image", "source_video"])
     except Exception as exc:
+        # Nothing of a job that could not be stored may stay behind (a row without its files).
+        _discard(job, written)
         if not storage.is_storage_full(exc):
             raise
-        # The disk filled between the check and the writes: nothing of the job may stay behind.
-        _discard(job, f"references/{job.id}.{reference.extension}" if reference is not None else "")
         raise storage_full_error() from None
     transaction.on_commit(lambda: get_queue().enqueue(job))
     return job
 
 
-def _discard(job: VideoJob, reference_name: str) -> None:
+def _suffix(name: str) -> str:
+    dot = name.rfind(".")
+    return name[dot:] if dot > name.rfind("/") else ""
+
+
+def _discard(job: VideoJob, names: list[str]) -> None:
     try:
         VideoJob.objects.filter(id=job.id).delete()
     except Exception:  # the row was never written, or the database still refuses writes
         pass
     try:
-        storage.delete(reference_name)
+        for name in names:
+            storage.delete(name)
         storage.remove_scratch(job.id)
     except OSError:
         pass
 
 
 def retry_job(job: VideoJob) -> VideoJob:
-    if job.reference_image:
+    """The same job again: its model, settings, seed and input files (a reference image, the
+    clip of an extend or edit, copied while the original still has them)."""
+    return _again(job, job.prompt)
+
+
+def remix_job(job: VideoJob, prompt: str) -> VideoJob:
+    """OpenAI's remix: a new job with the source's model, settings and seed, and a new prompt."""
+    if job.status != Status.COMPLETED:
         raise InvalidRequest(
-            None, "Videos made from a reference image cannot be retried; upload the image again.", "unsupported"
+            None,
+            f"Only a completed video can be remixed; this one is {job.status.replace('_', ' ')}.",
+            "video_not_completed",
+            status=409,
         )
-    data = {
-        "model": job.provider,
-        "prompt": job.prompt,
-        "negative_prompt": job.negative_prompt,
-        "num_inference_steps": job.num_inference_steps,
-        "seed": job.seed,
-        "size": f"{job.width}x{job.height}" if job.width and job.height else None,
-        "num_frames": job.num_frames,
-    }
-    return create_job(data, owner=job.owner)
+    return _again(job, prompt, remixed_from=job.id)
+
+
+def _again(job: VideoJob, prompt: str, **origin: str) -> VideoJob:
+    checked = parse_create({"prompt": prompt})  # the prompt's own rules (length, control characters)
+    provider = resolve_provider(job.provider)
+    spec = JobSpec(
+        provider=provider.name,
+        prompt=checked.prompt,
+        negative_prompt=job.negative_prompt,
+        num_inference_steps=job.num_inference_steps,
+        seed=job.seed,
+        width=job.width,
+        height=job.height,
+        num_frames=job.num_frames,
+        preview=provider.preview,
+        seconds=job.seconds,
+        operation=job.operation,
+        added_seconds=job.added_seconds,
+    )
+    source = SourceClip.from_storage(job.source_video) if job.source_video else None
+    for name in ("remixed_from", "extended_from", "edited_from"):
+        origin.setdefault(name, getattr(job, name))
+    return store_job(spec, job.owner, reference_from=job.reference_image, source=source, **origin)
+
+
+def set_favorite(job: VideoJob, favorite: bool) -> VideoJob:
+    with _refused_when_full():
+        VideoJob.objects.filter(id=job.id).update(favorite=favorite)
+    job.refresh_from_db()
+    return job
 
 
 def cancel_job(job: VideoJob) -> VideoJob:
@@ -232,9 +344,8 @@ def delete_job(job: VideoJob) -> None:
         cancel_job(job)
     with _refused_when_full():
         VideoJob.objects.filter(id=job.id).delete()
-    storage.delete(job.video_file)
-    storage.delete(job.thumbnail_file)
-    storage.delete(job.reference_image)
+    for name in (job.video_file, job.thumbnail_file, job.spritesheet_file, job.reference_image, job.source_video):
+        storage.delete(name)
     storage.remove_scratch(job.id)
 
 

@@ -19,11 +19,13 @@ from django.utils import timezone
 
 from videos.files import storage
 from videos.files.media import InvalidVideo, probe, write_thumbnail
+from videos.files.spritesheet import write_spritesheet
 from videos.models import RunTimes, VideoJob
 from videos.providers.base import GenerationRequest, JobCancelled, Provider, ProviderError
 from videos.providers.registry import UnknownProvider, get_provider
 from videos.providers.upstream_job import UpstreamJobProvider
 from videos.runner.context import DBJobContext, HandBack
+from videos.runner.operations import make_video
 
 log = logging.getLogger(__name__)
 Status = VideoJob.Status
@@ -126,17 +128,20 @@ def _run(job: VideoJob, provider: Provider) -> None:
     ctx = DBJobContext(job, hand_back_needs_upstream_id=isinstance(provider, UpstreamJobProvider))
     video_tmp = storage.scratch_path(job.id, job.attempts, ".mp4")
     thumb_tmp = storage.scratch_path(job.id, job.attempts, ".jpg")
+    sheet_tmp = storage.scratch_path(job.id, job.attempts, ".sprites.jpg")
     image = storage.fetch_to_scratch(job.reference_image, job.id, job.attempts) if job.reference_image else None
-    request = request_for(job, image)
+    source = storage.fetch_to_scratch(job.source_video, job.id, job.attempts, ".source") if job.source_video else None
+    request = request_for(job, image, source)
     log.info("job %s started on %s (attempt %d)", job.id, job.provider, job.attempts)
     attempt = 0
     while True:
         attempt += 1
         try:
-            provider.generate(request, video_tmp, ctx)
+            make_video(provider, request, video_tmp, ctx)
             ctx.report(None, "checking the video")
             info = probe(video_tmp)
             write_thumbnail(video_tmp, thumb_tmp)
+            write_spritesheet(video_tmp, sheet_tmp)
             break
         except JobCancelled:
             _finish(job.id, Status.CANCELLED, error=CANCELLED)
@@ -163,30 +168,32 @@ def _run(job: VideoJob, provider: Provider) -> None:
             _finish(job.id, Status.FAILED, error=(exc.code, exc.message))
             log.info("job %s failed: %s", job.id, exc.code)
             return
-    video_name = thumb_name = ""
+    video_name = thumb_name = sheet_name = ""
     try:
         video_name = storage.store(video_tmp, f"videos/{job.id}.mp4")
         thumb_name = storage.store(thumb_tmp, f"thumbnails/{job.id}.jpg")
+        sheet_name = storage.store(sheet_tmp, f"spritesheets/{job.id}.jpg")
         completed_at = timezone.now()
         finished = _finish(
             job.id,
             Status.COMPLETED,
             video_file=video_name,
             thumbnail_file=thumb_name,
+            spritesheet_file=sheet_name,
             metadata=info.as_dict(),
             progress=100.0,
             completed_at=completed_at,
         )
     except BaseException:
         # Not recorded as completed: no stored file may outlive that (a video without a job).
-        storage.delete(video_name)
-        storage.delete(thumb_name)
+        for name in (video_name, thumb_name, sheet_name):
+            storage.delete(name)
         raise
     if finished:
         _record_run_time(job, completed_at)
     else:  # cancelled or deleted while the file was being stored
-        storage.delete(video_name)
-        storage.delete(thumb_name)
+        for name in (video_name, thumb_name, sheet_name):
+            storage.delete(name)
     log.info("job %s completed (%d frames, %d bytes)", job.id, info.frames, info.bytes)
 
 

@@ -39,6 +39,57 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/v1/videos/characters': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Not supported: answers 400 */
+    post: operations['videos_api_routes_create_character'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/videos/characters/{character_id}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Not supported: answers 404 */
+    get: operations['videos_api_routes_get_character'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/videos/edits': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Edit a video (video-to-video) with a new prompt */
+    post: operations['videos_api_routes_edit_video'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/v1/videos/events': {
     parameters: {
       query?: never;
@@ -56,6 +107,23 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/v1/videos/extensions': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Extend a video: the source clip plus `seconds` more, continued from its last frame */
+    post: operations['videos_api_routes_extend_video'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/v1/videos/{video_id}': {
     parameters: {
       query?: never;
@@ -66,7 +134,8 @@ export interface paths {
     /** One video */
     get: operations['videos_api_routes_retrieve_video'];
     put?: never;
-    post?: never;
+    /** Studio extension: update a video's own fields (favorite) */
+    post: operations['videos_api_routes_update_video'];
     /** Delete a video and its files */
     delete: operations['videos_api_routes_delete_video'];
     options?: never;
@@ -98,7 +167,7 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** The MP4 (or its JPEG thumbnail), with HTTP Range */
+    /** The MP4, its JPEG thumbnail or its JPEG spritesheet, with HTTP Range */
     get: operations['videos_api_routes_video_content'];
     put?: never;
     post?: never;
@@ -119,6 +188,23 @@ export interface paths {
     get: operations['videos_api_routes_video_events'];
     put?: never;
     post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/videos/{video_id}/remix': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Remix: the video's model, settings and seed with a new prompt */
+    post: operations['videos_api_routes_remix_video'];
     delete?: never;
     options?: never;
     head?: never;
@@ -204,16 +290,31 @@ export interface components {
       accepts_frames: boolean;
       /** Accepts Size */
       accepts_size: boolean;
+      /** Default Seconds */
+      default_seconds: number;
       /** Default Size */
       default_size: string | null;
       /** Default Steps */
       default_steps: number;
+      /** Edit */
+      edit: boolean;
+      /** Extend */
+      extend: boolean;
       /** Fps */
       fps: number;
       /** Frames Range */
       frames_range: number[];
       /** Image To Video */
       image_to_video: boolean;
+      /** Max Seconds */
+      max_seconds: number;
+      /** Remix */
+      remix: boolean;
+      /**
+       * Seconds
+       * @description the lengths the model makes; null: any from 1 to max_seconds
+       */
+      seconds: number[] | null;
       /** Sizes */
       sizes: string[] | null;
       /** Steps Range */
@@ -231,6 +332,11 @@ export interface components {
     };
     /** Video */
     Video: {
+      /**
+       * Batch Id
+       * @description variations made by one create with n > 1 share it
+       */
+      batch_id: string | null;
       /** Cancel Requested */
       cancel_requested: boolean;
       /** Completed At */
@@ -239,11 +345,22 @@ export interface components {
       content_url: string | null;
       /** Created At */
       created_at: number;
+      /** Edited From Video Id */
+      edited_from_video_id: string | null;
       /** Elapsed Seconds */
       elapsed_seconds: number;
       error: components['schemas']['VideoError'] | null;
       /** Eta Seconds */
       eta_seconds: number | null;
+      /**
+       * Expires At
+       * @description when a finished video is deleted (VIDEO_RETENTION_DAYS); null: kept
+       */
+      expires_at: number | null;
+      /** Extended From Video Id */
+      extended_from_video_id: string | null;
+      /** Favorite */
+      favorite: boolean;
       /** Has Reference Image */
       has_reference_image: boolean;
       /** Id */
@@ -265,6 +382,11 @@ export interface components {
        */
       object: 'video';
       /**
+       * Operation
+       * @enum {string}
+       */
+      operation: 'generate' | 'extend' | 'edit';
+      /**
        * Preview
        * @description made by the preview engine: a procedural clip, not AI
        */
@@ -278,12 +400,22 @@ export interface components {
        * @description jobs ahead of this one for the same model; null unless queued
        */
       queue_position: number | null;
-      /** Seconds */
-      seconds: string | null;
+      /** Remixed From Video Id */
+      remixed_from_video_id: string | null;
+      /**
+       * Seconds
+       * @description whole seconds asked for, or the model's default; an extend's is the total
+       */
+      seconds: string;
       /** Seed */
       seed: number;
-      /** Size */
-      size: string | null;
+      /**
+       * Size
+       * @description WIDTHxHEIGHT asked for, or the model's default; once made, what was made
+       */
+      size: string;
+      /** Spritesheet Url */
+      spritesheet_url: string | null;
       /** Started At */
       started_at: number | null;
       /**
@@ -377,6 +509,14 @@ export interface operations {
         limit?: number;
         after?: string | null;
         order?: string;
+        /** @description only videos whose prompt contains this text */
+        q?: string | null;
+        /** @description only these statuses, comma-separated */
+        status?: string | null;
+        model?: string | null;
+        /** @description the variations of one create */
+        batch_id?: string | null;
+        favorite?: boolean | null;
       };
       header?: never;
       path?: never;
@@ -430,6 +570,12 @@ export interface operations {
            */
           model?: string | null;
           /**
+           * N
+           * @description Studio extension: make this many variations (1-8), each its own job with its own seed (seed, seed+1, ... when a seed is given), sharing one batch_id.
+           * @default null
+           */
+          n?: number | null;
+          /**
            * Negative Prompt
            * @description What the video should avoid; default 'low quality'.
            * @default null
@@ -454,13 +600,13 @@ export interface operations {
           prompt: string;
           /**
            * Seconds
-           * @description OpenAI's length, in seconds; converted to frames.
+           * @description OpenAI's length, in whole seconds; default: the model's (GET /v1/models).
            * @default null
            */
           seconds?: string | null;
           /**
            * Seed
-           * @description The same seed and settings give the same video; default 0.
+           * @description The same seed and settings give the same video; default: a random seed, shown on the video.
            * @default null
            */
           seed?: number | null;
@@ -485,6 +631,12 @@ export interface operations {
            */
           model?: string | null;
           /**
+           * N
+           * @description Studio extension: make this many variations (1-8), each its own job with its own seed (seed, seed+1, ... when a seed is given), sharing one batch_id.
+           * @default null
+           */
+          n?: number | null;
+          /**
            * Negative Prompt
            * @description What the video should avoid; default 'low quality'.
            * @default null
@@ -509,13 +661,13 @@ export interface operations {
           prompt: string;
           /**
            * Seconds
-           * @description OpenAI's length, in seconds; converted to frames.
+           * @description OpenAI's length, in whole seconds; default: the model's (GET /v1/models).
            * @default null
            */
           seconds?: string | null;
           /**
            * Seed
-           * @description The same seed and settings give the same video; default 0.
+           * @description The same seed and settings give the same video; default: a random seed, shown on the video.
            * @default null
            */
           seed?: number | null;
@@ -541,6 +693,122 @@ export interface operations {
       };
       /** @description Bad Request */
       400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorOut'];
+        };
+      };
+      /** @description Request Entity Too Large */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorOut'];
+        };
+      };
+      /** @description Unsupported Media Type */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorOut'];
+        };
+      };
+      /** @description Service Unavailable */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorOut'];
+        };
+      };
+    };
+  };
+  videos_api_routes_create_character: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Bad Request */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorOut'];
+        };
+      };
+    };
+  };
+  videos_api_routes_get_character: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        character_id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Not Found */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorOut'];
+        };
+      };
+    };
+  };
+  videos_api_routes_edit_video: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Created */
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Video'];
+        };
+      };
+      /** @description Bad Request */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorOut'];
+        };
+      };
+      /** @description Not Found */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorOut'];
+        };
+      };
+      /** @description Conflict */
+      409: {
         headers: {
           [name: string]: unknown;
         };
@@ -604,6 +872,80 @@ export interface operations {
       };
     };
   };
+  videos_api_routes_extend_video: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Created */
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Video'];
+        };
+      };
+      /** @description Bad Request */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorOut'];
+        };
+      };
+      /** @description Not Found */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorOut'];
+        };
+      };
+      /** @description Conflict */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorOut'];
+        };
+      };
+      /** @description Request Entity Too Large */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorOut'];
+        };
+      };
+      /** @description Unsupported Media Type */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorOut'];
+        };
+      };
+      /** @description Service Unavailable */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorOut'];
+        };
+      };
+    };
+  };
   videos_api_routes_retrieve_video: {
     parameters: {
       query?: never;
@@ -622,6 +964,56 @@ export interface operations {
         };
         content: {
           'application/json': components['schemas']['Video'];
+        };
+      };
+      /** @description Not Found */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorOut'];
+        };
+      };
+    };
+  };
+  videos_api_routes_update_video: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        video_id: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          /**
+           * Favorite
+           * @default null
+           */
+          favorite?: boolean | null;
+        };
+      };
+    };
+    responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Video'];
+        };
+      };
+      /** @description Bad Request */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorOut'];
         };
       };
       /** @description Not Found */
@@ -752,15 +1144,6 @@ export interface operations {
           'application/json': components['schemas']['ErrorOut'];
         };
       };
-      /** @description Conflict */
-      409: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ErrorOut'];
-        };
-      };
       /** @description Requested Range Not Satisfiable */
       416: {
         headers: {
@@ -799,6 +1182,64 @@ export interface operations {
       };
       /** @description Too Many Requests */
       429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorOut'];
+        };
+      };
+    };
+  };
+  videos_api_routes_remix_video: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        video_id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Created */
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Video'];
+        };
+      };
+      /** @description Bad Request */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorOut'];
+        };
+      };
+      /** @description Not Found */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorOut'];
+        };
+      };
+      /** @description Conflict */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorOut'];
+        };
+      };
+      /** @description Service Unavailable */
+      503: {
         headers: {
           [name: string]: unknown;
         };

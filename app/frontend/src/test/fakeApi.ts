@@ -14,8 +14,15 @@ export function makeVideo(overrides: Partial<Video> = {}): Video {
     created_at: 1764032000,
     started_at: null,
     completed_at: null,
-    seconds: null,
-    size: null,
+    expires_at: null,
+    seconds: '2',
+    size: '832x480',
+    remixed_from_video_id: null,
+    extended_from_video_id: null,
+    edited_from_video_id: null,
+    operation: 'generate',
+    batch_id: null,
+    favorite: false,
     prompt: 'Volcano on a beach',
     negative_prompt: 'low quality',
     num_inference_steps: 12,
@@ -33,6 +40,7 @@ export function makeVideo(overrides: Partial<Video> = {}): Video {
     metadata: null,
     content_url: null,
     thumbnail_url: null,
+    spritesheet_url: null,
     ...overrides,
   };
 }
@@ -45,11 +53,10 @@ export function completed(v: Video): Video {
     queue_position: null,
     completed_at: v.created_at + 3,
     started_at: v.created_at,
-    seconds: '2.06',
-    size: '832x480',
     metadata: { duration: 2.06, frames: 33, width: 832, height: 480, codec: 'h264', fps: 16, bytes: 123456 },
     content_url: `/v1/videos/${v.id}/content`,
     thumbnail_url: `/v1/videos/${v.id}/content?variant=thumbnail`,
+    spritesheet_url: `/v1/videos/${v.id}/content?variant=spritesheet`,
   };
 }
 
@@ -65,6 +72,12 @@ export function makeCapabilities(overrides: Partial<ModelCapabilities> = {}): Mo
     frames_range: [1, 241],
     image_to_video: false,
     fps: 16,
+    default_seconds: 5,
+    seconds: null,
+    max_seconds: 15,
+    extend: false,
+    edit: false,
+    remix: true,
     ...overrides,
   };
 }
