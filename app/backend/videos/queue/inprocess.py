@@ -13,6 +13,7 @@ import time
 
 from django.db import close_old_connections
 
+from videos.jobs.retention import delete_expired
 from videos.models import VideoJob
 from videos.providers.registry import all_providers
 from videos.queue.claim import claim_next
@@ -121,6 +122,7 @@ class InProcessQueue:
                     for condition in self._wake.values():
                         with condition:
                             condition.notify_all()
+                delete_expired()
                 failing = False
             except Exception:
                 if not failing:
