@@ -140,7 +140,9 @@ class _Inbox:
 
 
 def _declared_too_big(scope: Scope) -> str | None:
-    limit = settings.STUDIO_MAX_REQUEST_BYTES
+    # Source clips (extend, edit) may be larger; elsewhere a body is a form with an image or two.
+    clip = scope.get("path", "") in CLIP_UPLOAD_PATHS
+    limit = settings.STUDIO_MAX_CLIP_REQUEST_BYTES if clip else settings.STUDIO_MAX_REQUEST_BYTES
     for name, value in scope.get("headers", []):
         if name == b"content-length":
             try:
@@ -152,14 +154,18 @@ def _declared_too_big(scope: Scope) -> str | None:
     return None
 
 
+CLIP_UPLOAD_PATHS = ("/v1/videos/extensions", "/v1/videos/edits")
+
+
 def _chunked_upload(scope: Scope) -> bool:
     names = {name for name, _ in scope.get("headers", [])}
     return b"content-length" not in names and b"transfer-encoding" in names
 
 
 async def _read_capped(receive: Receive) -> Receive | None:
-    """A body sent without a length, read up to the limit (None: over it) and replayed:
-    Django would otherwise spool any amount of it to disk."""
+    """A body sent without a length, read up to the (small) limit (None: over it) and replayed:
+    Django would otherwise spool any amount of it to disk. A larger upload (a source clip) must
+    declare its Content-Length."""
     limit, size, messages = settings.STUDIO_MAX_REQUEST_BYTES, 0, []
     while True:
         message = await receive()

@@ -221,9 +221,10 @@ VIDEO_EVENTS_MAX_STREAMS = env_int("VIDEO_EVENTS_MAX_STREAMS", 10000)
 VIDEO_EVENTS_MAX_PER_CLIENT = env_int("VIDEO_EVENTS_MAX_PER_CLIENT", 20)
 VIDEO_EVENTS_MAX_SECONDS = env_float("VIDEO_EVENTS_MAX_SECONDS", 3600.0)
 VIDEO_EVENTS_POLL_SECONDS = env_float("VIDEO_EVENTS_POLL_SECONDS", 1.0)
-# Request bodies: a source clip or two images' worth, plus the form fields; larger ones are
-# refused unread.
-STUDIO_MAX_REQUEST_BYTES = max(VIDEO_MAX_SOURCE_BYTES, 2 * VIDEO_MAX_IMAGE_BYTES) + 1024**2
+# Request bodies: two images' worth plus the form fields, or on the extend and edit routes a
+# source clip (with a declared Content-Length); larger ones are refused unread.
+STUDIO_MAX_REQUEST_BYTES = 2 * VIDEO_MAX_IMAGE_BYTES + 1024**2
+STUDIO_MAX_CLIP_REQUEST_BYTES = max(VIDEO_MAX_SOURCE_BYTES, STUDIO_MAX_REQUEST_BYTES) + 1024**2
 
 VIDEO_SERVE_ENABLED = env_bool("VIDEO_SERVE_ENABLED", False)
 VIDEO_SERVE_PROVIDER = env_str("VIDEO_SERVE_PROVIDER")

@@ -108,7 +108,7 @@ def test_upstream_failures_become_clear_502s(cloud, upstream, mode, status, word
     # Nothing half-written is served: the job failed and has no content.
     video = httpx.get(f"{studio.url}/v1/videos/{body['video_id']}").json()
     assert video["status"] == "failed" and video["content_url"] is None
-    assert httpx.get(f"{studio.url}/v1/videos/{body['video_id']}/content").status_code == 409
+    assert httpx.get(f"{studio.url}/v1/videos/{body['video_id']}/content").status_code == 404
 
 
 def test_upstream_timeout_is_504_with_a_readable_message(cloud, upstream):

@@ -68,10 +68,10 @@ class Harness:
             if video["status"] != "completed":
                 # Nothing half-written is served...
                 assert video["content_url"] is None and video["metadata"] is None
-                for variant in ("video", "thumbnail"):
+                for variant in ("video", "thumbnail", "spritesheet"):
                     response = client.get(f"/v1/videos/{video_id}/content", params={"variant": variant})
-                    assert response.status_code == 409, response.text
-                    assert "not ready" in response.json()["error"]["message"]
+                    assert response.status_code == 404, response.text
+                    assert response.json()["error"]["code"] == "video_not_ready"
                 # ...and nothing of it is left on disk (scratch is cleaned right after the status is written).
                 self.wait_no_files(video_id)
             listing = client.get("/v1/videos")

@@ -35,9 +35,16 @@ class TTCloudProvider(UpstreamJobProvider):
         **options: object,
     ) -> None:
         super().__init__(url, token, timeout=timeout, **options)  # type: ignore[arg-type]
-        # The upstream decides size and length; it accepts only these four fields.
+        # The upstream decides size and length; it accepts only these four fields. The defaults
+        # are what tt-media-server's Wan 2.2 makes (720p, 81 frames at 16 fps), shown on a job until
+        # its video is measured.
         self.capabilities = Capabilities(
-            steps_range=steps_range, default_steps=12, accepts_size=False, accepts_frames=False
+            steps_range=steps_range,
+            default_steps=12,
+            default_size=(1280, 720),
+            default_seconds=5,
+            accepts_size=False,
+            accepts_frames=False,
         )
 
     def submit(self, client: httpx.Client, request: GenerationRequest, dest: Path, ctx: JobContext) -> str | None:
