@@ -6,11 +6,15 @@ ProviderErrors; the provider modules stay small by using them.
 
 from __future__ import annotations
 
+import email.utils
 import json
+import math
+import random
 import re
 import threading
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
 
@@ -52,7 +56,7 @@ def short_reason(response: httpx.Response) -> str:
     """A one-line reason from an error answer: the JSON error message, or the status phrase."""
     text = ""
     try:
-        data = json.loads(_head(response, 4096) or b"null")
+        data = json.loads(body_head(response, 4096) or b"null")
     except (ValueError, RecursionError, httpx.HTTPError):
         data = None
     if isinstance(data, dict):
@@ -67,7 +71,7 @@ def short_reason(response: httpx.Response) -> str:
     return text[:200]
 
 
-def _head(response: httpx.Response, size: int) -> bytes:
+def body_head(response: httpx.Response, size: int) -> bytes:
     """The first `size` bytes of a body, without reading the rest of a streamed one."""
     try:
         return response.content[:size]
@@ -126,29 +130,123 @@ def _retry_after(response: httpx.Response) -> float | None:
         return None
 
 
-def transport_error(exc: httpx.HTTPError, what: str, timeout: float) -> ProviderError:
+class TransportFault(ProviderError):
+    """A ProviderError for an exchange that got no (whole) answer: refused, timed out, broken.
+
+    `unsent` marks faults where the request surely never reached the upstream (the connection
+    was never made), so even a request that is not idempotent (a create) may be sent again."""
+
+    def __init__(self, code: str, message: str, *, retryable: bool = False, unsent: bool = False) -> None:
+        super().__init__(code, message, retryable=retryable)
+        self.unsent = unsent
+
+
+def transport_error(exc: httpx.HTTPError, what: str, timeout: float) -> TransportFault:
     if isinstance(exc, httpx.ConnectTimeout):
         # Not "did not answer within <timeout>": connecting gives up sooner (CONNECT_TIMEOUT).
-        return ProviderError(
+        return TransportFault(
             "upstream_timeout",
             f"{what} did not accept a connection within {min(CONNECT_TIMEOUT, timeout):g} seconds.",
             retryable=True,
+            unsent=True,
         )
     if isinstance(exc, httpx.TimeoutException):
-        return ProviderError(
+        return TransportFault(
             "upstream_timeout",
             f"{what} did not answer within {timeout:g} seconds.",
+            unsent=isinstance(exc, httpx.PoolTimeout),
         )
     inner = what[:1].lower() + what[1:]  # "The cloud..." mid-sentence reads "the cloud..."
     if isinstance(exc, httpx.ConnectError):
-        return ProviderError(
-            "upstream_unreachable", f"Could not connect to {inner}: {redact(str(exc))[:200]}", retryable=True
+        return TransportFault(
+            "upstream_unreachable",
+            f"Could not connect to {inner}: {redact(str(exc))[:200]}",
+            retryable=True,
+            unsent=True,
         )
-    return ProviderError(
+    return TransportFault(
         "upstream_error",
         f"The connection to {inner} broke: {redact(str(exc))[:200] or type(exc).__name__}",
         retryable=True,
     )
+
+
+# --- retries as OpenAI's official SDKs make them ------------------------------------------------
+
+
+def retry_after(headers: httpx.Headers) -> float | None:
+    """Seconds the upstream asks to wait: `retry-after-ms`, then `retry-after` (seconds or an
+    HTTP date), as OpenAI's SDK reads them; None when neither is there or readable."""
+    for name, divisor in (("retry-after-ms", 1000.0), ("retry-after", 1.0)):
+        try:
+            value = float(headers.get(name, ""))
+        except ValueError:
+            continue
+        if math.isfinite(value):
+            return value / divisor
+    try:
+        when = email.utils.parsedate_tz(headers.get("retry-after", ""))
+        return None if when is None else float(email.utils.mktime_tz(when) - time.time())
+    except (TypeError, ValueError, OverflowError):
+        return None
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """The official `openai` SDK's policy: 2 retries of 408, 409, 429, 5xx and connection
+    faults, an exponential back-off from 0.5 s capped at 8 s (less up to 25 % jitter), a
+    `retry-after-ms` / `retry-after` the upstream sends honoured up to 2 minutes (longer: no
+    retry), and `x-should-retry: true|false` obeyed over all of that."""
+
+    max_retries: int = 2
+    initial_delay: float = 0.5
+    max_delay: float = 8.0
+    max_retry_after: float = 120.0
+
+    def should_retry(self, response: httpx.Response) -> bool:
+        wait = retry_after(response.headers)
+        if wait is not None and wait > self.max_retry_after:
+            return False
+        verdict = response.headers.get("x-should-retry")
+        if verdict in ("true", "false"):
+            return verdict == "true"
+        return response.status_code in (408, 409, 429) or response.status_code >= 500
+
+    def delay(self, retries_taken: int, wait: float | None = None) -> float:
+        if wait is not None and 0 < wait <= self.max_retry_after:
+            return wait
+        backoff = min(self.initial_delay * 2.0 ** min(retries_taken, 30), self.max_delay)
+        return backoff * (1 - 0.25 * random.random())
+
+
+def with_retries(
+    attempt: Callable[[], T],
+    ctx: JobContext | None,
+    policy: RetryPolicy,
+    *,
+    idempotent: bool,
+    deadline: float = float("inf"),
+) -> T:
+    """Run `attempt` (one exchange, raising ProviderErrors) again while `policy` allows: a
+    `retryable` error (the caller's mapping of statuses says so), or a TransportFault where
+    sending again is safe (`idempotent`, or the request never left). Waits end at a cancel
+    (JobCancelled) and never run past `deadline`. The error that ends the retries is marked
+    not retryable: the SDK's retries are spent, a caller should not add its own on top."""
+    retries = 0
+    while True:
+        try:
+            return attempt()
+        except ProviderError as exc:
+            again = (idempotent or exc.unsent) if isinstance(exc, TransportFault) else exc.retryable
+            pause = policy.delay(retries, exc.retry_after)
+            if not again or retries >= policy.max_retries or time.monotonic() + pause >= deadline:
+                exc.retryable = False
+                raise
+        if ctx is not None:
+            sleep_unless_cancelled(pause, ctx)
+        else:
+            time.sleep(pause)
+        retries += 1
 
 
 def is_mp4_start(head: bytes) -> bool:
@@ -214,12 +312,14 @@ def download_mp4(
     timeout: float,
     ctx: JobContext,
     max_seconds: float = 1800.0,
+    error_for: Callable[[httpx.Response, str], ProviderError] = status_error,
 ) -> None:
-    """GET a finished video and stream it to `dest`, mapping every failure to a ProviderError."""
+    """GET a finished video and stream it to `dest`, mapping every failure to a ProviderError
+    (an error status through `error_for`)."""
     try:
         with client.stream("GET", url, headers=headers) as response:
             if response.status_code != 200:
-                raise status_error(response, what)
+                raise error_for(response, what)
             stream_mp4_to_file(response, dest, max_bytes, what, ctx, max_seconds)
     except httpx.HTTPError as exc:
         raise transport_error(exc, what, timeout) from None
@@ -321,6 +421,11 @@ def wait_for_job(
     interval: float,
     timeout: float,
     request_timeout: float,
+    retry: RetryPolicy | None = None,
+    error_for: Callable[[httpx.Response, str], ProviderError] = status_error,
+    failed: Callable[[dict], ProviderError | None] | None = None,
+    next_delay: Callable[[httpx.Response], float | None] | None = None,
+    first_delay: float | None = None,
 ) -> None:
     """Poll an upstream job (`{id, status, progress?, error?}`) until it completes.
 
@@ -328,6 +433,12 @@ def wait_for_job(
     ProviderErrors; a few transport blips in a row are tolerated. Each poll runs under `call`
     with a deadline over the whole exchange (a status that trickles in a byte a second never
     trips a read timeout), so the job timeout and a cancel hold however the upstream answers.
+
+    With a `retry` policy each poll is retried as that policy says (transport faults, a poll
+    that timed out, and the statuses it retries) and anything else ends the wait; error
+    statuses become `error_for(response)`, a failed job `failed(job)` (when it gives one), and `next_delay(answer)`
+    (when it gives one) replaces `interval` before the next poll; `first_delay` comes before the
+    first.
     """
     deadline = time.monotonic() + timeout
 
@@ -337,26 +448,42 @@ def wait_for_job(
     def poll_timeout() -> ProviderError:
         if time.monotonic() >= deadline:
             return job_timeout()
-        return ProviderError(
+        return TransportFault(
             "upstream_timeout", f"{what} did not answer a status poll within {request_timeout:g} seconds."
         )
 
+    def poll() -> httpx.Response:
+        return call(fetch, ctx, deadline=min(deadline, time.monotonic() + request_timeout), on_deadline=poll_timeout)
+
+    def checked_poll() -> httpx.Response:
+        """One poll under the retry policy: an answer to read, or a ProviderError."""
+        try:
+            response = poll()
+        except httpx.HTTPError as exc:
+            raise transport_error(exc, what, request_timeout) from None
+        if response.status_code not in (200, 404):
+            raise error_for(response, what)
+        return response
+
+    if first_delay:
+        sleep_unless_cancelled(min(first_delay, max(0.0, deadline - time.monotonic())), ctx)
     failures = 0
     while True:
         ctx.raise_if_cancelled()
-        try:
-            response = call(
-                fetch, ctx, deadline=min(deadline, time.monotonic() + request_timeout), on_deadline=poll_timeout
-            )
-        except httpx.HTTPError as exc:
-            failures += 1
-            if failures >= 5:
-                raise transport_error(exc, what, request_timeout) from None
-            if time.monotonic() + interval > deadline:
-                raise job_timeout() from None
-            sleep_unless_cancelled(interval, ctx)
-            continue
-        failures = 0
+        if retry is not None:
+            response = with_retries(checked_poll, ctx, retry, idempotent=True, deadline=deadline)
+        else:
+            try:
+                response = poll()
+            except httpx.HTTPError as exc:
+                failures += 1
+                if failures >= 5:
+                    raise transport_error(exc, what, request_timeout) from None
+                if time.monotonic() + interval > deadline:
+                    raise job_timeout() from None
+                sleep_unless_cancelled(interval, ctx)
+                continue
+            failures = 0
         if response.status_code == 404:
             raise ProviderError(
                 "upstream_job_lost",
@@ -364,12 +491,15 @@ def wait_for_job(
                 upstream_status=404,
             )
         if response.status_code != 200:
-            raise status_error(response, what)
+            raise error_for(response, what)
         job = read_json(response, what)
         status = str(job.get("status", "")).lower()
         if status == "completed":
             return
         if status == "failed":
+            custom = failed(job) if failed is not None else None
+            if custom is not None:
+                raise custom
             error = job.get("error") or {}
             message = error.get("message") if isinstance(error, dict) else str(error)
             raise ProviderError(
@@ -385,7 +515,8 @@ def wait_for_job(
             ctx.report(min(float(progress), 99.0))
         if time.monotonic() > deadline:
             raise job_timeout()
-        sleep_unless_cancelled(min(interval, max(0.0, deadline - time.monotonic())), ctx)
+        pause = next_delay(response) if next_delay is not None else None
+        sleep_unless_cancelled(min(interval if pause is None else pause, max(0.0, deadline - time.monotonic())), ctx)
 
 
 def read_json(response: httpx.Response, what: str, stop: threading.Event | None = None) -> dict:

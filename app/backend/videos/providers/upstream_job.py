@@ -4,10 +4,17 @@ and stop the upstream's work when the studio gives up on it (cancel or timeout).
 Subclasses say how to submit and where a job's status and video live. The upstream's job
 id is remembered in the studio's job, so a restarted studio resumes polling instead of
 generating the video again.
+
+A subclass with a `retry` policy retries each exchange itself (OpenAI's SDK policy), and one
+with `stop_on_failure` never leaves an upstream job behind: however the studio's job ends
+without its video, the upstream job is stopped (and waited for) before `generate` returns, and
+a stop that fails is logged and said in the job's error.
 """
 
 from __future__ import annotations
 
+import logging
+import threading
 import time
 from abc import abstractmethod
 from pathlib import Path
@@ -17,6 +24,7 @@ import httpx
 from videos.providers.base import GenerationRequest, JobCancelled, JobContext, Provider, ProviderError, ProviderStatus
 from videos.providers.upstream_http import (
     RUNNING,
+    RetryPolicy,
     bounded_request,
     call,
     download_mp4,
@@ -24,14 +32,25 @@ from videos.providers.upstream_http import (
     read_json,
     run_cancellable,
     sleep_unless_cancelled,
+    status_error,
+    transport_error,
+    usable_job_id,
     wait_for_job,
+    with_retries,
 )
+
+log = logging.getLogger(__name__)
 
 
 class UpstreamJobProvider(Provider):
     what = "The upstream"  # how messages name the upstream
     url_setting = ""  # the setting that configures base_url, named in status messages
     title = ""  # "The <title> provider is not configured"
+    # None: one try per exchange (the runner's VIDEO_MAX_ATTEMPTS retry the whole job); a policy:
+    # each exchange (create, poll, download, stop) is retried by it, and the runner does not add more.
+    retry: RetryPolicy | None = None
+    # False: only a cancel or a timeout stops the upstream job; True: any end without the video does.
+    stop_on_failure = False
 
     def __init__(
         self,
@@ -87,45 +106,86 @@ class UpstreamJobProvider(Provider):
             raise ProviderError("not_configured", f"The {self.title} provider is not configured: {state.detail}.")
         with make_client(self.timeout, self.ca_bundle) as client:
             job_id = ctx.upstream_id
+            fresh = job_id is None
             if job_id is None:
                 job_id = self._submit_when_ready(client, request, dest, ctx)
                 if job_id is None:  # answered synchronously: the MP4 is already in dest
                     ctx.report(100)
                     return
-                ctx.remember_upstream_id(job_id)
             try:
-                wait_for_job(
-                    lambda stop: bounded_request(
-                        client, "GET", self.job_url(job_id), what=self.what, stop=stop, headers=self.headers()
-                    ),
-                    ctx,
-                    what=self.what,
-                    job_id=job_id,
-                    interval=self.poll_interval,
-                    timeout=self.job_timeout,
-                    request_timeout=self.timeout,
+                if fresh:
+                    ctx.remember_upstream_id(job_id)
+                self._wait(client, job_id, ctx)
+                self._download(client, job_id, dest, ctx)
+            except Exception as exc:  # not HandBack (a BaseException): a stopping studio resumes the job later
+                gave_up = isinstance(exc, JobCancelled) or (
+                    isinstance(exc, ProviderError) and exc.code == "upstream_timeout"
                 )
-                run_cancellable(
-                    lambda: download_mp4(
-                        client,
-                        self.download_url(job_id),
-                        self.headers(),
-                        dest,
-                        max_bytes=self.max_bytes,
-                        what=self.what,
-                        timeout=self.timeout,
-                        ctx=ctx,
-                        max_seconds=self.job_timeout,
-                    ),
-                    ctx,
-                )
-            except (JobCancelled, ProviderError) as exc:
-                if isinstance(exc, JobCancelled) or exc.code == "upstream_timeout":
+                if gave_up or self.stop_on_failure:
                     # The accelerator should not finish a video nobody will fetch, and the queue's
                     # slot stays held until it has let go of this one.
-                    self.stop(client, job_id)
+                    self._let_go(client, job_id, exc, ctx)
                 raise
         ctx.report(100)
+
+    def _wait(self, client: httpx.Client, job_id: str, ctx: JobContext) -> None:
+        wait_for_job(
+            lambda stop: bounded_request(
+                client, "GET", self.job_url(job_id), what=self.what, stop=stop, headers=self.headers()
+            ),
+            ctx,
+            what=self.what,
+            job_id=job_id,
+            interval=self.poll_interval,
+            timeout=self.job_timeout,
+            request_timeout=self.timeout,
+            retry=self.retry,
+            error_for=self.error_for,
+            failed=self.failed_error,
+            next_delay=self.poll_delay,
+            first_delay=self.first_poll_delay(job_id),
+        )
+
+    def _download(self, client: httpx.Client, job_id: str, dest: Path, ctx: JobContext) -> None:
+        def once() -> None:
+            run_cancellable(
+                lambda: download_mp4(
+                    client,
+                    self.download_url(job_id),
+                    self.headers(),
+                    dest,
+                    max_bytes=self.max_bytes,
+                    what=self.what,
+                    timeout=self.timeout,
+                    ctx=ctx,
+                    max_seconds=self.job_timeout,
+                    error_for=self.error_for,
+                ),
+                ctx,
+            )
+
+        if self.retry is None:
+            once()
+        else:
+            with_retries(once, ctx, self.retry, idempotent=True)
+
+    # --- what subclasses may change ---------------------------------------------------------
+
+    def error_for(self, response: httpx.Response, what: str) -> ProviderError:
+        """The ProviderError for an error status the upstream answered."""
+        return status_error(response, what)
+
+    def failed_error(self, job: dict) -> ProviderError | None:
+        """The ProviderError for a job the upstream reports `failed`; None: the usual one."""
+        return None
+
+    def poll_delay(self, response: httpx.Response) -> float | None:
+        """Seconds until the next status poll, if the answer says; None: `poll_interval`."""
+        return None
+
+    def first_poll_delay(self, job_id: str) -> float | None:
+        """Seconds to wait before the first status poll of a job this process just created."""
+        return None
 
     @abstractmethod
     def submit(self, client: httpx.Client, request: GenerationRequest, dest: Path, ctx: JobContext) -> str | None:
@@ -151,7 +211,7 @@ class UpstreamJobProvider(Provider):
         waited = False
         while True:
             try:
-                job_id = run_cancellable(lambda: self.submit(client, request, dest, ctx), ctx)
+                job_id = self._submit_once_or_retried(client, request, dest, ctx)
             except ProviderError as exc:
                 restarting = exc.code == "upstream_unreachable" and self._answered
                 if exc.upstream_status is not None:
@@ -177,26 +237,115 @@ class UpstreamJobProvider(Provider):
                 ctx.report(None, "")  # the warm-up message no longer holds
             return job_id
 
-    def stop(self, client: httpx.Client, job_id: str) -> None:
+    def _submit_once_or_retried(
+        self, client: httpx.Client, request: GenerationRequest, dest: Path, ctx: JobContext
+    ) -> str | None:
+        def once() -> str | None:
+            if not self.stop_on_failure:
+                return run_cancellable(lambda: self.submit(client, request, dest, ctx), ctx)
+            return self._submit_seen_through(client, request, dest, ctx)
+
+        if self.retry is None:
+            return once()
+        # A create is not idempotent: a connection that broke after the request went out is not
+        # retried (the upstream may have started a job whose id the studio never learnt).
+        return with_retries(once, ctx, self.retry, idempotent=False)
+
+    def _submit_seen_through(
+        self, client: httpx.Client, request: GenerationRequest, dest: Path, ctx: JobContext
+    ) -> str | None:
+        """Submit; a cancel while the request is under way still waits (at most the request
+        timeout) for its answer, so a job it started upstream is stopped, not left running."""
+        done = threading.Event()
+        box: dict[str, str | None] = {}
+
+        def submit() -> str | None:
+            try:
+                box["id"] = self.submit(client, request, dest, ctx)
+                return box["id"]
+            finally:
+                done.set()
+
+        try:
+            return run_cancellable(submit, ctx)
+        except JobCancelled as exc:
+            done.wait(self.timeout)
+            job_id = box.get("id")
+            if job_id is not None and usable_job_id(job_id):
+                self._let_go(client, job_id, exc, ctx)
+            raise
+
+    def _let_go(self, client: httpx.Client, job_id: str, exc: Exception, ctx: JobContext) -> None:
+        """Stop an upstream job the studio no longer wants (see `stop`). When that fails it is
+        logged, and a `stop_on_failure` provider raises `exc` again saying so."""
+        if self.stop(client, job_id):
+            if self.stop_on_failure and isinstance(exc, ProviderError):
+                exc.retryable = False  # the upstream job is gone: a retry could only poll it in vain
+            return
+        log.warning(
+            "%s: could not stop upstream job %s after %s; it may still be running there",
+            self.name,
+            job_id,
+            exc.code if isinstance(exc, ProviderError) else type(exc).__name__,
+        )
+        if not self.stop_on_failure:
+            return
+        note = f"The upstream job {job_id} may still be running there: its deletion could not be confirmed."
+        if isinstance(exc, ProviderError):
+            raise ProviderError(exc.code, f"{exc.message} {note}", upstream_status=exc.upstream_status) from None
+        if isinstance(exc, JobCancelled):
+            ctx.report(None, f"Cancelled. {note}")
+            raise JobCancelled(f"Cancelled. {note}") from None
+
+    def stop(self, client: httpx.Client, job_id: str) -> bool:
         """Ask the upstream to stop the job, then wait (at most the request timeout) until it
-        reports the job over: the caller's queue slot stays held meanwhile, so the next job is
-        not sent while the upstream is still busy with this one. Best effort."""
+        reports the job over or gone: the caller's queue slot stays held meanwhile, so the next
+        job is not sent while the upstream is still busy with this one. True once the job is
+        over or gone (or its deletion acknowledged, when the upstream cannot be asked after);
+        False when that could not be seen (no answer, an error status, still at work when the
+        time ran out). Never raises."""
         method, url = self.stop_request(job_id)
         deadline = time.monotonic() + self.timeout
 
-        def exchange(method: str, url: str) -> httpx.Response:
-            return call(
-                lambda stop: bounded_request(client, method, url, what=self.what, stop=stop, headers=self.headers()),
-                None,  # the job is already cancelled or given up: only the deadline ends the wait
-                deadline=deadline,
-            )
+        def once(method: str, url: str) -> httpx.Response:
+            try:
+                response = call(
+                    lambda stop: bounded_request(
+                        client, method, url, what=self.what, stop=stop, headers=self.headers()
+                    ),
+                    None,  # the job is already cancelled or given up: only the deadline ends the wait
+                    deadline=deadline,
+                )
+            except httpx.HTTPError as exc:
+                raise transport_error(exc, self.what, self.timeout) from None
+            if self.retry is not None and response.status_code >= 400 and self.retry.should_retry(response):
+                raise self.error_for(response, self.what)
+            return response
 
+        def exchange(method: str, url: str) -> httpx.Response:
+            if self.retry is None:
+                return once(method, url)
+            return with_retries(lambda: once(method, url), None, self.retry, idempotent=True, deadline=deadline)
+
+        acknowledged = False  # the upstream said it deleted the job (OpenAI's {"deleted": true})
         try:
             response = exchange(method, url)
-            while response.status_code in (200, 202) and time.monotonic() < deadline:
-                if str(read_json(response, self.what).get("status", "")).lower() not in RUNNING:
-                    return  # cancelled, or finished anyway
-                time.sleep(min(self.poll_interval, max(0.0, deadline - time.monotonic())))
+            while True:
+                if response.status_code == 404:
+                    return True  # gone
+                if response.status_code not in (200, 202):
+                    return acknowledged
+                answer = read_json(response, self.what)
+                status = str(answer.get("status", "")).lower()
+                if status in RUNNING:
+                    pause = self.poll_interval
+                elif answer.get("deleted") is True and not status and not acknowledged:
+                    acknowledged, pause = True, 0.0  # look at once whether it is gone
+                else:
+                    return True  # cancelled, deleted, or finished anyway
+                if time.monotonic() >= deadline:
+                    return False  # still at work when the time ran out
+                time.sleep(min(pause, max(0.0, deadline - time.monotonic())))
                 response = exchange("GET", self.job_url(job_id))
         except (httpx.HTTPError, ProviderError):
-            pass  # an answer we cannot read, or no answer in time: nothing more to wait for
+            return acknowledged  # no readable answer: an acknowledged deletion is all there is to go by
