@@ -8,6 +8,7 @@ from __future__ import annotations
 import io
 import time
 from pathlib import Path
+from typing import cast
 
 import av
 import httpx
@@ -15,13 +16,16 @@ import numpy as np
 import openai
 import pytest
 from openai import OpenAI
-from openai.types import Video
+from openai.types import Video, VideoSeconds, VideoSize
 from PIL import Image
 
 from tests.support.media import tiny_mp4
 from tests.support.upstream import FakeUpstream
 
-SIZE = "720x1280"  # one of OpenAI's sizes, so every object passes Video.model_validate
+SIZE: VideoSize = "720x1280"  # one of OpenAI's sizes, so every object passes Video.model_validate
+# The client's type hints list OpenAI's lengths and sizes; the studio takes what its model makes.
+ONE_SECOND = cast(VideoSeconds, "1")
+SMALL = cast(VideoSize, "64x64")
 OPENAI_SIZES = ("720x1280", "1280x720", "1024x1792", "1792x1024")
 
 
@@ -65,7 +69,7 @@ def sdk(studio) -> OpenAI:
 
 
 def test_every_videos_method_of_the_official_client(studio, sdk: OpenAI) -> None:
-    created = strict(sdk.videos.create(prompt="A red kite over dunes", model="preview", size=SIZE, seconds="1"))
+    created = strict(sdk.videos.create(prompt="A red kite over dunes", model="preview", size=SIZE, seconds=ONE_SECOND))
     # Set from creation on: the length asked for and the size, as OpenAI's Video requires.
     assert (created.status, created.seconds, created.size, created.expires_at) == ("queued", "1", SIZE, None)
     source = poll(sdk, created.id)
@@ -87,7 +91,7 @@ def test_every_videos_method_of_the_official_client(studio, sdk: OpenAI) -> None
 
     # The client's extend() and edit() upload a file (its multipart encoder refuses a {"id"}
     # reference); a reference to one of the caller's videos goes as JSON through its post().
-    extended = strict(by_reference(sdk, "extensions", source.id, prompt="The kite lands", seconds="1"))
+    extended = strict(by_reference(sdk, "extensions", source.id, prompt="The kite lands", seconds=ONE_SECOND))
     assert extended.seconds == "2"  # OpenAI: an extension's seconds is the stitched total
     done = poll(sdk, extended.id)
     raw = sdk.videos.with_raw_response.retrieve(done.id).http_response.json()
@@ -98,8 +102,10 @@ def test_every_videos_method_of_the_official_client(studio, sdk: OpenAI) -> None
     unrelated = np.abs(frames_of(sdk.videos.download_content(remix.id).read())[0].astype(int) - first[0]).mean()
     assert seam < 12 and seam < unrelated / 2, (seam, unrelated)
 
-    uploaded = sdk.videos.extend(video=("clip.mp4", tiny_mp4(9, 96, 64), "video/mp4"), prompt="more", seconds="1")
-    assert poll(sdk, uploaded.id).size == "96x64"
+    uploaded = sdk.videos.extend(
+        video=("clip.mp4", tiny_mp4(9, 96, 64), "video/mp4"), prompt="more", seconds=ONE_SECOND
+    )
+    assert str(poll(sdk, uploaded.id).size) == "96x64"
     # The 8 fps upload keeps its rate: one more second is 8 more frames.
     assert len(frames_of(sdk.videos.download_content(uploaded.id).read())) == 9 + 8
     upload_edit = sdk.videos.edit(video=("clip.mp4", tiny_mp4(9, 96, 64), "video/mp4"), prompt="at dusk")
@@ -111,7 +117,7 @@ def test_every_videos_method_of_the_official_client(studio, sdk: OpenAI) -> None
     assert len(edit_frames) == len(first) and np.abs(edit_frames[5].astype(int) - first[5]).mean() > 5
 
     with pytest.raises(openai.BadRequestError) as character:
-        sdk.videos.create_character(name="Kite", video=("c.mp4", tiny_mp4(), "video/mp4"))  # type: ignore[arg-type]
+        sdk.videos.create_character(name="Kite", video=("c.mp4", tiny_mp4(), "video/mp4"))
     assert character.value.code == "characters_unsupported" and "characters" in character.value.message
     with pytest.raises(openai.NotFoundError):
         sdk.videos.get_character("char_123")
@@ -129,16 +135,18 @@ def test_every_videos_method_of_the_official_client(studio, sdk: OpenAI) -> None
 def test_seeds_variations_gallery_filters_and_favorites(studio, sdk: OpenAI) -> None:
     seeds = set()
     for _ in range(2):
-        video = sdk.videos.with_raw_response.create(prompt="same prompt", model="preview", size=SIZE, seconds="1")
+        video = sdk.videos.with_raw_response.create(
+            prompt="same prompt", model="preview", size=SIZE, seconds=ONE_SECOND
+        )
         seeds.add(video.http_response.json()["seed"])
     assert len(seeds) == 2  # a /v1 create without a seed draws one (2**32 values: equal only by a fault)
     fixed = sdk.videos.with_raw_response.create(
-        prompt="fixed", model="preview", size=SIZE, seconds="1", extra_body={"seed": 42}
+        prompt="fixed", model="preview", size=SIZE, seconds=ONE_SECOND, extra_body={"seed": 42}
     ).http_response.json()
     assert fixed["seed"] == 42
 
     batch = sdk.videos.with_raw_response.create(
-        prompt="a fox in snow", model="preview", size="64x64", seconds="1", extra_body={"n": 3, "seed": 7}
+        prompt="a fox in snow", model="preview", size=SMALL, seconds=ONE_SECOND, extra_body={"n": 3, "seed": 7}
     ).http_response.json()
     assert batch["batch_id"]
     with httpx.Client(base_url=studio.url) as client:
@@ -181,7 +189,7 @@ def test_not_ready_content_is_a_404_the_client_does_not_retry(studio, sdk: OpenA
 
 
 def test_v1_answers_json_for_unknown_routes_wrong_methods_and_head(studio, sdk: OpenAI) -> None:
-    video = poll(sdk, sdk.videos.create(prompt="head", model="preview", size="64x64", seconds="1").id)
+    video = poll(sdk, sdk.videos.create(prompt="head", model="preview", size=SMALL, seconds=ONE_SECOND).id)
     with httpx.Client(base_url=studio.url) as client:
         for method, path, status in (
             ("GET", "/v1/nothing/here", 404),

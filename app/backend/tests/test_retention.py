@@ -36,6 +36,7 @@ def test_retention_sets_expires_at_and_the_sweep_deletes_expired_videos_and_file
     settings.VIDEO_RETENTION_DAYS = 7
     old, recent = finished(days_ago=8), finished(days_ago=1)
     queued = VideoJob.objects.create(provider="preview", prompt="waiting", num_inference_steps=1, seed=1)
+    assert recent.completed_at is not None
     assert video_object(recent)["expires_at"] == int((recent.completed_at + timedelta(days=7)).timestamp())
     assert video_object(queued)["expires_at"] is None  # only a finished video's assets expire
     assert delete_expired() == 1

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 
 from videos.errors import error_response
@@ -35,7 +35,7 @@ class ApiEnvelopeMiddleware:
             request.method = "HEAD"
             if response.has_header(HANDOFF_HEADER):  # a file send: its headers are all HEAD wants
                 del response[HANDOFF_HEADER]
-            elif not response.streaming:
+            elif isinstance(response, HttpResponse):
                 length = len(response.content)
                 response.content = b""
                 if not response.has_header("Content-Length"):

@@ -26,7 +26,7 @@ def extend_job(fields: Mapping[str, Any], source: SourceClip, owner: str = "", s
         frames, added = clip_length(None, str(fields.get("seconds") or provider.capabilities.default_seconds), provider)
         total = str(max(1, round(source.info.duration)) + int(added))
         spec = replace(spec, num_frames=frames, seconds=total, added_seconds=int(added))
-        return store_job(spec, owner, source=source, extended_from=source.video_id)
+        return store_job(spec, owner, source=source, origin={"extended_from": source.video_id})
     finally:
         source.discard()
 
@@ -46,7 +46,7 @@ def edit_job(fields: Mapping[str, Any], source: SourceClip, owner: str = "", sou
                     "video", f"The source clip has {frames} frames; the {provider.name} model edits {low} to {high}."
                 )
         spec = replace(spec, num_frames=frames)
-        return store_job(spec, owner, source=source, edited_from=source.video_id)
+        return store_job(spec, owner, source=source, origin={"edited_from": source.video_id})
     finally:
         source.discard()
 

@@ -209,7 +209,9 @@ def create_jobs(data: Mapping[str, Any], owner: str = "", image: object = None) 
     seeds = [
         (request.seed + index) % (MAX_SEED + 1) if request.seed is not None else random_seed() for index in range(count)
     ]
-    return [store_job(replace(spec, seed=seed), owner, reference=reference, batch_id=batch) for seed in seeds]
+    return [
+        store_job(replace(spec, seed=seed), owner, reference=reference, origin={"batch_id": batch}) for seed in seeds
+    ]
 
 
 def store_job(
@@ -219,7 +221,7 @@ def store_job(
     reference: ReferenceImage | None = None,
     reference_from: str = "",
     source: SourceClip | None = None,
-    **origin: str,
+    origin: Mapping[str, str] | None = None,
 ) -> VideoJob:
     """Save a job and its input files, then queue it. `reference_from`: a stored reference image
     to copy (a remix or retry of an image-to-video job)."""
@@ -227,7 +229,7 @@ def store_job(
         storage.ensure_free_space()  # a job that would fail for want of space is refused now
     except storage.StorageFull:
         raise storage_full_error() from None
-    job = spec.new_job(owner, **origin)
+    job = spec.new_job(owner, **(origin or {}))
     written: list[str] = []
     try:
         job.save()
@@ -275,7 +277,7 @@ def _discard(job: VideoJob, names: list[str]) -> None:
 def retry_job(job: VideoJob) -> VideoJob:
     """The same job again: its model, settings, seed and input files (a reference image, the
     clip of an extend or edit, copied while the original still has them)."""
-    return _again(job, job.prompt)
+    return _again(job, job.prompt, {})
 
 
 def remix_job(job: VideoJob, prompt: str) -> VideoJob:
@@ -287,10 +289,10 @@ def remix_job(job: VideoJob, prompt: str) -> VideoJob:
             "video_not_completed",
             status=409,
         )
-    return _again(job, prompt, remixed_from=job.id)
+    return _again(job, prompt, {"remixed_from": job.id})
 
 
-def _again(job: VideoJob, prompt: str, **origin: str) -> VideoJob:
+def _again(job: VideoJob, prompt: str, origin: dict[str, str]) -> VideoJob:
     checked = parse_create({"prompt": prompt})  # the prompt's own rules (length, control characters)
     provider = resolve_provider(job.provider)
     spec = JobSpec(
@@ -310,7 +312,7 @@ def _again(job: VideoJob, prompt: str, **origin: str) -> VideoJob:
     source = SourceClip.from_storage(job.source_video) if job.source_video else None
     for name in ("remixed_from", "extended_from", "edited_from"):
         origin.setdefault(name, getattr(job, name))
-    return store_job(spec, job.owner, reference_from=job.reference_image, source=source, **origin)
+    return store_job(spec, job.owner, reference_from=job.reference_image, source=source, origin=origin)
 
 
 def set_favorite(job: VideoJob, favorite: bool) -> VideoJob:
