@@ -73,8 +73,15 @@ def test_api_keys_separate_users_videos(studio_factory):
     assert done["status"] == "completed"
     assert [v["id"] for v in alice.get("/v1/videos").json()["data"]] == [video["id"]]
     assert bob.get("/v1/videos").json()["data"] == []
-    for method, path in (("GET", ""), ("GET", "/content"), ("POST", "/cancel"), ("DELETE", "")):
+    for method, path in (("GET", ""), ("GET", "/content"), ("POST", "/cancel"), ("DELETE", ""), ("POST", "")):
         assert bob.request(method, f"/v1/videos/{video['id']}{path}").status_code == 404
+    # Nor can Bob build on Alice's video, or find it in a gallery filter.
+    assert bob.post(f"/v1/videos/{video['id']}/remix", json={"prompt": "mine now"}).status_code == 404
+    for route in ("extensions", "edits"):
+        taken = bob.post(f"/v1/videos/{route}", json={"video": {"id": video["id"]}, "prompt": "mine now"})
+        assert taken.status_code == 404 and taken.json()["error"]["code"] == "not_found"
+    assert bob.get("/v1/videos", params={"q": "alice"}).json()["data"] == []
+    assert [v["id"] for v in bob.get("/v1/videos").json()["data"]] == []  # none of it was made
     assert alice.get(f"/v1/videos/{video['id']}/content").status_code == 200
     assert alice.delete(f"/v1/videos/{video['id']}").json()["deleted"] is True
     for secret in (ALICE, BOB):
