@@ -20,7 +20,7 @@ from openai.types import Video, VideoSeconds, VideoSize
 from PIL import Image
 
 from tests.support.media import tiny_mp4
-from tests.support.upstream import FakeUpstream
+from tests.support.upstream import PATH, FakeUpstream
 
 SIZE: VideoSize = "720x1280"  # one of OpenAI's sizes, so every object passes Video.model_validate
 # The client's type hints list OpenAI's lengths and sizes; the studio takes what its model makes.
@@ -262,3 +262,32 @@ def test_bad_extends_and_edits_are_clear_4xx_and_leave_nothing(studio_factory, u
         refused("/v1/videos", 400, "1 to 20 seconds", json={"prompt": "x", "model": "preview", "seconds": "30"})
         assert stored_files(studio.data_dir) == before  # nothing half-made stays behind
         assert not list((studio.data_dir / "scratch").glob("*"))
+
+
+def test_extend_on_tt_cloud_goes_through_its_image_to_video_route(studio_factory, upstream: FakeUpstream) -> None:
+    """tt-media-server's i2v route gets the source's last frame as frame 0; the studio joins."""
+    upstream.video = tiny_mp4(9, 64, 48)  # what the upstream makes: another size than the source
+    studio = studio_factory(
+        CLOUD_VIDEO_GENERATION_URL=upstream.url,
+        CLOUD_VIDEO_GENERATION_AUTH_TOKEN=upstream.token,
+        CLOUD_VIDEO_GENERATION_IMAGE_TO_VIDEO="true",
+    )
+    with httpx.Client(base_url=studio.url, timeout=30) as client:
+        made = client.post("/v1/videos", json={"prompt": "src", "model": "preview", "size": "128x96", "seconds": "1"})
+        source = studio.wait_for(made.json()["id"])
+        last = frames_of(client.get(f"/v1/videos/{source['id']}/content").content)[-1]
+        extended = client.post(
+            "/v1/videos/extensions",
+            json={"video": {"id": source["id"]}, "prompt": "on", "model": "tt-cloud", "num_inference_steps": 4},
+        )
+        assert extended.status_code == 201, extended.text
+        done = studio.wait_for(extended.json()["id"])
+        assert done["status"] == "completed", done["error"]
+        sent = upstream.i2v_images
+        assert len(sent) == 1 and [s.path for s in upstream.seen if s.method == "POST"] == [PATH + "/i2v"]
+        frame = np.asarray(Image.open(io.BytesIO(sent[0])).convert("RGB"), dtype=int)
+        assert frame.shape == last.shape and np.abs(frame - last).mean() < 3  # the source's last frame
+        joined = frames_of(client.get(f"/v1/videos/{done['id']}/content").content)
+        # The source's 17 frames at 128x96, then the upstream's 9 frames at 8 fps, as 1 s more at
+        # 16 fps, scaled to the source's size.
+        assert joined[0].shape == (96, 128, 3) and len(joined) > 17

@@ -21,6 +21,7 @@ towards `max_concurrent` while queued, in progress or cancelling; `polled` is se
 
 from __future__ import annotations
 
+import base64
 import json
 import select
 import socket
@@ -86,6 +87,7 @@ class FakeUpstream:
     warmup_until: float = 0.0  # monotonic time; generation requests before it answer 405 "not ready"
     cancel_delay: float = 0.0  # seconds a cancelled job stays `cancelling`
     port: int = 0  # 0: any free port; a fixed one stands in for a server restarted at the same address
+    i2v_images: list[bytes] = field(default_factory=list)  # first-frame images sent to {PATH}/i2v
 
     def __post_init__(self) -> None:
         self._lock = threading.Lock()
@@ -140,6 +142,11 @@ class FakeUpstream:
             return self._json(h, 401, {"detail": "Invalid or missing token"})
         if method == "POST" and h.path == PATH:
             return self._generate(h)
+        if method == "POST" and h.path == PATH + "/i2v":
+            problem = self._image_prompts_problem(body)
+            if problem:  # tt-media-server's pydantic validation answers 422
+                return self._json(h, 422, {"detail": problem})
+            return self._generate(h)
         rest = h.path[len(PATH) + 1 :].split("/") if h.path.startswith(PATH + "/") else []
         job = self.jobs.get(rest[0]) if rest else None
         if job is None or self.mode == "async_lost":
@@ -162,6 +169,24 @@ class FakeUpstream:
                 job.cancelled, job.cancelled_at = True, time.monotonic()
             return self._json(h, 200, self._job_view(job))
         return self._json(h, 404, {"detail": "no such route"})
+
+    def _image_prompts_problem(self, body: object) -> str | None:
+        """What tt-media-server's i2v request model would refuse; the first frame is kept."""
+        prompts = body.get("image_prompts") if isinstance(body, dict) else None
+        if not isinstance(prompts, list) or not 1 <= len(prompts) <= 81:
+            return "image_prompts: 1 to 81 entries required"
+        positions = [p.get("frame_pos") for p in prompts if isinstance(p, dict)]
+        if len(positions) != len(prompts) or len(set(positions)) != len(positions):
+            return "image_prompts: distinct frame_pos required"
+        if any(not isinstance(pos, int) or not 0 <= pos <= 80 for pos in positions):
+            return "image_prompts: frame_pos must be 0..80"
+        try:
+            images = [base64.b64decode(p["image"], validate=True) for p in prompts]
+        except (KeyError, TypeError, ValueError):
+            return "image_prompts: image must be base64"
+        with self._lock:
+            self.i2v_images.append(images[positions.index(0)] if 0 in positions else images[0])
+        return None
 
     def _generate(self, h: BaseHTTPRequestHandler) -> None:
         with self._lock:

@@ -23,7 +23,7 @@ def extend_job(fields: Mapping[str, Any], source: SourceClip, owner: str = "", s
     try:
         provider, spec = _checked("extend", fields, source, source_model, lambda caps: caps.can_extend)
         assert source.info is not None
-        frames, added = clip_length(None, str(fields.get("seconds") or provider.capabilities.default_seconds), provider)
+        frames, added = clip_length(None, fields.get("seconds") or None, provider)
         total = str(max(1, round(source.info.duration)) + int(added))
         spec = replace(spec, num_frames=frames, seconds=total, added_seconds=int(added))
         return store_job(spec, owner, source=source, origin={"extended_from": source.video_id})

@@ -31,6 +31,7 @@ def _providers() -> dict[str, Provider]:
             max_bytes=settings.VIDEO_MAX_UPSTREAM_BYTES,
             warmup_timeout=settings.CLOUD_VIDEO_GENERATION_WARMUP_TIMEOUT,
             steps_range=(settings.CLOUD_VIDEO_GENERATION_MIN_STEPS, settings.CLOUD_VIDEO_GENERATION_MAX_STEPS),
+            image_to_video=settings.CLOUD_VIDEO_GENERATION_IMAGE_TO_VIDEO,
         ),
         OpenAIVideosProvider(
             settings.OPENAI_VIDEO_BASE_URL,

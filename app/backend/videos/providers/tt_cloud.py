@@ -3,10 +3,15 @@
 The endpoint answers in one of two ways: `200 video/mp4` (the seed's synchronous form), or
 `202` with a JSON job that is polled at `{url}/{id}` and fetched from `{url}/{id}/download`.
 The token goes in the Authorization header to this URL only, and is never logged.
+
+With an image (a reference image, or the last frame of a clip being extended) the job goes to
+tt-media-server's image-to-video route, `{url}/i2v`, with the image as its first frame
+(`image_prompts: [{image: <base64>, frame_pos: 0}]`); it is polled and fetched the same way.
 """
 
 from __future__ import annotations
 
+import base64
 from pathlib import Path
 
 import httpx
@@ -32,6 +37,7 @@ class TTCloudProvider(UpstreamJobProvider):
         *,
         timeout: float = 180.0,
         steps_range: tuple[int, int] = (4, 50),
+        image_to_video: bool = False,
         **options: object,
     ) -> None:
         super().__init__(url, token, timeout=timeout, **options)  # type: ignore[arg-type]
@@ -45,17 +51,23 @@ class TTCloudProvider(UpstreamJobProvider):
             default_seconds=5,
             accepts_size=False,
             accepts_frames=False,
+            image_to_video=image_to_video,
         )
 
     def submit(self, client: httpx.Client, request: GenerationRequest, dest: Path, ctx: JobContext) -> str | None:
-        body = {
+        body: dict[str, object] = {
             "prompt": request.prompt,
             "negative_prompt": request.negative_prompt,
             "num_inference_steps": request.num_inference_steps,
             "seed": request.seed,
         }
+        url = self.base_url
+        if request.image_path is not None:
+            url = f"{self.base_url}/i2v"
+            image = base64.b64encode(request.image_path.read_bytes()).decode("ascii")
+            body["image_prompts"] = [{"image": image, "frame_pos": 0}]
         try:
-            with client.stream("POST", self.base_url, json=body, headers=self.headers()) as response:
+            with client.stream("POST", url, json=body, headers=self.headers()) as response:
                 ctype = response.headers.get("content-type", "").split(";")[0].strip().lower()
                 if response.status_code in (200, 201, 202) and ctype == "application/json":
                     job = read_json(response, WHAT)
