@@ -355,27 +355,37 @@ def test_a_failed_download_deletes_the_upstream_video(strict: StrictOpenAI, tmp_
 def test_a_delete_that_fails_is_logged_and_said(
     strict: StrictOpenAI, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
-    strict.fail_with = {"code": "moderation_blocked", "message": "blocked"}
+    strict.inject("content", 500, times=None)
     strict.inject("delete", 500, times=None)
     with caplog.at_level(logging.WARNING):
         error = failure(provider_for(strict), tmp_path)
     [video_id] = strict.videos
-    assert error.code == "moderation_blocked"
+    assert error.code == "upstream_error" and error.upstream_status == 500 and not error.retryable
     assert f"The upstream job {video_id} may still be running there" in error.message
     assert len(strict.requests("DELETE", "/videos/*")) == 3  # the SDK's retries
     assert video_id in caplog.text and "may still be running" in caplog.text
     assert strict.key not in caplog.text
+
+    # A video the upstream failed is not running: its failed deletion is logged, not blamed.
+    strict.clear_faults()
+    strict.inject("delete", 500, times=None)
+    strict.fail_with = {"code": "moderation_blocked", "message": "blocked"}
+    caplog.clear()
+    with caplog.at_level(logging.WARNING):
+        error = failure(provider_for(strict), tmp_path)
+    assert error.code == "moderation_blocked" and "may still be running" not in error.message
+    assert "could not delete upstream job" in caplog.text
 
     # A cancel says it too.
     strict.fail_with, strict.hold = None, True
     ctx = NullContext()
     thread, box = in_thread(lambda: run(provider_for(strict), tmp_path, ctx=ctx))
 
-    def polled_the_second() -> bool:
-        second = [v for v in strict.videos if v != video_id]
-        return bool(second and strict.requests("GET", f"/videos/{second[0]}"))
+    def polled_the_third() -> bool:
+        third = list(strict.videos)[2:]
+        return bool(third and strict.requests("GET", f"/videos/{third[0]}"))
 
-    wait_until(polled_the_second)
+    wait_until(polled_the_third)
     ctx.cancel_requested = True
     thread.join(10)
     assert isinstance(box.get("error"), JobCancelled) and "may still be running" in str(box["error"])

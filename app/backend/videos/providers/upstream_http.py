@@ -141,6 +141,14 @@ class TransportFault(ProviderError):
         self.unsent = unsent
 
 
+class UpstreamJobOver(ProviderError):
+    """The upstream itself reports the job failed or cancelled: it is no longer at work on it."""
+
+    @classmethod
+    def of(cls, error: ProviderError) -> UpstreamJobOver:
+        return cls(error.code, error.message, upstream_status=error.upstream_status, retryable=error.retryable)
+
+
 def transport_error(exc: httpx.HTTPError, what: str, timeout: float) -> TransportFault:
     if isinstance(exc, httpx.ConnectTimeout):
         # Not "did not answer within <timeout>": connecting gives up sooner (CONNECT_TIMEOUT).
@@ -499,15 +507,15 @@ def wait_for_job(
         if status == "failed":
             custom = failed(job) if failed is not None else None
             if custom is not None:
-                raise custom
+                raise UpstreamJobOver.of(custom)
             error = job.get("error") or {}
             message = error.get("message") if isinstance(error, dict) else str(error)
-            raise ProviderError(
+            raise UpstreamJobOver(
                 "upstream_failed",
                 f"The model failed to make the video: {redact(str(message or 'no reason given'))[:300]}.",
             )
         if status == "cancelled":
-            raise ProviderError("upstream_cancelled", f"{what} cancelled job {job_id}.")
+            raise UpstreamJobOver("upstream_cancelled", f"{what} cancelled job {job_id}.")
         if status not in RUNNING:
             raise ProviderError("upstream_error", f"{what} reported an unknown job status {status[:40]!r}.")
         progress = job.get("progress")

@@ -25,6 +25,7 @@ from videos.providers.base import GenerationRequest, JobCancelled, JobContext, P
 from videos.providers.upstream_http import (
     RUNNING,
     RetryPolicy,
+    UpstreamJobOver,
     bounded_request,
     call,
     download_mp4,
@@ -269,7 +270,13 @@ class UpstreamJobProvider(Provider):
         try:
             return run_cancellable(submit, ctx)
         except JobCancelled as exc:
-            done.wait(self.timeout)
+            if not done.wait(self.timeout):
+                log.warning(
+                    "%s: cancelled while a create was still under way after %g s; a job it made upstream "
+                    "may be left running there",
+                    self.name,
+                    self.timeout,
+                )
             job_id = box.get("id")
             if job_id is not None and usable_job_id(job_id):
                 self._let_go(client, job_id, exc, ctx)
@@ -282,11 +289,12 @@ class UpstreamJobProvider(Provider):
             if self.stop_on_failure and isinstance(exc, ProviderError):
                 exc.retryable = False  # the upstream job is gone: a retry could only poll it in vain
             return
+        reason = exc.code if isinstance(exc, ProviderError) else type(exc).__name__
+        if isinstance(exc, UpstreamJobOver):  # failed or cancelled upstream: nothing runs on there
+            log.warning("%s: could not delete upstream job %s (over: %s)", self.name, job_id, reason)
+            return
         log.warning(
-            "%s: could not stop upstream job %s after %s; it may still be running there",
-            self.name,
-            job_id,
-            exc.code if isinstance(exc, ProviderError) else type(exc).__name__,
+            "%s: could not stop upstream job %s after %s; it may still be running there", self.name, job_id, reason
         )
         if not self.stop_on_failure:
             return
