@@ -22,12 +22,20 @@ export default function Layout() {
     <div className="flex h-full flex-col md:flex-row">
       <a
         href="#main"
+        onClick={(e) => {
+          // On a page with a prompt box, skip straight to it; elsewhere to the main content.
+          const target = document.querySelector<HTMLElement>('[data-skip-target]') ?? document.getElementById('main');
+          if (target) {
+            e.preventDefault();
+            target.focus();
+          }
+        }}
         className="sr-only focus:not-sr-only focus:absolute focus:top-2 focus:left-2 focus:z-50 focus:rounded focus:bg-brand focus:px-3 focus:py-2"
       >
-        Skip to content
+        Skip to the prompt
       </a>
       {mustSignIn ? null : <NavBar />}
-      <main id="main" className="flex min-h-0 min-w-0 flex-1 flex-col overflow-y-auto">
+      <main id="main" tabIndex={-1} className="flex min-h-0 min-w-0 flex-1 flex-col overflow-y-auto">
         {content}
       </main>
     </div>

@@ -9,7 +9,8 @@ interface TooltipProps {
 }
 
 /**
- * A CSS-only tooltip shown on hover and on keyboard focus, tied to its trigger with
+ * A CSS-only tooltip shown on hover (devices that hover; Tailwind's hover variant) and on
+ * keyboard focus (:focus-visible, so a tap does not leave it open), tied to its trigger with
  * aria-describedby so screen readers read it too.
  */
 export default function Tooltip({ text, children, side = 'top' }: TooltipProps) {
@@ -24,7 +25,7 @@ export default function Tooltip({ text, children, side = 'top' }: TooltipProps) 
       <span
         id={id}
         role="tooltip"
-        className={`pointer-events-none invisible absolute z-50 w-max max-w-64 rounded-md border border-zinc-700 bg-zinc-900 px-3 py-2 text-left text-xs leading-snug text-zinc-100 opacity-0 shadow-lg transition-opacity group-focus-within/tooltip:visible group-focus-within/tooltip:opacity-100 group-hover/tooltip:visible group-hover/tooltip:opacity-100 ${position}`}
+        className={`pointer-events-none invisible absolute z-50 w-max max-w-64 rounded-md border border-zinc-700 bg-zinc-900 px-3 py-2 text-left text-xs leading-snug text-zinc-100 opacity-0 shadow-lg transition-opacity group-has-[:focus-visible]/tooltip:visible group-has-[:focus-visible]/tooltip:opacity-100 group-hover/tooltip:visible group-hover/tooltip:opacity-100 ${position}`}
       >
         {text}
       </span>

@@ -30,7 +30,17 @@ function ProviderState() {
   );
 }
 
+/** What the card says runs it: the model that will take a job now, not the card's default text. */
+function useRunsOn(card: ModelCardData): { device: string; poweredBy: string } {
+  const { defaultModel, anyReady } = useModels();
+  if (!defaultModel || !anyReady) return { device: card.TTDevice, poweredBy: card.poweredByText };
+  if (defaultModel.id === 'tt-cloud') return { device: card.TTDevice, poweredBy: card.poweredByText };
+  if (defaultModel.preview) return { device: 'this machine', poweredBy: 'Preview engine (procedural, not AI)' };
+  return { device: defaultModel.id === 'local' ? 'this machine' : 'remote API', poweredBy: defaultModel.label };
+}
+
 export default function ModelCard({ card }: { card: ModelCardData }) {
+  const runs = useRunsOn(card);
   return (
     <Link
       to={card.path}
@@ -51,7 +61,7 @@ export default function ModelCard({ card }: { card: ModelCardData }) {
         </span>
         <span className="absolute top-3 right-3 inline-flex items-center gap-1 rounded-full bg-black/40 px-2 py-0.5 text-xs font-medium text-white">
           <Cpu className="h-3 w-3" />
-          {card.TTDevice}
+          {runs.device}
         </span>
       </div>
       <div className="flex flex-1 flex-col gap-3 p-5">
@@ -61,7 +71,7 @@ export default function ModelCard({ card }: { card: ModelCardData }) {
           <ProviderState />
         </p>
         <div className="mt-auto flex items-center justify-between pt-2 text-xs text-zinc-500">
-          <span>{card.poweredByText}</span>
+          <span data-testid="powered-by">{runs.poweredBy}</span>
           <span className="inline-flex items-center gap-1 text-sm font-medium text-brand-light group-hover:text-white">
             Open <ArrowRight className="h-4 w-4" aria-hidden="true" />
           </span>

@@ -1,17 +1,37 @@
+import { useState } from 'react';
+import ConnectionBanner from './ConnectionBanner';
 import Header from './Header';
 import VideoGenerationChat from './VideoGenerationChat';
+import { useAttention } from './hooks/useAttention';
+import { useConnection } from './hooks/useConnection';
 import { useModels, useVideoChat } from './hooks/useVideoChat';
 import { isTerminal } from './api/videoGeneration';
+import { loadView, saveView, type ViewMode } from './settingsStore';
 
-/** Wires the jobs state and the model list into the header and the chat. */
+/** Wires the jobs state, the model list and the studio's reachability into the page. */
 export default function VideoGenParentComponent() {
   const chat = useVideoChat();
   const models = useModels();
+  const connection = useConnection();
+  const attention = useAttention(chat.videos);
+  const [view, setViewState] = useState<ViewMode>(loadView);
+  const setView = (next: ViewMode) => {
+    setViewState(next);
+    saveView(next);
+  };
   const activeCount = chat.videos.filter((v) => !isTerminal(v.status)).length;
   return (
     <div className="flex h-full min-h-0 flex-col">
-      <Header models={models} activeCount={activeCount} />
-      <VideoGenerationChat chat={chat} models={models} />
+      <Header
+        models={models}
+        activeCount={activeCount}
+        view={view}
+        onViewChange={setView}
+        attention={attention}
+        offline={connection.state === 'offline'}
+      />
+      <ConnectionBanner connection={connection} />
+      <VideoGenerationChat chat={chat} models={models} view={view} stale={connection.state === 'offline'} />
     </div>
   );
 }

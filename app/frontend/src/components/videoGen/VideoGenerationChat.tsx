@@ -1,10 +1,17 @@
 import { AlertTriangle, ChevronUp, Clapperboard, Loader2, X } from 'lucide-react';
-import { useEffect, useLayoutEffect, useRef, useState } from 'react';
+import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
+import Gallery from './Gallery';
+import SelectionBar from './SelectionBar';
+import UndoToast from './UndoToast';
 import VideoInputArea from './VideoInputArea';
 import VideoJobCard from './VideoJobCard';
+import type { CardHandlers } from './CardActions';
 import { ApiError, errorText, isTerminal } from './api/videoGeneration';
+import { useComposer, type SubmitFailure } from './hooks/useComposer';
+import { usePendingDeletes } from './hooks/usePendingDeletes';
 import type { ModelsState, VideoChat } from './hooks/useVideoChat';
-import { EXAMPLE_PROMPT, type VideoStatus } from './types/chat';
+import type { ViewMode } from './settingsStore';
+import { EXAMPLE_PROMPT, type Video, type VideoStatus } from './types/chat';
 
 // A long history would otherwise open one metadata request per video on every page load.
 const EAGER_VIDEOS = 6;
@@ -14,9 +21,23 @@ const EXAMPLES = [EXAMPLE_PROMPT, 'A paper boat drifting down a rainy street', '
 interface VideoGenerationChatProps {
   chat: VideoChat;
   models: ModelsState;
+  view: ViewMode;
+  /** The studio is unreachable: what the cards show is the last known state. */
+  stale: boolean;
 }
 
-function SubmitError({ error, onDismiss }: { error: unknown; onDismiss: () => void }) {
+function SubmitError({
+  failure,
+  inBox,
+  onDismiss,
+  onRestore,
+}: {
+  failure: SubmitFailure;
+  inBox: boolean;
+  onDismiss: () => void;
+  onRestore: () => void;
+}) {
+  const { error } = failure;
   const raw = error instanceof ApiError ? error.message : null;
   const friendly = errorText(error);
   return (
@@ -27,14 +48,27 @@ function SubmitError({ error, onDismiss }: { error: unknown; onDismiss: () => vo
     >
       <AlertTriangle className="mt-0.5 h-5 w-5 shrink-0 text-red-400" aria-hidden="true" />
       <div className="min-w-0 flex-1">
-        <p className="font-medium text-red-200">{friendly}</p>
+        <p className="font-medium text-red-200">
+          Not sent{inBox ? '' : `: “${failure.text.length > 60 ? `${failure.text.slice(0, 57)}…` : failure.text}”`}.{' '}
+          {friendly}
+        </p>
         {raw && raw !== friendly ? <p className="mt-1 break-words text-xs text-red-300/80">Details: {raw}</p> : null}
+        {inBox ? null : (
+          <button
+            type="button"
+            onClick={onRestore}
+            className="mt-1 min-h-11 text-xs font-medium text-red-100 underline underline-offset-2"
+            data-testid="restore-prompt"
+          >
+            Put it back in the prompt box
+          </button>
+        )}
       </div>
       <button
         type="button"
         onClick={onDismiss}
         aria-label="Dismiss error"
-        className="rounded p-1 text-red-300 hover:bg-red-500/20"
+        className="flex h-11 w-11 shrink-0 items-center justify-center rounded text-red-300 hover:bg-red-500/20"
       >
         <X className="h-4 w-4" aria-hidden="true" />
       </button>
@@ -42,16 +76,31 @@ function SubmitError({ error, onDismiss }: { error: unknown; onDismiss: () => vo
   );
 }
 
-export default function VideoGenerationChat({ chat, models }: VideoGenerationChatProps) {
-  const [prompt, setPrompt] = useState('');
+export default function VideoGenerationChat({ chat, models, view, stale }: VideoGenerationChatProps) {
+  const composer = useComposer(chat.submit, models.models, models.defaultModel);
+  const deletes = usePendingDeletes(chat.removeMany, chat.cancel);
+  const [selectedIds, setSelectedIds] = useState<ReadonlySet<string>>(() => new Set());
   const scrollRef = useRef<HTMLDivElement>(null);
-  const lastId = chat.videos.at(-1)?.id;
+  const atBottom = useRef(true);
 
-  // Follow the conversation: jump to the newest job on load and after each submission.
+  const videos = useMemo(() => chat.videos.filter((v) => !deletes.hidden.has(v.id)), [chat.videos, deletes.hidden]);
+  const newestFirst = useMemo(() => [...videos].reverse(), [videos]);
+  const lastId = videos.at(-1)?.id;
+
+  // Follow the conversation: jump to the newest job on load and after each submission, and
+  // keep the newest finished video in view while the user is at the bottom.
   useLayoutEffect(() => {
     const el = scrollRef.current;
     if (el && lastId) el.scrollTop = el.scrollHeight;
-  }, [lastId]);
+  }, [lastId, view]);
+  useLayoutEffect(() => {
+    const el = scrollRef.current;
+    if (el && atBottom.current) el.scrollTop = el.scrollHeight;
+  }, [videos]);
+  const onScroll = () => {
+    const el = scrollRef.current;
+    if (el) atBottom.current = el.scrollHeight - el.scrollTop - el.clientHeight < 120;
+  };
 
   // Announce finished jobs once to screen readers (the per-second progress text is not live).
   const [announcement, setAnnouncement] = useState('');
@@ -69,127 +118,187 @@ export default function VideoGenerationChat({ chat, models }: VideoGenerationCha
     }
   }, [chat.videos]);
 
-  const { clearSubmitError, submitError } = chat;
+  const { failure, dismissFailure } = composer;
   const onPromptChange = (next: string) => {
-    setPrompt(next);
-    // A stale error should not linger once the user edits the prompt.
-    if (next && submitError) clearSubmitError();
+    composer.setPrompt(next);
+    // A stale error should not linger once the user edits the prompt it was about.
+    if (next && failure && next !== failure.text) dismissFailure();
   };
+
+  const onSelect = useCallback((id: string, on: boolean) => {
+    setSelectedIds((s) => {
+      const next = new Set(s);
+      if (on) next.add(id);
+      else next.delete(id);
+      return next;
+    });
+  }, []);
+  const selected = videos.filter((v) => selectedIds.has(v.id));
+  const { remove: removeLater } = deletes;
+  const { setReference } = composer;
+  const imageModel = models.models.some((m) => m.ready && m.capabilities.image_to_video);
+  const onUseFrame = useCallback((frame: Blob) => setReference(frame, 'frame.png'), [setReference]);
+
+  const handlers: CardHandlers = {
+    onCancel: (id) => void chat.cancel(id),
+    onRetry: (id) => void chat.retry(id),
+    onDelete: (video: Video) => removeLater([video]),
+    onReuse: composer.reuse,
+    onFavorite: (id, on) => void chat.favorite(id, on).catch(() => undefined),
+    onRemix: chat.remix,
+    onExtend: chat.extend,
+  };
+  const capsOf = (id: string) => models.models.find((m) => m.id === id)?.capabilities;
 
   return (
     <div className="flex min-h-0 flex-1 flex-col">
       <p className="sr-only" aria-live="polite" data-testid="announcer">
         {announcement}
       </p>
-      <div ref={scrollRef} className="min-h-0 flex-1 overflow-y-auto" data-testid="chat-scroll">
-        <div className="mx-auto flex w-full max-w-4xl flex-col gap-6 px-4 py-6 sm:px-6">
-          {!models.isLoading && !models.anyReady ? (
-            <div
-              role="status"
-              className="flex gap-3 rounded-xl border border-amber-500/40 bg-amber-500/10 p-3 text-sm text-amber-200"
-              data-testid="provider-unavailable"
-            >
-              <AlertTriangle className="mt-0.5 h-5 w-5 shrink-0" aria-hidden="true" />
-              <div className="min-w-0">
-                <p className="font-medium">{models.unavailableReason}</p>
-                {models.models.length > 0 ? (
-                  <ul className="mt-2 space-y-1 text-xs text-amber-200/80">
-                    {models.models.map((m) => (
-                      <li key={m.id} className="break-words">
-                        <span className="font-medium text-amber-100">{m.label}:</span> {m.detail}
-                      </li>
-                    ))}
-                  </ul>
-                ) : null}
+      <SelectionBar
+        selected={selected}
+        onDelete={() => {
+          removeLater(selected);
+          setSelectedIds(new Set());
+        }}
+        onClear={() => setSelectedIds(new Set())}
+      />
+      <div ref={scrollRef} onScroll={onScroll} className="min-h-0 flex-1 overflow-y-auto" data-testid="chat-scroll">
+        {view === 'grid' ? (
+          <Gallery
+            videos={newestFirst}
+            hidden={deletes.hidden}
+            models={models.models}
+            selected={selectedIds}
+            onSelect={onSelect}
+            {...handlers}
+          />
+        ) : (
+          <div className="mx-auto flex w-full max-w-4xl flex-col gap-6 px-4 py-6 sm:px-6">
+            {!models.isLoading && !models.anyReady ? (
+              <div
+                role="status"
+                className="flex gap-3 rounded-xl border border-amber-500/40 bg-amber-500/10 p-3 text-sm text-amber-200"
+                data-testid="provider-unavailable"
+              >
+                <AlertTriangle className="mt-0.5 h-5 w-5 shrink-0" aria-hidden="true" />
+                <div className="min-w-0">
+                  <p className="font-medium">{models.unavailableReason}</p>
+                  {models.models.length > 0 ? (
+                    <ul className="mt-2 space-y-1 text-xs text-amber-200/80">
+                      {models.models.map((m) => (
+                        <li key={m.id} className="break-words">
+                          <span className="font-medium text-amber-100">{m.label}:</span> {m.detail}
+                        </li>
+                      ))}
+                    </ul>
+                  ) : null}
+                </div>
               </div>
-            </div>
-          ) : null}
+            ) : null}
 
-          {chat.hasOlder ? (
-            <button
-              type="button"
-              onClick={chat.loadOlder}
-              disabled={chat.isLoadingOlder}
-              className="mx-auto inline-flex items-center gap-1.5 rounded-full border border-zinc-700 px-4 py-1.5 text-sm text-zinc-300 hover:bg-zinc-800"
-            >
-              {chat.isLoadingOlder ? (
-                <Loader2 className="h-4 w-4 animate-spin" aria-hidden="true" />
-              ) : (
-                <ChevronUp className="h-4 w-4" aria-hidden="true" />
-              )}
-              Load earlier videos
-            </button>
-          ) : null}
+            {chat.hasOlder ? (
+              <button
+                type="button"
+                onClick={chat.loadOlder}
+                disabled={chat.isLoadingOlder}
+                className="mx-auto inline-flex min-h-11 items-center gap-1.5 rounded-full border border-zinc-700 px-4 text-sm text-zinc-300 hover:bg-zinc-800"
+              >
+                {chat.isLoadingOlder ? (
+                  <Loader2 className="h-4 w-4 animate-spin" aria-hidden="true" />
+                ) : (
+                  <ChevronUp className="h-4 w-4" aria-hidden="true" />
+                )}
+                Load earlier videos
+              </button>
+            ) : null}
 
-          {chat.isLoading ? (
-            <p className="flex items-center justify-center gap-2 py-12 text-zinc-400" role="status">
-              <Loader2 className="h-5 w-5 animate-spin" aria-hidden="true" /> Loading your videos…
-            </p>
-          ) : null}
-
-          {chat.historyError ? (
-            <p role="alert" className="rounded-xl border border-red-500/40 bg-red-500/10 p-3 text-sm text-red-200">
-              Could not load earlier videos: {chat.historyError}
-            </p>
-          ) : null}
-
-          {!chat.isLoading && !chat.historyError && chat.videos.length === 0 ? (
-            <div className="flex flex-col items-center py-10 text-center sm:py-16" data-testid="empty-state">
-              <span className="mb-4 flex h-16 w-16 items-center justify-center rounded-2xl bg-brand/40">
-                <Clapperboard className="h-8 w-8 text-brand-light" aria-hidden="true" />
-              </span>
-              <h2 className="text-xl font-semibold">What should the video show?</h2>
-              <p className="mt-2 max-w-md text-sm text-zinc-400">
-                Describe a scene and press Enter. Each prompt becomes a job in the queue; finished videos stay here
-                after a reload.
+            {chat.isLoading ? (
+              <p className="flex items-center justify-center gap-2 py-12 text-zinc-400" role="status">
+                <Loader2 className="h-5 w-5 animate-spin" aria-hidden="true" /> Loading your videos…
               </p>
-              <ul className="mt-6 flex flex-wrap justify-center gap-2" aria-label="Example prompts">
-                {EXAMPLES.map((ex) => (
-                  <li key={ex}>
-                    <button
-                      type="button"
-                      onClick={() => onPromptChange(ex)}
-                      className="rounded-full border border-zinc-700 px-3 py-1.5 text-sm text-zinc-300 hover:border-brand-light hover:text-white"
-                    >
-                      {ex}
-                    </button>
-                  </li>
-                ))}
-              </ul>
-            </div>
-          ) : null}
+            ) : null}
 
-          <ol className="flex flex-col gap-8" aria-label="Videos" data-testid="job-list">
-            {chat.videos.map((video, index) => (
-              <li key={video.id}>
-                <VideoJobCard
-                  video={video}
-                  preload={index >= chat.videos.length - EAGER_VIDEOS}
-                  onCancel={(id) => void chat.cancel(id)}
-                  onRetry={(id) => void chat.retry(id)}
-                  onDelete={(id) => void chat.remove(id)}
-                  busy={chat.pendingActionId === video.id}
-                  actionError={chat.actionError?.id === video.id ? chat.actionError.message : null}
-                />
-              </li>
-            ))}
-          </ol>
-        </div>
+            {chat.historyError ? (
+              <p role="alert" className="rounded-xl border border-red-500/40 bg-red-500/10 p-3 text-sm text-red-200">
+                Could not load earlier videos: {chat.historyError}
+              </p>
+            ) : null}
+
+            {!chat.isLoading && !chat.historyError && videos.length === 0 ? (
+              <div className="flex flex-col items-center py-10 text-center sm:py-16" data-testid="empty-state">
+                <span className="mb-4 flex h-16 w-16 items-center justify-center rounded-2xl bg-brand/40">
+                  <Clapperboard className="h-8 w-8 text-brand-light" aria-hidden="true" />
+                </span>
+                <h2 className="text-xl font-semibold">What should the video show?</h2>
+                <p className="mt-2 max-w-md text-sm text-zinc-400">
+                  Describe a scene and press Enter. Each prompt becomes a job in the queue; finished videos stay here
+                  after a reload.
+                </p>
+                <ul className="mt-6 flex flex-wrap justify-center gap-2" aria-label="Example prompts">
+                  {EXAMPLES.map((ex) => (
+                    <li key={ex}>
+                      <button
+                        type="button"
+                        onClick={() => onPromptChange(ex)}
+                        className="min-h-11 rounded-full border border-zinc-700 px-3 text-sm text-zinc-300 hover:border-brand-light hover:text-white"
+                      >
+                        {ex}
+                      </button>
+                    </li>
+                  ))}
+                </ul>
+              </div>
+            ) : null}
+
+            <ol className="flex flex-col gap-8" aria-label="Videos" data-testid="job-list">
+              {videos.map((video, index) => (
+                <li key={video.id}>
+                  <VideoJobCard
+                    video={video}
+                    preload={index >= videos.length - EAGER_VIDEOS}
+                    caps={capsOf(video.model)}
+                    stale={stale}
+                    onUseFrame={imageModel ? onUseFrame : undefined}
+                    selected={selectedIds.has(video.id)}
+                    onSelect={onSelect}
+                    busy={chat.pendingActionId === video.id}
+                    actionError={chat.actionError?.id === video.id ? chat.actionError.message : null}
+                    {...handlers}
+                  />
+                </li>
+              ))}
+            </ol>
+          </div>
+        )}
       </div>
 
       <div className="shrink-0 border-t border-zinc-800 bg-zinc-950 px-4 py-3 sm:px-6">
         <div className="mx-auto w-full max-w-4xl space-y-3">
-          {submitError ? <SubmitError error={submitError} onDismiss={clearSubmitError} /> : null}
+          {failure ? (
+            <SubmitError
+              failure={failure}
+              inBox={composer.prompt === failure.text}
+              onDismiss={dismissFailure}
+              onRestore={composer.restoreFailed}
+            />
+          ) : null}
           <VideoInputArea
-            prompt={prompt}
+            prompt={composer.prompt}
             onPromptChange={onPromptChange}
-            onSubmit={chat.submit}
-            isSubmitting={chat.isSubmitting}
+            settings={composer.settings}
+            onSettingsChange={composer.setSettings}
+            reference={composer.reference}
+            onReferenceChange={composer.setReference}
+            onSubmit={composer.submit}
+            pendingCount={composer.pending.length}
             models={models.models}
             defaultModel={models.defaultModel}
+            focusRequest={composer.focusRequest}
           />
         </div>
       </div>
+      <UndoToast deletes={deletes} />
     </div>
   );
 }

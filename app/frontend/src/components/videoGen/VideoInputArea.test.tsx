@@ -2,24 +2,33 @@ import { render, screen } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { useState } from 'react';
 import { describe, expect, it, vi } from 'vitest';
-import VideoInputArea from './VideoInputArea';
-import type { CreateVideoParams, VideoModel } from './types/chat';
+import VideoInputArea, { COUNTER_FROM } from './VideoInputArea';
+import type { CreateVideoRequest } from './api/videoGeneration';
+import { defaultSettings } from './params';
+import type { GenerationSettings, VideoModel } from './types/chat';
 import { cloudModel, previewModel } from '../../test/fakeApi';
 
 function Harness({
   onSubmit,
   models = [previewModel, { ...cloudModel, ready: true }],
+  initial,
 }: {
-  onSubmit: (p: CreateVideoParams) => Promise<unknown>;
+  onSubmit: (text: string, p: CreateVideoRequest) => void;
   models?: VideoModel[];
+  initial?: Partial<GenerationSettings>;
 }) {
   const [prompt, setPrompt] = useState('');
+  const [settings, setSettings] = useState<GenerationSettings>({ ...defaultSettings(models[0]), ...initial });
   return (
     <VideoInputArea
       prompt={prompt}
       onPromptChange={setPrompt}
+      settings={settings}
+      onSettingsChange={setSettings}
+      reference={null}
+      onReferenceChange={() => undefined}
       onSubmit={onSubmit}
-      isSubmitting={false}
+      pendingCount={0}
       models={models}
       defaultModel={models[0]}
     />
@@ -27,25 +36,25 @@ function Harness({
 }
 
 describe('VideoInputArea', () => {
-  it('submits on Enter with the default parameters and clears the prompt', async () => {
-    const onSubmit = vi.fn(() => Promise.resolve(undefined));
+  it('submits on Enter with the defaults: no seed (a random one), the model size and length', async () => {
+    const onSubmit = vi.fn();
     render(<Harness onSubmit={onSubmit} />);
     const box = screen.getByLabelText('Prompt');
+    expect(box).toHaveFocus(); // focused on load
     expect(box).toHaveAttribute('placeholder', expect.stringContaining('Volcano on a beach'));
     await userEvent.type(box, 'Volcano on a beach{Enter}');
-    expect(onSubmit).toHaveBeenCalledWith({
+    expect(onSubmit).toHaveBeenCalledWith('Volcano on a beach', {
       prompt: 'Volcano on a beach',
       model: 'preview',
       negative_prompt: 'low quality',
       num_inference_steps: 12,
-      seed: 0,
       size: '832x480',
+      seconds: '5',
     });
-    expect(box).toHaveValue('');
   });
 
   it('makes a new line on Shift+Enter instead of submitting', async () => {
-    const onSubmit = vi.fn(() => Promise.resolve(undefined));
+    const onSubmit = vi.fn();
     render(<Harness onSubmit={onSubmit} />);
     const box = screen.getByLabelText('Prompt');
     await userEvent.type(box, 'line one{Shift>}{Enter}{/Shift}line two');
@@ -54,7 +63,7 @@ describe('VideoInputArea', () => {
   });
 
   it('does not submit an empty prompt and says why', async () => {
-    const onSubmit = vi.fn(() => Promise.resolve(undefined));
+    const onSubmit = vi.fn();
     render(<Harness onSubmit={onSubmit} />);
     await userEvent.click(screen.getByRole('button', { name: 'Generate video' }));
     expect(onSubmit).not.toHaveBeenCalled();
@@ -62,61 +71,83 @@ describe('VideoInputArea', () => {
     expect(screen.getByLabelText('Prompt')).toHaveAttribute('aria-invalid', 'true');
   });
 
-  it('keeps the prompt when the submission fails', async () => {
-    const onSubmit = vi.fn(() => Promise.reject(new Error('boom')));
+  it('sends the seed only while it is locked, and variations as n', async () => {
+    const onSubmit = vi.fn();
     render(<Harness onSubmit={onSubmit} />);
-    const box = screen.getByLabelText('Prompt');
-    await userEvent.type(box, 'keep me{Enter}');
-    expect(onSubmit).toHaveBeenCalledTimes(1);
-    expect(box).toHaveValue('keep me');
+    await userEvent.click(screen.getByRole('button', { name: 'Show parameters' }));
+    expect(screen.getByText(/Random: each video gets a new seed/)).toBeInTheDocument();
+    await userEvent.click(screen.getByTestId('seed-lock'));
+    const seed = screen.getByLabelText('Seed');
+    await userEvent.clear(seed);
+    await userEvent.type(seed, '42');
+    await userEvent.selectOptions(screen.getByLabelText('Variations'), '3');
+    await userEvent.type(screen.getByLabelText('Prompt'), 'x{Enter}');
+    expect(onSubmit).toHaveBeenLastCalledWith('x', expect.objectContaining({ seed: 42, n: 3 }));
   });
 
-  it('opens the parameters panel and applies the chosen model range', async () => {
-    const onSubmit = vi.fn(() => Promise.resolve(undefined));
-    render(<Harness onSubmit={onSubmit} />);
-    const toggle = screen.getByRole('button', { name: 'Show parameters' });
-    expect(toggle).toHaveAttribute('aria-expanded', 'false');
-    await userEvent.click(toggle);
-    expect(screen.getByRole('button', { name: 'Hide parameters' })).toHaveAttribute('aria-expanded', 'true');
-    expect(screen.getByLabelText('Negative prompt')).toHaveValue('low quality');
-    expect(screen.getByLabelText('Seed')).toHaveValue(0);
-    expect(screen.getByLabelText(/Size/)).toHaveValue('832x480');
+  it('closes the parameters panel on Escape', async () => {
+    render(<Harness onSubmit={vi.fn()} />);
+    await userEvent.click(screen.getByRole('button', { name: 'Show parameters' }));
+    expect(screen.getByTestId('settings-panel')).toBeInTheDocument();
+    await userEvent.click(screen.getByLabelText('Negative prompt'));
+    await userEvent.keyboard('{Escape}');
+    expect(screen.queryByTestId('settings-panel')).not.toBeInTheDocument();
+    expect(screen.getByRole('button', { name: 'Show parameters' })).toHaveFocus();
+  });
+
+  it('applies the chosen model range, says why models are not ready, and drops what it does not take', async () => {
+    const onSubmit = vi.fn();
+    render(
+      <Harness
+        onSubmit={onSubmit}
+        models={[previewModel, { ...cloudModel, ready: true }, { ...cloudModel, id: 'openai', label: 'OpenAI' }]}
+      />,
+    );
+    await userEvent.click(screen.getByRole('button', { name: 'Show parameters' }));
+    expect(screen.getByTestId('not-ready-reasons')).toHaveTextContent(
+      'OpenAI is not ready: CLOUD_VIDEO_GENERATION_URL is not set',
+    );
+    expect(screen.getByLabelText('Size')).toHaveValue('832x480');
 
     await userEvent.selectOptions(screen.getByLabelText('Model'), 'tt-cloud');
     const steps = screen.getByLabelText(/Inference steps \(4–50\)/);
     expect(steps).toHaveValue(12);
-    expect(screen.queryByLabelText(/Size/)).not.toBeInTheDocument(); // tt-cloud takes no size
+    expect(screen.queryByLabelText('Size')).not.toBeInTheDocument(); // tt-cloud takes no size
 
     await userEvent.clear(steps);
     await userEvent.type(steps, '60');
     await userEvent.type(screen.getByLabelText('Prompt'), 'x{Enter}');
     expect(onSubmit).not.toHaveBeenCalled();
     expect(screen.getByText('Steps must be a whole number from 4 to 50.')).toBeInTheDocument();
-
-    await userEvent.clear(steps);
-    await userEvent.type(steps, '20');
-    await userEvent.clear(screen.getByLabelText('Seed'));
-    await userEvent.type(screen.getByLabelText('Seed'), '42');
-    await userEvent.type(screen.getByLabelText('Prompt'), '{Enter}');
-    expect(onSubmit).toHaveBeenCalledWith({
-      prompt: 'x',
-      model: 'tt-cloud',
-      negative_prompt: 'low quality',
-      num_inference_steps: 20,
-      seed: 42,
-    });
   });
 
-  it('adopts the default model once the model list arrives', async () => {
-    const onSubmit = vi.fn(() => Promise.resolve(undefined));
-    const { rerender } = render(<Harness onSubmit={onSubmit} models={[]} />);
+  it('offers size presets and a validated custom size', async () => {
+    const onSubmit = vi.fn();
+    render(<Harness onSubmit={onSubmit} />);
     await userEvent.click(screen.getByRole('button', { name: 'Show parameters' }));
-    expect(screen.getByLabelText('Model')).toBeDisabled();
-
-    rerender(<Harness onSubmit={onSubmit} />);
-    expect(screen.getByLabelText('Model')).toHaveValue('preview');
-    expect(screen.getByLabelText(/Size/)).toHaveValue('832x480');
+    const size = screen.getByLabelText('Size');
+    expect([...(size as HTMLSelectElement).options].map((o) => o.value)).toEqual([
+      '832x480',
+      '480x832',
+      '624x624',
+      'custom',
+    ]);
+    await userEvent.selectOptions(size, 'custom');
+    const custom = screen.getByLabelText('Custom size (width x height)');
+    await userEvent.clear(custom);
+    await userEvent.type(custom, '640x360');
     await userEvent.type(screen.getByLabelText('Prompt'), 'x{Enter}');
-    expect(onSubmit).toHaveBeenCalledWith(expect.objectContaining({ model: 'preview', size: '832x480' }));
+    expect(onSubmit).not.toHaveBeenCalled();
+    expect(screen.getByText(/multiples of 16 from 64 to 1920/)).toBeInTheDocument();
+  });
+
+  it('counts characters near the limit', async () => {
+    render(<Harness onSubmit={vi.fn()} />);
+    const box = screen.getByLabelText('Prompt');
+    await userEvent.click(box);
+    await userEvent.paste('a'.repeat(COUNTER_FROM - 1));
+    expect(screen.queryByTestId('prompt-counter')).not.toBeInTheDocument();
+    await userEvent.type(box, 'b');
+    expect(screen.getByTestId('prompt-counter')).toHaveTextContent(`${COUNTER_FROM} / 2000`);
   });
 });

@@ -1,48 +1,63 @@
-import { Loader2, RotateCcw, SendHorizontal, SlidersHorizontal } from 'lucide-react';
-import { type KeyboardEvent, type SubmitEvent, useEffect, useId, useRef, useState } from 'react';
+import { Loader2, Lock, RotateCcw, SendHorizontal, SlidersHorizontal, Unlock } from 'lucide-react';
+import { type ClipboardEvent, type KeyboardEvent, type SubmitEvent, useEffect, useId, useRef, useState } from 'react';
+import ReferenceImagePicker, { pickImage } from './ReferenceImagePicker';
+import ShapeFields, { fieldClass, labelClass } from './ShapeFields';
+import type { CreateVideoRequest } from './api/videoGeneration';
+import type { ReferenceImage } from './hooks/useComposer';
 import {
-  acceptsSize,
   defaultSettings,
   modelDisplayName,
+  settingsForModel,
   type SettingsErrors,
-  sizeOptions,
   stepsRange,
   validate,
 } from './params';
-import type { CreateVideoParams, GenerationSettings, VideoModel } from './types/chat';
-import { EXAMPLE_PROMPT, MAX_PROMPT_LENGTH, MAX_SEED } from './types/chat';
+import type { GenerationSettings, VideoModel } from './types/chat';
+import { EXAMPLE_PROMPT, MAX_PROMPT_LENGTH, MAX_SEED, MAX_VARIATIONS } from './types/chat';
 
 interface VideoInputAreaProps {
   prompt: string;
   onPromptChange: (prompt: string) => void;
-  onSubmit: (params: CreateVideoParams) => Promise<unknown>;
-  isSubmitting: boolean;
+  settings: GenerationSettings;
+  onSettingsChange: (settings: GenerationSettings) => void;
+  reference: ReferenceImage | null;
+  onReferenceChange: (blob: Blob | null, name?: string) => void;
+  /** Queue a submit; returns at once (the composer sends one at a time). */
+  onSubmit: (text: string, params: CreateVideoRequest) => void;
+  /** Submits waiting or being sent. */
+  pendingCount: number;
   models: VideoModel[];
   defaultModel: VideoModel | undefined;
+  /** Bumped to move focus into the prompt box. */
+  focusRequest?: number;
 }
 
-const fieldClass =
-  'w-full rounded-md border border-zinc-700 bg-zinc-950 px-3 py-2 text-sm text-zinc-100 placeholder:text-zinc-500 aria-[invalid=true]:border-red-500';
+/** Shown from this many characters on: the count against the limit. */
+export const COUNTER_FROM = Math.floor(MAX_PROMPT_LENGTH * 0.8);
+
+function notReadyText(m: VideoModel): string {
+  return m.ready ? '' : ` (not ready: ${m.detail.length > 60 ? `${m.detail.slice(0, 57)}…` : m.detail})`;
+}
 
 export default function VideoInputArea({
   prompt,
   onPromptChange,
+  settings,
+  onSettingsChange,
+  reference,
+  onReferenceChange,
   onSubmit,
-  isSubmitting,
+  pendingCount,
   models,
   defaultModel,
+  focusRequest = 0,
 }: VideoInputAreaProps) {
   const [showSettings, setShowSettings] = useState(false);
-  const [settings, setSettings] = useState<GenerationSettings>(() => defaultSettings(defaultModel));
   const [errors, setErrors] = useState<SettingsErrors>({});
   const textareaRef = useRef<HTMLTextAreaElement>(null);
+  const toggleRef = useRef<HTMLButtonElement>(null);
   const ids = useId();
   const panelId = `${ids}-panel`;
-
-  // The model list arrives after the first render: adopt its default once it does. Adjusted
-  // while rendering (not in an effect) so the panel never paints the model-less defaults first;
-  // the guard holds once a model is set, so this runs at most once per arrival.
-  if (!settings.model && defaultModel?.id) setSettings(defaultSettings(defaultModel));
 
   // Grow the textarea with its content, up to a limit.
   useEffect(() => {
@@ -52,22 +67,30 @@ export default function VideoInputArea({
     el.style.height = `${Math.min(el.scrollHeight, 200)}px`;
   }, [prompt]);
 
+  // Focus the prompt on load (not on touch screens, where it would pop the keyboard up) and on request.
+  useEffect(() => {
+    const coarse = typeof window.matchMedia === 'function' && window.matchMedia('(pointer: coarse)').matches;
+    if (focusRequest > 0 || !coarse) textareaRef.current?.focus();
+  }, [focusRequest]);
+
   const model = models.find((m) => m.id === settings.model) ?? defaultModel;
   const caps = model?.capabilities;
   const [minSteps, maxSteps] = stepsRange(caps);
-  const sizes = sizeOptions(caps);
+  const imageToVideo = caps?.image_to_video === true;
 
-  const update = (patch: Partial<GenerationSettings>) => setSettings((s) => ({ ...s, ...patch }));
+  const update = (patch: Partial<GenerationSettings>) => onSettingsChange({ ...settings, ...patch });
 
   const changeModel = (id: string) => {
-    const next = models.find((m) => m.id === id);
-    // Steps and size depend on the model; keep the user's prompt-side choices.
-    setSettings((s) => ({ ...defaultSettings(next), negativePrompt: s.negativePrompt, seed: s.seed }));
+    onSettingsChange(
+      settingsForModel(
+        settings,
+        models.find((m) => m.id === id),
+      ),
+    );
     setErrors({});
   };
 
-  const submit = async () => {
-    if (isSubmitting) return;
+  const submit = () => {
     const { params, errors: found } = validate(prompt, settings, model);
     setErrors(found);
     if (!params) {
@@ -75,30 +98,44 @@ export default function VideoInputArea({
       else setShowSettings(true);
       return;
     }
-    try {
-      await onSubmit(params);
-      onPromptChange('');
-    } catch {
-      // The parent shows the API error; keep the prompt so the user can fix and resend.
-    }
-    textareaRef.current?.focus();
+    onSubmit(prompt, imageToVideo && reference ? { ...params, input_reference: reference.blob } : params);
   };
 
   const onFormSubmit = (e: SubmitEvent<HTMLFormElement>) => {
     e.preventDefault();
-    void submit();
+    submit();
   };
 
   const onKeyDown = (e: KeyboardEvent<HTMLTextAreaElement>) => {
     // Enter sends, Shift+Enter makes a new line; leave IME composition alone.
     if (e.key === 'Enter' && !e.shiftKey && !e.nativeEvent.isComposing) {
       e.preventDefault();
-      void submit();
+      submit();
     }
   };
 
+  const onFormKeyDown = (e: KeyboardEvent<HTMLFormElement>) => {
+    if (e.key === 'Escape' && showSettings) {
+      e.preventDefault();
+      setShowSettings(false);
+      toggleRef.current?.focus();
+    }
+  };
+
+  const onPaste = (e: ClipboardEvent<HTMLTextAreaElement>) => {
+    if (!imageToVideo) return;
+    const got = pickImage(Array.from(e.clipboardData.files));
+    if (got && 'file' in got) {
+      e.preventDefault();
+      onReferenceChange(got.file, got.file.name || 'pasted.png');
+    }
+  };
+
+  const notReady = models.filter((m) => !m.ready);
+  const length = prompt.length;
+
   return (
-    <form onSubmit={onFormSubmit} className="space-y-3" aria-label="New video" noValidate>
+    <form onSubmit={onFormSubmit} onKeyDown={onFormKeyDown} className="space-y-2" aria-label="New video" noValidate>
       {showSettings ? (
         <fieldset
           id={panelId}
@@ -107,7 +144,7 @@ export default function VideoInputArea({
         >
           <legend className="sr-only">Generation parameters</legend>
           <div className="col-span-2">
-            <label htmlFor={`${ids}-model`} className="mb-1 block text-xs font-medium text-zinc-300">
+            <label htmlFor={`${ids}-model`} className={labelClass}>
               Model
             </label>
             <select
@@ -121,14 +158,22 @@ export default function VideoInputArea({
               {models.map((m) => (
                 <option key={m.id} value={m.id} disabled={!m.ready}>
                   {modelDisplayName(m)}
-                  {m.ready ? '' : ' (not ready)'}
+                  {notReadyText(m)}
                 </option>
               ))}
             </select>
-            {model && !model.ready ? <p className="mt-1 text-xs text-amber-300">{model.detail}</p> : null}
+            {notReady.length > 0 ? (
+              <ul className="mt-1 space-y-0.5 text-xs text-amber-300/90" data-testid="not-ready-reasons">
+                {notReady.map((m) => (
+                  <li key={m.id} className="break-words">
+                    <span className="font-medium">{m.label}</span> is not ready: {m.detail}
+                  </li>
+                ))}
+              </ul>
+            ) : null}
           </div>
           <div className="col-span-2">
-            <label htmlFor={`${ids}-negative`} className="mb-1 block text-xs font-medium text-zinc-300">
+            <label htmlFor={`${ids}-negative`} className={labelClass}>
               Negative prompt
             </label>
             <input
@@ -140,7 +185,7 @@ export default function VideoInputArea({
             />
           </div>
           <div>
-            <label htmlFor={`${ids}-steps`} className="mb-1 block text-xs font-medium text-zinc-300">
+            <label htmlFor={`${ids}-steps`} className={labelClass}>
               Inference steps ({minSteps}–{maxSteps})
             </label>
             <input
@@ -163,73 +208,77 @@ export default function VideoInputArea({
             ) : null}
           </div>
           <div>
-            <label htmlFor={`${ids}-seed`} className="mb-1 block text-xs font-medium text-zinc-300">
+            <label htmlFor={`${ids}-variations`} className={labelClass}>
+              Variations
+            </label>
+            <select
+              id={`${ids}-variations`}
+              className={fieldClass}
+              value={String(settings.variations)}
+              onChange={(e) => update({ variations: Number(e.target.value) })}
+              data-testid="variations-select"
+            >
+              {Array.from({ length: MAX_VARIATIONS }, (_, i) => i + 1).map((n) => (
+                <option key={n} value={String(n)}>
+                  {n === 1 ? '1 video' : `${n} videos`}
+                </option>
+              ))}
+            </select>
+          </div>
+          <div className="col-span-2">
+            <label htmlFor={`${ids}-seed`} className={labelClass}>
               Seed
             </label>
-            <input
-              id={`${ids}-seed`}
-              type="number"
-              inputMode="numeric"
-              min={0}
-              max={MAX_SEED}
-              step={1}
-              className={fieldClass}
-              value={settings.seed}
-              onChange={(e) => update({ seed: e.target.value })}
-              aria-invalid={errors.seed ? true : undefined}
-              aria-describedby={errors.seed ? `${ids}-seed-error` : undefined}
-            />
+            <div className="flex gap-2">
+              <button
+                type="button"
+                onClick={() => update({ lockSeed: !settings.lockSeed })}
+                aria-pressed={settings.lockSeed}
+                className={`inline-flex min-h-11 shrink-0 items-center gap-1.5 rounded-md border px-3 text-sm ${settings.lockSeed ? 'border-brand-light bg-brand/40 text-white' : 'border-zinc-700 text-zinc-300 hover:bg-zinc-800'}`}
+                data-testid="seed-lock"
+              >
+                {settings.lockSeed ? (
+                  <Lock className="h-4 w-4" aria-hidden="true" />
+                ) : (
+                  <Unlock className="h-4 w-4" aria-hidden="true" />
+                )}
+                Lock seed
+              </button>
+              {settings.lockSeed ? (
+                <input
+                  id={`${ids}-seed`}
+                  type="number"
+                  inputMode="numeric"
+                  min={0}
+                  max={MAX_SEED}
+                  step={1}
+                  className={fieldClass}
+                  value={settings.seed}
+                  onChange={(e) => update({ seed: e.target.value })}
+                  aria-invalid={errors.seed ? true : undefined}
+                  aria-describedby={errors.seed ? `${ids}-seed-error` : undefined}
+                />
+              ) : (
+                <p id={`${ids}-seed`} className="self-center text-xs text-zinc-400">
+                  Random: each video gets a new seed (shown on its card).
+                </p>
+              )}
+            </div>
             {errors.seed ? (
               <p id={`${ids}-seed-error`} className="mt-1 text-xs text-red-300">
                 {errors.seed}
               </p>
             ) : null}
           </div>
-          {acceptsSize(caps) ? (
-            <div className="col-span-2 sm:col-span-1">
-              <label htmlFor={`${ids}-size`} className="mb-1 block text-xs font-medium text-zinc-300">
-                Size
-              </label>
-              {sizes.length > 0 ? (
-                <select
-                  id={`${ids}-size`}
-                  className={fieldClass}
-                  value={settings.size}
-                  onChange={(e) => update({ size: e.target.value })}
-                >
-                  <option value="">Model default</option>
-                  {sizes.map((s) => (
-                    <option key={s} value={s}>
-                      {s}
-                    </option>
-                  ))}
-                </select>
-              ) : (
-                <input
-                  id={`${ids}-size`}
-                  className={fieldClass}
-                  value={settings.size}
-                  placeholder="Model default, e.g. 832x480"
-                  onChange={(e) => update({ size: e.target.value })}
-                  aria-invalid={errors.size ? true : undefined}
-                  aria-describedby={errors.size ? `${ids}-size-error` : undefined}
-                />
-              )}
-              {errors.size ? (
-                <p id={`${ids}-size-error`} className="mt-1 text-xs text-red-300">
-                  {errors.size}
-                </p>
-              ) : null}
-            </div>
-          ) : null}
+          <ShapeFields ids={ids} caps={caps} settings={settings} update={update} errors={errors} />
           <div className="col-span-2 flex items-end">
             <button
               type="button"
               onClick={() => {
-                setSettings(defaultSettings(model));
+                onSettingsChange(defaultSettings(model));
                 setErrors({});
               }}
-              className="inline-flex items-center gap-1.5 rounded-md border border-zinc-700 px-3 py-1.5 text-xs text-zinc-300 hover:bg-zinc-800"
+              className="inline-flex min-h-11 items-center gap-1.5 rounded-md border border-zinc-700 px-3 text-xs text-zinc-300 hover:bg-zinc-800"
             >
               <RotateCcw className="h-3.5 w-3.5" aria-hidden="true" /> Reset to defaults
             </button>
@@ -237,52 +286,60 @@ export default function VideoInputArea({
         </fieldset>
       ) : null}
 
-      <div className="flex items-end gap-2 rounded-2xl border border-zinc-700 bg-zinc-900 p-2 focus-within:border-brand-light">
+      {imageToVideo ? <ReferenceImagePicker reference={reference} onChange={onReferenceChange} /> : null}
+
+      <div className="flex items-end gap-2 rounded-2xl border-2 border-zinc-700 bg-zinc-900 p-2 focus-within:border-brand-light focus-within:ring-2 focus-within:ring-brand-light/40">
         <button
+          ref={toggleRef}
           type="button"
           onClick={() => setShowSettings((v) => !v)}
           aria-expanded={showSettings}
           aria-controls={panelId}
           aria-label={showSettings ? 'Hide parameters' : 'Show parameters'}
-          title="Parameters"
-          className={`flex h-10 w-10 shrink-0 items-center justify-center rounded-xl transition-colors ${showSettings ? 'bg-zinc-700 text-white' : 'text-zinc-400 hover:bg-zinc-800 hover:text-white'}`}
+          title="Parameters (Esc closes)"
+          className={`flex h-11 w-11 shrink-0 items-center justify-center rounded-xl transition-colors ${showSettings ? 'bg-zinc-700 text-white' : 'text-zinc-400 hover:bg-zinc-800 hover:text-white'}`}
           data-testid="settings-toggle"
         >
           <SlidersHorizontal className="h-5 w-5" aria-hidden="true" />
         </button>
-        <label htmlFor={`${ids}-prompt`} className="sr-only">
+        <label htmlFor="prompt-input" className="sr-only">
           Prompt
         </label>
         <textarea
-          id={`${ids}-prompt`}
+          id="prompt-input"
           ref={textareaRef}
           rows={1}
-          maxLength={MAX_PROMPT_LENGTH}
           value={prompt}
           onChange={(e) => {
             onPromptChange(e.target.value);
             if (errors.prompt) setErrors((er) => ({ ...er, prompt: undefined }));
           }}
           onKeyDown={onKeyDown}
+          onPaste={onPaste}
           placeholder={`Describe a video, e.g. “${EXAMPLE_PROMPT}”`}
-          aria-invalid={errors.prompt ? true : undefined}
+          aria-invalid={errors.prompt || length > MAX_PROMPT_LENGTH ? true : undefined}
           aria-describedby={`${ids}-hint${errors.prompt ? ` ${ids}-prompt-error` : ''}`}
-          className="max-h-[200px] min-h-10 flex-1 resize-none bg-transparent px-2 py-2 text-base text-zinc-100 placeholder:text-zinc-500 focus:outline-none"
+          className="max-h-[200px] min-h-11 flex-1 resize-none bg-transparent px-2 py-2 text-base text-zinc-100 placeholder:text-zinc-500 focus:outline-none"
           data-testid="prompt-input"
+          data-skip-target=""
         />
         <button
           type="submit"
-          disabled={isSubmitting}
           aria-label="Generate video"
           title="Generate video (Enter)"
-          className="flex h-10 w-10 shrink-0 items-center justify-center rounded-xl bg-brand text-white transition-colors hover:bg-brand-light disabled:opacity-60"
+          className="relative flex h-11 w-11 shrink-0 items-center justify-center rounded-xl bg-brand text-white transition-colors hover:bg-brand-light"
           data-testid="prompt-submit"
         >
-          {isSubmitting ? (
+          {pendingCount > 0 ? (
             <Loader2 className="h-5 w-5 animate-spin" aria-hidden="true" />
           ) : (
             <SendHorizontal className="h-5 w-5" aria-hidden="true" />
           )}
+          {pendingCount > 1 ? (
+            <span className="absolute -top-1 -right-1 rounded-full bg-zinc-100 px-1.5 text-xs font-semibold text-zinc-900">
+              {pendingCount}
+            </span>
+          ) : null}
         </button>
       </div>
       {errors.prompt ? (
@@ -290,10 +347,31 @@ export default function VideoInputArea({
           {errors.prompt}
         </p>
       ) : null}
-      <p id={`${ids}-hint`} className="hidden text-xs text-zinc-500 sm:block">
-        Enter to generate, Shift+Enter for a new line.
-        {model ? ` Model: ${modelDisplayName(model)}, ${settings.steps} steps, seed ${settings.seed}.` : ''}
-      </p>
+      <div className="flex items-start justify-between gap-3 text-xs text-zinc-500">
+        <p id={`${ids}-hint`} className="min-w-0" data-testid="prompt-hint">
+          <span className="hidden sm:inline">Enter to generate, Shift+Enter for a new line. </span>
+          {model ? (
+            <>
+              {modelDisplayName(model)}, {settings.steps} steps,{' '}
+              {settings.lockSeed ? `seed ${settings.seed}` : 'random seed'}
+              {settings.variations > 1 ? `, ${settings.variations} variations` : ''}
+              {settings.size ? `, ${settings.size}` : ''}
+              {settings.seconds ? `, ${settings.seconds} s` : ''}
+              {imageToVideo && reference ? ', from the image' : ''}.
+            </>
+          ) : null}
+          {pendingCount > 0 ? <span data-testid="sending"> Sending {pendingCount}…</span> : null}
+        </p>
+        {length >= COUNTER_FROM ? (
+          <p
+            className={`shrink-0 tabular-nums ${length > MAX_PROMPT_LENGTH ? 'text-red-300' : 'text-amber-300'}`}
+            data-testid="prompt-counter"
+            aria-live="polite"
+          >
+            {length} / {MAX_PROMPT_LENGTH}
+          </p>
+        ) : null}
+      </div>
     </form>
   );
 }

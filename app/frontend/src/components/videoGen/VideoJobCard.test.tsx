@@ -3,11 +3,23 @@ import userEvent from '@testing-library/user-event';
 import { describe, expect, it, vi } from 'vitest';
 import VideoJobCard from './VideoJobCard';
 import type { Video } from './types/chat';
-import { completed, makeVideo } from '../../test/fakeApi';
+import { completed, makeVideo, previewModel } from '../../test/fakeApi';
 
-function renderCard(video: Video) {
-  const handlers = { onCancel: vi.fn(), onRetry: vi.fn(), onDelete: vi.fn() };
-  render(<VideoJobCard video={video} busy={false} actionError={null} {...handlers} />);
+function makeHandlers() {
+  return {
+    onCancel: vi.fn(),
+    onRetry: vi.fn(),
+    onDelete: vi.fn(),
+    onReuse: vi.fn(),
+    onFavorite: vi.fn(),
+    onRemix: vi.fn(() => Promise.resolve()),
+    onExtend: vi.fn(() => Promise.resolve()),
+  };
+}
+
+function renderCard(video: Video, props: Partial<Parameters<typeof VideoJobCard>[0]> = {}) {
+  const handlers = makeHandlers();
+  render(<VideoJobCard video={video} busy={false} actionError={null} {...handlers} {...props} />);
   return handlers;
 }
 
@@ -87,11 +99,11 @@ describe('VideoJobCard', () => {
     await userEvent.click(screen.getByRole('button', { name: /Generate again/ }));
     expect(h.onRetry).toHaveBeenCalledWith('video_done');
     await userEvent.click(screen.getByRole('button', { name: 'Delete “Volcano on a beach”' }));
-    expect(h.onDelete).toHaveBeenCalledWith('video_done');
+    expect(h.onDelete).toHaveBeenCalledWith(expect.objectContaining({ id: 'video_done' }));
   });
 
   it('defers loading older videos until played', () => {
-    const h = { onCancel: vi.fn(), onRetry: vi.fn(), onDelete: vi.fn() };
+    const h = makeHandlers();
     render(<VideoJobCard video={completed(makeVideo())} busy={false} actionError={null} preload={false} {...h} />);
     expect(screen.getByLabelText('Generated video: Volcano on a beach')).toHaveAttribute('preload', 'none');
   });
@@ -118,5 +130,53 @@ describe('VideoJobCard', () => {
   it('shows other failures with the server message', () => {
     renderCard(makeVideo({ status: 'failed', error: { code: 'upstream_error', message: 'model crashed' } }));
     expect(screen.getByRole('alert')).toHaveTextContent('model crashed');
+  });
+
+  it('marks progress and ETA as the last known while the studio is unreachable', () => {
+    renderCard(makeVideo({ status: 'in_progress', progress: 76, eta_seconds: 2, queue_position: null }), {
+      stale: true,
+    });
+    expect(screen.getByTestId('job-eta')).toHaveTextContent(/unreachable/);
+    expect(screen.queryByText('ETA about 2s')).not.toBeInTheDocument();
+  });
+
+  it('says so when a job was started again after a studio restart', () => {
+    renderCard(makeVideo({ status: 'queued', status_message: 'resumed after the studio restarted' }));
+    expect(screen.getByTestId('job-resumed')).toHaveTextContent(/studio restarted/);
+  });
+
+  it('offers reuse, favorite and remix on a finished video and sends a remix with the edited prompt', async () => {
+    const h = renderCard(completed(makeVideo({ id: 'video_r' })), { caps: previewModel.capabilities });
+    await userEvent.click(screen.getByRole('button', { name: /Reuse/ }));
+    expect(h.onReuse).toHaveBeenCalledWith(expect.objectContaining({ id: 'video_r' }));
+    await userEvent.click(screen.getByRole('button', { name: 'Add to favorites' }));
+    expect(h.onFavorite).toHaveBeenCalledWith('video_r', true);
+    await userEvent.click(screen.getByRole('button', { name: /Remix/ }));
+    const box = screen.getByTestId('remix-prompt');
+    await userEvent.clear(box);
+    await userEvent.type(box, 'Volcano at night');
+    await userEvent.click(screen.getByTestId('remix-submit'));
+    expect(h.onRemix).toHaveBeenCalledWith('video_r', 'Volcano at night');
+    expect(screen.queryByTestId('remix-form')).not.toBeInTheDocument();
+  });
+
+  it('keeps the card actions at one Tab stop, moved through with the arrow keys', async () => {
+    renderCard(completed(makeVideo()), { caps: previewModel.capabilities });
+    const toolbar = screen.getByRole('toolbar');
+    const tabbable = toolbar.querySelectorAll('[tabindex="0"]');
+    expect(tabbable).toHaveLength(1);
+    (tabbable[0] as HTMLElement).focus();
+    await userEvent.keyboard('{ArrowRight}');
+    expect(document.activeElement).toBe(screen.getByRole('button', { name: 'Add to favorites' }));
+    expect(toolbar.querySelectorAll('[tabindex="0"]')).toHaveLength(1);
+  });
+
+  it('collapses a long prompt with a toggle', async () => {
+    renderCard(makeVideo({ prompt: 'word '.repeat(100).trim() }));
+    const toggle = screen.getByTestId('prompt-toggle');
+    expect(toggle).toHaveAttribute('aria-expanded', 'false');
+    expect(screen.getByTestId('job-prompt')).toHaveClass('line-clamp-4');
+    await userEvent.click(toggle);
+    expect(screen.getByTestId('job-prompt')).not.toHaveClass('line-clamp-4');
   });
 });

@@ -1,23 +1,40 @@
-import { AlertTriangle, Ban, Clock, Download, Loader2, RotateCcw, Trash2, X } from 'lucide-react';
-import type { ReactNode } from 'react';
-import { contentUrl, downloadUrl, friendlyMessage, isTerminal, thumbnailUrl } from './api/videoGeneration';
+import { AlertTriangle, Ban, Camera, Clock, History, Loader2 } from 'lucide-react';
+import { type ReactNode, useRef, useState } from 'react';
+import CardActions, { type CardHandlers } from './CardActions';
+import DeriveForm, { type DeriveMode } from './DeriveForm';
+import PromptText from './PromptText';
+import { contentUrl, friendlyMessage, isTerminal, thumbnailUrl } from './api/videoGeneration';
 import { formatBytes, formatDuration, formatTime, queueText } from './format';
-import type { Video } from './types/chat';
+import type { ModelCapabilities, Video } from './types/chat';
 
-interface VideoJobCardProps {
+interface VideoJobCardProps extends CardHandlers {
   video: Video;
-  onCancel: (id: string) => void;
-  onRetry: (id: string) => void;
-  onDelete: (id: string) => void;
   busy: boolean;
   actionError: string | null;
   /** Fetch the video's metadata up front (recent jobs); older ones wait for a click on play. */
   preload?: boolean;
+  /** The capabilities of the model that made it (what remix/extend may offer). */
+  caps?: ModelCapabilities;
+  /** The studio is unreachable: progress and ETA are the last known. */
+  stale?: boolean;
+  /** Take the player's current frame as the reference image; absent when no model takes images. */
+  onUseFrame?: (frame: Blob) => void;
+  selected?: boolean;
+  onSelect?: (id: string, selected: boolean) => void;
 }
 
-const buttonBase =
-  'inline-flex items-center gap-1.5 rounded-md px-3 py-1.5 text-sm font-medium transition-colors disabled:cursor-not-allowed disabled:opacity-50';
-const secondaryButton = `${buttonBase} border border-zinc-700 text-zinc-200 hover:bg-zinc-800`;
+export const RESUMED_MESSAGE = /resumed after the studio restart/i;
+
+/** The player's current frame as a PNG (same-origin video, so the canvas is readable). */
+export function captureFrame(el: HTMLVideoElement): Promise<Blob | null> {
+  const canvas = document.createElement('canvas');
+  canvas.width = el.videoWidth;
+  canvas.height = el.videoHeight;
+  const ctx = canvas.getContext('2d');
+  if (!ctx || !canvas.width) return Promise.resolve(null);
+  ctx.drawImage(el, 0, 0);
+  return new Promise((resolve) => canvas.toBlob(resolve, 'image/png'));
+}
 
 function PreviewBadge({ video }: { video: Video }) {
   if (!video.preview) return null;
@@ -77,16 +94,26 @@ function ProgressBar({ value, label }: { value: number; label: string }) {
   );
 }
 
-function Waiting({ video }: { video: Video }) {
+function Waiting({ video, stale }: { video: Video; stale: boolean }) {
   const queued = video.status === 'queued';
+  const resumed = video.status_message != null && RESUMED_MESSAGE.test(video.status_message);
   // What the running job is doing now ("denoising step 5/12"), as the worker last reported it.
-  const step = video.status === 'in_progress' ? video.status_message : null;
+  const step = video.status === 'in_progress' && !resumed ? video.status_message : null;
   let headline: string;
   if (video.cancel_requested) headline = 'Cancelling…';
   else if (queued) headline = queueText(video.queue_position);
   else headline = `Generating… ${Math.round(video.progress)}%`;
   return (
-    <div className="space-y-3" data-testid="job-waiting">
+    <div className="space-y-3" data-testid="job-waiting" data-stale={stale ? 'true' : undefined}>
+      {resumed ? (
+        <p
+          className="flex items-center gap-2 rounded-md bg-sky-500/10 px-2 py-1 text-xs text-sky-200"
+          data-testid="job-resumed"
+        >
+          <History className="h-4 w-4" aria-hidden="true" /> Started again: the studio restarted while this video was
+          being made.
+        </p>
+      ) : null}
       <p className="flex flex-wrap items-center gap-2 text-sm font-medium">
         {queued ? (
           <Clock className="h-4 w-4 text-zinc-400" aria-hidden="true" />
@@ -104,7 +131,11 @@ function Waiting({ video }: { video: Video }) {
       <p className="flex flex-wrap gap-x-4 gap-y-1 text-xs text-zinc-400">
         <span data-testid="job-elapsed">Elapsed {formatDuration(video.elapsed_seconds)}</span>
         <span data-testid="job-eta">
-          {video.eta_seconds != null ? `ETA about ${formatDuration(video.eta_seconds)}` : 'ETA: estimating…'}
+          {stale
+            ? 'ETA unknown while the studio is unreachable (last known state)'
+            : video.eta_seconds != null
+              ? `ETA about ${formatDuration(video.eta_seconds)}`
+              : 'ETA: estimating…'}
         </span>
         {queued || video.preview ? null : (
           <span>
@@ -118,13 +149,23 @@ function Waiting({ video }: { video: Video }) {
   );
 }
 
-function Finished({ video, preload }: { video: Video; preload: boolean }) {
+function Finished({
+  video,
+  preload,
+  onUseFrame,
+}: {
+  video: Video;
+  preload: boolean;
+  onUseFrame?: (frame: Blob) => void;
+}) {
+  const player = useRef<HTMLVideoElement>(null);
   const meta = video.metadata;
   const total =
     video.completed_at != null ? video.completed_at - (video.started_at ?? video.created_at) : video.elapsed_seconds;
   return (
     <div className="space-y-2">
       <video
+        ref={player}
         controls
         playsInline
         preload={preload ? 'metadata' : 'none'}
@@ -149,6 +190,19 @@ function Finished({ video, preload }: { video: Video; preload: boolean }) {
           <span>{video.seconds}s</span>
         ) : null}
         <span>made in {formatDuration(total)}</span>
+        {onUseFrame ? (
+          <button
+            type="button"
+            onClick={() => {
+              const el = player.current;
+              if (el) void captureFrame(el).then((b) => b && onUseFrame(b));
+            }}
+            className="inline-flex items-center gap-1 text-zinc-300 underline-offset-2 hover:text-white hover:underline"
+            data-testid="use-frame"
+          >
+            <Camera className="h-3.5 w-3.5" aria-hidden="true" /> Use this frame as the start image
+          </button>
+        ) : null}
       </p>
     </div>
   );
@@ -175,17 +229,21 @@ function Failed({ video }: { video: Video }) {
 
 export default function VideoJobCard({
   video,
-  onCancel,
-  onRetry,
-  onDelete,
   busy,
   actionError,
   preload = true,
+  caps,
+  stale = false,
+  onUseFrame,
+  selected = false,
+  onSelect,
+  ...handlers
 }: VideoJobCardProps) {
+  const [derive, setDerive] = useState<DeriveMode | null>(null);
   const active = !isTerminal(video.status);
   let body: ReactNode;
-  if (active) body = <Waiting video={video} />;
-  else if (video.status === 'completed') body = <Finished video={video} preload={preload} />;
+  if (active) body = <Waiting video={video} stale={stale} />;
+  else if (video.status === 'completed') body = <Finished video={video} preload={preload} onUseFrame={onUseFrame} />;
   else if (video.status === 'failed') body = <Failed video={video} />;
   else
     body = (
@@ -197,24 +255,44 @@ export default function VideoJobCard({
   return (
     <article
       className="space-y-3"
-      aria-label={`Video: ${video.prompt}`}
+      aria-label={`Video: ${video.prompt.length > 80 ? `${video.prompt.slice(0, 77)}…` : video.prompt}`}
       data-testid="job"
       data-status={video.status}
       data-video-id={video.id}
+      data-seed={video.seed}
     >
       {/* The prompt, as the user's side of the conversation. */}
       <div className="ml-auto w-fit max-w-[90%] rounded-2xl rounded-br-sm bg-brand px-4 py-3 text-white sm:max-w-[75%]">
-        <p className="break-words whitespace-pre-wrap" data-testid="job-prompt">
-          {video.prompt}
-        </p>
+        <PromptText text={video.prompt} />
         <ParamChips video={video} />
       </div>
 
       {/* The studio's answer. */}
-      <div className="w-full max-w-2xl rounded-2xl rounded-bl-sm border border-zinc-800 bg-zinc-900 p-4">
+      <div
+        className={`w-full max-w-2xl rounded-2xl rounded-bl-sm border bg-zinc-900 p-4 ${selected ? 'border-brand-light' : 'border-zinc-800'}`}
+      >
         <div className="mb-3 flex flex-wrap items-center gap-2 text-xs text-zinc-400">
+          {onSelect ? (
+            <label className="-my-2 -ml-2 inline-flex min-h-11 cursor-pointer items-center gap-1.5 px-2">
+              <input
+                type="checkbox"
+                checked={selected}
+                onChange={(e) => onSelect(video.id, e.target.checked)}
+                className="h-4 w-4 accent-brand-light"
+                data-testid="job-select"
+                aria-label={`Select “${video.prompt.slice(0, 60)}”`}
+              />
+            </label>
+          ) : null}
           <time dateTime={new Date(video.created_at * 1000).toISOString()}>{formatTime(video.created_at)}</time>
           <PreviewBadge video={video} />
+          {video.operation !== 'generate' ? (
+            <span className="rounded-full bg-zinc-800 px-2 py-0.5">
+              {video.operation === 'extend' ? 'extended' : 'edited'}
+            </span>
+          ) : null}
+          {video.remixed_from_video_id ? <span className="rounded-full bg-zinc-800 px-2 py-0.5">remix</span> : null}
+          {video.batch_id ? <span className="rounded-full bg-zinc-800 px-2 py-0.5">variation</span> : null}
         </div>
         {body}
         {actionError ? (
@@ -222,51 +300,17 @@ export default function VideoJobCard({
             {actionError}
           </p>
         ) : null}
-        <div className="mt-3 flex flex-wrap gap-2">
-          {video.status === 'completed' ? (
-            <a
-              href={downloadUrl(video)}
-              download
-              className={`${buttonBase} bg-brand text-white hover:bg-brand-light`}
-              data-testid="job-download"
-            >
-              <Download className="h-4 w-4" aria-hidden="true" /> Download
-            </a>
-          ) : null}
-          {active ? (
-            <button
-              type="button"
-              onClick={() => onCancel(video.id)}
-              // Once asked, the worker stops the job at its next step; asking again changes nothing.
-              disabled={busy || video.cancel_requested}
-              className={secondaryButton}
-              data-testid="job-cancel"
-            >
-              <X className="h-4 w-4" aria-hidden="true" /> {video.cancel_requested ? 'Cancelling…' : 'Cancel'}
-            </button>
-          ) : (
-            <button
-              type="button"
-              onClick={() => onRetry(video.id)}
-              disabled={busy}
-              className={secondaryButton}
-              data-testid="job-retry"
-            >
-              <RotateCcw className="h-4 w-4" aria-hidden="true" />{' '}
-              {video.status === 'completed' ? 'Generate again' : 'Retry'}
-            </button>
-          )}
-          <button
-            type="button"
-            onClick={() => onDelete(video.id)}
-            disabled={busy}
-            aria-label={`Delete “${video.prompt}”`}
-            className={`${secondaryButton} hover:border-red-500/60 hover:text-red-300`}
-            data-testid="job-delete"
-          >
-            <Trash2 className="h-4 w-4" aria-hidden="true" /> Delete
-          </button>
-        </div>
+        <CardActions video={video} caps={caps} busy={busy} onDerive={setDerive} className="mt-3" {...handlers} />
+        {derive ? (
+          <DeriveForm
+            mode={derive}
+            video={video}
+            caps={caps}
+            onRemix={handlers.onRemix}
+            onExtend={handlers.onExtend}
+            onClose={() => setDerive(null)}
+          />
+        ) : null}
       </div>
     </article>
   );

@@ -1,15 +1,30 @@
 import { describe, expect, it } from 'vitest';
-import { defaultSettings, sizeOptions, sizeToString, stepsRange, validate } from './params';
-import { cloudModel, makeCapabilities, previewModel } from '../../test/fakeApi';
+import { defaultSettings, settingsFromVideo, sizeOptions, sizeToString, stepsRange, validate } from './params';
+import { cloudModel, makeCapabilities, makeVideo, previewModel } from '../../test/fakeApi';
 
 describe('generation parameters', () => {
-  it('starts from the seed defaults: "low quality", 12 steps, seed 0', () => {
+  it('starts from "low quality", 12 steps, a random seed (unlocked), one video, the model size and length', () => {
     expect(defaultSettings(previewModel)).toEqual({
       model: 'preview',
       negativePrompt: 'low quality',
       steps: '12',
       seed: '0',
+      lockSeed: false,
       size: '832x480',
+      seconds: '5',
+      variations: 1,
+    });
+  });
+
+  it('reuses a video: its prompt-side settings, model and seed', () => {
+    const v = makeVideo({ seed: 99, num_inference_steps: 20, negative_prompt: 'blur', size: '480x832', seconds: '3' });
+    expect(settingsFromVideo(v, previewModel, defaultSettings(previewModel))).toMatchObject({
+      model: 'preview',
+      steps: '20',
+      seed: '99',
+      negativePrompt: 'blur',
+      size: '480x832',
+      seconds: '3',
     });
   });
 
@@ -37,14 +52,24 @@ describe('generation parameters', () => {
       model: 'tt-cloud',
       negative_prompt: 'low quality',
       num_inference_steps: 12,
-      seed: 0,
+      seconds: '5',
     });
+    const locked = validate(
+      'x',
+      { ...defaultSettings(cloudModel), lockSeed: true, seed: '5', variations: 2 },
+      cloudModel,
+    );
+    expect(locked.params).toMatchObject({ seed: 5, n: 2 });
     const withSize = validate('x', defaultSettings(previewModel), previewModel);
     expect(withSize.params?.size).toBe('832x480');
   });
 
   it('rejects an empty prompt, a bad seed and a malformed size', () => {
-    const r = validate('   ', { ...defaultSettings(previewModel), seed: '-1', size: '832 by 480' }, previewModel);
+    const r = validate(
+      '   ',
+      { ...defaultSettings(previewModel), lockSeed: true, seed: '-1', size: '832 by 480' },
+      previewModel,
+    );
     expect(r.params).toBeNull();
     expect(Object.keys(r.errors).sort()).toEqual(['prompt', 'seed', 'size']);
   });

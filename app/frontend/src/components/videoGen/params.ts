@@ -1,7 +1,15 @@
 // Turning the parameters panel's strings into a POST /v1/videos body, within what the
 // chosen model accepts (its `capabilities`).
-import type { CreateVideoParams, GenerationSettings, ModelCapabilities, VideoModel } from './types/chat';
-import { DEFAULT_NEGATIVE_PROMPT, DEFAULT_SEED, DEFAULT_STEPS, MAX_PROMPT_LENGTH, MAX_SEED } from './types/chat';
+import { acceptsAnySize, secondsOptions, sizeError, sizePresets } from './shape';
+import type { CreateVideoParams, GenerationSettings, ModelCapabilities, Video, VideoModel } from './types/chat';
+import {
+  DEFAULT_NEGATIVE_PROMPT,
+  DEFAULT_SEED,
+  DEFAULT_STEPS,
+  MAX_PROMPT_LENGTH,
+  MAX_SEED,
+  MAX_VARIATIONS,
+} from './types/chat';
 
 /** The server's "WxH" size (e.g. "832x480"); null when absent or not a size. */
 export function sizeToString(value: string | null | undefined): string | null {
@@ -28,7 +36,7 @@ export function acceptsSize(caps: ModelCapabilities | undefined): boolean {
   return caps?.accepts_size !== false;
 }
 
-/** The panel's starting values for a model. */
+/** The panel's starting values for a model: random seed, one video, the model's size and length. */
 export function defaultSettings(model: VideoModel | undefined): GenerationSettings {
   const caps = model?.capabilities;
   return {
@@ -36,11 +44,43 @@ export function defaultSettings(model: VideoModel | undefined): GenerationSettin
     negativePrompt: DEFAULT_NEGATIVE_PROMPT,
     steps: String(defaultSteps(caps)),
     seed: String(DEFAULT_SEED),
+    lockSeed: false,
     size: sizeToString(caps?.default_size) ?? '',
+    seconds: caps ? String(caps.default_seconds) : '',
+    variations: 1,
   };
 }
 
-export type SettingsErrors = Partial<Record<'prompt' | 'steps' | 'seed' | 'size', string>>;
+/** Settings for another model, keeping the choices that do not depend on the model. */
+export function settingsForModel(current: GenerationSettings, model: VideoModel | undefined): GenerationSettings {
+  return {
+    ...defaultSettings(model),
+    negativePrompt: current.negativePrompt,
+    seed: current.seed,
+    lockSeed: current.lockSeed,
+    variations: current.variations,
+  };
+}
+
+/** The settings a finished video was made with, to make it again with changes ("reuse"). */
+export function settingsFromVideo(
+  video: Video,
+  model: VideoModel | undefined,
+  current: GenerationSettings,
+): GenerationSettings {
+  const base = settingsForModel(current, model);
+  return {
+    ...base,
+    model: video.model,
+    negativePrompt: video.negative_prompt,
+    steps: String(video.num_inference_steps),
+    seed: String(video.seed),
+    size: acceptsSize(model?.capabilities) ? (sizeToString(video.size) ?? base.size) : '',
+    seconds: video.operation === 'generate' && video.seconds ? video.seconds : base.seconds,
+  };
+}
+
+export type SettingsErrors = Partial<Record<'prompt' | 'steps' | 'seed' | 'size' | 'seconds', string>>;
 
 export function validate(
   prompt: string,
@@ -59,14 +99,23 @@ export function validate(
     errors.steps = `Steps must be a whole number from ${lo} to ${hi}.`;
   }
   const seed = Number(settings.seed);
-  if (!/^\d+$/.test(settings.seed.trim()) || seed > MAX_SEED) {
+  if (settings.lockSeed && (!/^\d+$/.test(settings.seed.trim()) || seed > MAX_SEED)) {
     errors.seed = `Seed must be a whole number from 0 to ${MAX_SEED}.`;
   }
   const size = settings.size.trim();
   if (size && acceptsSize(caps)) {
     const options = sizeOptions(caps);
-    if (!/^\d+x\d+$/.test(size)) errors.size = 'Size must look like 832x480.';
-    else if (options.length > 0 && !options.includes(size)) errors.size = `Choose one of ${options.join(', ')}.`;
+    if (options.length > 0) {
+      if (!options.includes(size)) errors.size = `Choose one of ${options.join(', ')}.`;
+    } else if (acceptsAnySize(caps)) {
+      const why = sizeError(size);
+      if (why) errors.size = why;
+    }
+  }
+  const seconds = settings.seconds.trim();
+  if (seconds && caps) {
+    const allowed = secondsOptions(caps);
+    if (!allowed.includes(Number(seconds))) errors.seconds = `Length must be one of ${allowed.join(', ')} seconds.`;
   }
   if (Object.keys(errors).length > 0) return { params: null, errors };
 
@@ -74,10 +123,13 @@ export function validate(
     prompt: text,
     negative_prompt: settings.negativePrompt,
     num_inference_steps: steps,
-    seed,
   };
+  if (settings.lockSeed) params.seed = seed;
   if (settings.model) params.model = settings.model;
   if (size && acceptsSize(caps)) params.size = size;
+  if (seconds && caps) params.seconds = seconds;
+  const n = Math.min(MAX_VARIATIONS, Math.max(1, Math.round(settings.variations)));
+  if (n > 1) params.n = n;
   return { params, errors };
 }
 
@@ -86,3 +138,5 @@ export function modelDisplayName(model: Pick<VideoModel, 'label' | 'preview'>): 
   if (!model.preview || /not AI/i.test(model.label)) return model.label;
   return `${model.label} (preview, not AI)`;
 }
+
+export { sizePresets };

@@ -10,6 +10,7 @@ import type {
   VideoStatus,
 } from '../types/chat';
 import { TERMINAL_STATUSES } from '../types/chat';
+import { connection } from '../connection';
 
 export const API_BASE = '/v1';
 
@@ -93,14 +94,19 @@ export async function requestJson<T>(url: string, init: RequestInit = {}): Promi
     response = await fetch(url, { ...init, signal, headers, credentials: 'same-origin' });
   } catch (err) {
     if (err instanceof DOMException && err.name === 'TimeoutError') {
+      connection.reportFailure();
       throw new ApiError('The studio did not answer in time.', { status: 0, code: 'client_timeout' });
     }
     if (err instanceof DOMException && err.name === 'AbortError') throw err;
+    connection.reportFailure();
     throw new ApiError('Cannot reach the studio backend. Is it running?', {
       status: 0,
       code: 'network_error',
     });
   }
+  // A gateway in front of a stopped studio answers 502/503/504 without the studio's envelope.
+  if (response.status === 502 || response.status === 504) connection.reportFailure();
+  else connection.reportOk();
   if (!response.ok) throw await parseError(response);
   return (await response.json()) as T;
 }
@@ -113,11 +119,27 @@ export function isTerminal(status: VideoStatus): boolean {
   return TERMINAL_STATUSES.includes(status);
 }
 
+/** Server-side filters of GET /v1/videos (the gallery's search and filters). */
+export interface VideoFilters {
+  q?: string;
+  /** Comma-separated statuses. */
+  status?: string;
+  model?: string;
+  batch_id?: string;
+  favorite?: boolean;
+}
+
 export function listVideos(
-  opts: { after?: string | null; limit?: number; signal?: AbortSignal } = {},
+  opts: { after?: string | null; limit?: number; signal?: AbortSignal; filters?: VideoFilters } = {},
 ): Promise<VideoList> {
   const params = new URLSearchParams({ limit: String(opts.limit ?? 20), order: 'desc' });
   if (opts.after) params.set('after', opts.after);
+  const f = opts.filters ?? {};
+  if (f.q?.trim()) params.set('q', f.q.trim());
+  if (f.status) params.set('status', f.status);
+  if (f.model) params.set('model', f.model);
+  if (f.batch_id) params.set('batch_id', f.batch_id);
+  if (f.favorite != null) params.set('favorite', String(f.favorite));
   return request<VideoList>(`/videos?${params.toString()}`, { signal: opts.signal });
 }
 
@@ -125,10 +147,13 @@ export function getVideo(id: string, signal?: AbortSignal): Promise<Video> {
   return request<Video>(`/videos/${encodeURIComponent(id)}`, { signal });
 }
 
-export function createVideo(params: CreateVideoParams): Promise<Video> {
+/** A create's body, plus the reference image of an image-to-video job (sent as multipart). */
+export type CreateVideoRequest = CreateVideoParams & { input_reference?: Blob | null };
+
+export function createVideo(params: CreateVideoRequest): Promise<Video> {
   // Leave out fields the user did not set (undefined or null, or an empty model, size or
-  // length) so the server applies the model's defaults. An empty negative prompt is sent:
-  // it asks for none, where leaving it out gives the default.
+  // length) so the server applies the model's defaults: no seed means a random one. An empty
+  // negative prompt is sent: it asks for none, where leaving it out gives the default.
   const body: CreateVideoParams = { prompt: params.prompt };
   if (params.model) body.model = params.model;
   if (params.negative_prompt != null) body.negative_prompt = params.negative_prompt;
@@ -137,11 +162,39 @@ export function createVideo(params: CreateVideoParams): Promise<Video> {
   if (params.size) body.size = params.size;
   if (params.num_frames != null) body.num_frames = params.num_frames;
   if (params.seconds) body.seconds = params.seconds;
-  return request<Video>('/videos', {
+  if (params.n != null && params.n > 1) body.n = params.n;
+  if (params.input_reference) {
+    const form = new FormData();
+    for (const [key, value] of Object.entries(body)) form.set(key, String(value));
+    const name = params.input_reference instanceof File ? params.input_reference.name : 'reference.png';
+    form.set('input_reference', params.input_reference, name);
+    return request<Video>('/videos', { method: 'POST', body: form });
+  }
+  return postJson<Video>('/videos', body);
+}
+
+function postJson<T>(path: string, body: unknown): Promise<T> {
+  return request<T>(path, {
     method: 'POST',
     headers: { 'Content-Type': 'application/json' },
     body: JSON.stringify(body),
   });
+}
+
+/** A new job with the video's model, settings and seed and a new prompt. */
+export function remixVideo(id: string, prompt: string): Promise<Video> {
+  return postJson<Video>(`/videos/${encodeURIComponent(id)}/remix`, { prompt });
+}
+
+/** The video plus `seconds` more, continued from its last frame. */
+export function extendVideo(id: string, prompt: string, seconds?: string | null): Promise<Video> {
+  const body: Record<string, unknown> = { video: { id }, prompt };
+  if (seconds) body.seconds = seconds;
+  return postJson<Video>('/videos/extensions', body);
+}
+
+export function setFavorite(id: string, favorite: boolean): Promise<Video> {
+  return postJson<Video>(`/videos/${encodeURIComponent(id)}`, { favorite });
 }
 
 export function cancelVideo(id: string): Promise<Video> {
@@ -172,6 +225,10 @@ export function downloadUrl(video: Pick<Video, 'id' | 'content_url'>): string {
 
 export function contentUrl(video: Pick<Video, 'id' | 'content_url'>): string {
   return video.content_url ?? `${API_BASE}/videos/${encodeURIComponent(video.id)}/content`;
+}
+
+export function spritesheetUrl(video: Pick<Video, 'id' | 'spritesheet_url'>): string {
+  return video.spritesheet_url ?? `${API_BASE}/videos/${encodeURIComponent(video.id)}/content?variant=spritesheet`;
 }
 
 export function thumbnailUrl(video: Pick<Video, 'id' | 'thumbnail_url'>): string {

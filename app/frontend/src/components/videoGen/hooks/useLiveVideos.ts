@@ -7,6 +7,7 @@ import { useQueryClient } from '@tanstack/react-query';
 import { API_BASE, ApiError, getVideo, isTerminal } from '../api/videoGeneration';
 import type { Video } from '../types/chat';
 import { forgetVideo, updateVideo, upsertVideo } from './videoCache';
+import { connection } from '../connection';
 
 export const EVENTS_URL = `${API_BASE}/videos/events`;
 
@@ -167,6 +168,8 @@ export function useLiveVideos({
     });
     source.addEventListener('error', () => {
       clearInterval(reconcileTimer);
+      // A dropped stream is the first sign of a stopped studio: have it looked at now.
+      connection.suspect();
       if (source.readyState === EventSource.CLOSED) {
         // Refused (429, 401, ...) or not an event stream: EventSource gives up; poll, and try
         // a new stream later.

@@ -2,22 +2,28 @@
 // (or a second tab) shows the same history: the paginated list is the single source of
 // truth. Unfinished jobs are kept current by one live stream (useLiveVideos); while it is not
 // open, each unfinished job is polled and written back into the list instead.
-import { useCallback, useEffect, useMemo } from 'react';
+import { useCallback, useEffect, useMemo, useSyncExternalStore } from 'react';
 import { useInfiniteQuery, useMutation, useQueries, useQuery, useQueryClient } from '@tanstack/react-query';
 import {
+  ApiError,
   cancelVideo,
   createVideo,
+  type CreateVideoRequest,
   deleteVideo,
   errorText,
+  extendVideo,
   getVideo,
   isTerminal,
   listModels,
   listVideos,
+  remixVideo,
   retryVideo,
+  setFavorite,
 } from '../api/videoGeneration';
-import type { CreateVideoParams, Video, VideoModel } from '../types/chat';
+import { backoffDelay, connection } from '../connection';
+import type { Video, VideoModel } from '../types/chat';
 import { type LiveVideosTimings, useLiveVideos } from './useLiveVideos';
-import { forgetVideo, updateVideo, upsertVideo, videoKeys } from './videoCache';
+import { findInList, forgetVideo, galleryKeys, patchList, updateVideo, upsertVideo, videoKeys } from './videoCache';
 
 export { videoKeys } from './videoCache';
 export const modelKeys = { all: ['models'] as const };
@@ -76,7 +82,14 @@ export interface VideoChat {
   hasOlder: boolean;
   isLoadingOlder: boolean;
   loadOlder: () => void;
-  submit: (params: CreateVideoParams) => Promise<Video>;
+  submit: (params: CreateVideoRequest) => Promise<Video>;
+  /** A new job from a finished one with a new prompt (POST /v1/videos/{id}/remix). */
+  remix: (id: string, prompt: string) => Promise<Video>;
+  /** The video continued for `seconds` more (POST /v1/videos/extensions). */
+  extend: (id: string, prompt: string, seconds?: string | null) => Promise<Video>;
+  favorite: (id: string, favorite: boolean) => Promise<void>;
+  /** Delete several at once (jobs still running are cancelled by the server first). */
+  removeMany: (ids: readonly string[]) => Promise<void>;
   isSubmitting: boolean;
   submitError: unknown;
   clearSubmitError: () => void;
@@ -126,6 +139,7 @@ export function useVideoChat(options: UseVideoChatOptions = {}): VideoChat {
   const liveState = useLiveVideos({ activeIds, ...live });
   // Poll only while there is no stream; while it is still opening, wait for it.
   const polling = liveState === 'down';
+  const online = useSyncExternalStore(connection.subscribe, connection.get, connection.get) === 'online';
 
   useQueries({
     queries: activeIds.map((id) => ({
@@ -136,18 +150,34 @@ export function useVideoChat(options: UseVideoChatOptions = {}): VideoChat {
         if (!signal.aborted) updateVideo(client, video);
         return video;
       },
-      enabled: polling,
-      refetchInterval: pollIntervalMs,
+      // While the studio is away the connection probe (with backoff) stands in for the polls.
+      enabled: polling && online,
+      refetchInterval: (query: { state: { fetchFailureCount: number } }) =>
+        query.state.fetchFailureCount > 0
+          ? backoffDelay(query.state.fetchFailureCount - 1, pollIntervalMs)
+          : pollIntervalMs,
       refetchIntervalInBackground: true,
       // A transient failure should not stop the polling; the next tick tries again.
       retry: false,
     })),
   });
 
+  // Variations answer with the first job only: list the batch so every sibling shows at once.
+  const addCreated = useCallback(
+    async (video: Video): Promise<Video> => {
+      // The live stream may have brought the new job (and a later state of it) already.
+      upsertVideo(client, video);
+      if (video.batch_id) {
+        const batch = await listVideos({ filters: { batch_id: video.batch_id }, limit: 20 }).catch(() => null);
+        for (const v of [...(batch?.data ?? [])].reverse()) upsertVideo(client, v);
+      }
+      return video;
+    },
+    [client],
+  );
+
   const createMutation = useMutation({
-    mutationFn: createVideo,
-    // The live stream may have brought the new job (and a later state of it) already.
-    onSuccess: (video) => upsertVideo(client, video),
+    mutationFn: async (params: CreateVideoRequest) => addCreated(await createVideo(params)),
   });
 
   const actionMutation = useMutation({
@@ -179,7 +209,46 @@ export function useVideoChat(options: UseVideoChatOptions = {}): VideoChat {
   const { mutateAsync: createAsync, reset: resetCreate } = createMutation;
   const { mutateAsync: actionAsync } = actionMutation;
 
-  const submit = useCallback((params: CreateVideoParams) => createAsync(params), [createAsync]);
+  const submit = useCallback((params: CreateVideoRequest) => createAsync(params), [createAsync]);
+  const remix = useCallback(
+    async (id: string, prompt: string) => addCreated(await remixVideo(id, prompt)),
+    [addCreated],
+  );
+  const extend = useCallback(
+    async (id: string, prompt: string, seconds?: string | null) => addCreated(await extendVideo(id, prompt, seconds)),
+    [addCreated],
+  );
+  const favorite = useCallback(
+    async (id: string, value: boolean) => {
+      const current = findInList(client, id);
+      if (current) patchList(client, id, { ...current, favorite: value }); // at once; the answer confirms
+      try {
+        updateVideo(client, await setFavorite(id, value));
+      } catch (err) {
+        if (current) patchList(client, id, current);
+        throw err;
+      }
+      void client.invalidateQueries({ queryKey: galleryKeys.all });
+    },
+    [client],
+  );
+  const removeMany = useCallback(
+    async (ids: readonly string[]) => {
+      await Promise.all(
+        ids.map(async (id) => {
+          try {
+            await deleteVideo(id);
+          } catch (err) {
+            if (!(err instanceof ApiError && err.status === 404)) throw err;
+          }
+          await client.cancelQueries({ queryKey: videoKeys.detail(id) });
+          forgetVideo(client, id);
+        }),
+      );
+      void client.invalidateQueries({ queryKey: galleryKeys.all });
+    },
+    [client],
+  );
   const act = useCallback(
     async (id: string, action: 'cancel' | 'retry' | 'delete') => {
       try {
@@ -200,6 +269,10 @@ export function useVideoChat(options: UseVideoChatOptions = {}): VideoChat {
     isLoadingOlder: isFetchingNextPage,
     loadOlder: () => void fetchNextPage(),
     submit,
+    remix,
+    extend,
+    favorite,
+    removeMany,
     isSubmitting: createMutation.isPending,
     submitError: createMutation.error,
     clearSubmitError: resetCreate,

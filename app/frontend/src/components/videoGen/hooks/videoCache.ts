@@ -11,6 +11,12 @@ export const videoKeys = {
   detail: (id: string) => ['videos', 'detail', id] as const,
 };
 
+/** The gallery's filtered lists (GET /v1/videos with q/status/model/favorite). */
+export const galleryKeys = {
+  all: ['gallery'] as const,
+  list: (filters: object) => ['gallery', filters] as const,
+};
+
 export type ListData = InfiniteData<VideoList, string | null>;
 
 /** Replace (or drop, when `next` is null) one video inside the cached pages. */

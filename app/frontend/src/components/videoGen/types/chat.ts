@@ -28,8 +28,15 @@ export interface GenerationSettings {
   model: string;
   negativePrompt: string;
   steps: string;
+  /** Sent only while `lockSeed` is on; otherwise the server draws a random seed per video. */
   seed: string;
+  lockSeed: boolean;
+  /** "WxH", or empty for the model's default. */
   size: string;
+  /** Whole seconds, or empty for the model's default. */
+  seconds: string;
+  /** Variations per submit, 1 to MAX_VARIATIONS. */
+  variations: number;
 }
 
 export const DEFAULT_NEGATIVE_PROMPT = 'low quality';
@@ -37,4 +44,5 @@ export const DEFAULT_STEPS = 12;
 export const DEFAULT_SEED = 0;
 export const MAX_SEED = 4294967295;
 export const MAX_PROMPT_LENGTH = 2000;
+export const MAX_VARIATIONS = 4;
 export const EXAMPLE_PROMPT = 'Volcano on a beach';

@@ -1,0 +1,91 @@
+// One video in the grid: a scrubbable poster (or the player once opened), its prompt and actions.
+import { Ban, Clock, Loader2, TriangleAlert } from 'lucide-react';
+import { useState } from 'react';
+import CardActions, { type CardHandlers } from './CardActions';
+import DeriveForm, { type DeriveMode } from './DeriveForm';
+import SpriteScrub from './SpriteScrub';
+import { contentUrl, thumbnailUrl } from './api/videoGeneration';
+import type { ModelCapabilities, Video } from './types/chat';
+
+interface Props extends CardHandlers {
+  video: Video;
+  caps: ModelCapabilities | undefined;
+  selected: boolean;
+  onSelect: (id: string, selected: boolean) => void;
+}
+
+function Placeholder({ video }: { video: Video }) {
+  let icon = <Clock className="h-6 w-6" aria-hidden="true" />;
+  let text = 'Queued';
+  if (video.status === 'in_progress') {
+    icon = <Loader2 className="h-6 w-6 animate-spin" aria-hidden="true" />;
+    text = `Generating ${Math.round(video.progress)}%`;
+  } else if (video.status === 'failed') {
+    icon = <TriangleAlert className="h-6 w-6 text-red-400" aria-hidden="true" />;
+    text = 'Failed';
+  } else if (video.status === 'cancelled') {
+    icon = <Ban className="h-6 w-6" aria-hidden="true" />;
+    text = 'Cancelled';
+  }
+  return (
+    <div className="flex aspect-video w-full flex-col items-center justify-center gap-2 rounded-lg bg-zinc-950 text-sm text-zinc-400">
+      {icon}
+      {text}
+    </div>
+  );
+}
+
+export default function GalleryTile({ video, caps, selected, onSelect, ...handlers }: Props) {
+  const [playing, setPlaying] = useState(false);
+  const [derive, setDerive] = useState<DeriveMode | null>(null);
+  const done = video.status === 'completed';
+  return (
+    <article
+      className={`flex flex-col gap-2 rounded-xl border bg-zinc-900 p-2 ${selected ? 'border-brand-light' : 'border-zinc-800'}`}
+      aria-label={`Video: ${video.prompt.slice(0, 80)}`}
+      data-testid="gallery-tile"
+      data-status={video.status}
+      data-video-id={video.id}
+    >
+      {done && playing ? (
+        <video
+          controls
+          autoPlay
+          playsInline
+          src={contentUrl(video)}
+          poster={thumbnailUrl(video)}
+          className="aspect-video w-full rounded-lg bg-black object-contain"
+          aria-label={`Generated video: ${video.prompt.slice(0, 80)}`}
+        />
+      ) : done ? (
+        <SpriteScrub video={video} onPlay={() => setPlaying(true)} />
+      ) : (
+        <Placeholder video={video} />
+      )}
+      <div className="flex items-start gap-2 px-1">
+        <input
+          type="checkbox"
+          checked={selected}
+          onChange={(e) => onSelect(video.id, e.target.checked)}
+          className="mt-1 h-4 w-4 shrink-0 accent-brand-light"
+          aria-label={`Select “${video.prompt.slice(0, 60)}”`}
+          data-testid="job-select"
+        />
+        <p className="line-clamp-2 min-w-0 flex-1 text-sm break-words text-zinc-200" title={video.prompt}>
+          {video.prompt}
+        </p>
+      </div>
+      <CardActions video={video} caps={caps} busy={false} onDerive={setDerive} {...handlers} />
+      {derive ? (
+        <DeriveForm
+          mode={derive}
+          video={video}
+          caps={caps}
+          onRemix={handlers.onRemix}
+          onExtend={handlers.onExtend}
+          onClose={() => setDerive(null)}
+        />
+      ) : null}
+    </article>
+  );
+}
