@@ -17,6 +17,12 @@ const PYTHON = process.env.STUDIO_PYTHON
   ? path.resolve(FRONTEND_DIR, process.env.STUDIO_PYTHON)
   : path.resolve(FRONTEND_DIR, '../../.venv/bin/python');
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+// The backend the suites start: this checkout's, or another copy (STUDIO_BACKEND_DIR, the folder
+// holding manage.py), e.g. a clean export of HEAD while the backend is being edited.
+const BACKEND_DIR = process.env.STUDIO_BACKEND_DIR
+  ? path.resolve(process.env.STUDIO_BACKEND_DIR)
+  : path.join(REPO_ROOT, 'app', 'backend');
+const MANAGE = path.join(BACKEND_DIR, 'manage.py');
 
 export function checkPrerequisites() {
   const missing = [];
@@ -71,7 +77,7 @@ function backendEnv(dataDir, env) {
 
 /** Run `manage.py <args>` against a backend's data dir; throws with the output on failure. */
 export function manage(args, { dataDir, env = {} }) {
-  const result = spawnSync(PYTHON, ['app/backend/manage.py', ...args], {
+  const result = spawnSync(PYTHON, [MANAGE, ...args], {
     cwd: REPO_ROOT,
     env: backendEnv(dataDir, env),
     encoding: 'utf8',
@@ -86,7 +92,7 @@ export async function startBackend({ dataDir = newDataDir(), port, env = {} } = 
   port ??= await freePort();
   const fullEnv = backendEnv(dataDir, env);
   manage(['migrate', '--noinput'], { dataDir, env });
-  const proc = spawn(PYTHON, ['app/backend/manage.py', 'runstudio', '--host', '127.0.0.1', '--port', String(port)], {
+  const proc = spawn(PYTHON, [MANAGE, 'runstudio', '--host', '127.0.0.1', '--port', String(port)], {
     cwd: REPO_ROOT,
     env: fullEnv,
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -56,7 +56,9 @@ describe('video generation journey (preview engine)', () => {
     await state.waitFor();
     assert.equal(await state.getAttribute('data-ready'), 'true');
     assert.match(await state.innerText(), /Ready: Preview engine/);
-    assert.match(await card.innerText(), /n300/);
+    // The card names what will really run: the preview engine here, not "Wan 2.2 on Tenstorrent".
+    assert.match(await card.getByTestId('powered-by').innerText(), /Preview engine/);
+    assert.doesNotMatch(await card.innerText(), /n300|Wan 2\.2 on Tenstorrent/);
     assert.match(await card.innerText(), /VideoGen/);
     // The nav item is a live link when a provider is ready.
     const nav = page.getByRole('link', { name: 'Video Generation' }).first();
@@ -72,15 +74,21 @@ describe('video generation journey (preview engine)', () => {
     );
     await screenshot(page, '02-empty');
 
-    // The prompt box is reachable with Tab alone, and focus is visible on the way.
+    // The prompt box has the focus on load, and is reachable again with Tab, focus visible on the way.
+    assert.equal(await page.evaluate(() => document.activeElement?.getAttribute('data-testid')), 'prompt-input');
     let reached = false;
     for (let i = 0; i < 20 && !reached; i += 1) {
       await page.keyboard.press('Tab');
       const focused = await page.evaluate(() => {
         const el = document.activeElement;
-        return { testid: el?.getAttribute('data-testid'), outline: el ? getComputedStyle(el).outlineStyle : '' };
+        return {
+          testid: el?.getAttribute('data-testid'),
+          tag: el?.tagName,
+          outline: el ? getComputedStyle(el).outlineStyle : '',
+        };
       });
-      if (focused.testid !== 'prompt-input') {
+      // Past the last control focus leaves the page (BODY) before wrapping to the skip link.
+      if (focused.testid !== 'prompt-input' && focused.tag !== 'BODY') {
         assert.notEqual(focused.outline, 'none', `focus ring on ${focused.testid ?? 'element'}`);
       }
       reached = focused.testid === 'prompt-input';
@@ -202,6 +210,10 @@ describe('video generation journey (preview engine)', () => {
     await page.locator(`[data-video-id="${blocker.body.id}"][data-status="cancelled"]`).waitFor({ timeout: 30_000 });
     await blockerCard.getByTestId('job-delete').click();
     await blockerCard.waitFor({ state: 'detached' });
+    // Deleted on the server once the undo time has passed.
+    for (let i = 0; i < 60 && (await api(backend.url, 'GET', `/v1/videos/${blocker.body.id}`)).status !== 404; i += 1) {
+      await new Promise((r) => setTimeout(r, 250));
+    }
     assert.equal((await api(backend.url, 'GET', `/v1/videos/${blocker.body.id}`)).status, 404);
 
     await page
@@ -236,7 +248,7 @@ describe('video generation journey (preview engine)', () => {
     assert.deepEqual(afterReload, before);
     // Prompts, parameters and posters come back too.
     const firstJob = page.getByTestId('job').filter({ hasText: PROMPT });
-    assert.match(await firstJob.getByLabel('Parameters').innerText(), /steps\s*12[\s\S]*seed\s*0/);
+    assert.match(await firstJob.getByLabel('Parameters').innerText(), /steps\s*12[\s\S]*seed\s*\d+/);
     assert.match(await firstJob.getByTestId('job-video').getAttribute('poster'), /variant=thumbnail/);
 
     // Same data dir and port, new process. The tab leaves first: a stop resets the player's
