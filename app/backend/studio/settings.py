@@ -167,6 +167,24 @@ CLOUD_VIDEO_GENERATION_MIN_STEPS = env_int("CLOUD_VIDEO_GENERATION_MIN_STEPS", 4
 CLOUD_VIDEO_GENERATION_MAX_STEPS = env_int("CLOUD_VIDEO_GENERATION_MAX_STEPS", 50)
 # The upstream serves an image-to-video model at {URL}/i2v (tt-media-server does not advertise it).
 CLOUD_VIDEO_GENERATION_IMAGE_TO_VIDEO = env_bool("CLOUD_VIDEO_GENERATION_IMAGE_TO_VIDEO", False)
+# What the upstream makes: t2v (text only, {URL}), i2v (image only, {URL}/i2v: a prompt alone is
+# refused), both. Empty: both when CLOUD_VIDEO_GENERATION_IMAGE_TO_VIDEO is true, else t2v.
+CLOUD_VIDEO_GENERATION_MODES = env_str("CLOUD_VIDEO_GENERATION_MODES").lower() or (
+    "both" if CLOUD_VIDEO_GENERATION_IMAGE_TO_VIDEO else "t2v"
+)
+if CLOUD_VIDEO_GENERATION_MODES not in ("t2v", "i2v", "both"):
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured("CLOUD_VIDEO_GENERATION_MODES must be t2v, i2v or both.")
+# The frame_pos a last-frame image goes to (tt-media-server's Wan 2.2 makes 81 frames: 0..80).
+CLOUD_VIDEO_GENERATION_LAST_FRAME_POS = env_int("CLOUD_VIDEO_GENERATION_LAST_FRAME_POS", 80)
+# Shape fields for upstreams that serve several shapes (tt-media-server's aspect_ratio and
+# duration_seconds): the aspect ratios ("16:9,9:16,1:1") and lengths in seconds ("5,10") it takes.
+# Empty: the field is never sent and the upstream decides (size / seconds are refused).
+CLOUD_VIDEO_GENERATION_ASPECT_RATIOS = [
+    r.strip() for r in env_str("CLOUD_VIDEO_GENERATION_ASPECT_RATIOS").split(",") if r.strip()
+]
+CLOUD_VIDEO_GENERATION_DURATIONS = [int(d) for d in env_str("CLOUD_VIDEO_GENERATION_DURATIONS").split(",") if d.strip()]
 
 OPENAI_VIDEO_BASE_URL = env_str("OPENAI_VIDEO_BASE_URL")
 OPENAI_VIDEO_API_KEY = env_str("OPENAI_VIDEO_API_KEY")

@@ -54,6 +54,7 @@ class VideoJob(models.Model):
     height = models.PositiveIntegerField(null=True, blank=True)
     num_frames = models.PositiveIntegerField(null=True, blank=True)
     reference_image = models.CharField(max_length=255, blank=True, default="")  # storage name
+    last_frame_image = models.CharField(max_length=255, blank=True, default="")  # storage name: the clip's last frame
     preview = models.BooleanField(default=False)
     seconds = models.CharField(max_length=8, blank=True, default="")  # OpenAI's `seconds`: the length asked for
     added_seconds = models.PositiveIntegerField(null=True, blank=True)  # an extend's new part (seconds: the total)

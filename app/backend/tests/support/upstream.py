@@ -17,11 +17,18 @@ generation requests before it answer 405 "Model is not ready", as tt-media-serve
 warms up. `cancel_delay`: a cancelled async job stays `cancelling` this long. Async jobs count
 towards `max_concurrent` while queued, in progress or cancelling; `polled` is set by each poll.
 `Blackhole` is an address whose connections are never accepted (a connect timeout).
+tt-media-server's request validation, strictly (its 422s, pydantic's `detail` list): `{PATH}/i2v`
+checks `image_prompts` (1 to 81 entries, decodable images, distinct frame_pos 0..80) and records
+each request's anchors in `i2v_prompts` ([(frame_pos, image bytes), ...]); `i2v_only` makes
+`{PATH}` refuse text-only requests with the server's 422; `aspect_ratios` / `durations` are the
+shapes served (others: 422 naming them; `aspect_ratio` / `duration_seconds` sent to a server
+with none configured: 422 too, as a strict deployment refuses unknown fields).
 """
 
 from __future__ import annotations
 
 import base64
+import io
 import json
 import select
 import socket
@@ -32,6 +39,8 @@ import uuid
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+
+from PIL import Image
 
 from tests.support.media import tiny_mp4
 
@@ -88,6 +97,10 @@ class FakeUpstream:
     cancel_delay: float = 0.0  # seconds a cancelled job stays `cancelling`
     port: int = 0  # 0: any free port; a fixed one stands in for a server restarted at the same address
     i2v_images: list[bytes] = field(default_factory=list)  # first-frame images sent to {PATH}/i2v
+    i2v_prompts: list[list[tuple[int, bytes]]] = field(default_factory=list)  # every i2v request's anchors
+    i2v_only: bool = False  # an image-to-video deployment: text-only {PATH} answers 422
+    aspect_ratios: tuple[str, ...] = ()  # shapes served; empty: aspect_ratio is refused
+    durations: tuple[int, ...] = ()
 
     def __post_init__(self) -> None:
         self._lock = threading.Lock()
@@ -141,11 +154,16 @@ class FakeUpstream:
         if self.token and h.headers.get("authorization") != f"Bearer {self.token}":
             return self._json(h, 401, {"detail": "Invalid or missing token"})
         if method == "POST" and h.path == PATH:
+            if self.i2v_only:
+                return self._json(h, 422, {"detail": I2V_ONLY})
+            shape = self._shape_problem(body)
+            if shape:
+                return self._json(h, 422, {"detail": [shape]})
             return self._generate(h)
         if method == "POST" and h.path == PATH + "/i2v":
-            problem = self._image_prompts_problem(body)
+            problem = self._image_prompts_problem(body) or self._shape_problem(body)
             if problem:  # tt-media-server's pydantic validation answers 422
-                return self._json(h, 422, {"detail": problem})
+                return self._json(h, 422, {"detail": [problem] if isinstance(problem, dict) else problem})
             return self._generate(h)
         rest = h.path[len(PATH) + 1 :].split("/") if h.path.startswith(PATH + "/") else []
         job = self.jobs.get(rest[0]) if rest else None
@@ -170,22 +188,66 @@ class FakeUpstream:
             return self._json(h, 200, self._job_view(job))
         return self._json(h, 404, {"detail": "no such route"})
 
-    def _image_prompts_problem(self, body: object) -> str | None:
-        """What tt-media-server's i2v request model would refuse; the first frame is kept."""
+    def _shape_problem(self, body: object) -> dict | None:
+        """tt-media-server's aspect_ratio / duration_seconds checks, as one pydantic error."""
+        if not isinstance(body, dict):
+            return _pydantic_error([], "Input should be a valid dictionary")
+        ratio, seconds = body.get("aspect_ratio"), body.get("duration_seconds")
+        if ratio is not None and ratio not in self.aspect_ratios:
+            served = ", ".join(self.aspect_ratios) or "none (this model serves one shape)"
+            return _pydantic_error(["aspect_ratio"], f"Value error, aspect_ratio {ratio!r} is not served; use {served}")
+        if seconds is not None:
+            if not isinstance(seconds, int) or not 1 <= seconds <= 60:
+                return _pydantic_error(["duration_seconds"], "Input should be an integer from 1 to 60")
+            if seconds not in self.durations:
+                served = ", ".join(str(d) for d in self.durations) or "none"
+                return _pydantic_error(["duration_seconds"], f"Value error, duration_seconds must be one of {served}")
+        return None
+
+    def _image_prompts_problem(self, body: object) -> list[dict] | None:
+        """What tt-media-server's VideoI2VGenerateRequest refuses; the first frame is kept."""
         prompts = body.get("image_prompts") if isinstance(body, dict) else None
         if not isinstance(prompts, list) or not 1 <= len(prompts) <= 81:
-            return "image_prompts: 1 to 81 entries required"
-        positions = [p.get("frame_pos") for p in prompts if isinstance(p, dict)]
-        if len(positions) != len(prompts) or len(set(positions)) != len(positions):
-            return "image_prompts: distinct frame_pos required"
-        if any(not isinstance(pos, int) or not 0 <= pos <= 80 for pos in positions):
-            return "image_prompts: frame_pos must be 0..80"
-        try:
-            images = [base64.b64decode(p["image"], validate=True) for p in prompts]
-        except (KeyError, TypeError, ValueError):
-            return "image_prompts: image must be base64"
+            return [_pydantic_error(["image_prompts"], "List should have at least 1 item and at most 81 items")]
+        problems = []
+        anchors: list[tuple[int, bytes]] = []
+        for index, entry in enumerate(prompts):
+            loc = ["image_prompts", index]
+            if not isinstance(entry, dict) or not isinstance(entry.get("image"), str) or not entry["image"]:
+                problems.append(_pydantic_error([*loc, "image"], "Field required"))
+                continue
+            pos = entry.get("frame_pos", 0)
+            if not isinstance(pos, int) or isinstance(pos, bool) or not 0 <= pos < 81:
+                problems.append(_pydantic_error([*loc, "frame_pos"], "Input should be between 0 and 80"))
+                continue
+            try:
+                data = base64.b64decode(entry["image"], validate=True)
+                with Image.open(io.BytesIO(data)) as image:
+                    image.load()
+            except Exception:
+                problems.append(
+                    _pydantic_error(
+                        [*loc, "image"],
+                        "Value error, image could not be decoded to a valid PIL image "
+                        "(supported formats: PNG, JPEG, WebP, etc.)",
+                    )
+                )
+                continue
+            anchors.append((pos, data))
+        positions = [pos for pos, _ in anchors]
+        if not problems and len(set(positions)) != len(positions):
+            dup = next(p for p in positions if positions.count(p) > 1)
+            problems.append(
+                _pydantic_error(
+                    ["image_prompts"],
+                    f"Value error, duplicate frame_pos={dup} in image_prompts; each image must target a distinct frame",
+                )
+            )
+        if problems:
+            return problems
         with self._lock:
-            self.i2v_images.append(images[positions.index(0)] if 0 in positions else images[0])
+            self.i2v_prompts.append(anchors)
+            self.i2v_images.append(dict(anchors).get(0, anchors[0][1]))
         return None
 
     def _generate(self, h: BaseHTTPRequestHandler) -> None:
@@ -346,6 +408,17 @@ class FakeUpstream:
             h.wfile.write(body)
         except (BrokenPipeError, ConnectionResetError):
             pass
+
+
+I2V_ONLY = (
+    "This deployment requires image conditioning. Use POST /generations/i2v with at least one "
+    "image_prompts entry, or POST /generations/i2v/upload to send the image as a file."
+)
+
+
+def _pydantic_error(loc: list, msg: str) -> dict:
+    """One entry of FastAPI's 422 `detail` list."""
+    return {"type": "value_error", "loc": ["body", *loc], "msg": msg, "input": None}
 
 
 def _client_gone(sock: socket.socket) -> bool:

@@ -126,6 +126,8 @@ def model_object(provider: Provider, default: str) -> dict[str, Any]:
             "accepts_frames": caps.accepts_frames,
             "frames_range": list(caps.frames_range),
             "image_to_video": caps.image_to_video,
+            "text_to_video": caps.text_to_video,
+            "last_frame": caps.last_frame,
             "fps": caps.fps,
             "default_seconds": caps.default_seconds,
             "seconds": list(caps.seconds_options) if caps.seconds_options else None,

@@ -96,6 +96,8 @@ class ModelCapabilities(Schema):
     accepts_frames: bool
     frames_range: list[int]
     image_to_video: bool
+    text_to_video: bool = Field(description="false: the model makes videos from an image only")
+    last_frame: bool = Field(description="takes a `last_frame` image on create (the frame the clip ends on)")
     fps: int
     default_seconds: int
     seconds: list[int] | None = Field(description="the lengths the model makes; null: any from 1 to max_seconds")
@@ -135,6 +137,12 @@ def create_request_body() -> dict[str, Any]:
                 "type": "string",
                 "format": "binary",
                 "description": "PNG, JPEG or WebP for models that do image-to-video",
+            },
+            "last_frame": {
+                "type": "string",
+                "format": "binary",
+                "description": "the studio's extension: PNG, JPEG or WebP the clip ends on, for models "
+                "with capabilities.last_frame",
             },
         },
     }

@@ -187,31 +187,67 @@ def _refused_when_full() -> Iterator[None]:
         raise storage_full_error() from None
 
 
-def create_job(data: Mapping[str, Any], owner: str = "", image: object = None) -> VideoJob:
+def create_job(data: Mapping[str, Any], owner: str = "", image: object = None, last_frame: object = None) -> VideoJob:
     """Validate a create body (JSON fields or form values) and queue one job, seed 0 unless given
     (the seed's endpoint, serve mode)."""
+    data, last_frame = _last_frame_field(data, last_frame)
     request = parse_create(data)
     if (request.n or 1) > 1:
         raise InvalidRequest("n", "Variations (n) are made through POST /v1/videos.")
     spec, reference = validate(request, image)
-    return store_job(spec, owner, reference=reference)
+    last = check_images(spec.provider, reference, last_frame)
+    return store_job(spec, owner, reference=reference, last_frame=last)
 
 
 def create_jobs(data: Mapping[str, Any], owner: str = "", image: object = None) -> list[VideoJob]:
     """POST /v1/videos: one job, or `n` variations sharing a batch_id, each with its own seed
     (random unless a seed is given; then seed, seed+1, ...)."""
+    data, last_frame = _last_frame_field(data, None)
     request = parse_create(data)
     spec, reference = validate(request, image, draw_seed=True)
+    last = check_images(spec.provider, reference, last_frame)
     count = request.n or 1
     if count == 1:
-        return [store_job(spec, owner, reference=reference)]
+        return [store_job(spec, owner, reference=reference, last_frame=last)]
     batch = f"batch_{uuid.uuid4().hex}"
     seeds = [
         (request.seed + index) % (MAX_SEED + 1) if request.seed is not None else random_seed() for index in range(count)
     ]
     return [
-        store_job(replace(spec, seed=seed), owner, reference=reference, origin={"batch_id": batch}) for seed in seeds
+        store_job(replace(spec, seed=seed), owner, reference=reference, last_frame=last, origin={"batch_id": batch})
+        for seed in seeds
     ]
+
+
+def _last_frame_field(data: Mapping[str, Any], last_frame: object) -> tuple[Mapping[str, Any], object]:
+    """The studio's extension of the create request: a multipart `last_frame` image (the frame
+    the clip should end on), taken out of the fields before they are parsed."""
+    if "last_frame" not in data:
+        return data, last_frame
+    rest = dict(data)
+    return rest, rest.pop("last_frame")
+
+
+def check_images(provider_name: str, reference: ReferenceImage | None, last_frame: object) -> ReferenceImage | None:
+    """A last-frame image needs a model that takes one; an image-only model needs an image."""
+    caps = get_provider(provider_name).capabilities
+    last = None
+    if last_frame is not None:
+        if not caps.last_frame:
+            raise InvalidRequest(
+                "last_frame", f"The {provider_name} model does not take a last-frame image.", "unsupported"
+            )
+        try:
+            last = check_reference_image(last_frame)
+        except InvalidImage as exc:
+            raise InvalidRequest("last_frame", str(exc).replace("reference image", "last-frame image")) from None
+    if not caps.text_to_video and reference is None and last is None:
+        raise InvalidRequest(
+            "input_reference",
+            f"The {provider_name} model makes videos from an image only: send input_reference (or last_frame).",
+            "image_required",
+        )
+    return last
 
 
 def store_job(
@@ -220,6 +256,8 @@ def store_job(
     *,
     reference: ReferenceImage | None = None,
     reference_from: str = "",
+    last_frame: ReferenceImage | None = None,
+    last_frame_from: str = "",
     source: SourceClip | None = None,
     origin: Mapping[str, str] | None = None,
 ) -> VideoJob:
@@ -241,11 +279,19 @@ def store_job(
         elif reference_from:
             written.append(storage.copy(reference_from, f"references/{job.id}{_suffix(reference_from)}"))
             job.reference_image = written[-1]
+        if last_frame is not None:
+            written.append(
+                default_storage.save(f"references/{job.id}.last.{last_frame.extension}", ContentFile(last_frame.data))
+            )
+            job.last_frame_image = written[-1]
+        elif last_frame_from:
+            written.append(storage.copy(last_frame_from, f"references/{job.id}.last{_suffix(last_frame_from)}"))
+            job.last_frame_image = written[-1]
         if source is not None:
             written.append(source.store(f"sources/{job.id}.mp4"))
             job.source_video = written[-1]
         if written:
-            job.save(update_fields=["reference_image", "source_video"])
+            job.save(update_fields=["reference_image", "last_frame_image", "source_video"])
     except Exception as exc:
         # Nothing of a job that could not be stored may stay behind (a row without its files).
         _discard(job, written)
@@ -312,7 +358,14 @@ def _again(job: VideoJob, prompt: str, origin: dict[str, str]) -> VideoJob:
     source = SourceClip.from_storage(job.source_video) if job.source_video else None
     for name in ("remixed_from", "extended_from", "edited_from"):
         origin.setdefault(name, getattr(job, name))
-    return store_job(spec, job.owner, reference_from=job.reference_image, source=source, origin=origin)
+    return store_job(
+        spec,
+        job.owner,
+        reference_from=job.reference_image,
+        last_frame_from=job.last_frame_image,
+        source=source,
+        origin=origin,
+    )
 
 
 def set_favorite(job: VideoJob, favorite: bool) -> VideoJob:
@@ -346,7 +399,8 @@ def delete_job(job: VideoJob) -> None:
         cancel_job(job)
     with _refused_when_full():
         VideoJob.objects.filter(id=job.id).delete()
-    for name in (job.video_file, job.thumbnail_file, job.spritesheet_file, job.reference_image, job.source_video):
+    inputs = (job.reference_image, job.last_frame_image, job.source_video)
+    for name in (job.video_file, job.thumbnail_file, job.spritesheet_file, *inputs):
         storage.delete(name)
     storage.remove_scratch(job.id)
 

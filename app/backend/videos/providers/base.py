@@ -32,6 +32,8 @@ class GenerationRequest:
     operation: Operation = "generate"
     video_path: Path | None = None  # the source clip of an extend or an edit
     seconds: int | None = None  # the length asked for, for providers that take seconds (openai)
+    # An image the clip should end on (image-to-video with a last frame; capabilities.last_frame).
+    last_image_path: Path | None = None
 
 
 @dataclass(frozen=True)
@@ -44,6 +46,8 @@ class Capabilities:
     accepts_frames: bool = True
     frames_range: tuple[int, int] = (1, 241)
     image_to_video: bool = False
+    text_to_video: bool = True  # False: an image-only deployment (a prompt alone is refused)
+    last_frame: bool = False  # takes an image for the clip's last frame as well as (or instead of) its first
     fps: int = 16
     # The clip length when none is asked for, in whole seconds (the API's `seconds`).
     default_seconds: int = 5

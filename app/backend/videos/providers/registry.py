@@ -31,7 +31,10 @@ def _providers() -> dict[str, Provider]:
             max_bytes=settings.VIDEO_MAX_UPSTREAM_BYTES,
             warmup_timeout=settings.CLOUD_VIDEO_GENERATION_WARMUP_TIMEOUT,
             steps_range=(settings.CLOUD_VIDEO_GENERATION_MIN_STEPS, settings.CLOUD_VIDEO_GENERATION_MAX_STEPS),
-            image_to_video=settings.CLOUD_VIDEO_GENERATION_IMAGE_TO_VIDEO,
+            modes=settings.CLOUD_VIDEO_GENERATION_MODES,
+            last_frame_pos=settings.CLOUD_VIDEO_GENERATION_LAST_FRAME_POS,
+            aspect_ratios=settings.CLOUD_VIDEO_GENERATION_ASPECT_RATIOS,
+            durations=settings.CLOUD_VIDEO_GENERATION_DURATIONS,
         ),
         OpenAIVideosProvider(
             settings.OPENAI_VIDEO_BASE_URL,

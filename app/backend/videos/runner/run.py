@@ -76,7 +76,9 @@ def retry_unfinished() -> int:
         return len(_unfinished)
 
 
-def request_for(job: VideoJob, image: Path | None = None, source: Path | None = None) -> GenerationRequest:
+def request_for(
+    job: VideoJob, image: Path | None = None, source: Path | None = None, last_image: Path | None = None
+) -> GenerationRequest:
     """The one way from a job (stored, or unsaved for the CLI) to what its provider runs."""
     return GenerationRequest(
         prompt=job.prompt,
@@ -90,6 +92,7 @@ def request_for(job: VideoJob, image: Path | None = None, source: Path | None = 
         operation=job.operation,  # type: ignore[arg-type]  # one of Operation, set by the service
         video_path=source,
         seconds=int(job.seconds) if job.seconds.isdigit() else None,
+        last_image_path=last_image,
     )
 
 
@@ -131,7 +134,9 @@ def _run(job: VideoJob, provider: Provider) -> None:
     sheet_tmp = storage.scratch_path(job.id, job.attempts, ".sprites.jpg")
     image = storage.fetch_to_scratch(job.reference_image, job.id, job.attempts) if job.reference_image else None
     source = storage.fetch_to_scratch(job.source_video, job.id, job.attempts, ".source") if job.source_video else None
-    request = request_for(job, image, source)
+    last = job.last_frame_image
+    last_image = storage.fetch_to_scratch(last, job.id, job.attempts, ".last") if last else None
+    request = request_for(job, image, source, last_image)
     log.info("job %s started on %s (attempt %d)", job.id, job.provider, job.attempts)
     attempt = 0
     while True:

@@ -306,6 +306,11 @@ export interface components {
       frames_range: number[];
       /** Image To Video */
       image_to_video: boolean;
+      /**
+       * Last Frame
+       * @description takes a `last_frame` image on create (the frame the clip ends on)
+       */
+      last_frame: boolean;
       /** Max Seconds */
       max_seconds: number;
       /** Remix */
@@ -319,6 +324,11 @@ export interface components {
       sizes: string[] | null;
       /** Steps Range */
       steps_range: number[];
+      /**
+       * Text To Video
+       * @description false: the model makes videos from an image only
+       */
+      text_to_video: boolean;
     };
     /** ModelList */
     ModelList: {
@@ -624,6 +634,11 @@ export interface operations {
            * @description PNG, JPEG or WebP for models that do image-to-video
            */
           input_reference?: string;
+          /**
+           * Format: binary
+           * @description the studio's extension: PNG, JPEG or WebP the clip ends on, for models with capabilities.last_frame
+           */
+          last_frame?: string;
           /**
            * Model
            * @description A model id from GET /v1/models; default: the studio's default model.
