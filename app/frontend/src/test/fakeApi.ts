@@ -78,6 +78,8 @@ export function makeCapabilities(overrides: Partial<ModelCapabilities> = {}): Mo
     extend: false,
     edit: false,
     remix: true,
+    last_frame: false,
+    text_to_video: true,
     ...overrides,
   };
 }

@@ -1,4 +1,5 @@
 import { AlertTriangle, ChevronUp, Clapperboard, Loader2, X } from 'lucide-react';
+import { useQueryClient } from '@tanstack/react-query';
 import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import Gallery from './Gallery';
 import SelectionBar from './SelectionBar';
@@ -9,6 +10,7 @@ import type { CardHandlers } from './CardActions';
 import { ApiError, errorText, isTerminal } from './api/videoGeneration';
 import { useComposer, type SubmitFailure } from './hooks/useComposer';
 import { usePendingDeletes } from './hooks/usePendingDeletes';
+import { wasRestarted } from './hooks/videoCache';
 import type { ModelsState, VideoChat } from './hooks/useVideoChat';
 import type { ViewMode } from './settingsStore';
 import { EXAMPLE_PROMPT, type Video, type VideoStatus } from './types/chat';
@@ -77,6 +79,7 @@ function SubmitError({
 }
 
 export default function VideoGenerationChat({ chat, models, view, stale }: VideoGenerationChatProps) {
+  const client = useQueryClient();
   const composer = useComposer(chat.submit, models.models, models.defaultModel);
   const deletes = usePendingDeletes(chat.removeMany, chat.cancel);
   const [selectedIds, setSelectedIds] = useState<ReadonlySet<string>>(() => new Set());
@@ -259,6 +262,7 @@ export default function VideoGenerationChat({ chat, models, view, stale }: Video
                     preload={index >= videos.length - EAGER_VIDEOS}
                     caps={capsOf(video.model)}
                     stale={stale}
+                    restarted={wasRestarted(client, video.id)}
                     onUseFrame={imageModel ? onUseFrame : undefined}
                     selected={selectedIds.has(video.id)}
                     onSelect={onSelect}

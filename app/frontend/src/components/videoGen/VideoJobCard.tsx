@@ -17,13 +17,15 @@ interface VideoJobCardProps extends CardHandlers {
   caps?: ModelCapabilities;
   /** The studio is unreachable: progress and ETA are the last known. */
   stale?: boolean;
+  /** The job started over after a studio restart (seen by the page). */
+  restarted?: boolean;
   /** Take the player's current frame as the reference image; absent when no model takes images. */
   onUseFrame?: (frame: Blob) => void;
   selected?: boolean;
   onSelect?: (id: string, selected: boolean) => void;
 }
 
-export const RESUMED_MESSAGE = /resumed after the studio restart/i;
+export const RESUMED_MESSAGE = /resumed after the studio restart|handed back when the studio stopped/i;
 
 /** The player's current frame as a PNG (same-origin video, so the canvas is readable). */
 export function captureFrame(el: HTMLVideoElement): Promise<Blob | null> {
@@ -94,9 +96,9 @@ function ProgressBar({ value, label }: { value: number; label: string }) {
   );
 }
 
-function Waiting({ video, stale }: { video: Video; stale: boolean }) {
+function Waiting({ video, stale, restarted }: { video: Video; stale: boolean; restarted: boolean }) {
   const queued = video.status === 'queued';
-  const resumed = video.status_message != null && RESUMED_MESSAGE.test(video.status_message);
+  const resumed = restarted || (video.status_message != null && RESUMED_MESSAGE.test(video.status_message));
   // What the running job is doing now ("denoising step 5/12"), as the worker last reported it.
   const step = video.status === 'in_progress' && !resumed ? video.status_message : null;
   let headline: string;
@@ -234,6 +236,7 @@ export default function VideoJobCard({
   preload = true,
   caps,
   stale = false,
+  restarted = false,
   onUseFrame,
   selected = false,
   onSelect,
@@ -242,7 +245,7 @@ export default function VideoJobCard({
   const [derive, setDerive] = useState<DeriveMode | null>(null);
   const active = !isTerminal(video.status);
   let body: ReactNode;
-  if (active) body = <Waiting video={video} stale={stale} />;
+  if (active) body = <Waiting video={video} stale={stale} restarted={restarted} />;
   else if (video.status === 'completed') body = <Finished video={video} preload={preload} onUseFrame={onUseFrame} />;
   else if (video.status === 'failed') body = <Failed video={video} />;
   else

@@ -4,6 +4,7 @@
 import { useEffect, useState, useSyncExternalStore } from 'react';
 import { useQueryClient } from '@tanstack/react-query';
 import { backoffDelay, connection, type Reachability } from '../connection';
+import { noteRestarts, unfinishedSnapshot } from './videoCache';
 
 export const HEALTH_URL = '/healthz';
 
@@ -84,7 +85,9 @@ export function useConnection({ baseMs = 1000, maxMs = 15_000, heartbeatMs = 10_
   const reconnects = connection.reconnects;
   useEffect(() => {
     if (reconnects === 0) return;
-    void client.invalidateQueries();
+    // Jobs that were running may have started over if the studio restarted: compare after.
+    const before = unfinishedSnapshot(client);
+    void client.invalidateQueries().then(() => noteRestarts(client, before));
   }, [reconnects, client]);
 
   return {

@@ -89,11 +89,42 @@ export function isOlderState(next: Video, current: Video): boolean {
   return current.cancel_requested && !next.cancel_requested;
 }
 
+// Jobs this page saw start over (the studio restarted while they ran), per query client.
+const restartedIds = new WeakMap<QueryClient, Set<string>>();
+const RESTART_MESSAGE = /resumed after the studio restart|handed back when the studio stopped/i;
+
+/** Whether the job started over after a studio restart (said by the server, or seen as lost progress). */
+export function wasRestarted(client: QueryClient, id: string): boolean {
+  return restartedIds.get(client)?.has(id) ?? false;
+}
+
+function noteRestart(client: QueryClient, next: Video, current: Video | undefined): void {
+  const said = next.status_message != null && RESTART_MESSAGE.test(next.status_message);
+  // A running job never loses progress, except when it was made again from the start.
+  const lost =
+    current != null &&
+    current.status === 'in_progress' &&
+    !isTerminal(next.status) &&
+    next.progress + 5 < current.progress;
+  // Each start of a job stamps started_at anew: a later one means it was started again.
+  const again = current?.started_at != null && next.started_at != null && next.started_at > current.started_at + 0.5;
+  if (!said && !lost && !again) return;
+  let ids = restartedIds.get(client);
+  if (!ids) {
+    ids = new Set();
+    restartedIds.set(client, ids);
+  }
+  ids.add(next.id);
+}
+
 /** Write a job's state over its cached one, unless the job is not listed, deleted, or the state older. */
 export function updateVideo(client: QueryClient, video: Video): void {
   if (wasDeleted(client, video.id)) return;
   const current = findInList(client, video.id);
-  if (current && !isOlderState(video, current)) patchList(client, video.id, video);
+  if (current && !isOlderState(video, current)) {
+    noteRestart(client, video, current);
+    patchList(client, video.id, video);
+  }
 }
 
 /**
@@ -105,9 +136,13 @@ export function upsertVideo(client: QueryClient, video: Video): void {
   if (wasDeleted(client, video.id)) return;
   const current = findInList(client, video.id);
   if (current) {
-    if (!isOlderState(video, current)) patchList(client, video.id, video);
+    if (!isOlderState(video, current)) {
+      noteRestart(client, video, current);
+      patchList(client, video.id, video);
+    }
     return;
   }
+  noteRestart(client, video, undefined);
   const old = client.getQueryData<ListData>(videoKeys.list());
   if (!old || old.pages.length === 0) {
     prependToList(client, video);
@@ -129,4 +164,23 @@ export function upsertVideo(client: QueryClient, video: Video): void {
   last.first_id ??= video.id;
   last.last_id = video.id;
   client.setQueryData<ListData>(videoKeys.list(), { ...old, pages });
+}
+
+/** The unfinished jobs' states now, to compare with after the studio comes back. */
+export function unfinishedSnapshot(client: QueryClient): Video[] {
+  const out: Video[] = [];
+  for (const page of client.getQueryData<ListData>(videoKeys.list())?.pages ?? []) {
+    for (const v of page.data) if (!isTerminal(v.status)) out.push(v);
+  }
+  return out;
+}
+
+/** After a refetch: note the jobs that started over since `before`, and redraw them. */
+export function noteRestarts(client: QueryClient, before: readonly Video[]): void {
+  for (const old of before) {
+    const now = findInList(client, old.id);
+    if (!now || wasRestarted(client, old.id)) continue;
+    noteRestart(client, now, old);
+    if (wasRestarted(client, old.id)) patchList(client, old.id, { ...now });
+  }
 }
