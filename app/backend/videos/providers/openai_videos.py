@@ -49,7 +49,7 @@ Upload = Callable[[], AbstractContextManager[FilePart]]  # opened afresh for eac
 
 
 def parse_sizes(text: str) -> tuple[tuple[int, int], ...]:
-    """ "720x1280,1280x720" -> ((720, 1280), (1280, 720)); ValueError when malformed."""
+    """Sizes from a setting: "720x1280,1280x720" -> ((720, 1280), (1280, 720)); ValueError if malformed."""
     sizes = []
     for part in text.split(","):
         match = re.fullmatch(r"\s*(\d{2,4})x(\d{2,4})\s*", part)
@@ -60,7 +60,7 @@ def parse_sizes(text: str) -> tuple[tuple[int, int], ...]:
 
 
 def parse_seconds(text: str) -> tuple[int, ...]:
-    """ "4,8,12" -> (4, 8, 12); ValueError when malformed."""
+    """Lengths from a setting: "4,8,12" -> (4, 8, 12); ValueError if malformed."""
     lengths = []
     for part in text.split(","):
         if not re.fullmatch(r"\s*\d{1,2}\s*", part) or int(part) < 1:
@@ -244,7 +244,7 @@ class OpenAIVideosProvider(UpstreamJobProvider):
             code,
             usual.message,
             upstream_status=response.status_code,
-            retryable=RETRY.should_retry(response),
+            retryable=(self.retry or RETRY).should_retry(response),
             retry_after=retry_after(response.headers),
             warming_up=usual.warming_up,
         )
