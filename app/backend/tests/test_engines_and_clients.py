@@ -36,6 +36,7 @@ def test_openai_provider_against_an_openai_compatible_server(studio_factory):
         OPENAI_VIDEO_MODEL="preview",
         OPENAI_VIDEO_EXTRA_FIELDS="true",
         OPENAI_VIDEO_POLL_INTERVAL=0.1,
+        OPENAI_VIDEO_SIZES="128x96",  # what the upstream studio's preview engine is asked for here
     )
     with studio.client() as client:
         models = {m["id"]: m for m in client.get("/v1/models").json()["data"]}

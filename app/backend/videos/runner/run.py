@@ -148,8 +148,9 @@ def _run(job: VideoJob, provider: Provider) -> None:
             write_thumbnail(video_tmp, thumb_tmp)
             write_spritesheet(video_tmp, sheet_tmp)
             break
-        except JobCancelled:
-            _finish(job.id, Status.CANCELLED, error=CANCELLED)
+        except JobCancelled as exc:
+            # A provider may say more (its upstream job could not be stopped): keep it.
+            _finish(job.id, Status.CANCELLED, error=("cancelled", str(exc) or CANCELLED[1]))
             log.info("job %s cancelled", job.id)
             return
         except InvalidVideo as exc:
