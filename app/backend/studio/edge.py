@@ -25,6 +25,7 @@ ASGIApp = Callable[..., Awaitable[None]]  # Django's handler types its messages 
 
 HEALTH_PATH = "/healthz"
 WAITING_PREFIX = "/models-api/"
+SERVE_PREFIX = "/v1/videos/generations"
 _HANDOFF = HANDOFF_HEADER.lower().encode()
 
 
@@ -73,7 +74,7 @@ class Edge:
         try:
             if scope["path"] == HEALTH_PATH:
                 await self.app(scope, inbox.receive, capture)  # the liveness probe never queues
-            elif scope["path"].startswith(WAITING_PREFIX):
+            elif scope["path"].startswith(WAITING_PREFIX) or _serve_waits(scope):
                 # The seed's endpoint sleeps in its thread until the video is made (minutes): it
                 # runs apart, so it never holds the slots everything else needs.
                 await self.waiting_app(scope, inbox.receive, capture)
@@ -112,6 +113,17 @@ class Edge:
             self.slots.release()
             return False
         return True
+
+
+def _serve_waits(scope: Scope) -> bool:
+    """Serve mode's POSTs with VIDEO_SERVE_ASYNC=false wait for their video, as the seed's endpoint does."""
+    path = scope["path"]
+    return (
+        not settings.VIDEO_SERVE_ASYNC
+        and scope.get("method") == "POST"
+        and path.startswith(SERVE_PREFIX)
+        and not path.endswith("/cancel")
+    )
 
 
 class _Inbox:

@@ -249,6 +249,11 @@ STUDIO_MAX_CLIP_REQUEST_BYTES = max(VIDEO_MAX_SOURCE_BYTES, STUDIO_MAX_REQUEST_B
 VIDEO_SERVE_ENABLED = env_bool("VIDEO_SERVE_ENABLED", False)
 VIDEO_SERVE_PROVIDER = env_str("VIDEO_SERVE_PROVIDER")
 VIDEO_SERVE_TOKEN = env_str("VIDEO_SERVE_TOKEN")
+# tt-media-server's use_async_video: true, a POST answers 202 with a job to poll; false, it waits
+# and answers 200 video/mp4 (Content-Disposition: attachment; filename=video_<id>.mp4, X-Generation-Time).
+VIDEO_SERVE_ASYNC = env_bool("VIDEO_SERVE_ASYNC", True)
+# With VIDEO_SERVE_ASYNC=false: how long a POST waits for its video before answering 504 (and cancelling it).
+VIDEO_SERVE_SYNC_TIMEOUT = env_float("VIDEO_SERVE_SYNC_TIMEOUT", 1800.0)
 
 LOGGING = {
     "version": 1,

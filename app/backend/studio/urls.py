@@ -8,6 +8,8 @@ from videos.serve import views as media_server
 urlpatterns = [
     # tt-media-server's video API (serve mode) comes before /v1/videos/{id}.
     path("v1/videos/generations", media_server.submit),
+    path("v1/videos/generations/i2v", media_server.submit_i2v),
+    path("v1/videos/generations/i2v/upload", media_server.submit_i2v_upload),
     path("v1/videos/generations/<str:job_id>", media_server.status),
     path("v1/videos/generations/<str:job_id>/download", media_server.download),
     path("v1/videos/generations/<str:job_id>/cancel", media_server.cancel),

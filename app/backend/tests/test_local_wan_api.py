@@ -17,7 +17,7 @@ from videos.providers.wan_tiny import save_tiny_pipeline
 def decoded(client: httpx.Client, video_id: str) -> tuple[int, int, int, float]:
     """(frames, width, height, fps) of a finished video's MP4."""
     data = client.get(f"/v1/videos/{video_id}/content").content
-    with av.open(io.BytesIO(data)) as container:
+    with av.open(io.BytesIO(data), "r") as container:
         stream = container.streams.video[0]
         frames = list(container.decode(stream))
         return len(frames), frames[0].width, frames[0].height, float(stream.average_rate or 0)

@@ -47,6 +47,7 @@ class PreviewProvider(Provider):
         accepts_size=True,
         frames_range=(1, 321),  # up to 20 s at 16 fps (seconds * 16 + 1)
         image_to_video=True,
+        last_frame=True,
         video_to_video=True,
         fps=16,
         default_seconds=2,  # its default 33 frames
@@ -99,11 +100,13 @@ class PreviewProvider(Provider):
         else:
             ramp = (xs / max(width - 1, 1))[..., None]
             background = base[0] * (1 - ramp) + base[1] * ramp
+        # A last-frame image: the backdrop fades into it, so the clip ends on it.
+        end = _load_image(request.last_image_path, width, height) if request.last_image_path else None
         font = _font(height)
         caption = _caption(request.prompt)
         for index in range(count):
             t = index / max(count - 1, 1)
-            image = background.copy()
+            image = background.copy() if end is None else background * (1 - t) + end * t
             for bx, by, speed, radius in blobs:
                 cx = (bx + t * (0.3 + speed)) % 1.0 * width
                 cy = (by + 0.15 * np.sin(2 * np.pi * (t + speed))) * height

@@ -1,9 +1,18 @@
 """`serve` mode: the studio's engines behind the tt-media-server video API.
 
     POST /v1/videos/generations             -> 202 {"id", "status", "created_at", "model"}
+    POST /v1/videos/generations/i2v         -> the same, with image_prompts [{image, frame_pos}]
+    POST /v1/videos/generations/i2v/upload  -> the same, multipart (prompt, image, frame_pos, ...)
     GET  /v1/videos/generations/{id}        -> {"id", "status", "progress", "error"?}
     GET  /v1/videos/generations/{id}/download -> video/mp4 (Range supported)
     POST /v1/videos/generations/{id}/cancel
+
+Requests are validated as tt-media-server's pydantic models do (open_ai_api/video.py and
+domain/video_*request.py in tenstorrent/tt-inference-server): its 422 `detail` lists, 415 for
+an upload that is not PNG/JPEG/WebP, 413 over 10 MB, 405 "Model is not ready". With
+VIDEO_SERVE_ASYNC=false (its `use_async_video` off) the POSTs wait for the video and answer
+`200 video/mp4` with `Content-Disposition: attachment; filename=video_<id>.mp4` and
+`X-Generation-Time`.
 
 so that one GPU machine can serve several studios, whose `tt-cloud` provider points at it.
 The jobs are ordinary studio jobs (same queue, limits and history). Enabled by
@@ -13,30 +22,185 @@ token it answers only while the studio requires no sign-in (a personal studio), 
 
 from __future__ import annotations
 
+import base64
+import binascii
 import hmac
+import io
+import time
 from collections.abc import Callable
+from typing import Any
 
 from django.conf import settings
+from django.core.files.uploadedfile import SimpleUploadedFile, UploadedFile
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.http.response import HttpResponseBase
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
+from PIL import Image
 
 from videos.api.body import json_object
 from videos.errors import InvalidRequest
 from videos.files.serving import serve_stored_file
-from videos.jobs.service import cancel_job, create_job
+from videos.jobs.service import cancel_job, create_job, wait_for
 from videos.models import VideoJob
-from videos.providers.registry import get_provider
+from videos.providers.registry import UnknownProvider, get_provider
 
 FIELDS = ("prompt", "negative_prompt", "num_inference_steps", "seed")
+# tt-media-server's limits (config/constants.py, domain/video_i2v_generate_request.py, open_ai_api/video.py)
+MIN_STEPS, MAX_STEPS = 4, 50
+NUM_FRAMES = 81  # WAN22_NUM_FRAMES: frame_pos is 0..80, at most 81 image_prompts
+MAX_BASE64_IMAGE_LEN = 10_000_000
+MAX_UPLOAD_BYTES = 10 * 1024 * 1024
+UPLOAD_TYPES = ("image/jpeg", "image/png", "image/webp")
+I2V_ONLY = (
+    "This deployment requires image conditioning. Use POST /generations/i2v with at least one "
+    "image_prompts entry, or POST /generations/i2v/upload to send the image as a file."
+)
 
 
-def serve_provider() -> str:
-    """VIDEO_SERVE_PROVIDER, else the local engine when it is ready, else the preview engine."""
+def serve_provider(image: bool = False) -> str:
+    """VIDEO_SERVE_PROVIDER, else the local engine when it is ready (and, for an image-to-video
+    request, does image-to-video), else the preview engine."""
     if settings.VIDEO_SERVE_PROVIDER:
         return settings.VIDEO_SERVE_PROVIDER
-    return "local" if get_provider("local").status().ready else "preview"
+    local = get_provider("local")
+    if local.status().ready and (not image or local.capabilities.image_to_video):
+        return "local"
+    return "preview"
+
+
+class Unprocessable(Exception):
+    """A 422 with FastAPI's body: {"detail": [...]} (pydantic errors) or {"detail": "..."}."""
+
+    def __init__(self, detail: list[dict[str, Any]] | str) -> None:
+        super().__init__(str(detail))
+        self.detail = detail
+
+
+def _problem(kind: str, loc: list[str | int], msg: str, value: object = None) -> dict[str, Any]:
+    return {"type": kind, "loc": ["body", *loc], "msg": msg, "input": value}
+
+
+def _check_fields(body: dict[str, Any]) -> list[dict[str, Any]]:
+    """VideoGenerateRequest: prompt (str), negative_prompt (str | None), num_inference_steps
+    (4..50), seed (int | None), aspect_ratio (str | None), duration_seconds (1..60)."""
+    problems = []
+    prompt = body.get("prompt")
+    if "prompt" not in body:
+        problems.append(_problem("missing", ["prompt"], "Field required", body))
+    elif not isinstance(prompt, str):
+        problems.append(_problem("string_type", ["prompt"], "Input should be a valid string", prompt))
+    for name in ("negative_prompt", "aspect_ratio"):
+        value = body.get(name)
+        if value is not None and not isinstance(value, str):
+            problems.append(_problem("string_type", [name], "Input should be a valid string", value))
+    for name, low, high in (
+        ("num_inference_steps", MIN_STEPS, MAX_STEPS),
+        ("seed", None, None),
+        ("duration_seconds", 1, 60),
+    ):
+        value = body.get(name)
+        if value is None:
+            continue
+        if isinstance(value, bool) or not isinstance(value, int):
+            problems.append(_problem("int_type", [name], "Input should be a valid integer", value))
+        elif low is not None and value < low:
+            problems.append(
+                _problem("greater_than_equal", [name], f"Input should be greater than or equal to {low}", value)
+            )
+        elif high is not None and value > high:
+            problems.append(_problem("less_than_equal", [name], f"Input should be less than or equal to {high}", value))
+    return problems
+
+
+def _decode_image(text: str) -> bytes | None:
+    """The image's bytes when the base64 text is a picture Pillow can open, else None."""
+    if text.startswith("data:") and "," in text:
+        text = text.split(",", 1)[1]
+    try:
+        data = base64.b64decode(text, validate=True)
+        with Image.open(io.BytesIO(data)) as image:
+            image.load()
+            if image.size[0] < 1 or image.size[1] < 1:
+                return None
+    except (binascii.Error, ValueError, OSError, Image.DecompressionBombError):
+        return None
+    return data
+
+
+def _check_image_prompts(body: dict[str, Any]) -> tuple[list[dict[str, Any]], list[tuple[int, bytes]]]:
+    """VideoI2VGenerateRequest.image_prompts: 1 to 81 entries, each a decodable image (base64,
+    at most 10,000,000 characters) at a distinct frame_pos 0..80."""
+    prompts = body.get("image_prompts")
+    if "image_prompts" not in body:
+        return [_problem("missing", ["image_prompts"], "Field required", body)], []
+    if not isinstance(prompts, list):
+        return [_problem("list_type", ["image_prompts"], "Input should be a valid list", prompts)], []
+    if not 1 <= len(prompts) <= NUM_FRAMES:
+        kind = "too_short" if not prompts else "too_long"
+        msg = f"List should have at least 1 item after validation, not {len(prompts)}"
+        if prompts:
+            msg = f"List should have at most {NUM_FRAMES} items after validation, not {len(prompts)}"
+        return [_problem(kind, ["image_prompts"], msg, None)], []
+    problems: list[dict[str, Any]] = []
+    anchors: list[tuple[int, bytes]] = []
+    for index, entry in enumerate(prompts):
+        loc: list[str | int] = ["image_prompts", index]
+        if not isinstance(entry, dict):
+            problems.append(
+                _problem("model_type", loc, "Input should be a valid dictionary or instance of ImagePromptEntry", entry)
+            )
+            continue
+        image, pos = entry.get("image"), entry.get("frame_pos", 0)
+        if isinstance(pos, bool) or not isinstance(pos, int):
+            problems.append(_problem("int_type", [*loc, "frame_pos"], "Input should be a valid integer", pos))
+        elif pos < 0:
+            problems.append(
+                _problem("greater_than_equal", [*loc, "frame_pos"], "Input should be greater than or equal to 0", pos)
+            )
+        elif pos >= NUM_FRAMES:
+            problems.append(_problem("less_than", [*loc, "frame_pos"], f"Input should be less than {NUM_FRAMES}", pos))
+        if "image" not in entry:
+            problems.append(_problem("missing", [*loc, "image"], "Field required", entry))
+            continue
+        if not isinstance(image, str):
+            problems.append(_problem("string_type", [*loc, "image"], "Input should be a valid string", None))
+            continue
+        if not 1 <= len(image) <= MAX_BASE64_IMAGE_LEN:
+            kind, msg = ("string_too_short", "String should have at least 1 character")
+            if image:
+                kind, msg = ("string_too_long", f"String should have at most {MAX_BASE64_IMAGE_LEN} characters")
+            problems.append(_problem(kind, [*loc, "image"], msg, None))
+            continue
+        data = _decode_image(image)
+        if data is None:
+            problems.append(
+                _problem(
+                    "value_error",
+                    [*loc, "image"],
+                    "Value error, image could not be decoded to a valid PIL image "
+                    "(supported formats: PNG, JPEG, WebP, etc.)",
+                    None,
+                )
+            )
+        elif isinstance(pos, int) and not isinstance(pos, bool):
+            anchors.append((pos, data))
+    if not problems:
+        seen: set[int] = set()
+        for pos, _ in anchors:
+            if pos in seen:
+                problems.append(
+                    _problem(
+                        "value_error",
+                        ["image_prompts"],
+                        f"Value error, duplicate frame_pos={pos} in image_prompts; "
+                        "each image must target a distinct frame",
+                        None,
+                    )
+                )
+                break
+            seen.add(pos)
+    return problems, anchors
 
 
 def _error(status: int, message: str) -> JsonResponse:
@@ -59,7 +223,11 @@ def guarded(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponse
                 return _error(401, "Invalid or missing bearer token.")
         try:
             return view(request, *args, **kwargs)
+        except Unprocessable as exc:
+            return JsonResponse({"detail": exc.detail}, status=422)
         except InvalidRequest as exc:
+            if exc.code == "not_configured":  # tt-media-server while its model cannot take jobs
+                return _error(405, "Model is not ready")
             return _error(exc.status, exc.message)
 
     return csrf_exempt(wrapper)
@@ -86,13 +254,130 @@ def _job(job_id: str) -> VideoJob:
     return job
 
 
+def _engine(image: bool) -> str:
+    """The engine for a request: 422 where it cannot do what is asked, as tt-media-server's
+    image-only deployment refuses text and a text-only one has no image conditioning."""
+    name = serve_provider(image)
+    try:
+        caps = get_provider(name).capabilities
+    except UnknownProvider:
+        return name  # create_job answers it
+    if not image and not caps.text_to_video:
+        raise Unprocessable(I2V_ONLY)
+    if image and not caps.image_to_video:
+        raise Unprocessable(f"This deployment ({name}) does not do image-to-video; use POST /generations.")
+    return name
+
+
+def _upload(data: bytes, name: str) -> UploadedFile:
+    return SimpleUploadedFile(name, data, content_type="application/octet-stream")
+
+
+def _submit(request: HttpRequest, body: dict[str, Any], anchors: list[tuple[int, bytes]]) -> HttpResponseBase:
+    """Queue one job, then answer as tt-media-server does: 202 with the job (async), or the MP4."""
+    model = _engine(image=bool(anchors))
+    data: dict[str, Any] = {key: body.get(key) for key in FIELDS}
+    data["model"] = model
+    first = last = None
+    if anchors:
+        anchors = sorted(anchors)
+        if anchors[0][0] == 0:
+            first = _upload(anchors.pop(0)[1], "first.png")
+        if anchors:
+            last = _upload(anchors.pop()[1], "last.png")
+        if anchors:
+            positions = ", ".join(str(pos) for pos, _ in anchors)
+            raise Unprocessable(
+                f"This deployment conditions on a first frame (frame_pos 0) and one later frame; "
+                f"drop the image_prompts at frame_pos {positions}."
+            )
+        if last is not None and not get_provider(model).capabilities.last_frame:
+            raise Unprocessable(f"This deployment ({model}) takes one image, at frame_pos 0.")
+    started = time.monotonic()
+    job = create_job(data, owner="serve", image=first, last_frame=last)
+    if settings.VIDEO_SERVE_ASYNC:
+        return JsonResponse(_job_view(job), status=202)
+    job = wait_for(job.id, settings.VIDEO_SERVE_SYNC_TIMEOUT)
+    elapsed = round(time.monotonic() - started, 2)
+    if job.status != VideoJob.Status.COMPLETED:
+        if not job.is_terminal:
+            cancel_job(job)
+            return _error(504, f"Video generation did not finish within {settings.VIDEO_SERVE_SYNC_TIMEOUT:g} s.")
+        return _error(500, f"Video generation failed: {job.error_message or job.status}")
+    response = serve_stored_file(request, job.video_file, "video/mp4")
+    response["Content-Disposition"] = f"attachment; filename={job.id}.mp4"
+    response["X-Generation-Time"] = str(elapsed)
+    return response
+
+
 @guarded
 @require_POST
-def submit(request: HttpRequest) -> HttpResponse:
+def submit(request: HttpRequest) -> HttpResponseBase:
     body = json_object(request)
-    data = {key: body.get(key) for key in FIELDS}
-    data["model"] = serve_provider()
-    return JsonResponse(_job_view(create_job(data, owner="serve")), status=202)
+    problems = _check_fields(body)
+    if problems:
+        raise Unprocessable(problems)
+    return _submit(request, body, [])
+
+
+@guarded
+@require_POST
+def submit_i2v(request: HttpRequest) -> HttpResponseBase:
+    body = json_object(request)
+    image_problems, anchors = _check_image_prompts(body)
+    problems = _check_fields(body) + image_problems
+    if problems:
+        raise Unprocessable(problems)
+    return _submit(request, body, anchors)
+
+
+@guarded
+@require_POST
+def submit_i2v_upload(request: HttpRequest) -> HttpResponseBase:
+    """Multipart: prompt, image (PNG/JPEG/WebP, 10 MB), frame_pos (0), num_inference_steps (12),
+    seed, negative_prompt; checked in tt-media-server's order (the fields' 422, 415, 413, the image's 422)."""
+    try:
+        form, files = request.POST, request.FILES
+    except Exception as exc:  # a broken multipart body
+        raise Unprocessable([_problem("value_error", [], f"Invalid form: {exc}")]) from None
+    image = files.get("image")
+    problems = []
+    if "prompt" not in form:
+        problems.append(_problem("missing", ["prompt"], "Field required"))
+    if image is None:
+        problems.append(_problem("missing", ["image"], "Field required"))
+    body: dict[str, Any] = {"prompt": form.get("prompt"), "num_inference_steps": 12}
+    for name in ("frame_pos", "num_inference_steps", "seed"):
+        raw = form.get(name)
+        if raw is None or (raw == "" and name != "frame_pos"):
+            continue
+        try:
+            body[name] = int(raw)
+        except ValueError:
+            problems.append(
+                _problem(
+                    "int_parsing", [name], "Input should be a valid integer, unable to parse string as an integer", raw
+                )
+            )
+    if form.get("negative_prompt"):
+        body["negative_prompt"] = form.get("negative_prompt")
+    if problems:  # FastAPI checks the form's fields before the endpoint looks at the file
+        raise Unprocessable(problems)
+    if image is not None and image.content_type not in UPLOAD_TYPES:
+        allowed = ", ".join(repr(t) for t in sorted(UPLOAD_TYPES))
+        return _error(415, f"Unsupported image content_type {image.content_type!r}; allowed: [{allowed}]")
+    if image is not None and (image.size or 0) > MAX_UPLOAD_BYTES:
+        return _error(413, f"Image exceeds {MAX_UPLOAD_BYTES}-byte upload cap")
+    assert image is not None
+    data = image.read(MAX_UPLOAD_BYTES + 1)
+    if len(data) > MAX_UPLOAD_BYTES:
+        return _error(413, f"Image exceeds {MAX_UPLOAD_BYTES}-byte upload cap")
+    body["image_prompts"] = [{"image": base64.b64encode(data).decode("ascii"), "frame_pos": body.pop("frame_pos", 0)}]
+    image_problems, anchors = _check_image_prompts(body)
+    problems = _check_fields(body) + image_problems
+    if problems:
+        raise Unprocessable(problems)
+    return _submit(request, body, anchors)
 
 
 @guarded
