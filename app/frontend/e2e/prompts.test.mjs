@@ -5,6 +5,8 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { api, checkPrerequisites, launchBrowser, openPage, screenshot, startBackend } from './helpers.mjs';
 
+/* global document -- only inside page callbacks, which run in Chromium */
+
 describe('prompts are never lost', () => {
   let backend;
   let browser;

@@ -1,5 +1,6 @@
 import { Search, Star } from 'lucide-react';
-import { fieldClass } from './ShapeFields';
+const control =
+  'min-h-11 rounded-md border border-zinc-700 bg-zinc-950 px-3 py-2 text-sm text-zinc-100 placeholder:text-zinc-500';
 import type { GalleryFilters as Filters } from './hooks/useGallery';
 import type { VideoModel } from './types/chat';
 
@@ -21,7 +22,7 @@ export default function GalleryFilters({ filters, onChange, models }: Props) {
           onChange={(e) => set({ q: e.target.value })}
           placeholder="Search prompts"
           aria-label="Search prompts"
-          className={`${fieldClass} pl-9`}
+          className={`${control} w-full pl-9`}
           data-testid="gallery-search"
         />
       </div>
@@ -29,7 +30,7 @@ export default function GalleryFilters({ filters, onChange, models }: Props) {
         value={filters.status}
         onChange={(e) => set({ status: e.target.value as Filters['status'] })}
         aria-label="Status"
-        className={`${fieldClass} w-auto`}
+        className={control}
         data-testid="gallery-status"
       >
         <option value="">Any status</option>
@@ -41,7 +42,7 @@ export default function GalleryFilters({ filters, onChange, models }: Props) {
         value={filters.model}
         onChange={(e) => set({ model: e.target.value })}
         aria-label="Model"
-        className={`${fieldClass} w-auto`}
+        className={control}
         data-testid="gallery-model"
       >
         <option value="">Any model</option>

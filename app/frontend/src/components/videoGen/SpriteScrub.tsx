@@ -22,20 +22,31 @@ export default function SpriteScrub({ video, onPlay }: { video: Video; onPlay: (
       onPointerMove={onMove}
       onPointerLeave={() => setFraction(null)}
       aria-label={`Play “${video.prompt.slice(0, 60)}”`}
-      className="group relative block w-full overflow-hidden rounded-lg bg-black"
-      style={{ aspectRatio: `${w} / ${h}` }}
+      className="group relative block aspect-video w-full overflow-hidden rounded-lg bg-black"
       data-testid="gallery-scrub"
       data-scrubbing={scrubbing ? 'true' : undefined}
     >
-      {scrubbing ? (
-        <span
-          className="absolute inset-0 bg-no-repeat"
-          style={{ backgroundImage: `url("${spritesheetUrl(video)}")`, ...spriteStyle(grid, fraction) }}
-          data-testid="gallery-sprite"
-        />
-      ) : (
-        <img src={thumbnailUrl(video)} alt="" loading="lazy" className="absolute inset-0 h-full w-full object-cover" />
-      )}
+      {/* The clip's own shape, centred in the tile's 16:9 box. */}
+      <span
+        className="relative mx-auto block h-full max-w-full"
+        style={{ aspectRatio: `${w} / ${h}` }}
+        aria-hidden="true"
+      >
+        {scrubbing ? (
+          <span
+            className="absolute inset-0 bg-no-repeat"
+            style={{ backgroundImage: `url("${spritesheetUrl(video)}")`, ...spriteStyle(grid, fraction) }}
+            data-testid="gallery-sprite"
+          />
+        ) : (
+          <img
+            src={thumbnailUrl(video)}
+            alt=""
+            loading="lazy"
+            className="absolute inset-0 h-full w-full object-contain"
+          />
+        )}
+      </span>
       {scrubbing ? (
         <span
           className="absolute bottom-0 left-0 h-1 bg-brand-light"

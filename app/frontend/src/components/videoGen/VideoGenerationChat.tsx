@@ -92,14 +92,17 @@ export default function VideoGenerationChat({ chat, models, view, stale }: Video
 
   // Follow the conversation: jump to the newest job on load and after each submission, and
   // keep the newest finished video in view while the user is at the bottom.
+  // The grid is newest first: it starts at the top and is left where the user scrolls it.
   useLayoutEffect(() => {
     const el = scrollRef.current;
-    if (el && lastId) el.scrollTop = el.scrollHeight;
+    if (!el) return;
+    if (view === 'grid') el.scrollTop = 0;
+    else if (lastId) el.scrollTop = el.scrollHeight;
   }, [lastId, view]);
   useLayoutEffect(() => {
     const el = scrollRef.current;
-    if (el && atBottom.current) el.scrollTop = el.scrollHeight;
-  }, [videos]);
+    if (el && view === 'chat' && atBottom.current) el.scrollTop = el.scrollHeight;
+  }, [videos, view]);
   const onScroll = () => {
     const el = scrollRef.current;
     if (el) atBottom.current = el.scrollHeight - el.scrollTop - el.clientHeight < 120;

@@ -78,7 +78,11 @@ export default function VideoInputArea({
   const [minSteps, maxSteps] = stepsRange(caps);
   const imageToVideo = caps?.image_to_video === true;
 
-  const update = (patch: Partial<GenerationSettings>) => onSettingsChange({ ...settings, ...patch });
+  const update = (patch: Partial<GenerationSettings>) => {
+    onSettingsChange({ ...settings, ...patch });
+    // A changed setting makes its earlier complaint stale; the prompt's stays until it is edited.
+    setErrors((e) => ({ prompt: e.prompt }));
+  };
 
   const changeModel = (id: string) => {
     onSettingsChange(

@@ -22,6 +22,7 @@ describe('generation parameters', () => {
       model: 'preview',
       steps: '20',
       seed: '99',
+      lockSeed: true,
       negativePrompt: 'blur',
       size: '480x832',
       seconds: '3',

@@ -74,7 +74,9 @@ export function settingsFromVideo(
     model: video.model,
     negativePrompt: video.negative_prompt,
     steps: String(video.num_inference_steps),
+    // The same seed, locked, so that a changed prompt or setting is the only difference.
     seed: String(video.seed),
+    lockSeed: true,
     size: acceptsSize(model?.capabilities) ? (sizeToString(video.size) ?? base.size) : '',
     seconds: video.operation === 'generate' && video.seconds ? video.seconds : base.seconds,
   };
