@@ -24,6 +24,7 @@ from videos.handoff import HANDOFF_HEADER, Handoff, Message, Receive, Scope, Sen
 ASGIApp = Callable[..., Awaitable[None]]  # Django's handler types its messages more narrowly
 
 HEALTH_PATH = "/healthz"
+METRICS_PATH = "/metrics"  # scraped every few seconds: like the liveness probe, it never queues
 WAITING_PREFIX = "/models-api/"
 SERVE_PREFIX = "/v1/videos/generations"
 _HANDOFF = HANDOFF_HEADER.lower().encode()
@@ -72,7 +73,7 @@ class Edge:
 
         inbox = _Inbox(receive)
         try:
-            if scope["path"] == HEALTH_PATH:
+            if scope["path"] in (HEALTH_PATH, METRICS_PATH):
                 await self.app(scope, inbox.receive, capture)  # the liveness probe never queues
             elif scope["path"].startswith(WAITING_PREFIX) or _serve_waits(scope):
                 # The seed's endpoint sleeps in its thread until the video is made (minutes): it

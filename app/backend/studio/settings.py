@@ -246,6 +246,10 @@ VIDEO_EVENTS_POLL_SECONDS = env_float("VIDEO_EVENTS_POLL_SECONDS", 1.0)
 STUDIO_MAX_REQUEST_BYTES = 2 * VIDEO_MAX_IMAGE_BYTES + 1024**2
 STUDIO_MAX_CLIP_REQUEST_BYTES = max(VIDEO_MAX_SOURCE_BYTES, STUDIO_MAX_REQUEST_BYTES) + 1024**2
 
+# /metrics (Prometheus): when set, a scrape needs `Authorization: Bearer <token>` (or a signed-in
+# user / API key); unset, /metrics follows the API's rule (open unless sign-in is required).
+STUDIO_METRICS_TOKEN = env_str("STUDIO_METRICS_TOKEN")
+
 VIDEO_SERVE_ENABLED = env_bool("VIDEO_SERVE_ENABLED", False)
 VIDEO_SERVE_PROVIDER = env_str("VIDEO_SERVE_PROVIDER")
 VIDEO_SERVE_TOKEN = env_str("VIDEO_SERVE_TOKEN")

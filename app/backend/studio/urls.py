@@ -3,6 +3,7 @@ from django.urls import include, path, re_path
 from studio.frontend import api_not_found, health, spa_index
 from videos.access.signin import me, sign_in, sign_out
 from videos.api import api
+from videos.metrics.views import metrics
 from videos.serve import views as media_server
 
 urlpatterns = [
@@ -17,8 +18,9 @@ urlpatterns = [
     re_path(r"^v1/(?P<path>.*)$", api_not_found),
     path("models-api/", include("model_control.urls")),
     path("healthz", health),
+    path("metrics", metrics),
     path("auth/me", me),
     path("auth/login", sign_in),
     path("auth/logout", sign_out),
-    re_path(r"^(?!v1/|models-api/|assets/|static/|auth/)(?P<path>.*)$", spa_index),
+    re_path(r"^(?!v1/|models-api/|assets/|static/|auth/|metrics$)(?P<path>.*)$", spa_index),
 ]

@@ -22,6 +22,7 @@ from django.conf import settings
 from django.db import close_old_connections
 from django.db.models import Q
 
+from videos import metrics
 from videos.models import VideoJob
 
 log = logging.getLogger("studio")
@@ -87,11 +88,13 @@ class Hub:
                 )
             self._open += 1
             self._per_client[client] += 1
+            metrics.stream_opened()
             return None
 
     def release(self, client: str) -> None:
         with self._lock:
             self._open -= 1
+            metrics.stream_closed()
             self._per_client[client] -= 1
             if self._per_client[client] <= 0:
                 del self._per_client[client]

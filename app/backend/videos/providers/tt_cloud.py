@@ -22,6 +22,7 @@ from pathlib import Path
 
 import httpx
 
+from videos import metrics
 from videos.providers.base import Capabilities, GenerationRequest, JobContext, ProviderError
 from videos.providers.upstream_http import (
     body_head,
@@ -119,6 +120,7 @@ class TTCloudProvider(UpstreamJobProvider):
         )
 
     def submit(self, client: httpx.Client, request: GenerationRequest, dest: Path, ctx: JobContext) -> str | None:
+        metrics.time_requests(client, self.name)  # this request, and the job's polls and download
         body: dict[str, object] = {
             "prompt": request.prompt,
             "negative_prompt": request.negative_prompt,

@@ -17,6 +17,7 @@ from django.db import DatabaseError, close_old_connections
 from django.db.models import F
 from django.utils import timezone
 
+from videos import metrics
 from videos.files import storage
 from videos.files.media import InvalidVideo, probe, write_thumbnail
 from videos.files.spritesheet import write_spritesheet
@@ -122,6 +123,7 @@ def run(job: VideoJob) -> None:
             storage.remove_scratch(job.id)
         except OSError:
             log.warning("job %s: could not remove its scratch files", job.id, exc_info=True)
+        metrics.job_ended(job.id)
         close_old_connections()
         release(job.id)
 
@@ -163,6 +165,7 @@ def _run(job: VideoJob, provider: Provider) -> None:
         except ProviderError as exc:
             if storage.is_storage_full(exc):
                 raise  # the run's guard says storage_full: the upstream is not to blame
+            metrics.upstream_error(job.provider, exc.code)
             if exc.retryable and attempt < settings.VIDEO_MAX_ATTEMPTS and not ctx.cancelled():
                 wait = min(exc.retry_after if exc.retry_after is not None else 2.0 * attempt, MAX_RETRY_WAIT)
                 log.warning("job %s: %s; retrying in %.1fs", job.id, exc.code, wait)

@@ -38,6 +38,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 from PIL import Image
 
+from videos import metrics
 from videos.api.body import json_object
 from videos.errors import InvalidRequest
 from videos.files.serving import serve_stored_file
@@ -211,6 +212,11 @@ def guarded(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponse
     """Serve mode on, the token right; InvalidRequest from the view answers in the server's shape."""
 
     def wrapper(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponseBase:
+        response = answer(request, *args, **kwargs)
+        metrics.serve_request(view.__name__, response.status_code)
+        return response
+
+    def answer(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponseBase:
         if not settings.VIDEO_SERVE_ENABLED:
             return _error(404, "Serve mode is off (start with `python3 run.py serve`).")
         token = settings.VIDEO_SERVE_TOKEN
