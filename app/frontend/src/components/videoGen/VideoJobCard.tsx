@@ -199,7 +199,7 @@ function Finished({
               const el = player.current;
               if (el) void captureFrame(el).then((b) => b && onUseFrame(b));
             }}
-            className="inline-flex items-center gap-1 text-zinc-300 underline-offset-2 hover:text-white hover:underline"
+            className="inline-flex min-h-11 items-center gap-1 text-zinc-300 underline-offset-2 hover:text-white hover:underline sm:min-h-0"
             data-testid="use-frame"
           >
             <Camera className="h-3.5 w-3.5" aria-hidden="true" /> Use this frame as the start image
