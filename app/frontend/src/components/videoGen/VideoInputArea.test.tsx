@@ -150,4 +150,14 @@ describe('VideoInputArea', () => {
     await userEvent.type(box, 'b');
     expect(screen.getByTestId('prompt-counter')).toHaveTextContent(`${COUNTER_FROM} / 2000`);
   });
+
+  it('asks for a start image before sending to an image-only model', async () => {
+    const onSubmit = vi.fn();
+    const imageOnly = { ...previewModel, capabilities: { ...previewModel.capabilities, text_to_video: false } };
+    render(<Harness onSubmit={onSubmit} models={[imageOnly]} />);
+    await userEvent.type(screen.getByLabelText('Prompt'), 'x{Enter}');
+    expect(onSubmit).not.toHaveBeenCalled();
+    expect(screen.getByText(/needs a start image/)).toBeInTheDocument();
+    expect(screen.getByTestId('reference-pick')).toBeInTheDocument();
+  });
 });

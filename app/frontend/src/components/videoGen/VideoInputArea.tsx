@@ -96,7 +96,15 @@ export default function VideoInputArea({
 
   const submit = () => {
     const { params, errors: found } = validate(prompt, settings, model);
+    // An image-only model (text_to_video false) refuses a bare prompt: say so before sending.
+    if (caps?.text_to_video === false && !reference) {
+      found.prompt ??= `${model ? modelDisplayName(model) : 'This model'} needs a start image: drop, paste or pick one.`;
+    }
     setErrors(found);
+    if (found.prompt && params) {
+      textareaRef.current?.focus();
+      return;
+    }
     if (!params) {
       if (found.prompt) textareaRef.current?.focus();
       else setShowSettings(true);
