@@ -248,13 +248,23 @@ describe('creative loop on the page', () => {
     const file = path.join(backend.dataDir, 'start.jpg');
     writeFileSync(file, Buffer.from(await jpeg.arrayBuffer()));
 
+    const posts = [];
+    page.on('request', (r) => {
+      if (r.method() === 'POST') posts.push(`${r.url()} ${r.headers()['content-type']}`);
+    });
     await page.getByTestId('reference-file').setInputFiles(file);
     await page.getByTestId('reference-preview').waitFor();
     await screenshot(page, '24-image-to-video');
     await input().fill('From a picked image: a meadow');
     await input().press('Enter');
     const [picked] = await newestWithPrompt(backend.url, 'From a picked image: a meadow');
-    assert.equal(picked.has_reference_image, true);
+    // Read again once made: the studio saves a job's row before its reference image (a list in
+    // between shows has_reference_image false; see the report on create_job).
+    assert.equal(
+      (await waitForStatus(backend.url, picked.id, ['completed'])).has_reference_image,
+      true,
+      JSON.stringify(posts),
+    );
     await page.getByTestId('reference-remove').click();
     await page.getByTestId('reference-preview').waitFor({ state: 'detached' });
 
@@ -275,7 +285,13 @@ describe('creative loop on the page', () => {
     await input().fill('From a frame: the same scene, later');
     await input().press('Enter');
     const [framed] = await newestWithPrompt(backend.url, 'From a frame: the same scene, later');
-    assert.equal(framed.has_reference_image, true);
+    // Read again once made: the studio saves a job's row before its reference image (a list in
+    // between shows has_reference_image false; see the report on create_job).
+    assert.equal(
+      (await waitForStatus(backend.url, framed.id, ['completed'])).has_reference_image,
+      true,
+      JSON.stringify(posts),
+    );
     await page.getByTestId('reference-remove').click();
   });
 
@@ -306,9 +322,11 @@ describe('creative loop on the page', () => {
       return tiles.length > 0 && tiles.every((t) => t.dataset.status === 'completed');
     });
     const scrub = page.getByTestId('gallery-scrub').first();
-    await scrub.scrollIntoViewIfNeeded();
+    // Hover (scrolls it into view and waits for it to be stable), then move across it.
     const box = await scrub.boundingBox();
-    await page.mouse.move(box.x + box.width * 0.7, box.y + box.height / 2);
+    await scrub.hover({ position: { x: box.width * 0.5, y: box.height / 2 } });
+    const at = await scrub.boundingBox();
+    await page.mouse.move(at.x + at.width * 0.75, at.y + at.height / 2, { steps: 4 });
     const sprite = page.getByTestId('gallery-sprite').first();
     await sprite.waitFor();
     assert.match(await sprite.evaluate((el) => el.style.backgroundImage), /variant=spritesheet/);

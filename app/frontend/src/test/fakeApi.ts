@@ -177,14 +177,28 @@ export class FakeApi {
     if (url.pathname === '/v1/videos' && method === 'GET') {
       const limit = Number(url.searchParams.get('limit') ?? 20);
       const after = url.searchParams.get('after');
-      const start = after ? this.videos.findIndex((v) => v.id === after) + 1 : 0;
-      const data = this.videos.slice(start, start + limit);
+      // Filters as the studio applies them; a status-filtered list is a poll of those jobs,
+      // so `onGet` moves each listed one on as it does for a single GET.
+      const status = url.searchParams.get('status')?.split(',');
+      const q = url.searchParams.get('q')?.toLowerCase();
+      const batch = url.searchParams.get('batch_id');
+      const pool = this.videos
+        .map((v, i) => {
+          if (status && !status.includes(v.status)) return null;
+          if (q && !v.prompt.toLowerCase().includes(q)) return null;
+          if (batch && v.batch_id !== batch) return null;
+          if (status) this.videos[i] = this.onGet(v);
+          return this.videos[i];
+        })
+        .filter((v): v is Video => v !== null);
+      const start = after ? pool.findIndex((v) => v.id === after) + 1 : 0;
+      const data = pool.slice(start, start + limit);
       return json(200, {
         object: 'list',
         data,
         first_id: data[0]?.id ?? null,
         last_id: data.at(-1)?.id ?? null,
-        has_more: start + limit < this.videos.length,
+        has_more: start + limit < pool.length,
       });
     }
     if (url.pathname === '/v1/videos' && method === 'POST') {

@@ -12,11 +12,19 @@ beforeEach(() => FakeEventSource.install());
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** GET /v1/videos/{id} calls (polls and one-off fetches), optionally for one job only. */
+/** GET /v1/videos/{id} calls (one-off fetches), optionally for one job only. */
 function jobGets(api: FakeApi, id?: string): number {
   return api.calls.filter(
     (c) => c.method === 'GET' && (id ? c.path === `/v1/videos/${id}` : c.path.startsWith('/v1/videos/')),
   ).length;
+}
+
+/** Polls of the unfinished jobs (one list request each) and one-off fetches of single jobs. */
+function polls(api: FakeApi): number {
+  return (
+    api.calls.filter((c) => c.method === 'GET' && c.path === '/v1/videos' && c.query.has('status')).length +
+    jobGets(api)
+  );
 }
 
 // Fast polling, so that a poll that should not happen would show within a short wait.
@@ -112,7 +120,7 @@ describe('useLiveVideos (through useVideoChat)', () => {
     await renderChat(api);
     const source = await openStream(jobs);
     await sleep(300); // 15 poll intervals, 10 reconcile looks
-    expect(jobGets(api)).toBe(0);
+    expect(polls(api)).toBe(0);
     expect(source.readyState).toBe(FakeEventSource.OPEN);
   });
 
@@ -122,15 +130,15 @@ describe('useLiveVideos (through useVideoChat)', () => {
     await renderChat(api, { ...FAST, live: { ...FAST.live, connectGraceMs: 400 } });
     await waitFor(() => expect(FakeEventSource.live()).toHaveLength(1));
     await sleep(60);
-    expect(jobGets(api)).toBe(0);
-    await waitFor(() => expect(jobGets(api)).toBeGreaterThan(2));
+    expect(polls(api)).toBe(0);
+    await waitFor(() => expect(polls(api)).toBeGreaterThan(2));
 
     // Opened at last: the polling stops.
     act(() => FakeEventSource.latest().open());
     await sleep(30);
-    const gets = jobGets(api);
+    const gets = polls(api);
     await sleep(150);
-    expect(jobGets(api)).toBeLessThanOrEqual(gets + 1); // at most the one-off check of an unreported job
+    expect(polls(api)).toBeLessThanOrEqual(gets + 1); // at most the one-off check of an unreported job
   });
 
   it('falls back to polling after the stream errors closed (429), and tries a new stream later', async () => {
@@ -142,10 +150,10 @@ describe('useLiveVideos (through useVideoChat)', () => {
     const { result } = await renderChat(api, { ...FAST, live: { ...FAST.live, reopenMs: 300 } });
     const source = await openStream([job]);
     await sleep(60);
-    expect(jobGets(api)).toBe(0);
+    expect(polls(api)).toBe(0);
 
     act(() => source.fail({ closed: true }));
-    await waitFor(() => expect(jobGets(api)).toBeGreaterThan(2));
+    await waitFor(() => expect(polls(api)).toBeGreaterThan(2));
     await waitFor(() => expect(result.current.videos[0].progress).toBeGreaterThan(10));
 
     // Later a new stream is opened; once it is, the polling stops again.
@@ -153,9 +161,9 @@ describe('useLiveVideos (through useVideoChat)', () => {
     const again = await openStream([{ ...job, progress: 90 }]);
     expect(again).not.toBe(source);
     await sleep(30);
-    const gets = jobGets(api);
+    const gets = polls(api);
     await sleep(150);
-    expect(jobGets(api)).toBe(gets);
+    expect(polls(api)).toBe(gets);
   });
 
   it('shows a job created elsewhere (another tab) at the head of the list', async () => {
@@ -230,7 +238,7 @@ describe('useLiveVideos (through useVideoChat)', () => {
     api.onGet = completed;
     const { result } = await renderChat(api);
     await waitFor(() => expect(result.current.videos[0].status).toBe('completed'));
-    expect(jobGets(api, 'video_poll')).toBeGreaterThan(0);
+    expect(polls(api)).toBeGreaterThan(0);
   });
 });
 
@@ -275,5 +283,27 @@ describe('upsertVideo', () => {
     expect(v30()).toMatchObject({ status: 'in_progress', cancel_requested: true, progress: 0 });
     upsertVideo(client, completed(running));
     expect(v30()?.status).toBe('completed');
+  });
+});
+
+describe('polling without a stream', () => {
+  it('asks once for all unfinished jobs, not once per job, and looks once at each that finished', async () => {
+    vi.stubGlobal('EventSource', undefined);
+    const api = new FakeApi();
+    const jobs = Array.from({ length: 20 }, (_, i) =>
+      makeVideo({ id: `video_${String(i).padStart(2, '0')}`, status: 'in_progress', created_at: 1764032000 + i }),
+    );
+    api.videos = [...jobs].reverse();
+    const { result } = await renderChat(api);
+    await waitFor(() =>
+      expect(api.calls.filter((c) => c.query.get('status') === 'queued,in_progress').length).toBeGreaterThan(3),
+    );
+    expect(jobGets(api)).toBe(0);
+
+    // One finishes on the server: it leaves the unfinished list and is looked at once.
+    api.videos = api.videos.map((v) => (v.id === 'video_05' ? completed(v) : v));
+    await waitFor(() => expect(result.current.videos.find((v) => v.id === 'video_05')?.status).toBe('completed'));
+    await sleep(100);
+    expect(jobGets(api)).toBe(1);
   });
 });

@@ -1,9 +1,9 @@
 // The video "chat" state, backed by the jobs API through TanStack Query so that a reload
 // (or a second tab) shows the same history: the paginated list is the single source of
 // truth. Unfinished jobs are kept current by one live stream (useLiveVideos); while it is not
-// open, each unfinished job is polled and written back into the list instead.
-import { useCallback, useEffect, useMemo, useSyncExternalStore } from 'react';
-import { useInfiniteQuery, useMutation, useQueries, useQuery, useQueryClient } from '@tanstack/react-query';
+// open, one list request for the unfinished jobs is polled (with backoff) and written back instead.
+import { useCallback, useEffect, useMemo, useRef, useSyncExternalStore } from 'react';
+import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import {
   ApiError,
   cancelVideo,
@@ -27,6 +27,8 @@ import { findInList, forgetVideo, galleryKeys, patchList, updateVideo, upsertVid
 
 export { videoKeys } from './videoCache';
 export const modelKeys = { all: ['models'] as const };
+
+const UNFINISHED = 'queued,in_progress';
 
 export interface ModelsState {
   models: VideoModel[];
@@ -65,7 +67,7 @@ export function useModels(): ModelsState {
 }
 
 export interface UseVideoChatOptions {
-  /** How often an unfinished job is polled while the live stream is not open. */
+  /** How often the unfinished jobs are polled (one request for all) while the live stream is not open. */
   pollIntervalMs?: number;
   /** Timings of the live stream (useLiveVideos). */
   live?: LiveVideosTimings;
@@ -141,25 +143,45 @@ export function useVideoChat(options: UseVideoChatOptions = {}): VideoChat {
   const polling = liveState === 'down';
   const online = useSyncExternalStore(connection.subscribe, connection.get, connection.get) === 'online';
 
-  useQueries({
-    queries: activeIds.map((id) => ({
-      queryKey: videoKeys.detail(id),
-      queryFn: async ({ signal }: { signal: AbortSignal }) => {
-        const video = await getVideo(id, signal);
-        // Cancelled by a cancel/delete that already wrote a newer state: do not undo it.
-        if (!signal.aborted) updateVideo(client, video);
-        return video;
-      },
-      // While the studio is away the connection probe (with backoff) stands in for the polls.
-      enabled: polling && online,
-      refetchInterval: (query: { state: { fetchFailureCount: number } }) =>
-        query.state.fetchFailureCount > 0
-          ? backoffDelay(query.state.fetchFailureCount - 1, pollIntervalMs)
-          : pollIntervalMs,
-      refetchIntervalInBackground: true,
-      // A transient failure should not stop the polling; the next tick tries again.
-      retry: false,
-    })),
+  // While there is no stream: one request for all unfinished jobs (20 running jobs cost what
+  // one does), then one look at each job that left the unfinished set, to see how it ended.
+  const activeRef = useRef(activeIds);
+  useEffect(() => {
+    activeRef.current = activeIds;
+  }, [activeIds]);
+  useQuery({
+    queryKey: videoKeys.unfinishedPoll(),
+    queryFn: async ({ signal }) => {
+      const asked = activeRef.current;
+      const list = await listVideos({ filters: { status: UNFINISHED }, limit: 100, signal });
+      // Cancelled by a cancel/delete that already wrote a newer state: do not undo it.
+      if (signal.aborted) return list.data.length;
+      const listed = new Set(list.data.map((v) => v.id));
+      for (const v of list.data) updateVideo(client, v);
+      await Promise.all(
+        asked
+          .filter((id) => !listed.has(id))
+          .map(async (id) => {
+            try {
+              const video = await getVideo(id, signal);
+              if (!signal.aborted) updateVideo(client, video);
+            } catch (err) {
+              if (err instanceof ApiError && err.status === 404) forgetVideo(client, id);
+            }
+          }),
+      );
+      return list.data.length;
+    },
+    // While the studio is away the connection probe (with backoff) stands in for the polls.
+    enabled: polling && online && activeIds.length > 0,
+    refetchInterval: (query) =>
+      query.state.fetchFailureCount > 0
+        ? backoffDelay(query.state.fetchFailureCount - 1, pollIntervalMs)
+        : pollIntervalMs,
+    refetchIntervalInBackground: true,
+    // A transient failure should not stop the polling; the next tick tries again.
+    retry: false,
+    staleTime: 0,
   });
 
   // Variations answer with the first job only: list the batch so every sibling shows at once.
@@ -185,13 +207,13 @@ export function useVideoChat(options: UseVideoChatOptions = {}): VideoChat {
       if (action === 'cancel') {
         const video = await cancelVideo(id);
         // A poll already in flight would write the pre-cancel state back over this one.
-        await client.cancelQueries({ queryKey: videoKeys.detail(id) });
+        await client.cancelQueries({ queryKey: videoKeys.unfinishedPoll() });
         updateVideo(client, video);
       } else if (action === 'retry') {
         upsertVideo(client, await retryVideo(id));
       } else {
         await deleteVideo(id);
-        await client.cancelQueries({ queryKey: videoKeys.detail(id) });
+        await client.cancelQueries({ queryKey: videoKeys.unfinishedPoll() });
         // Also keeps a live event or poll already on its way from bringing it back.
         forgetVideo(client, id);
       }
@@ -241,7 +263,7 @@ export function useVideoChat(options: UseVideoChatOptions = {}): VideoChat {
           } catch (err) {
             if (!(err instanceof ApiError && err.status === 404)) throw err;
           }
-          await client.cancelQueries({ queryKey: videoKeys.detail(id) });
+          await client.cancelQueries({ queryKey: videoKeys.unfinishedPoll() });
           forgetVideo(client, id);
         }),
       );

@@ -9,6 +9,8 @@ export const videoKeys = {
   all: ['videos'] as const,
   list: () => ['videos', 'list'] as const,
   detail: (id: string) => ['videos', 'detail', id] as const,
+  /** The fallback poll of every unfinished job, while there is no live stream. */
+  unfinishedPoll: () => ['videos', 'unfinished-poll'] as const,
 };
 
 /** The gallery's filtered lists (GET /v1/videos with q/status/model/favorite). */
