@@ -115,6 +115,15 @@ describe('prompts are never lost', () => {
     assert.equal(await input.inputValue(), '');
   });
 
+  it('keeps an unsent prompt over a reload', async () => {
+    const { page } = session;
+    await page.getByLabel('Prompt', { exact: true }).fill('Half typed: a fox in the');
+    await page.reload();
+    await page.getByTestId('job').first().waitFor();
+    assert.equal(await page.getByLabel('Prompt', { exact: true }).inputValue(), 'Half typed: a fox in the');
+    await page.getByLabel('Prompt', { exact: true }).fill('');
+  });
+
   it('logged no unexpected console errors', () => {
     assert.deepEqual(session.errors, []);
   });

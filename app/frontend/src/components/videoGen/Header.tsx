@@ -66,14 +66,18 @@ function ModelPill({ models, offline }: { models: ModelsState; offline: boolean 
 
 export default function Header({ models, activeCount, view, onViewChange, attention, offline }: HeaderProps) {
   return (
-    <header className="flex shrink-0 flex-wrap items-center gap-x-4 gap-y-2 border-b border-zinc-800 bg-zinc-950/80 px-4 py-2 backdrop-blur sm:px-6">
-      <h1 className="flex items-center gap-2 text-lg font-semibold sm:text-xl">
+    <header className="flex shrink-0 flex-wrap items-center gap-x-3 gap-y-1 border-b border-zinc-800 bg-zinc-950/80 px-4 py-2 backdrop-blur sm:px-6">
+      <h1 className="flex items-center gap-2 text-base font-semibold sm:text-xl">
         <Video className="h-5 w-5 text-brand-light" aria-hidden="true" />
         Video Generation
       </h1>
       <div className="flex min-w-0 flex-1 flex-wrap items-center justify-end gap-2 text-xs sm:text-sm">
         {activeCount > 0 ? (
-          <span className="rounded-full bg-zinc-800 px-2.5 py-1 text-zinc-300" data-testid="active-count">
+          // On phones the tab title and the cards say it; the header keeps to one or two rows.
+          <span
+            className="hidden rounded-full bg-zinc-800 px-2.5 py-1 text-zinc-300 sm:inline"
+            data-testid="active-count"
+          >
             {activeCount} in progress
           </span>
         ) : null}

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { loadSettings, loadView, saveSettings, saveView } from './settingsStore';
+import { loadDraft, loadSettings, loadView, saveDraft, saveSettings, saveView } from './settingsStore';
 import { defaultSettings } from './params';
 import { previewModel } from '../../test/fakeApi';
 
@@ -21,5 +21,15 @@ describe('remembered settings', () => {
     expect(loadSettings()).toBeNull();
     localStorage.setItem('video-studio.settings.v1', 'not json');
     expect(loadSettings()).toBeNull();
+  });
+});
+
+describe('the unsent prompt', () => {
+  it('is kept until the box is emptied', () => {
+    expect(loadDraft()).toBe('');
+    saveDraft('half a thought');
+    expect(loadDraft()).toBe('half a thought');
+    saveDraft('');
+    expect(loadDraft()).toBe('');
   });
 });

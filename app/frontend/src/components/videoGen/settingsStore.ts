@@ -4,6 +4,7 @@ import { MAX_VARIATIONS } from './types/chat';
 
 const SETTINGS_KEY = 'video-studio.settings.v1';
 const VIEW_KEY = 'video-studio.view.v1';
+const DRAFT_KEY = 'video-studio.draft.v1';
 
 export type ViewMode = 'chat' | 'grid';
 
@@ -55,6 +56,20 @@ export function loadView(): ViewMode {
 export function saveView(view: ViewMode): void {
   try {
     storage()?.setItem(VIEW_KEY, view);
+  } catch {
+    // ignore
+  }
+}
+
+/** The prompt box's unsent text, kept over a reload. */
+export function loadDraft(): string {
+  return storage()?.getItem(DRAFT_KEY) ?? '';
+}
+
+export function saveDraft(text: string): void {
+  try {
+    if (text) storage()?.setItem(DRAFT_KEY, text);
+    else storage()?.removeItem(DRAFT_KEY);
   } catch {
     // ignore
   }

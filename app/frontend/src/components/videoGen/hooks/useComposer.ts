@@ -3,7 +3,7 @@
 import { useCallback, useEffect, useMemo, useState, useSyncExternalStore } from 'react';
 import type { CreateVideoRequest } from '../api/videoGeneration';
 import { defaultSettings, settingsForModel, settingsFromVideo } from '../params';
-import { loadSettings, saveSettings } from '../settingsStore';
+import { loadDraft, loadSettings, saveDraft, saveSettings } from '../settingsStore';
 import { SubmitQueue, type PendingSubmit } from '../submitQueue';
 import type { GenerationSettings, Video, VideoModel } from '../types/chat';
 
@@ -45,7 +45,7 @@ export function useComposer(
   models: VideoModel[],
   defaultModel: VideoModel | undefined,
 ): Composer {
-  const [prompt, setPromptState] = useState('');
+  const [prompt, setPromptState] = useState(loadDraft);
   const [stored, setStored] = useState<GenerationSettings | null>(() => loadSettings());
   const [reference, setReferenceState] = useState<ReferenceImage | null>(null);
   const [failure, setFailure] = useState<SubmitFailure | null>(null);
@@ -83,6 +83,11 @@ export function useComposer(
     queue.setSender(send);
   }, [queue, send]);
   const pending = useSyncExternalStore(queue.subscribe, queue.pending);
+
+  // What is typed and not sent yet survives a reload.
+  useEffect(() => {
+    saveDraft(prompt);
+  }, [prompt]);
 
   const setPrompt = useCallback((text: string) => {
     setPromptState(text);
