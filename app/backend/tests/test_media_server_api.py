@@ -194,6 +194,16 @@ def test_sync_mode_answers_the_mp4(studio_factory) -> None:
     assert client.http.get(f"/generations/{match.group(1)}").json()["status"] == "completed"
 
 
+def test_sync_mode_gives_up_after_its_timeout(studio_factory) -> None:
+    server = serve(studio_factory, VIDEO_SERVE_ASYNC="false", VIDEO_SERVE_SYNC_TIMEOUT="0.05")
+    client = MediaServerClient(server.url)
+    answer = client.http.post("/generations", json={"prompt": "too slow"})
+    assert answer.status_code == 504 and "did not finish within 0.05 s" in answer.json()["detail"]
+    with server.client() as studio:
+        [job] = studio.get("/v1/videos").json()["data"]
+    assert server.wait_for(job["id"])["status"] == "cancelled"
+
+
 def test_text_on_an_image_only_engine_is_422(studio_factory, upstream: FakeUpstream) -> None:
     """Serve mode over a tt-cloud engine that does image-to-video only refuses text as tt-media-server does."""
     upstream.i2v_only = True

@@ -65,11 +65,7 @@ def test_first_and_last_frame_go_to_i2v_at_their_positions(studio_factory, upstr
         assert studio.wait_for(alone.json()["id"])["status"] == "completed"
         assert upstream.i2v_prompts[-1] == [(80, last)]
 
-        # A model without last frames, and a broken image, are refused before queueing.
-        refused = client.post(
-            "/v1/videos", data={"prompt": "x", "model": "preview"}, files={"last_frame": ("b.png", last, "image/png")}
-        )
-        assert refused.status_code == 400 and refused.json()["error"]["param"] == "last_frame"
+        # A broken image is refused before queueing.
         broken = client.post(
             "/v1/videos",
             data={"prompt": "x", "model": "tt-cloud"},
@@ -149,6 +145,14 @@ def test_without_shape_settings_nothing_extra_is_sent(studio_factory, upstream: 
     with httpx.Client(base_url=studio.url, timeout=30) as client:
         refused = client.post("/v1/videos", json={"prompt": "x", "model": "tt-cloud", "size": "1280x720"})
         assert refused.status_code == 400
+        # A text-to-video deployment takes no last frame (nor a first one).
+        last = client.post(
+            "/v1/videos",
+            data={"prompt": "x", "model": "tt-cloud"},
+            files={"last_frame": ("b.png", png((0, 0, 255)), "image/png")},
+        )
+        assert last.status_code == 400 and last.json()["error"]["param"] == "last_frame"
+        assert upstream.seen == []
         done = studio.wait_for(client.post("/v1/videos", json={"prompt": "x", "model": "tt-cloud"}).json()["id"])
         assert done["status"] == "completed"
         sent = upstream.posts()[-1].body

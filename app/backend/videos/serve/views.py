@@ -307,7 +307,10 @@ def _submit(request: HttpRequest, body: dict[str, Any], anchors: list[tuple[int,
     elapsed = round(time.monotonic() - started, 2)
     if job.status != VideoJob.Status.COMPLETED:
         if not job.is_terminal:
-            cancel_job(job)
+            try:
+                cancel_job(job)
+            except InvalidRequest:
+                pass  # it ended just now; nobody waits for it any more either way
             return _error(504, f"Video generation did not finish within {settings.VIDEO_SERVE_SYNC_TIMEOUT:g} s.")
         return _error(500, f"Video generation failed: {job.error_message or job.status}")
     response = serve_stored_file(request, job.video_file, "video/mp4")
