@@ -321,13 +321,23 @@ describe('creative loop on the page', () => {
       const tiles = [...document.querySelectorAll('[data-testid="gallery-tile"]')];
       return tiles.length > 0 && tiles.every((t) => t.dataset.status === 'completed');
     });
-    const scrub = page.getByTestId('gallery-scrub').first();
-    // Hover (scrolls it into view and waits for it to be stable), then move across it.
+    // One tile by id: the grid may still change above it as other videos finish.
+    const tileId = await page.getByTestId('gallery-tile').first().getAttribute('data-video-id');
+    const scrub = page.locator(`[data-testid="gallery-tile"][data-video-id="${tileId}"] [data-testid="gallery-scrub"]`);
+    // Hover (scrolls it into view and waits for it to be stable), then move across it; the move
+    // is also dispatched on the element, in case the grid shifted under the pointer meanwhile.
+    await scrub.scrollIntoViewIfNeeded();
     const box = await scrub.boundingBox();
     await scrub.hover({ position: { x: box.width * 0.5, y: box.height / 2 } });
+    await page.mouse.move(box.x + box.width * 0.75, box.y + box.height / 2, { steps: 4 });
     const at = await scrub.boundingBox();
-    await page.mouse.move(at.x + at.width * 0.75, at.y + at.height / 2, { steps: 4 });
-    const sprite = page.getByTestId('gallery-sprite').first();
+    await scrub.dispatchEvent('pointermove', {
+      clientX: at.x + at.width * 0.75,
+      clientY: at.y + at.height / 2,
+      bubbles: true,
+      pointerType: 'mouse',
+    });
+    const sprite = page.locator(`[data-video-id="${tileId}"] [data-testid="gallery-sprite"]`);
     await sprite.waitFor();
     assert.match(await sprite.evaluate((el) => el.style.backgroundImage), /variant=spritesheet/);
     assert.notEqual(await sprite.evaluate((el) => el.style.backgroundPosition), '0% 0%');

@@ -4,7 +4,7 @@ import { useEffect, useMemo, useState } from 'react';
 import { useInfiniteQuery } from '@tanstack/react-query';
 import { errorText, listVideos, type VideoFilters } from '../api/videoGeneration';
 import type { Video } from '../types/chat';
-import { galleryKeys } from './videoCache';
+import { galleryKeys, isOlderState } from './videoCache';
 
 export interface GalleryFilters {
   q: string;
@@ -49,7 +49,14 @@ export function useGallery(filters: GalleryFilters, own: readonly Video[]) {
   // Newer states of the same videos (live progress, favorites) come from the page's own list.
   const byId = useMemo(() => new Map(own.map((v) => [v.id, v])), [own]);
   const videos = useMemo(
-    () => (api ? (query.data?.pages.flatMap((p) => p.data) ?? []).map((v) => byId.get(v.id) ?? v) : [...own]),
+    () =>
+      api
+        ? (query.data?.pages.flatMap((p) => p.data) ?? []).map((v) => {
+            // Whichever state is newer: the list's live one, or the search answer's.
+            const mine = byId.get(v.id);
+            return mine && !isOlderState(mine, v) ? mine : v;
+          })
+        : [...own],
     [api, query.data, own, byId],
   );
   return {
