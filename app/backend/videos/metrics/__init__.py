@@ -206,9 +206,9 @@ def time_requests(client: httpx.Client, provider: str) -> None:
             return
         request = response.request
         path = request.url.path
-        if path.endswith("/download"):
+        if path.endswith(("/download", "/content")):  # tt-media-server's, OpenAI's
             kind = "download"
-        elif path.endswith("/cancel"):
+        elif path.endswith("/cancel") or request.method == "DELETE":
             kind = "cancel"
         elif request.method == "POST":
             kind = "submit"

@@ -22,7 +22,6 @@ from pathlib import Path
 
 import httpx
 
-from videos import metrics
 from videos.providers.base import Capabilities, GenerationRequest, JobContext, ProviderError
 from videos.providers.upstream_http import (
     body_head,
@@ -120,7 +119,6 @@ class TTCloudProvider(UpstreamJobProvider):
         )
 
     def submit(self, client: httpx.Client, request: GenerationRequest, dest: Path, ctx: JobContext) -> str | None:
-        metrics.time_requests(client, self.name)  # this request, and the job's polls and download
         body: dict[str, object] = {
             "prompt": request.prompt,
             "negative_prompt": request.negative_prompt,

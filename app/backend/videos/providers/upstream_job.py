@@ -21,6 +21,7 @@ from pathlib import Path
 
 import httpx
 
+from videos import metrics
 from videos.providers.base import GenerationRequest, JobCancelled, JobContext, Provider, ProviderError, ProviderStatus
 from videos.providers.upstream_http import (
     RUNNING,
@@ -106,6 +107,7 @@ class UpstreamJobProvider(Provider):
         if not state.ready:
             raise ProviderError("not_configured", f"The {self.title} provider is not configured: {state.detail}.")
         with make_client(self.timeout, self.ca_bundle) as client:
+            metrics.time_requests(client, self.name)  # submit, polls, download, stop
             job_id = ctx.upstream_id
             fresh = job_id is None
             if job_id is None:
