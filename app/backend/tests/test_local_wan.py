@@ -422,6 +422,12 @@ def test_capabilities_per_kind(t2v: LocalWanProvider, ti2v: LocalWanProvider, i2
     assert (t2v.capabilities.video_to_video, t2v.capabilities.can_extend) == (True, False)
     assert (ti2v.capabilities.video_to_video, ti2v.capabilities.can_extend) == (True, True)
     assert (i2v.capabilities.video_to_video, i2v.capabilities.can_extend) == (False, True)
+    # An image-only model says so, so a prompt alone is refused before it is queued.
+    assert (t2v.capabilities.text_to_video, ti2v.capabilities.text_to_video, i2v.capabilities.text_to_video) == (
+        True,
+        True,
+        False,
+    )
     assert not any(p.capabilities.native_extend for p in (t2v, ti2v, i2v))
     # A two-expert Wan 2.2 A14B layout (transformer + transformer_2): no edit.
     experts = tmp_path / "a14b"

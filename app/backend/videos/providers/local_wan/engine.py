@@ -134,6 +134,7 @@ class LocalWanProvider(Provider):
             accepts_frames=True,
             frames_range=FRAMES_RANGE,
             image_to_video=bool(info and info.image_to_video),
+            text_to_video=info.text_to_video if info else True,  # an I2V-only model needs an image
             video_to_video=bool(info and info.video_to_video),
             fps=self.fps,
         )
