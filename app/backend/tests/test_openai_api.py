@@ -291,3 +291,21 @@ def test_extend_on_tt_cloud_goes_through_its_image_to_video_route(studio_factory
         # The source's 17 frames at 128x96, then the upstream's 9 frames at 8 fps, as 1 s more at
         # 16 fps, scaled to the source's size.
         assert joined[0].shape == (96, 128, 3) and len(joined) > 17
+
+
+def test_a_videos_reference_image_can_be_fetched_to_reuse_it(studio) -> None:
+    png = io.BytesIO()
+    Image.new("RGB", (64, 64), (200, 40, 40)).save(png, format="PNG")
+    with httpx.Client(base_url=studio.url, timeout=30) as client:
+        made = client.post(
+            "/v1/videos",
+            data={"prompt": "from a picture", "model": "preview", "size": "64x64", "seconds": "1"},
+            files={"input_reference": ("red.png", png.getvalue(), "image/png")},
+        ).json()
+        assert made["has_reference_image"] is True
+        image = client.get(f"/v1/videos/{made['id']}/content", params={"variant": "reference"})
+        assert image.status_code == 200 and image.headers["content-type"] == "image/png"  # queued or not
+        assert image.content == png.getvalue()
+        plain = client.post("/v1/videos", json={"prompt": "no picture", "model": "preview", "size": "64x64"}).json()
+        missing = client.get(f"/v1/videos/{plain['id']}/content", params={"variant": "reference"})
+        assert missing.status_code == 404 and missing.json()["error"]["param"] == "variant"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import mimetypes
 import re
 from typing import Any
 
@@ -277,16 +278,23 @@ def remix_video(request: HttpRequest, video_id: str) -> tuple[int, dict[str, Any
 @api.get(
     "/videos/{video_id}/content",
     response={200: None, 206: None, 404: ErrorOut, 400: ErrorOut, 416: None},
-    summary="The MP4, its JPEG thumbnail or its JPEG spritesheet, with HTTP Range",
+    summary="The MP4, its JPEG thumbnail, its JPEG spritesheet or its reference image, with HTTP Range",
 )
 def video_content(
     request: HttpRequest,
     video_id: str,
-    variant: str = Query("video", pattern="^(video|thumbnail|spritesheet)$"),
+    variant: str = Query("video", pattern="^(video|thumbnail|spritesheet|reference)$"),
     download: bool = False,
 ) -> HttpResponseBase:
     # Seeking sends a request per slice: read only what serving needs (half the lookup's cost).
-    job = get_job(request, video_id, "status", "video_file", "thumbnail_file", "spritesheet_file", "prompt")
+    job = get_job(
+        request, video_id, "status", "video_file", "thumbnail_file", "spritesheet_file", "reference_image", "prompt"
+    )
+    if variant == "reference":  # the studio's: the image a job was made from, so it can be reused
+        if not job.reference_image:
+            raise InvalidRequest("variant", "This video was not made from a reference image.", "not_found", 404)
+        kind = mimetypes.guess_type(job.reference_image)[0] or "application/octet-stream"
+        return serve_stored_file(request, job.reference_image, kind)
     if job.status != Status.COMPLETED:
         # 404, as OpenAI answers: its client retries a 409 three times before raising.
         raise InvalidRequest(

@@ -269,8 +269,9 @@ def store_job(
         raise storage_full_error() from None
     job = spec.new_job(owner, **(origin or {}))
     written: list[str] = []
+    # The files first, under the job's id (known before it is saved), then the row once: a
+    # worker or a list request never sees the job without its inputs.
     try:
-        job.save()
         if reference is not None:
             written.append(
                 default_storage.save(f"references/{job.id}.{reference.extension}", ContentFile(reference.data))
@@ -290,8 +291,7 @@ def store_job(
         if source is not None:
             written.append(source.store(f"sources/{job.id}.mp4"))
             job.source_video = written[-1]
-        if written:
-            job.save(update_fields=["reference_image", "last_frame_image", "source_video"])
+        job.save()
     except Exception as exc:
         # Nothing of a job that could not be stored may stay behind (a row without its files).
         _discard(job, written)

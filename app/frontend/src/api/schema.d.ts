@@ -167,7 +167,7 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** The MP4, its JPEG thumbnail or its JPEG spritesheet, with HTTP Range */
+    /** The MP4, its JPEG thumbnail, its JPEG spritesheet or its reference image, with HTTP Range */
     get: operations['videos_api_routes_video_content'];
     put?: never;
     post?: never;

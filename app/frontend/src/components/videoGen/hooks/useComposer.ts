@@ -126,8 +126,17 @@ export function useComposer(
       const model = models.find((m) => m.id === video.model);
       setSettings(settingsFromVideo(video, model, settings));
       setFocusRequest((n) => n + 1);
+      if (video.has_reference_image) {
+        // The image it was made from comes along; a failed fetch leaves the composer as it was.
+        void fetch(`/v1/videos/${video.id}/content?variant=reference`)
+          .then((response) => (response.ok ? response.blob() : null))
+          .then((blob) => {
+            if (blob) setReference(blob, `reference-${video.id}`);
+          })
+          .catch(() => undefined);
+      }
     },
-    [models, settings, setSettings],
+    [models, settings, setSettings, setReference],
   );
 
   return {
