@@ -215,12 +215,19 @@ def test_eta_aggregate_gives_the_same_figures_as_the_history() -> None:
     cases = {
         "same shape": (shape(), 20.0),  # median of 10, 30, 20
         "other steps": (shape(steps=24), 48.0),
-        "new shape": (shape(steps=6, size=32), 6 * statistics.median([10 / 12, 30 / 12, 20 / 12, 2.0])),
+        # A size never run: the nearest shape's time scaled by area x frames x steps (not the
+        # time per step alone, which said "about 1 s" for a clip ten times larger).
+        "new size": (shape(size=128), 20.0 * 4),
+        "new size and steps": (shape(steps=6, size=32), 20.0 / 4 / 2),
         "other provider": (shape(provider="local"), None),
     }
     for name, (job, want) in cases.items():
         assert typical_run_seconds(job) == pytest.approx(want) if want else typical_run_seconds(job) is None, name
-        assert typical_run_seconds(job) == pytest.approx(history_scan_reference(job)), name
+        if name in ("same shape", "other steps", "other provider"):
+            assert typical_run_seconds(job) == pytest.approx(history_scan_reference(job)), name
+    # Shapes the model chose (no size): the time per step remains the estimate.
+    unsized = VideoJob(provider="preview", prompt="q", num_inference_steps=6, seed=0)
+    assert typical_run_seconds(unsized) == pytest.approx(6 * statistics.median([10 / 12, 30 / 12, 20 / 12, 2.0]))
 
 
 def test_eta_keeps_only_the_most_recent_runs() -> None:

@@ -7,6 +7,7 @@ an estimate costs one indexed lookup however long the history is.
 from __future__ import annotations
 
 import bisect
+import math
 import statistics
 import threading
 import time
@@ -49,16 +50,49 @@ def _shared_value(key: tuple[object, ...], compute: Callable[[], Any]) -> Any:
 
 
 def typical_run_seconds(job: VideoJob) -> float | None:
-    """Median run time of recent completed jobs with the same provider and parameters,
-    else of the same provider scaled by steps; None until there is a history to learn from."""
+    """Median run time of recent completed jobs with the same provider and parameters; for a
+    shape never run, a nearest shape's scaled by the video's area x frames (and steps), else the
+    provider's time per step; None until there is a history to learn from."""
     shape = shape_of(job)
-    wanted = RunTimes.objects.filter(provider=job.provider, shape__in=(shape, RunTimes.PER_STEP))
-    rows = {row.shape: row.seconds for row in wanted}
+    rows = {row.shape: row.seconds for row in RunTimes.objects.filter(provider=job.provider)}
     if rows.get(shape):
         return statistics.median(rows[shape])
+    scaled = _scaled_from(job, rows)
+    if scaled is not None:
+        return scaled
     if rows.get(RunTimes.PER_STEP):
         return statistics.median(rows[RunTimes.PER_STEP]) * job.num_inference_steps
     return None
+
+
+def _scaled_from(job: VideoJob, rows: dict[str, list[float]]) -> float | None:
+    """A run of another size or length scaled to this one: a 10 s clip is not a 2 s one. The
+    closest known shape wins (same steps first), so the scale is as small as it can be."""
+    work = _work(job.width, job.height, job.num_frames)
+    if work is None:
+        return None
+    best: tuple[bool, float, float] | None = None  # (other steps, |log ratio|, estimate)
+    for key, seconds in rows.items():
+        parts = key.split("/")
+        if key == RunTimes.PER_STEP or not seconds or len(parts) != 3 or "x" not in parts[1]:
+            continue
+        width, _, height = parts[1].partition("x")
+        try:
+            steps = int(parts[0])
+            known = _work(int(width), int(height), int(parts[2]))
+        except ValueError:  # a side or the length left to the model ("None")
+            continue
+        if known is None:
+            continue
+        ratio = work / known * job.num_inference_steps / max(steps, 1)
+        candidate = (steps != job.num_inference_steps, abs(math.log(ratio)), statistics.median(seconds) * ratio)
+        if best is None or candidate[:2] < best[:2]:
+            best = candidate
+    return best[2] if best else None
+
+
+def _work(width: int | None, height: int | None, frames: int | None) -> float | None:
+    return float(width * height * frames) if width and height and frames else None
 
 
 def rebuild_run_times() -> int:
