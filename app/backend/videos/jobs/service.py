@@ -97,14 +97,7 @@ def validate(
     frames, seconds = clip_length(request.num_frames, request.seconds, provider)
     reference = None
     if image is not None:
-        if not caps.image_to_video:
-            raise InvalidRequest(
-                "input_reference", f"The {provider.name} model does not take a reference image.", "unsupported"
-            )
-        try:
-            reference = check_reference_image(image)
-        except InvalidImage as exc:
-            raise InvalidRequest("input_reference", str(exc)) from None
+        reference = checked_image("input_reference", image, caps.image_to_video, provider.name, "reference image")
     spec = JobSpec(
         provider=provider.name,
         prompt=request.prompt,
@@ -228,19 +221,22 @@ def _last_frame_field(data: Mapping[str, Any], last_frame: object) -> tuple[Mapp
     return rest, rest.pop("last_frame")
 
 
+def checked_image(param: str, upload: object, allowed: bool, model: str, what: str) -> ReferenceImage:
+    """An uploaded image the model takes (`allowed`), checked; a clear 400 naming `param` otherwise."""
+    if not allowed:
+        raise InvalidRequest(param, f"The {model} model does not take a {what}.", "unsupported")
+    try:
+        return check_reference_image(upload)
+    except InvalidImage as exc:
+        raise InvalidRequest(param, str(exc).replace("reference image", what)) from None
+
+
 def check_images(provider_name: str, reference: ReferenceImage | None, last_frame: object) -> ReferenceImage | None:
     """A last-frame image needs a model that takes one; an image-only model needs an image."""
     caps = get_provider(provider_name).capabilities
     last = None
     if last_frame is not None:
-        if not caps.last_frame:
-            raise InvalidRequest(
-                "last_frame", f"The {provider_name} model does not take a last-frame image.", "unsupported"
-            )
-        try:
-            last = check_reference_image(last_frame)
-        except InvalidImage as exc:
-            raise InvalidRequest("last_frame", str(exc).replace("reference image", "last-frame image")) from None
+        last = checked_image("last_frame", last_frame, caps.last_frame, provider_name, "last-frame image")
     if not caps.text_to_video and reference is None and last is None:
         raise InvalidRequest(
             "input_reference",
