@@ -12,7 +12,7 @@ from videos.jobs.service import JobSpec, clip_length, random_seed, resolve_provi
 from videos.jobs.sources import SourceClip
 from videos.models import VideoJob
 from videos.providers.base import Capabilities, Provider
-from videos.providers.registry import all_providers, default_provider_name
+from videos.providers.registry import UnknownProvider, all_providers, default_provider_name, get_provider
 
 # Taken from the source clip, so not accepted with it.
 FROM_SOURCE = {"extend": ("size", "num_frames", "n"), "edit": ("size", "num_frames", "seconds", "n")}
@@ -61,14 +61,25 @@ def _checked(
     for name in FROM_SOURCE[operation]:
         if fields.get(name) not in (None, ""):
             raise InvalidRequest(name, f"An {operation} takes {name} from its source clip; leave {name} out.")
-    can = [p.name for p in all_providers() if able(p.capabilities) and p.status().ready]
+
+    def able_models() -> list[str]:  # only when needed: a model's status may read the disk (local)
+        return [p.name for p in all_providers() if able(p.capabilities) and p.status().ready]
+
+    def usable(name: str) -> bool:
+        try:
+            provider = get_provider(name)
+        except UnknownProvider:
+            return False
+        return able(provider.capabilities) and provider.status().ready
+
     model = fields.get("model") or source_model or None
-    if model is None and default_provider_name() not in can and can:
-        model = can[0]  # an upload names no model: the default, or else the first that can
+    if model is None and not usable(default_provider_name()):
+        model = next(iter(able_models()), None)  # an upload names no model: the default, or else the first that can
     request = parse_create({"prompt": fields.get("prompt"), **_optional(fields), "model": model})
     provider = resolve_provider(request.model)
     caps = provider.capabilities
     if not able(caps):
+        can = able_models()
         hint = f"; models that can: {', '.join(can)}" if can else "; none of the configured models can"
         raise InvalidRequest("model", f"The {provider.name} model cannot {operation} a video{hint}.", "unsupported")
     assert source.info is not None
