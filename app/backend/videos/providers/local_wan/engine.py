@@ -93,6 +93,24 @@ def write_mp4(frames: np.ndarray, dest: Path, fps: int | Fraction, *, crf: int =
         tmp.unlink(missing_ok=True)
 
 
+def _over(cls: Any, base: Any) -> Any:
+    """A `cls` pipeline over `base`'s modules (no extra memory), each left in its own dtype.
+
+    What diffusers' `from_pipe` does, less its last line: it casts the new pipeline, so the
+    shared modules in place, to one dtype (fp32 when none is given). That turned a bf16
+    transformer and text encoder into fp32 for the rest of the process at the first
+    image-to-video or edit job (twice the GPU memory, or out of it; several times slower
+    steps), and any single dtype given would take the VAE out of fp32 instead.
+    """
+    import inspect
+
+    params = inspect.signature(cls.__init__).parameters
+    kwargs = {k: v for k, v in base.components.items() if k in params}
+    # Settings of the pipeline (expand_timesteps, boundary_ratio) that `cls` takes too.
+    kwargs.update({k: v for k, v in base.config.items() if k in params and k not in kwargs})
+    return cls(**kwargs)
+
+
 class LocalWanProvider(Provider):
     """Wan 2.1 / 2.2 on this machine's GPU (or CPU), through diffusers."""
 
@@ -230,7 +248,7 @@ class LocalWanProvider(Provider):
             if mode not in self._pipes:
                 # Over the same modules (no extra memory): TI2V-5B's image-to-video pipeline, or
                 # the video-to-video pipeline of a text-to-video model.
-                pipe = self._video_to_video(base) if mode == "v2v" else WanImageToVideoPipeline.from_pipe(base)
+                pipe = self._video_to_video(base) if mode == "v2v" else _over(WanImageToVideoPipeline, base)
                 pipe.set_progress_bar_config(disable=True)
                 self._pipes[mode] = pipe
             return self._pipes[mode]
@@ -240,7 +258,7 @@ class LocalWanProvider(Provider):
         from diffusers import WanVideoToVideoPipeline
         from diffusers.video_processor import VideoProcessor
 
-        pipe = WanVideoToVideoPipeline.from_pipe(base)
+        pipe = _over(WanVideoToVideoPipeline, base)
         # diffusers' video-to-video pipeline derives the VAE's spatial factor as 8 from its
         # downsampling stages; Wan 2.2's VAE (TI2V-5B) patchifies too and compresses 16x.
         # Take the factor the text-to-video pipeline read from the VAE's config.
