@@ -65,6 +65,7 @@ UNLOCKED = ("torch",)
 # Locks are for the platform the studio is built, tested and shipped on (the compose image too).
 LOCK_TARGET = ("--python-version", "3.11", "--python-platform", "x86_64-unknown-linux-gnu")
 CHROMIUM = Path("/usr/bin/chromium")
+NGINX = Path("/usr/sbin/nginx")  # STUDIO_FRONT=nginx; its tests and bench/serve.py run the real one
 # Asked for on first setup (the seed's configuration prompts); everything else keeps its default.
 PROMPTED = (
     ("CLOUD_VIDEO_GENERATION_URL", "Cloud video generation URL (Enter to skip and use the preview engine)", False),
@@ -330,16 +331,18 @@ def build_frontend(required: bool, api_from: Path | None = None) -> bool:
     return True
 
 
-def ensure_chromium() -> None:
-    """The browser tests drive Debian's chromium; install it when missing (CI runs as root)."""
-    if CHROMIUM.exists():
+def ensure_debian_package(binary: Path, package: str, why: str) -> None:
+    """Install a Debian package the tests run for real when it is missing (CI runs as root)."""
+    if binary.exists():
         return
     if os.geteuid() != 0 or not shutil.which("apt-get"):
-        raise SystemExit("The browser tests need /usr/bin/chromium: run `sudo apt-get install -y chromium`.")
-    say("installing Debian's chromium for the browser tests")
+        raise SystemExit(f"{why} need {binary}: run `sudo apt-get install -y {package}`.")
+    say(f"installing Debian's {package}: {why} need it")
     env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-    run(["apt-get", "update", "-q"], env=env)
-    run(["apt-get", "install", "-y", "-q", "--no-install-recommends", "chromium"], env=env)
+    install = ["apt-get", "install", "-y", "-q", "--no-install-recommends", package]
+    if subprocess.run(install, env=env).returncode != 0:
+        run(["apt-get", "update", "-q"], env=env)
+        run(install, env=env)
 
 
 # --- Commands ---------------------------------------------------------------------------------
@@ -545,10 +548,11 @@ def cmd_check(args: argparse.Namespace) -> int:
 def cmd_test(args: argparse.Namespace) -> int:
     python = ensure_venv("dev")
     ensure_services()
+    ensure_debian_package(NGINX, "nginx", "The tests of STUDIO_FRONT=nginx")
     env = test_env()
     frontend = (FRONTEND / "package.json").exists() and not args.backend_only
     if frontend:
-        ensure_chromium()
+        ensure_debian_package(CHROMIUM, "chromium", "The browser tests")
         build_frontend(required=True)
     suites = [] if args.skip_checks else checks(python, frontend)
     suites.append(("backend (pytest)", [str(python), "-m", "pytest", *args.pytest_args], BACKEND))

@@ -11,13 +11,15 @@ from django.conf import settings  # noqa: E402  (configured by the line above)
 
 from studio.bridge import WSGIBridge  # noqa: E402
 from studio.edge import Edge  # noqa: E402
-from videos.files.sending import send_file  # noqa: E402
+from studio.file_grants import FileGrants  # noqa: E402
+from videos.files.sending import send_by_front, send_file  # noqa: E402
 from videos.live.stream import run_stream  # noqa: E402
 
 application = Edge(
     # Two threads over the request slots: /healthz, which takes no slot, always finds one.
     WSGIBridge(django_application, threads=settings.STUDIO_MAX_CONCURRENT_REQUESTS + 2),
-    handoffs={"sendfile": send_file, "events": run_stream},
+    handoffs={"sendfile": send_by_front if settings.STUDIO_FRONT == "nginx" else send_file, "events": run_stream},
     # The seed's endpoint waits for its video in its thread (docs/api.md); its own pool.
     waiting_app=WSGIBridge(django_application, threads=32),
+    grants=FileGrants(),
 )

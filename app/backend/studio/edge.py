@@ -18,6 +18,7 @@ from typing import Any
 
 from django.conf import settings
 
+from studio.file_grants import FileGrants
 from videos.errors import error_body
 from videos.handoff import HANDOFF_HEADER, Handoff, Message, Receive, Scope, Send
 
@@ -31,8 +32,15 @@ _HANDOFF = HANDOFF_HEADER.lower().encode()
 
 
 class Edge:
-    def __init__(self, app: ASGIApp, handoffs: dict[str, Handoff], waiting_app: ASGIApp | None = None) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        handoffs: dict[str, Handoff],
+        waiting_app: ASGIApp | None = None,
+        grants: FileGrants | None = None,
+    ) -> None:
         self.app = app
+        self.grants = grants
         self.waiting_app = waiting_app or app
         self.handoffs = handoffs
         self.slots = asyncio.Semaphore(settings.STUDIO_MAX_CONCURRENT_REQUESTS)
@@ -41,6 +49,11 @@ class Edge:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
+            return
+        granted = self.grants.answer(scope) if self.grants is not None else None
+        if granted is not None:  # the same request Django allowed moments ago: no thread, no query
+            params, start = granted
+            await self.handoffs["sendfile"](params, scope, receive, send, start)
             return
         too_big = _declared_too_big(scope)
         if too_big:
@@ -92,6 +105,8 @@ class Edge:
                 return  # the client left while it waited: nobody would read the answer
             if handoff is not None:
                 params, start = handoff
+                if params["kind"] == "sendfile" and self.grants is not None:
+                    self.grants.remember(scope, params, start)
                 await self.handoffs[params["kind"]](params, scope, inbox.receive, send, start)
         finally:
             inbox.close()

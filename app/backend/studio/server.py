@@ -41,8 +41,9 @@ def raise_descriptor_limit() -> int:
     return wanted
 
 
-def serve(host: str, port: int, on_stop: Callable[[], None]) -> None:
-    """Serve until SIGTERM or SIGINT; `on_stop` runs first (it ends the live streams)."""
+def serve(host: str, port: int, on_stop: Callable[[], None], on_listening: Callable[[], None] | None = None) -> None:
+    """Serve until SIGTERM or SIGINT; `on_stop` runs first (it ends the live streams);
+    `on_listening` once the port accepts connections (it starts nginx in front)."""
     from studio.asgi import application
 
     limit = raise_descriptor_limit()
@@ -73,7 +74,13 @@ def serve(host: str, port: int, on_stop: Callable[[], None]) -> None:
 
         for signum in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(signum, stop)
-        tuning = loop.create_task(_tune_listener(port, settings.STUDIO_WRITE_TIMEOUT_SECONDS))
+
+        async def listening() -> None:
+            await _tune_listener(port, settings.STUDIO_WRITE_TIMEOUT_SECONDS)
+            if on_listening is not None:
+                on_listening()
+
+        tuning = loop.create_task(listening())
         await server.serve()
         tuning.cancel()
 

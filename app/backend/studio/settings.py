@@ -224,6 +224,11 @@ VIDEO_MIN_FREE_BYTES = env_int("VIDEO_MIN_FREE_BYTES", 256 * 1024**2)
 STUDIO_STOP_TIMEOUT_SECONDS = env_float("STUDIO_STOP_TIMEOUT_SECONDS", 10.0)
 
 # --- Serving limits (docs/hardening.md): what a flood of slow or idle clients can hold --------
+# "nginx": runstudio puts Debian's nginx (STUDIO_NGINX) in front on STUDIO_HOST:STUDIO_PORT,
+# serving the videos' bytes itself after the studio's access check (X-Accel-Redirect); "" serves
+# everything from the studio's own process (docs/performance.md).
+STUDIO_FRONT = env_str("STUDIO_FRONT", "")
+STUDIO_NGINX = env_str("STUDIO_NGINX", "/usr/sbin/nginx")
 # A client gets this long to send its request headers, and an idle keep-alive connection is
 # closed after it.
 STUDIO_HEADER_TIMEOUT_SECONDS = env_float("STUDIO_HEADER_TIMEOUT_SECONDS", 10.0)

@@ -11,10 +11,14 @@ from __future__ import annotations
 import asyncio
 import os
 from typing import Any
+from urllib.parse import quote
+
+from django.conf import settings
 
 from videos.handoff import Message, Receive, Scope, Send, send_in_time
 
 CHUNK = 1024 * 1024  # a browser seek asks for about this much: one read, one send
+ACCEL_PREFIX = "/_studio_media/"  # nginx's internal location for STUDIO_MEDIA (studio/front.py)
 
 
 async def send_file(params: dict[str, Any], scope: Scope, receive: Receive, send: Send, start: Message) -> None:
@@ -43,3 +47,16 @@ async def send_file(params: dict[str, Any], scope: Scope, receive: Receive, send
         pass  # the client went away or stopped reading: the server drops the connection
     finally:
         os.close(fd)
+
+
+_FRONT_SETS = (b"content-length", b"content-range", b"accept-ranges")  # nginx adds its own
+
+
+async def send_by_front(params: dict[str, Any], scope: Scope, receive: Receive, send: Send, start: Message) -> None:
+    """nginx in front (STUDIO_FRONT=nginx) sends the bytes with sendfile, Range and all: the answer
+    names the file under its internal location instead of carrying it."""
+    relative = os.path.relpath(params["path"], settings.MEDIA_ROOT)
+    headers = [(n, v) for n, v in start.get("headers", []) if n.lower() not in _FRONT_SETS]
+    headers.append((b"x-accel-redirect", (ACCEL_PREFIX + quote(relative)).encode()))
+    await send({"type": "http.response.start", "status": 200, "headers": headers})
+    await send({"type": "http.response.body", "body": b""})

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import re
 from collections.abc import AsyncIterator
 
 from django.conf import settings
@@ -11,30 +10,10 @@ from django.core.files.storage import default_storage
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, StreamingHttpResponse
 from django.http.response import HttpResponseBase
 
+from videos.files.ranges import parse_range
 from videos.handoff import HANDOFF_HEADER, handoff_value
 
-RANGE_RE = re.compile(r"^bytes=(\d*)-(\d*)$")
 CHUNK = 256 * 1024
-
-
-def _parse_range(header: str, size: int) -> tuple[int, int] | str | None:
-    """(start, end) inclusive; None for no/ignored Range; 'bad' when unsatisfiable."""
-    match = RANGE_RE.match(header.strip())
-    if not match:
-        return None  # multi-range or garbage: RFC 9110 lets us ignore it and send all
-    first, last = match.groups()
-    if first == "" and last == "":
-        return None
-    if first == "":
-        length = int(last)
-        if length == 0:
-            return "bad"
-        return max(size - length, 0), size - 1
-    start = int(first)
-    end = min(int(last), size - 1) if last else size - 1
-    if start >= size or start > end:
-        return "bad"
-    return start, end
 
 
 async def _chunks(name: str, start: int, length: int) -> AsyncIterator[bytes]:
@@ -66,7 +45,7 @@ def serve_stored_file(
     if settings.STUDIO_S3_BUCKET and settings.STUDIO_S3_PRESIGNED_REDIRECT:
         return _presigned_redirect(name, content_type, download_name)
     size = default_storage.size(name)
-    wanted = _parse_range(request.headers.get("Range", ""), size) if "Range" in request.headers else None
+    wanted = parse_range(request.headers.get("Range", ""), size) if "Range" in request.headers else None
     if wanted == "bad":
         refused = HttpResponse(status=416)
         refused["Content-Range"] = f"bytes */{size}"

@@ -38,6 +38,22 @@ class Command(BaseCommand):
                     "note: add this machine's name or address to DJANGO_ALLOWED_HOSTS to reach it remotely"
                 )
 
+        front = None
+        if settings.STUDIO_FRONT == "nginx":
+            from studio.front import NginxFront, free_loopback_port
+
+            # nginx takes the public address; the studio listens where only this machine reaches,
+            # and believes nginx's X-Forwarded-For (the client's address for limits and caps).
+            front = NginxFront(host, port, free_loopback_port())
+            problem = front.check()
+            if problem:
+                raise CommandError(problem)
+            trusted = [p for p in settings.STUDIO_TRUSTED_PROXIES.split(",") if p.strip()]
+            settings.STUDIO_TRUSTED_PROXIES = ",".join([*trusted, "127.0.0.1"])
+            host, port = "127.0.0.1", front.upstream_port
+        elif settings.STUDIO_FRONT:
+            raise CommandError(f"STUDIO_FRONT={settings.STUDIO_FRONT!r}: leave it empty, or set it to nginx")
+
         from studio.assets import precompress
         from studio.server import serve
         from videos.live.hub import hub
@@ -45,8 +61,11 @@ class Command(BaseCommand):
         precompress(settings.FRONTEND_DIST)  # before the app starts: WhiteNoise indexes files once
         if settings.VIDEO_JOB_BACKEND == "inprocess":
             get_queue().start()  # type: ignore[attr-defined]
-        shown = f"[{host}]" if ":" in host else host
-        self.stdout.write(f"Video Studio is running: open http://{shown}:{port}/video-generation  (Ctrl+C stops it)")
+        public_host, public_port = (front.host, front.port) if front else (host, port)
+        shown = f"[{public_host}]" if ":" in public_host else public_host
+        self.stdout.write(
+            f"Video Studio is running: open http://{shown}:{public_port}/video-generation  (Ctrl+C stops it)"
+        )
         self.stdout.flush()
         inprocess = settings.VIDEO_JOB_BACKEND == "inprocess"
         stop_deadline: list[float] = []
@@ -61,12 +80,16 @@ class Command(BaseCommand):
             watchdog.daemon = True  # a clean stop before the bound must not wait for it
             watchdog.start()
             hub.close_all()
+            if front is not None:
+                front.begin_stop()
             if inprocess:
                 get_queue().begin_stop()  # type: ignore[attr-defined]
 
         # SIGTERM or Ctrl+C: on_stop runs, granian stops accepting, finishes the requests in
         # progress and returns.
-        serve(host, port, on_stop=on_stop)
+        serve(host, port, on_stop=on_stop, on_listening=front.start if front else None)
+        if front is not None:
+            front.stop()
         if inprocess:
             # A job that reaches no hand-back point in time (a sync upstream call, a local model
             # step) stays in_progress; the worker threads are daemons and end with the process,

@@ -1,0 +1,27 @@
+"""HTTP Range for one file (RFC 9110): the slice a request asks for."""
+
+from __future__ import annotations
+
+import re
+
+RANGE_RE = re.compile(r"^bytes=(\d*)-(\d*)$")
+
+
+def parse_range(header: str, size: int) -> tuple[int, int] | str | None:
+    """(start, end) inclusive; None for no/ignored Range; 'bad' when unsatisfiable."""
+    match = RANGE_RE.match(header.strip())
+    if not match:
+        return None  # multi-range or garbage: RFC 9110 lets us ignore it and send all
+    first, last = match.groups()
+    if first == "" and last == "":
+        return None
+    if first == "":
+        length = int(last)
+        if length == 0:
+            return "bad"
+        return max(size - length, 0), size - 1
+    start = int(first)
+    end = min(int(last), size - 1) if last else size - 1
+    if start >= size or start > end:
+        return "bad"
+    return start, end
