@@ -1,11 +1,12 @@
 #!/usr/bin/env python3
 """Fast at scale: MP4 serving through /v1/videos/{id}/content against nginx on the same file.
 
-The studio (`manage.py runstudio`, started as tests.support.studio.StudioServer does) gets two
-finished MP4s, 2 MiB and 64 MiB (real H.264 clips padded with a `free` box), from a loopback
-tt-cloud upstream; nginx (Debian's package; installed with apt-get when missing and running as
+The studio (`manage.py runstudio`, started as tests.support.studio.StudioServer does), and a
+second one with STUDIO_FRONT=nginx (nginx in front sends the bytes after the studio's check),
+each get two finished MP4s, 2 MiB and 64 MiB (real H.264 clips padded with a `free` box), from a
+loopback tt-cloud upstream; nginx (Debian's package; installed with apt-get when missing and running as
 root) serves the studio's own media folder on loopback with a generated config in a temp dir
-(sendfile on, access log off, `worker_processes auto`). The same client measures both: a raw
+(sendfile on, access log off, `worker_processes auto`). The same client measures all three: a raw
 HTTP/1.1 keep-alive client on asyncio sockets in --procs processes, reading into one buffer.
 
 - full downloads of the 2 MiB and the 64 MiB file with 1 and 8 clients: MB/s (10^6 bytes);
@@ -13,8 +14,8 @@ HTTP/1.1 keep-alive client on asyncio sockets in --procs processes, reading into
 - seeking: 206, Content-Range and bytes equal to the file's slice (first, middle, last,
   suffix and open-ended ranges), 416 past the end, and a full GET equal to the file.
 
-Goals (printed met / NOT met): full downloads >= 0.8x nginx's throughput in each case; Range
->= 0.5x nginx's requests per second.
+Goals (printed met / NOT met, for each studio): full downloads >= 0.8x nginx's throughput in
+each case; Range >= 0.5x nginx's requests per second.
 
     .venv/bin/python bench/serve.py [--seconds 5] [--procs 2] [--nginx-workers auto]
 """
@@ -334,37 +335,47 @@ def main() -> None:
 
     upstream = FakeUpstream(mode="sync")
     data_dir = Path(tempfile.mkdtemp(prefix="bench-serve-"))
-    studio = StudioServer(
-        data_dir,
-        CLOUD_VIDEO_GENERATION_URL=upstream.url,
-        CLOUD_VIDEO_GENERATION_AUTH_TOKEN=upstream.token,
-        STUDIO_LOG_LEVEL="WARNING",
-    )
+    front_dir = Path(tempfile.mkdtemp(prefix="bench-serve-front-"))
+    common = {
+        "CLOUD_VIDEO_GENERATION_URL": upstream.url,
+        "CLOUD_VIDEO_GENERATION_AUTH_TOKEN": upstream.token,
+        "STUDIO_LOG_LEVEL": "WARNING",
+    }
+    studio = StudioServer(data_dir, **common)
+    front = StudioServer(front_dir, STUDIO_FRONT="nginx", **common)  # the same clips, made there too
     nginx: Nginx | None = None
     small, big = 2 * MIB, 64 * MIB
     try:
         studio.start()
+        front.start()
         videos = make_videos(studio, upstream, [small, big])
+        front_videos = make_videos(front, upstream, [small, big])
         files = {size: stored_file(data_dir, vid) for size, (vid, _) in videos.items()}
         for size, path in files.items():
             if path.stat().st_size != size:
                 raise RuntimeError(f"{path} is {path.stat().st_size} bytes, not {size}")
         nginx = Nginx(data_dir / "media", args.nginx_workers).start()
+        content = {
+            name: {size: f"/v1/videos/{vid}/content" for size, (vid, _) in made.items()}
+            for name, made in (("studio", videos), ("studio+nginx", front_videos))
+        }
         servers = {
-            "studio": (studio.port, {size: f"/v1/videos/{vid}/content" for size, (vid, _) in videos.items()}),
+            "studio": (studio.port, content["studio"]),
+            "studio+nginx": (front.port, content["studio+nginx"]),
             "nginx": (
                 nginx.port,
                 {size: "/" + urllib.parse.quote(str(p.relative_to(data_dir / "media"))) for size, p in files.items()},
             ),
         }
         print(
-            f"MP4 serving: studio pid {studio.pid} vs nginx ({args.nginx_workers} workers) on the same files; "
+            f"MP4 serving: studio pid {studio.pid}, studio with STUDIO_FRONT=nginx (pid {front.pid}) and nginx "
+            f"({args.nginx_workers} workers) alone, on the same files; "
             f"{args.seconds:g} s per case after {WARMUP:g} s warm-up; client in up to {args.procs} processes; "
             f"{os.cpu_count()} cores",
             flush=True,
         )
         for name, (port, paths) in servers.items():
-            problems = seeking_problems(port, paths[big], videos[big][1])
+            problems = seeking_problems(port, paths[big], videos[big][1])  # the same bytes on each
             print(f"seeking ({name}): " + ("ok (5 ranges, 416 past the end, full GET)" if not problems else "FAILED"))
             for problem in problems:
                 print(f"  {problem}")
@@ -376,7 +387,7 @@ def main() -> None:
             (f"full {big // MIB} MiB, 8 clients", big, 8, 0),
             (f"1 MiB Range of {big // MIB} MiB, 8 clients", big, 8, RANGE),
         ]
-        print(f"\n{'':34}{'studio':>26}{'nginx':>26}{'ratio':>8}  goal")
+        print(f"\n{'':34}{'studio':>26}{'studio+nginx':>26}{'nginx':>26}{'ratios':>15}  goal")
         verdicts = []
         for label, size, clients, range_size in cases:
             runs = {
@@ -391,32 +402,39 @@ def main() -> None:
                     )
                 else:
                     cells.append(f"{out.bytes / args.seconds / 1e6:8.0f} MB/s {out.requests:6d} req")
-            if range_size:
-                ratio = runs["studio"].requests / max(runs["nginx"].requests, 1)
-                want = 0.5
-            else:
-                ratio = runs["studio"].bytes / max(runs["nginx"].bytes, 1)
-                want = 0.8
-            met = ratio >= want and not runs["studio"].errors
-            verdicts.append((label, met))
+            measure = (lambda o: o.requests) if range_size else (lambda o: o.bytes)
+            want = 0.5 if range_size else 0.8
+            ratios = {name: measure(runs[name]) / max(measure(runs["nginx"]), 1) for name in ("studio", "studio+nginx")}
+            verdict = []
+            for name, ratio in ratios.items():
+                met = ratio >= want and not runs[name].errors
+                verdicts.append((f"{label} ({name})", met))
+                verdict.append(f"{'met' if met else 'NOT met'}")
             errors = "; ".join(
                 f"{name} errors: {len(out.errors)} ({', '.join(sorted(set(out.errors))[:3])})"
                 for name, out in runs.items()
                 if out.errors
             )
+            shown = " / ".join(f"{r:.2f}x" for r in ratios.values())
             print(
-                f"{label:34}{cells[0]:>26}{cells[1]:>26}{ratio:7.2f}x  >= {want:g}x {'met' if met else 'NOT met'}"
+                f"{label:34}{cells[0]:>26}{cells[1]:>26}{cells[2]:>26}{shown:>15}  >= {want:g}x {' / '.join(verdict)}"
                 + (f"  {errors}" if errors else ""),
                 flush=True,
             )
-        missed = [label for label, met in verdicts if not met]
-        print("\ngoals (full >= 0.8x nginx MB/s, Range >= 0.5x nginx req/s):", "met" if not missed else "NOT met")
+        for name in ("studio", "studio+nginx"):
+            missed = [label for label, met in verdicts if label.endswith(f"({name})") and not met]
+            print(
+                f"\ngoals for {name} (full >= 0.8x nginx MB/s, Range >= 0.5x nginx req/s):",
+                "met" if not missed else f"NOT met ({len(missed)} of 5 cases short)",
+            )
     finally:
         if nginx is not None:
             nginx.stop()
         studio.stop()
+        front.stop()
         upstream.close()
         shutil.rmtree(data_dir, ignore_errors=True)
+        shutil.rmtree(front_dir, ignore_errors=True)
 
 
 if __name__ == "__main__":

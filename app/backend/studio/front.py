@@ -38,7 +38,23 @@ def _json_error(message: str, status: int, code: str) -> str:
     return json.dumps(error_body(message, status=status, code=code)).replace("'", "\\'")
 
 
-def nginx_config(host: str, port: int, upstream_port: int, media: Path, work: Path) -> str:
+def _outer_proxies(trusted: list[str]) -> str:
+    """Proxies in front of nginx (STUDIO_TRUSTED_PROXIES): nginx takes the client's address and
+    scheme from their headers, as the studio would, and passes those on."""
+    if not trusted:
+        return "    map $scheme $studio_proto { default $scheme; }"
+    lines = [f"    set_real_ip_from {net};" for net in trusted]
+    lines += ["    real_ip_header X-Forwarded-For;", "    real_ip_recursive on;"]
+    lines += ["    geo $realip_remote_addr $from_outer_proxy {", "        default 0;"]
+    lines += [f"        {net} 1;" for net in trusted] + ["    }"]
+    lines += ["    map $from_outer_proxy$http_x_forwarded_proto $studio_proto {", "        default $scheme;"]
+    lines += ["        1https https;", "        1http http;", "    }"]
+    return "\n".join(lines)
+
+
+def nginx_config(
+    host: str, port: int, upstream_port: int, media: Path, work: Path, trusted: list[str] | None = None
+) -> str:
     """The front's whole configuration; documented in docs/performance.md."""
     kinds = ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
     temp = "\n".join(f"    {name}_temp_path {work / name};" for name in kinds)
@@ -71,6 +87,7 @@ http {{
     types {{ video/mp4 mp4; image/jpeg jpg jpeg; image/png png; image/webp webp; }}
     default_type application/octet-stream;
 {temp}
+{_outer_proxies(trusted or [])}
     upstream studio {{
         server 127.0.0.1:{upstream_port};
         keepalive 64;
@@ -102,7 +119,7 @@ http {{
             proxy_set_header Host $http_host;
             # Replaced, not appended to: the studio trusts these from nginx alone.
             proxy_set_header X-Forwarded-For $remote_addr;
-            proxy_set_header X-Forwarded-Proto $scheme;
+            proxy_set_header X-Forwarded-Proto $studio_proto;
             proxy_buffering off;  # live event streams go out as they are written
             proxy_read_timeout {_READ_TIMEOUT_SECONDS}s;
             proxy_send_timeout {write_timeout}s;
@@ -122,7 +139,8 @@ class NginxFront:
     """nginx as a child process: started once the studio listens, stopped with it; if it dies,
     the studio stops too (SIGTERM to itself), so a supervisor sees one failed service."""
 
-    def __init__(self, host: str, port: int, upstream_port: int) -> None:
+    def __init__(self, host: str, port: int, upstream_port: int, trusted: list[str] | None = None) -> None:
+        self.trusted = trusted or []
         self.work = Path(settings.DATA_DIR) / "nginx"
         self.conf = self.work / "nginx.conf"
         self.host, self.port, self.upstream_port = host, port, upstream_port
@@ -147,7 +165,7 @@ class NginxFront:
     def _write(self) -> None:
         self.work.mkdir(parents=True, exist_ok=True)
         media = Path(settings.MEDIA_ROOT).resolve()
-        self.conf.write_text(nginx_config(self.host, self.port, self.upstream_port, media, self.work))
+        self.conf.write_text(nginx_config(self.host, self.port, self.upstream_port, media, self.work, self.trusted))
 
     def start(self) -> None:
         args = [settings.STUDIO_NGINX, "-p", str(self.work), "-e", "stderr", "-c", str(self.conf)]

@@ -160,3 +160,33 @@ def test_the_studio_sees_each_clients_own_address(studio_factory):
     assert status.startswith("HTTP/1.1 429")  # the same client again, a claimed address or not
     for sock in (first, second, third):
         sock.close()
+
+
+def test_behind_another_proxy_the_client_is_the_one_it_names(studio_factory):
+    """STUDIO_TRUSTED_PROXIES names a proxy in front of nginx (127.0.0.2 here): its X-Forwarded-For
+    is believed, anyone else's is not."""
+    studio = studio_factory(STUDIO_FRONT="nginx", VIDEO_EVENTS_MAX_PER_CLIENT=1, STUDIO_TRUSTED_PROXIES="127.0.0.2")
+    outer, other = "127.0.0.2", "127.0.0.6"
+
+    def stream_status(source: str, forwarded: str) -> tuple[socket.socket, str]:
+        sock = socket.socket()
+        sock.bind((source, 0))
+        sock.connect(("127.0.0.1", studio.port))
+        head = f"GET /v1/videos/events HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Forwarded-For: {forwarded}\r\n\r\n"
+        sock.sendall(head.encode())
+        sock.settimeout(10)
+        return sock, sock.recv(4096).decode("latin-1").split("\r\n", 1)[0]
+
+    held = []
+    for source, forwarded, expected in (
+        (outer, "10.1.1.1", "200"),  # two people behind the outer proxy
+        (outer, "10.2.2.2", "200"),
+        (outer, "10.1.1.1", "429"),  # the first again
+        (other, "10.3.3.3", "200"),  # not the proxy: its own address counts
+        (other, "10.4.4.4", "429"),
+    ):
+        sock, status = stream_status(source, forwarded)
+        held.append(sock)
+        assert status.split(" ")[1] == expected, (source, forwarded, status)
+    for sock in held:
+        sock.close()

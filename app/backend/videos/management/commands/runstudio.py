@@ -44,12 +44,15 @@ class Command(BaseCommand):
 
             # nginx takes the public address; the studio listens where only this machine reaches,
             # and believes nginx's X-Forwarded-For (the client's address for limits and caps).
-            front = NginxFront(host, port, free_loopback_port())
+            from videos.access.proxy import trusted_networks
+
+            outer = [str(net) for net in trusted_networks(settings.STUDIO_TRUSTED_PROXIES)]
+            front = NginxFront(host, port, free_loopback_port(), trusted=outer)
             problem = front.check()
             if problem:
                 raise CommandError(problem)
-            trusted = [p for p in settings.STUDIO_TRUSTED_PROXIES.split(",") if p.strip()]
-            settings.STUDIO_TRUSTED_PROXIES = ",".join([*trusted, "127.0.0.1"])
+            # nginx has resolved any outer proxies' headers: the studio believes nginx alone.
+            settings.STUDIO_TRUSTED_PROXIES = "127.0.0.1"
             host, port = "127.0.0.1", front.upstream_port
         elif settings.STUDIO_FRONT:
             raise CommandError(f"STUDIO_FRONT={settings.STUDIO_FRONT!r}: leave it empty, or set it to nginx")
