@@ -102,7 +102,7 @@ http {{
         }}
         # nginx's own refusals in the studio's JSON shape, as API clients expect.
         error_page 413 @too_large;
-        error_page 502 503 504 @unavailable;
+        error_page 502 503 504 =503 @unavailable;
         location @too_large {{
             default_type application/json;
             return 413 '{too_large}';

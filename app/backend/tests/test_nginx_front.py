@@ -12,8 +12,9 @@ import time
 import httpx
 import pytest
 
+from studio.front import nginx_config
 from tests.support.flood import source_address
-from tests.support.studio import BACKEND, StudioServer
+from tests.support.studio import BACKEND, StudioServer, free_port
 
 NGINX = "/usr/sbin/nginx"
 ALICE, BOB = "alice-key-aaaaaaaaaaaa", "bob-key-bbbbbbbbbbbbbb"
@@ -190,3 +191,26 @@ def test_behind_another_proxy_the_client_is_the_one_it_names(studio_factory):
         assert status.split(" ")[1] == expected, (source, forwarded, status)
     for sock in held:
         sock.close()
+
+
+def test_a_studio_that_does_not_answer_is_a_json_503(tmp_path):
+    """nginx's own answer when nothing listens behind it (a restart, a crash) keeps the API's shape."""
+    port, dead = free_port(), free_port()
+    (tmp_path / "media").mkdir()
+    conf = tmp_path / "nginx.conf"
+    conf.write_text(nginx_config("127.0.0.1", port, dead, tmp_path / "media", tmp_path))
+    nginx = subprocess.Popen([NGINX, "-p", str(tmp_path), "-e", str(tmp_path / "error.log"), "-c", str(conf)])
+    try:
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                answer = httpx.get(f"http://127.0.0.1:{port}/v1/videos", timeout=5)
+                break
+            except httpx.ConnectError:
+                assert time.monotonic() < deadline, "nginx did not start"
+                time.sleep(0.05)
+        assert answer.status_code == 503 and answer.headers["retry-after"] == "5"
+        assert answer.json()["error"]["code"] == "unavailable"
+    finally:
+        nginx.terminate()
+        nginx.wait(10)
