@@ -256,3 +256,42 @@ def test_a_pages_queue_positions_match_one_count_per_job(owned: bool) -> None:
         job = VideoJob.objects.get(id=video["id"])
         ahead = VideoJob.objects.filter(provider=job.provider, status=Status.QUEUED, created_at__lt=job.created_at)
         assert video["queue_position"] == ahead.count(), video["prompt"]
+
+
+def test_the_job_lookup_gives_what_the_orm_gives() -> None:
+    """videos/jobs/lookup.py writes its SELECT once; the instance must be the ORM's, field for field."""
+    from videos.jobs.lookup import find_job
+
+    job = VideoJob.objects.create(
+        owner="alice",
+        provider="preview",
+        prompt="looked up",
+        num_inference_steps=12,
+        seed=7,
+        width=64,
+        height=64,
+        num_frames=8,
+        status=Status.COMPLETED,
+        favorite=True,
+        metadata={"duration_seconds": 0.5, "nested": [1, "two"]},
+        started_at=T0,
+        completed_at=T0 + timedelta(seconds=20),
+    )
+    expected = VideoJob.objects.get(id=job.id)
+    found = find_job(job.id, "alice")
+    assert found is not None
+    fields = VideoJob._meta.concrete_fields
+    assert {f.attname: getattr(found, f.attname) for f in fields} == {
+        f.attname: getattr(expected, f.attname) for f in fields
+    }
+    assert found.created_at.tzinfo is not None and found.favorite is True and found.metadata["nested"] == [1, "two"]
+    assert find_job(job.id, "bob") is None and find_job("video_none", None) is None
+    assert find_job(job.id, None) is not None  # a personal studio: anyone's
+
+    some = find_job(job.id, None, ("status", "video_file"))
+    assert some is not None and some.status == Status.COMPLETED
+    assert "prompt" in some.get_deferred_fields() and "status" not in some.get_deferred_fields()
+    assert some.prompt == "looked up"  # a deferred field still loads, as with .only()
+    some.favorite = False
+    some.save(update_fields=["favorite"])
+    assert VideoJob.objects.get(id=job.id).favorite is False
