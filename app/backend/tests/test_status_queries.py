@@ -46,3 +46,17 @@ def test_eta_still_learned_from_history_for_queued_and_barely_started_jobs() -> 
     later = video_object(queued)
     assert later["queue_position"] == 0
     assert 34 <= later["eta_seconds"] <= 36  # the running one's ~15 s, then its own 20 s
+
+
+def test_a_crowd_polling_a_queued_job_counts_the_queue_once(django_assert_num_queries) -> None:
+    """Position, run times and running jobs are shared for a second; a change here is seen at once."""
+    ahead = make(Status.QUEUED)
+    behind = make(Status.QUEUED)
+    assert video_object(behind)["queue_position"] == 1
+    with django_assert_num_queries(0):
+        for _ in range(5):
+            assert video_object(behind)["queue_position"] == 1
+    ahead.status = Status.IN_PROGRESS
+    ahead.started_at = timezone.now()
+    ahead.save()
+    assert video_object(behind)["queue_position"] == 0

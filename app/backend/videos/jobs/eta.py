@@ -29,6 +29,7 @@ SAMPLE = RunTimes.SAMPLE
 SHARED_SECONDS = 1.0
 _shared: dict[tuple[object, ...], tuple[float, Any]] = {}
 _shared_lock = threading.Lock()
+SHARED_LIMIT = 1000
 
 
 def forget_shared() -> None:
@@ -45,6 +46,9 @@ def _shared_value(key: tuple[object, ...], compute: Callable[[], Any]) -> Any:
         return hit[1]
     value = compute()
     with _shared_lock:
+        if len(_shared) >= SHARED_LIMIT:  # keys carry queue times: drop the stale before growing
+            for stale in [k for k, (until, _) in _shared.items() if until <= now]:
+                del _shared[stale]
         _shared[key] = (now + SHARED_SECONDS, value)
     return value
 
@@ -164,7 +168,9 @@ class Estimator:
             oldest = min(job.created_at for job in waiting)
             newest = max(job.created_at for job in waiting)
             ahead = VideoJob.objects.filter(provider=provider, status=Status.QUEUED).order_by()
-            before = ahead.filter(created_at__lt=oldest).count()
+            # Shared like the run times: a crowd polling one queued job counts the queue once a second.
+            count = ahead.filter(created_at__lt=oldest).count
+            before = _shared_value(("queued-before", provider, oldest), count)
             span = ahead.filter(created_at__gte=oldest, created_at__lt=newest)
             within = sorted(span.values_list("created_at", flat=True)) if newest > oldest else []
             for job in waiting:
