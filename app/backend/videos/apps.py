@@ -12,7 +12,12 @@ class VideosConfig(AppConfig):
         from videos.live.hub import hub
         from videos.models import VideoJob, jobs_changed
 
-        def saved(**kwargs: Any) -> None:
+        def saved(instance: VideoJob, created: bool, **kwargs: Any) -> None:
+            if created and instance.status == VideoJob.Status.QUEUED:
+                # A new job waits behind every job counted so far: no shared estimate changes
+                # (videos/jobs/eta.py), so a crowd creating jobs does not recount the queue each.
+                hub.wake()
+                return
             jobs_changed()
 
         def deleted(instance: VideoJob, **kwargs: Any) -> None:
