@@ -341,8 +341,8 @@ def main() -> None:
         "CLOUD_VIDEO_GENERATION_AUTH_TOKEN": upstream.token,
         "STUDIO_LOG_LEVEL": "WARNING",
     }
-    studio = StudioServer(data_dir, **common)
-    front = StudioServer(front_dir, STUDIO_FRONT="nginx", **common)  # the same clips, made there too
+    studio = StudioServer(data_dir, None, **common)
+    front = StudioServer(front_dir, None, STUDIO_FRONT="nginx", **common)  # the same clips, made there too
     nginx: Nginx | None = None
     small, big = 2 * MIB, 64 * MIB
     try:

@@ -284,7 +284,8 @@ def test_the_job_lookup_gives_what_the_orm_gives() -> None:
     assert {f.attname: getattr(found, f.attname) for f in fields} == {
         f.attname: getattr(expected, f.attname) for f in fields
     }
-    assert found.created_at.tzinfo is not None and found.favorite is True and found.metadata["nested"] == [1, "two"]
+    assert found.created_at.tzinfo is not None and found.favorite is True
+    assert (found.metadata or {})["nested"] == [1, "two"]
     assert find_job(job.id, "bob") is None and find_job("video_none", None) is None
     assert find_job(job.id, None) is not None  # a personal studio: anyone's
 

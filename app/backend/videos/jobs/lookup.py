@@ -27,7 +27,7 @@ def _prepare(alias: str, fields: tuple[str, ...], by_owner: bool) -> Prepared:
     quote = connection.ops.quote_name
     table = meta.db_table
     where = f"{quote('id')} = %s" + (f" AND {quote('owner')} = %s" if by_owner else "")
-    sql = f"SELECT {', '.join(quote(f.column) for f in chosen)} FROM {quote(table)} WHERE {where}"
+    sql = f"SELECT {', '.join(quote(str(f.column)) for f in chosen)} FROM {quote(table)} WHERE {where}"
     compiler = VideoJob.objects.all().query.get_compiler(alias)
     converters = compiler.get_converters([f.get_col(table) for f in chosen])
     return sql, [f.attname for f in chosen], compiler, converters
