@@ -21,5 +21,5 @@ application = Edge(
     handoffs={"sendfile": send_by_front if settings.STUDIO_FRONT == "nginx" else send_file, "events": run_stream},
     # The seed's endpoint waits for its video in its thread (docs/api.md); its own pool.
     waiting_app=WSGIBridge(django_application, threads=32),
-    grants=FileGrants(),
+    grants=FileGrants(whole_files=settings.STUDIO_FRONT == "nginx"),
 )

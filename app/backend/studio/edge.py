@@ -29,6 +29,9 @@ METRICS_PATH = "/metrics"  # scraped every few seconds: like the liveness probe,
 WAITING_PREFIX = "/models-api/"
 SERVE_PREFIX = "/v1/videos/generations"
 _HANDOFF = HANDOFF_HEADER.lower().encode()
+# Slices sent from grants at once (each counts until its last chunk is taken); past it, requests
+# go through Django and its admission again, which spreads a flood out.
+GRANTED_AT_ONCE = 32
 
 
 class Edge:
@@ -41,6 +44,7 @@ class Edge:
     ) -> None:
         self.app = app
         self.grants = grants
+        self.granted_sending = 0
         self.waiting_app = waiting_app or app
         self.handoffs = handoffs
         self.slots = asyncio.Semaphore(settings.STUDIO_MAX_CONCURRENT_REQUESTS)
@@ -50,10 +54,16 @@ class Edge:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        granted = self.grants.answer(scope) if self.grants is not None else None
+        granted = None
+        if self.grants is not None and self.granted_sending < GRANTED_AT_ONCE:
+            granted = self.grants.answer(scope)
         if granted is not None:  # the same request Django allowed moments ago: no thread, no query
             params, start = granted
-            await self.handoffs["sendfile"](params, scope, receive, send, start)
+            self.granted_sending += 1
+            try:
+                await self.handoffs["sendfile"](params, scope, receive, send, start)
+            finally:
+                self.granted_sending -= 1
             return
         too_big = _declared_too_big(scope)
         if too_big:

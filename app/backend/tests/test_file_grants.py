@@ -76,12 +76,13 @@ def call(edge: Edge, cookie: bytes = b"session=alice", range_: str | None = None
     }
 
 
-def make_edge(tmp_path: Path, seconds: float = 5.0) -> tuple[Edge, Django, bytes]:
+def make_edge(tmp_path: Path, seconds: float = 5.0, whole_files: bool = True) -> tuple[Edge, Django, bytes]:
     data = os.urandom(300_000)
     path = tmp_path / "clip.mp4"
     path.write_bytes(data)
     django = Django(path)
-    return Edge(django, {"sendfile": send_file}, grants=FileGrants(seconds=seconds)), django, data
+    grants = FileGrants(seconds=seconds, whole_files=whole_files)
+    return Edge(django, {"sendfile": send_file}, grants=grants), django, data
 
 
 def test_a_seek_after_the_first_request_is_answered_without_django(tmp_path):
@@ -102,6 +103,15 @@ def test_a_seek_after_the_first_request_is_answered_without_django(tmp_path):
     assert head["status"] == 200 and head["body"] == b"" and head["headers"]["content-length"] == str(len(data))
     assert django.calls == 1  # every one of them answered from the grant
     assert HANDOFF_HEADER.lower() not in again["headers"]
+
+
+def test_whole_files_go_through_django_unless_nginx_sends_them(tmp_path):
+    """Path-send returns before the bytes are out: whole files from grants could all start at once."""
+    edge, django, data = make_edge(tmp_path, whole_files=False)
+    call(edge)
+    assert call(edge, range_="bytes=10-19")["body"] == data[10:20] and django.calls == 1
+    assert call(edge)["body"] == data and django.calls == 2
+    assert call(edge, range_="bytes=0-")["body"] == data and django.calls == 3  # the whole file too
 
 
 def test_another_caller_or_an_unsatisfiable_range_asks_django(tmp_path):
@@ -157,3 +167,61 @@ def test_live_a_grant_serves_only_its_caller_and_ends_with_the_video(studio_fact
     assert httpx.get(studio.url + path, headers={"Range": "bytes=0-99"}).status_code == 401
     assert alice.delete(f"/v1/videos/{video['id']}").status_code == 200
     assert alice.get(path, headers={"Range": "bytes=0-99"}).status_code == 404
+
+
+def test_past_the_files_sent_at_once_django_and_its_admission_decide_again(tmp_path, monkeypatch):
+    """A flood of downloads that never finish must not all start at once from grants."""
+    import studio.edge
+
+    monkeypatch.setattr(studio.edge, "GRANTED_AT_ONCE", 2)
+    data = os.urandom(1000)
+    path = tmp_path / "clip.mp4"
+    path.write_bytes(data)
+    django = Django(path)
+    release = asyncio.Event()
+    started: list[int] = []
+
+    async def stalled_send(params: dict, scope: Any, receive: Any, send: Any, start: Any) -> None:
+        started.append(1)
+        await send(start)
+        await release.wait()  # a client that never reads: the send never ends
+
+    edge = Edge(django, {"sendfile": stalled_send}, grants=FileGrants())
+
+    async def request() -> None:
+        headers = [(b"cookie", b"session=alice"), (b"range", b"bytes=0-99")]
+        scope = {"type": "http", "method": "GET", "path": CONTENT, "query_string": b"", "headers": headers}
+
+        async def receive() -> dict:
+            await asyncio.Event().wait()
+            return {}
+
+        async def send(message: MutableMapping[str, Any]) -> None:
+            pass
+
+        await edge(scope, _first_then_wait(receive), send)
+
+    async def flood() -> None:
+        tasks = []
+        for n in range(1, 7):  # one after another, each left sending
+            tasks.append(asyncio.ensure_future(request()))
+            while len(started) < n:
+                await asyncio.sleep(0.01)
+        release.set()
+        await asyncio.gather(*tasks)
+
+    asyncio.run(asyncio.wait_for(flood(), 10))
+    # The first through Django made the grant; two more from it; the other three through Django.
+    assert django.calls == 4
+
+
+def _first_then_wait(receive: Any) -> Any:
+    sent = []
+
+    async def first() -> dict:
+        if not sent:
+            sent.append(1)
+            return {"type": "http.request", "body": b"", "more_body": False}
+        return await receive()
+
+    return first
