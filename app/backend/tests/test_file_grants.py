@@ -216,7 +216,7 @@ def test_past_the_files_sent_at_once_django_and_its_admission_decide_again(tmp_p
 
 
 def _first_then_wait(receive: Any) -> Any:
-    sent = []
+    sent: list[int] = []
 
     async def first() -> dict:
         if not sent:
