@@ -82,6 +82,12 @@ class FileGrants:
         grant = by_path.get(key) if by_path and key is not None else None
         if grant is None:
             return None
+        asked = next((value for name, value in scope["headers"] if name == b"range"), None)
+        wanted = parse_range(asked.decode("latin-1"), grant.size) if asked is not None else None
+        if wanted == "bad":
+            return None  # Django answers the 416
+        if not self.whole_files and (not isinstance(wanted, tuple) or wanted == (0, grant.size - 1)):
+            return None  # a whole file: Django and its admission (see whole_files), before any stat
         try:
             stat = os.stat(grant.path)
         except OSError:
@@ -89,12 +95,6 @@ class FileGrants:
         fresh = stat is not None and (stat.st_size, stat.st_mtime_ns) == (grant.size, grant.mtime_ns)
         if not fresh or time.monotonic() > grant.expires:
             self._forget(scope["path"], key)
-            return None
-        asked = next((value for name, value in scope["headers"] if name == b"range"), None)
-        wanted = parse_range(asked.decode("latin-1"), grant.size) if asked is not None else None
-        if wanted == "bad":
-            return None  # Django answers the 416
-        if not self.whole_files and (not isinstance(wanted, tuple) or wanted == (0, grant.size - 1)):
             return None
         headers = list(grant.headers)
         if isinstance(wanted, tuple):
