@@ -23,6 +23,7 @@ from pathlib import Path
 from django.conf import settings
 
 from videos.errors import error_body
+from videos.files.sending import ACCEL_PREFIX
 
 log = logging.getLogger("studio")
 
@@ -95,7 +96,7 @@ http {{
     server {{
         listen {_listen_address(host, port)} backlog=4096;
         # The studio's answer names the file here; no client can ask for this location itself.
-        location /_studio_media/ {{
+        location {ACCEL_PREFIX} {{
             internal;
             alias {media}/;
             add_header X-Content-Type-Options nosniff always;

@@ -18,7 +18,7 @@ from django.conf import settings
 from videos.handoff import Message, Receive, Scope, Send, send_in_time
 
 CHUNK = 1024 * 1024  # a browser seek asks for about this much: one read, one send
-ACCEL_PREFIX = "/_studio_media/"  # nginx's internal location for STUDIO_MEDIA (studio/front.py)
+ACCEL_PREFIX = "/_studio_media/"  # nginx's internal location over MEDIA_ROOT (studio/front.py)
 
 
 async def send_file(params: dict[str, Any], scope: Scope, receive: Receive, send: Send, start: Message) -> None:

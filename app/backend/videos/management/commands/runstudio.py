@@ -41,9 +41,6 @@ class Command(BaseCommand):
         front = None
         if settings.STUDIO_FRONT == "nginx":
             from studio.front import NginxFront, free_loopback_port
-
-            # nginx takes the public address; the studio listens where only this machine reaches,
-            # and believes nginx's X-Forwarded-For (the client's address for limits and caps).
             from videos.access.proxy import trusted_networks
 
             outer = [str(net) for net in trusted_networks(settings.STUDIO_TRUSTED_PROXIES)]
@@ -51,7 +48,8 @@ class Command(BaseCommand):
             problem = front.check()
             if problem:
                 raise CommandError(problem)
-            # nginx has resolved any outer proxies' headers: the studio believes nginx alone.
+            # nginx takes the public address and resolves any outer proxies' headers; the studio
+            # listens where only this machine reaches and believes nginx's X-Forwarded-For alone.
             settings.STUDIO_TRUSTED_PROXIES = "127.0.0.1"
             host, port = "127.0.0.1", front.upstream_port
         elif settings.STUDIO_FRONT:
