@@ -17,14 +17,7 @@ ALICE, BOB = "alice-key-0123456789abcdef", "bob-key-0123456789abcdef0"
 
 def test_refuses_to_listen_beyond_loopback_without_authentication(tmp_path, db_template):
     server = StudioServer(tmp_path / "s", db_template)
-    result = subprocess.run(
-        [sys.executable, "manage.py", "runstudio", "--host", "0.0.0.0", "--port", str(server.port)],
-        cwd=BACKEND,
-        env=server.env(),
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    result = server.run_to_exit("--host", "0.0.0.0")
     assert result.returncode != 0
     assert "Refusing to listen on 0.0.0.0 without authentication" in result.stderr
     assert "Traceback" not in result.stderr

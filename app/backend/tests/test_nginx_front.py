@@ -6,7 +6,6 @@ from __future__ import annotations
 import os
 import socket
 import subprocess
-import sys
 import time
 
 import httpx
@@ -14,7 +13,7 @@ import pytest
 
 from studio.front import nginx_config
 from tests.support.flood import source_address
-from tests.support.studio import BACKEND, StudioServer, free_port
+from tests.support.studio import StudioServer, free_port
 
 NGINX = "/usr/sbin/nginx"
 ALICE, BOB = "alice-key-aaaaaaaaaaaa", "bob-key-bbbbbbbbbbbbbb"
@@ -119,14 +118,7 @@ def test_stopping_the_studio_stops_its_nginx(studio_factory):
 
 def test_a_missing_nginx_is_a_clear_error(tmp_path, db_template):
     studio = StudioServer(tmp_path / "s", db_template, STUDIO_FRONT="nginx", STUDIO_NGINX=str(tmp_path / "no-nginx"))
-    run = subprocess.run(
-        [sys.executable, "manage.py", "runstudio", "--port", str(studio.port)],
-        cwd=BACKEND,
-        env=studio.env(),
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    run = studio.run_to_exit()
     assert run.returncode != 0
     assert "STUDIO_FRONT=nginx needs nginx" in run.stderr and "apt-get install -y nginx" in run.stderr
 

@@ -84,6 +84,18 @@ class StudioServer(ManagedProcess):
                 time.sleep(0.1)
         raise RuntimeError(f"studio did not start:\n{self.logs()}")
 
+    def run_to_exit(self, *args: str) -> subprocess.CompletedProcess[str]:
+        """`manage.py runstudio` with this server's settings and port, for a start that must refuse:
+        its exit status and output (60 s at most)."""
+        return subprocess.run(
+            [sys.executable, "manage.py", "runstudio", "--port", str(self.port), *args],
+            cwd=BACKEND,
+            env=self.env(),
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+
     def client(self, timeout: float = 30) -> httpx.Client:
         return httpx.Client(base_url=self.url, timeout=timeout)
 
