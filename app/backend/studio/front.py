@@ -31,7 +31,8 @@ log = logging.getLogger("studio")
 _READ_TIMEOUT_SECONDS = 86400
 
 
-def _listen_address(host: str, port: int) -> str:
+def host_port(host: str, port: int) -> str:
+    """host:port as addresses and URLs write it (an IPv6 address in brackets)."""
     return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
 
 
@@ -94,7 +95,7 @@ http {{
         keepalive 64;
     }}
     server {{
-        listen {_listen_address(host, port)} backlog=4096;
+        listen {host_port(host, port)} backlog=4096;
         # The studio's answer names the file here; no client can ask for this location itself.
         location {ACCEL_PREFIX} {{
             internal;
@@ -172,7 +173,7 @@ class NginxFront:
         args = [settings.STUDIO_NGINX, "-p", str(self.work), "-e", "stderr", "-c", str(self.conf)]
         self.proc = subprocess.Popen(args, stdin=subprocess.DEVNULL)
         threading.Thread(target=self._watch, name="nginx-front", daemon=True).start()
-        log.info("nginx in front on %s (pid %d)", _listen_address(self.host, self.port), self.proc.pid)
+        log.info("nginx in front on %s (pid %d)", host_port(self.host, self.port), self.proc.pid)
 
     def _watch(self) -> None:
         assert self.proc is not None

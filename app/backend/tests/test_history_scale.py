@@ -17,7 +17,7 @@ from django.test.utils import CaptureQueriesContext, override_settings
 from django.utils import timezone
 
 from videos.jobs.eta import rebuild_run_times, typical_run_seconds
-from videos.models import VideoJob
+from videos.models import VideoJob, parse_shape_key, shape_key
 
 Status = VideoJob.Status
 pytestmark = pytest.mark.django_db
@@ -228,6 +228,13 @@ def test_eta_aggregate_gives_the_same_figures_as_the_history() -> None:
     # Shapes the model chose (no size): the time per step remains the estimate.
     unsized = VideoJob(provider="preview", prompt="q", num_inference_steps=6, seed=0)
     assert typical_run_seconds(unsized) == pytest.approx(6 * statistics.median([10 / 12, 30 / 12, 20 / 12, 2.0]))
+
+
+def test_shape_keys_read_back_as_written() -> None:
+    for shape in ((12, 64, 48, 17), (20, None, None, None), (6, 832, 480, None)):
+        assert parse_shape_key(shape_key(*shape)) == shape
+    for not_a_shape in ("", "12", "12/64/17", "x/64x48/17"):  # "": the per-step row
+        assert parse_shape_key(not_a_shape) is None
 
 
 def test_eta_keeps_only_the_most_recent_runs() -> None:

@@ -64,3 +64,25 @@ def test_a_crowd_polling_a_queued_job_counts_the_queue_once(django_assert_num_qu
     ahead.started_at = timezone.now()
     ahead.save()
     assert video_object(behind)["queue_position"] == 0
+
+
+def test_pages_of_queued_jobs_read_the_queue_once(django_assert_num_queries) -> None:
+    """The first page of a busy studio holds several queued jobs: their positions come from the
+    queue read once a second, not per page load; a change here is seen at once."""
+    from videos.api.presenter import new_estimator
+
+    queued = [make(Status.QUEUED) for _ in range(3)]
+
+    def positions() -> list[int | None]:
+        estimator = new_estimator()
+        estimator.load_positions(queued)
+        return [estimator.position(job) for job in queued]
+
+    assert positions() == [0, 1, 2]
+    with django_assert_num_queries(0):
+        assert positions() == [0, 1, 2]
+    queued[0].status = Status.IN_PROGRESS
+    queued[0].started_at = timezone.now()
+    queued[0].save()
+    queued[0].refresh_from_db()
+    assert positions() == [None, 0, 1]

@@ -156,6 +156,23 @@ def shape_key(steps: int, width: int | None, height: int | None, frames: int | N
     return f"{steps}/{width}x{height}/{frames}"
 
 
+def parse_shape_key(key: str) -> tuple[int, int | None, int | None, int | None] | None:
+    """shape_key's inverse: (steps, width, height, frames); None for a key that is no shape."""
+    steps, _, rest = key.partition("/")
+    size, _, frames = rest.partition("/")
+    width, x, height = size.partition("x")
+    if not x:
+        return None
+
+    def number(text: str) -> int | None:
+        return None if text == "None" else int(text)
+
+    try:
+        return int(steps), number(width), number(height), number(frames)
+    except ValueError:
+        return None
+
+
 def newest(samples: list[Any], completed: float, seconds: float, keep: int = RunTimes.SAMPLE) -> list[list[float]]:
     """Add one sample and keep the `keep` most recently completed (an old job can arrive late)."""
     merged = [[float(at), float(value)] for at, value in samples] + [[completed, seconds]]

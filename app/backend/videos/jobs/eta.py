@@ -17,9 +17,10 @@ from datetime import datetime
 from typing import Any
 
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
-from videos.models import RunTimes, VideoJob, shape_key, shape_of
+from videos.models import RunTimes, VideoJob, parse_shape_key, shape_key, shape_of
 
 Status = VideoJob.Status
 SAMPLE = RunTimes.SAMPLE
@@ -77,17 +78,11 @@ def _scaled_from(job: VideoJob, rows: dict[str, list[float]]) -> float | None:
         return None
     best: tuple[bool, float, float] | None = None  # (other steps, |log ratio|, estimate)
     for key, seconds in rows.items():
-        parts = key.split("/")
-        if key == RunTimes.PER_STEP or not seconds or len(parts) != 3 or "x" not in parts[1]:
+        shape = parse_shape_key(key) if seconds else None
+        known = _work(*shape[1:]) if shape else None
+        if shape is None or known is None:  # the per-step row, or a side or length the model chose
             continue
-        width, _, height = parts[1].partition("x")
-        try:
-            steps = int(parts[0])
-            known = _work(int(width), int(height), int(parts[2]))
-        except ValueError:  # a side or the length left to the model ("None")
-            continue
-        if known is None:
-            continue
+        steps = shape[0]
         ratio = work / known * job.num_inference_steps / max(steps, 1)
         candidate = (steps != job.num_inference_steps, abs(math.log(ratio)), statistics.median(seconds) * ratio)
         if best is None or candidate[:2] < best[:2]:
@@ -168,11 +163,16 @@ class Estimator:
             oldest = min(job.created_at for job in waiting)
             newest = max(job.created_at for job in waiting)
             ahead = VideoJob.objects.filter(provider=provider, status=Status.QUEUED).order_by()
-            # Shared like the run times: a crowd polling one queued job counts the queue once a second.
+            # Shared like the run times: a crowd polling queued jobs or the first page reads the
+            # queue once a second.
             count = ahead.filter(created_at__lt=oldest).count
             before = _shared_value(("queued-before", provider, oldest), count)
             span = ahead.filter(created_at__gte=oldest, created_at__lt=newest)
-            within = sorted(span.values_list("created_at", flat=True)) if newest > oldest else []
+
+            def read_span(span: QuerySet[VideoJob] = span) -> list[datetime]:
+                return sorted(span.values_list("created_at", flat=True))
+
+            within = _shared_value(("queued-within", provider, oldest, newest), read_span) if newest > oldest else []
             for job in waiting:
                 self._positions[job.id] = before + bisect.bisect_left(within, job.created_at)
 

@@ -56,6 +56,7 @@ class Command(BaseCommand):
             raise CommandError(f"STUDIO_FRONT={settings.STUDIO_FRONT!r}: leave it empty, or set it to nginx")
 
         from studio.assets import precompress
+        from studio.front import host_port
         from studio.server import serve
         from videos.live.hub import hub
 
@@ -63,9 +64,9 @@ class Command(BaseCommand):
         if settings.VIDEO_JOB_BACKEND == "inprocess":
             get_queue().start()  # type: ignore[attr-defined]
         public_host, public_port = (front.host, front.port) if front else (host, port)
-        shown = f"[{public_host}]" if ":" in public_host else public_host
         self.stdout.write(
-            f"Video Studio is running: open http://{shown}:{public_port}/video-generation  (Ctrl+C stops it)"
+            f"Video Studio is running: open http://{host_port(public_host, public_port)}/video-generation"
+            "  (Ctrl+C stops it)"
         )
         self.stdout.flush()
         inprocess = settings.VIDEO_JOB_BACKEND == "inprocess"
