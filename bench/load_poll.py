@@ -7,7 +7,7 @@ Reports p50/p99 latency, requests/s achieved and errors (non-200 answers, failed
 The polled job is a tt-cloud job held in_progress by a loopback upstream, so every poll does
 the full status work (queue position, ETA). Loopback only; it stops by itself.
 
-    .venv/bin/python bench/load_poll.py [--clients 200] [--hz 10] [--seconds 60] [--client raw|httpx]
+    .venv/bin/python bench/load_poll.py [--clients 200] [--hz 10] [--seconds 60] [--client raw|httpx] [--slots N]
 
 The default client is a minimal HTTP/1.1 keep-alive client on asyncio streams in 2 worker
 processes: on a 2-core machine the load generator shares the cores with the studio, and
@@ -161,7 +161,9 @@ def main() -> None:
     )
     parser.add_argument("--client", choices=("raw", "httpx"), default="raw")
     parser.add_argument("--procs", type=int, default=2, help="load generator processes")
-    parser.add_argument("--threads", type=int, default=48, help="the studio's request threads (runstudio --threads)")
+    parser.add_argument(
+        "--slots", type=int, help="requests the studio works on at once (STUDIO_MAX_CONCURRENT_REQUESTS)"
+    )
     args = parser.parse_args()
 
     upstream = FakeUpstream(mode="async_never")  # the job stays in_progress for the whole run
@@ -172,6 +174,7 @@ def main() -> None:
         CLOUD_VIDEO_GENERATION_AUTH_TOKEN=upstream.token,
         CLOUD_VIDEO_GENERATION_POLL_INTERVAL=1.0,
         STUDIO_LOG_LEVEL="WARNING",
+        **({"STUDIO_MAX_CONCURRENT_REQUESTS": str(args.slots)} if args.slots else {}),
     )
     studio.start()
     try:
