@@ -120,8 +120,15 @@ def _ignore_sigint() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
-@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
-def test_signal_to_run_py_stops_the_server_and_leaves_no_process(tmp_path: Path, signum: signal.Signals) -> None:
+@pytest.mark.parametrize(
+    ("signum", "front"),
+    [(signal.SIGTERM, ""), (signal.SIGINT, ""), (signal.SIGTERM, "nginx")],
+    ids=["SIGTERM", "SIGINT", "SIGTERM-nginx-front"],
+)
+def test_signal_to_run_py_stops_the_server_and_leaves_no_process(
+    tmp_path: Path, signum: signal.Signals, front: str
+) -> None:
+    """With STUDIO_FRONT=nginx, nginx's master and workers are among what must be gone."""
     root, venv = scratch_root(tmp_path)
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith(("CLOUD_VIDEO", "VIDEO_", "DATABASE_URL"))}
@@ -131,6 +138,7 @@ def test_signal_to_run_py_stops_the_server_and_leaves_no_process(tmp_path: Path,
         # The server reads the app/.env that this run.py wrote, not the developer's.
         STUDIO_ENV_FILE=str(root / "app" / ".env"),
         PYTHONUNBUFFERED="1",
+        STUDIO_FRONT=front,
     )
     env.pop("DJANGO_SECRET_KEY", None)  # run.py makes one and writes it to app/.env
     log_path = tmp_path / "run.log"
@@ -160,6 +168,8 @@ def test_signal_to_run_py_stops_the_server_and_leaves_no_process(tmp_path: Path,
             time.sleep(0.2)
         assert (root / "app" / ".env").exists()  # run.py's setup ran, in the scratch root
         children = descendants(launcher.pid)
+        if front:
+            assert any("nginx" in command_line(pid) for pid in children), "no nginx in front"
         # Something in progress when the signal comes: a job, and a progress stream holding a thread.
         with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=10) as client:
             created = client.post("/v1/videos", json={"prompt": "a slow sunrise", "num_frames": 161})
