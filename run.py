@@ -332,12 +332,12 @@ def build_frontend(required: bool, api_from: Path | None = None) -> bool:
 
 
 def ensure_debian_package(binary: Path, package: str, why: str) -> None:
-    """Install a Debian package the tests run for real when it is missing (CI runs as root)."""
+    """Install a Debian package the tests or STUDIO_FRONT run for real when it is missing (as root)."""
     if binary.exists():
         return
     if os.geteuid() != 0 or not shutil.which("apt-get"):
-        raise SystemExit(f"{why} need {binary}: run `sudo apt-get install -y {package}`.")
-    say(f"installing Debian's {package}: {why} need it")
+        raise SystemExit(f"{binary} is missing, needed for {why}: run `sudo apt-get install -y {package}`.")
+    say(f"installing Debian's {package}, needed for {why}")
     env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
     install = ["apt-get", "install", "-y", "-q", "--no-install-recommends", package]
     if subprocess.run(install, env=env).returncode != 0:
@@ -370,6 +370,7 @@ def become_manage(python: Path, *args: str, cwd: Path | None = None) -> NoReturn
 def cmd_run(args: argparse.Namespace) -> int:
     python = ensure_venv(install_set())
     configure(args.no_input)
+    ensure_front()
     build_frontend(required=False, api_from=python)
     manage(python, "migrate", "--noinput", "-v", "0")
     extra = [*(["--host", args.host] if args.host else []), *(["--port", str(args.port)] if args.port else [])]
@@ -389,6 +390,14 @@ def cmd_generate(args: argparse.Namespace, rest: list[str]) -> int:
     configure(no_input=True)
     manage(python, "migrate", "--noinput", "-v", "0")
     become_manage(python, "generate", *rest)
+
+
+def ensure_front() -> None:
+    """STUDIO_FRONT=nginx with the default STUDIO_NGINX: Debian's nginx, installed when missing
+    (as root: a container's first start); another path is the operator's own nginx."""
+    values = {**read_env(ENV_FILE), **{k: v for k, v in os.environ.items() if v}}
+    if values.get("STUDIO_FRONT") == "nginx" and Path(values.get("STUDIO_NGINX") or NGINX) == NGINX:
+        ensure_debian_package(NGINX, "nginx", "STUDIO_FRONT=nginx")
 
 
 def install_set() -> str:
@@ -548,11 +557,11 @@ def cmd_check(args: argparse.Namespace) -> int:
 def cmd_test(args: argparse.Namespace) -> int:
     python = ensure_venv("dev")
     ensure_services()
-    ensure_debian_package(NGINX, "nginx", "The tests of STUDIO_FRONT=nginx")
+    ensure_debian_package(NGINX, "nginx", "the tests of STUDIO_FRONT=nginx")
     env = test_env()
     frontend = (FRONTEND / "package.json").exists() and not args.backend_only
     if frontend:
-        ensure_debian_package(CHROMIUM, "chromium", "The browser tests")
+        ensure_debian_package(CHROMIUM, "chromium", "the browser tests")
         build_frontend(required=True)
     suites = [] if args.skip_checks else checks(python, frontend)
     suites.append(("backend (pytest)", [str(python), "-m", "pytest", *args.pytest_args], BACKEND))

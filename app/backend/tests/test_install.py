@@ -154,6 +154,25 @@ def test_locks_are_what_the_compiler_makes_of_their_inputs() -> None:
     assert done.returncode == 0, done.stdout + done.stderr
 
 
+def test_nginx_front_is_installed_or_named_before_the_studio_starts(monkeypatch, tmp_path: Path) -> None:
+    """`python3 run.py` with STUDIO_FRONT=nginx and no nginx: as root it installs Debian's (as
+    `run.py test` does, with the same function); otherwise it stops first, naming the command."""
+    run_py = launcher()
+    monkeypatch.setattr(run_py, "NGINX", tmp_path / "nginx")  # not installed
+    monkeypatch.setattr(run_py, "ENV_FILE", tmp_path / ".env")
+    monkeypatch.setattr(run_py.os, "geteuid", lambda: 1000)  # a user who cannot install it
+    monkeypatch.delenv("STUDIO_NGINX", raising=False)
+    monkeypatch.setenv("STUDIO_FRONT", "")
+    run_py.ensure_front()  # no front asked for: nothing needed
+    monkeypatch.setenv("STUDIO_FRONT", "nginx")
+    with pytest.raises(
+        SystemExit, match=r"nginx is missing, needed for STUDIO_FRONT=nginx: run `sudo apt-get install -y nginx`"
+    ):
+        run_py.ensure_front()
+    monkeypatch.setenv("STUDIO_NGINX", str(tmp_path / "own" / "nginx"))
+    run_py.ensure_front()  # the operator's own nginx: runstudio checks it (test_nginx_front.py)
+
+
 # --- the documented commands, from the install `python3 run.py` makes -------------------------
 
 
