@@ -174,8 +174,9 @@ def main() -> None:
         CLOUD_VIDEO_GENERATION_AUTH_TOKEN=upstream.token,
         CLOUD_VIDEO_GENERATION_POLL_INTERVAL=1.0,
         STUDIO_LOG_LEVEL="WARNING",
-        **({"STUDIO_MAX_CONCURRENT_REQUESTS": str(args.slots)} if args.slots else {}),
     )
+    if args.slots:
+        studio.settings["STUDIO_MAX_CONCURRENT_REQUESTS"] = str(args.slots)
     studio.start()
     try:
         with studio.client() as client:
