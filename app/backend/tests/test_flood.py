@@ -55,11 +55,15 @@ def describe(result: FloodResult) -> str:
     )
 
 
+@pytest.mark.parametrize("front", ["", "nginx"], ids=["studio", "nginx-front"])
 @pytest.mark.parametrize("kind", KINDS)
-def test_studio_stays_up_under_a_flood(kind: str, studio_factory: Callable[..., StudioServer], mp4: bytes) -> None:
+def test_studio_stays_up_under_a_flood(
+    kind: str, front: str, studio_factory: Callable[..., StudioServer], mp4: bytes
+) -> None:
+    """With STUDIO_FRONT=nginx the flood meets nginx first; the same must hold."""
     upstream = flood_upstream(mp4)
     try:
-        studio = studio_factory(**flood_settings(upstream))
+        studio = studio_factory(**flood_settings(upstream), STUDIO_FRONT=front)
         jobs = prepare_jobs(studio, mp4)
         assert studio.proc is not None
         sampler = HealthSampler(studio.port, interval=0.1, timeout=WITHIN).start()
