@@ -123,6 +123,9 @@ http {{
             proxy_set_header X-Forwarded-For $remote_addr;
             proxy_set_header X-Forwarded-Proto $studio_proto;
             proxy_buffering off;  # live event streams go out as they are written
+            # Bodies go to the studio as they arrive, which applies each route's limit on the
+            # declared length and never reads a refused one; nothing is spooled to disk first.
+            proxy_request_buffering off;
             proxy_read_timeout {_READ_TIMEOUT_SECONDS}s;
             proxy_send_timeout {write_timeout}s;
         }}

@@ -3,6 +3,7 @@ the studio's access check (studio/front.py). Real nginx, real studio, real MP4s.
 
 from __future__ import annotations
 
+import io
 import os
 import socket
 import subprocess
@@ -10,6 +11,8 @@ import time
 
 import httpx
 import pytest
+from django.conf import settings
+from PIL import Image
 
 from studio.front import nginx_config
 from tests.support.flood import source_address
@@ -97,6 +100,25 @@ def test_the_api_streams_and_limits_behave_as_without_nginx(studio_factory):
         sock.sendall(head.encode() + b"\r\n\r\n")
         answer = sock.recv(65536).decode("latin-1")
     assert answer.startswith("HTTP/1.1 413") and '"code": "too_large"' in answer
+    # A body under nginx's limit (a clip's) but over this route's reaches the studio as it is sent
+    # (nothing spooled to disk first), which refuses it on its declared length, unread.
+    declared = settings.STUDIO_MAX_REQUEST_BYTES + 1
+    with socket.create_connection(("127.0.0.1", studio.port), timeout=5) as sock:
+        head = f"POST /v1/videos HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: {declared}"
+        sock.sendall(head.encode() + b"\r\n\r\n" + b"{" * 1024)
+        answer = sock.recv(65536).decode("latin-1")
+    assert answer.startswith("HTTP/1.1 413") and "this server accepts at most" in answer
+    # An upload larger than nginx's in-memory buffer goes through whole (image-to-video).
+    noise = Image.frombytes("RGB", (1024, 768), os.urandom(1024 * 768 * 3))
+    image = io.BytesIO()
+    noise.save(image, format="PNG")
+    assert image.tell() > 2 * 1024**2
+    uploaded = client.post(
+        "/v1/videos",
+        data={"prompt": "from noise", "size": "64x64", "num_frames": "3"},
+        files={"input_reference": ("noise.png", image.getvalue(), "image/png")},
+    )
+    assert uploaded.status_code == 201 and uploaded.json()["has_reference_image"] is True, uploaded.text
     # The studio's own 4xx passes through untouched.
     bad = client.post("/v1/videos", json={"prompt": ""})
     assert bad.status_code == 400 and bad.json()["error"]["param"] == "prompt"
