@@ -11,6 +11,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, Streami
 from django.http.response import HttpResponseBase
 
 from videos.files.ranges import parse_range
+from videos.files.storage import stored_size
 from videos.handoff import HANDOFF_HEADER, handoff_value
 
 CHUNK = 256 * 1024
@@ -44,7 +45,7 @@ def serve_stored_file(
 ) -> HttpResponseBase:
     if settings.STUDIO_S3_BUCKET and settings.STUDIO_S3_PRESIGNED_REDIRECT:
         return _presigned_redirect(name, content_type, download_name)
-    size = default_storage.size(name)
+    size = stored_size(name)
     wanted = parse_range(request.headers.get("Range", ""), size) if "Range" in request.headers else None
     if wanted == "bad":
         refused = HttpResponse(status=416)

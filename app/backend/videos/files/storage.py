@@ -13,7 +13,24 @@ from django.core.files import File
 from django.core.files.storage import default_storage
 from django.db import DatabaseError
 
+from videos.errors import InvalidRequest
+
 STORAGE_FULL_MESSAGE = "The studio's disk is full; free some space in its data folder, then retry."
+FILE_MISSING_MESSAGE = (
+    "This file is missing from the studio's storage (deleted outside the studio, or lost), so it cannot be sent."
+)
+
+
+def stored_size(name: str) -> int:
+    """A finished file's size; a 404 `file_missing` when it is gone (a lost volume, a hand-deleted
+    file) rather than the storage's own error as a 500."""
+    try:
+        if name:
+            return int(default_storage.size(name))
+    except Exception:
+        if default_storage.exists(name):
+            raise  # there, but unreadable: a real server error
+    raise InvalidRequest(None, FILE_MISSING_MESSAGE, "file_missing", status=404)
 
 
 class StorageFull(Exception):

@@ -42,6 +42,13 @@ class SourceClip:
             raise InvalidRequest(
                 "video", f"The video {job.id} has no finished clip ({job.status}).", "video_not_found", 404
             )
+        try:
+            storage.stored_size(job.video_file)
+        except InvalidRequest:  # refused now, not accepted and failed later
+            message = (
+                f"The video {job.id}'s clip is missing from the studio's storage (deleted outside the studio, or lost)."
+            )
+            raise InvalidRequest("video", message, "file_missing", 404) from None
         return cls(info=VideoMetadata(**job.metadata), stored=job.video_file, video_id=job.id)
 
     @classmethod

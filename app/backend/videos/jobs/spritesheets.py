@@ -20,6 +20,7 @@ def ensure_spritesheet(job: VideoJob) -> str:
         stored = VideoJob.objects.filter(id=job.id).values_list("spritesheet_file", flat=True).first()
         if stored:
             return stored
+        storage.stored_size(job.video_file)  # a 404 when the MP4 it is made from is gone
         video = storage.fetch_to_scratch(job.video_file, job.id, 0)
         sheet = storage.scratch_path(job.id, 0, ".sprites.jpg")
         try:
