@@ -24,6 +24,7 @@ from django.conf import settings
 
 from videos.errors import error_body
 from videos.files.sending import ACCEL_PREFIX
+from videos.files.storage import FILE_MISSING_MESSAGE
 
 log = logging.getLogger("studio")
 
@@ -67,6 +68,7 @@ def nginx_config(
     over = f"The request body is over {body_limit // 1024**2} MB, this server's limit."
     too_large = _json_error(over, 413, "too_large")
     unavailable = _json_error("The studio is not answering; try again in a moment.", 503, "unavailable")
+    file_missing = _json_error(FILE_MISSING_MESSAGE, 404, "file_missing")
     return f"""# Written by runstudio (STUDIO_FRONT=nginx); rewritten at every start.
 worker_processes auto;
 daemon off;
@@ -101,6 +103,7 @@ http {{
             internal;
             alias {media}/;
             add_header X-Content-Type-Options nosniff always;
+            error_page 404 @file_missing;  # deleted between the studio's check and nginx's open
         }}
         # nginx's own refusals in the studio's JSON shape, as API clients expect.
         error_page 413 @too_large;
@@ -108,6 +111,11 @@ http {{
         location @too_large {{
             default_type application/json;
             return 413 '{too_large}';
+        }}
+        location @file_missing {{
+            types {{ }}  # not the file's own type
+            default_type application/json;
+            return 404 '{file_missing}';
         }}
         location @unavailable {{
             default_type application/json;

@@ -7,7 +7,12 @@ import io
 import os
 import socket
 import subprocess
+import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 
 import httpx
 import pytest
@@ -207,24 +212,57 @@ def test_behind_another_proxy_the_client_is_the_one_it_names(studio_factory):
         sock.close()
 
 
-def test_a_studio_that_does_not_answer_is_a_json_503(tmp_path):
-    """nginx's own answer when nothing listens behind it (a restart, a crash) keeps the API's shape."""
-    port, dead = free_port(), free_port()
+@contextmanager
+def nginx_before(tmp_path: Path, upstream_port: int) -> Iterator[int]:
+    """The front's own configuration on a free port, in front of whatever listens on `upstream_port`."""
+    port = free_port()
     (tmp_path / "media").mkdir()
     conf = tmp_path / "nginx.conf"
-    conf.write_text(nginx_config("127.0.0.1", port, dead, tmp_path / "media", tmp_path))
+    conf.write_text(nginx_config("127.0.0.1", port, upstream_port, tmp_path / "media", tmp_path))
     nginx = subprocess.Popen([NGINX, "-p", str(tmp_path), "-e", str(tmp_path / "error.log"), "-c", str(conf)])
     try:
         deadline = time.monotonic() + 10
         while True:
             try:
-                answer = httpx.get(f"http://127.0.0.1:{port}/v1/videos", timeout=5)
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
                 break
-            except httpx.ConnectError:
+            except OSError:
                 assert time.monotonic() < deadline, "nginx did not start"
                 time.sleep(0.05)
-        assert answer.status_code == 503 and answer.headers["retry-after"] == "5"
-        assert answer.json()["error"]["code"] == "unavailable"
+        yield port
     finally:
         nginx.terminate()
         nginx.wait(10)
+
+
+def test_a_studio_that_does_not_answer_is_a_json_503(tmp_path):
+    """nginx's own answer when nothing listens behind it (a restart, a crash) keeps the API's shape."""
+    with nginx_before(tmp_path, free_port()) as port:
+        answer = httpx.get(f"http://127.0.0.1:{port}/v1/videos", timeout=5)
+    assert answer.status_code == 503 and answer.headers["retry-after"] == "5"
+    assert answer.json()["error"]["code"] == "unavailable"
+
+
+def test_a_file_gone_after_the_studios_check_is_a_json_404(tmp_path):
+    """The studio checked the file, then it was deleted before nginx opened it: nginx's 404 keeps
+    the studio's JSON shape (a stand-in for the studio names a file that is not there)."""
+
+    class Names(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            self.send_response(200)
+            self.send_header("X-Accel-Redirect", "/_studio_media/videos/gone.mp4")
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    studio = ThreadingHTTPServer(("127.0.0.1", 0), Names)
+    threading.Thread(target=studio.serve_forever, daemon=True).start()
+    try:
+        with nginx_before(tmp_path, studio.server_address[1]) as port:
+            answer = httpx.get(f"http://127.0.0.1:{port}/v1/videos/video_x/content", timeout=5)
+    finally:
+        studio.shutdown()
+    assert answer.status_code == 404 and answer.headers["content-type"].startswith("application/json")
+    assert answer.json()["error"]["code"] == "file_missing"
