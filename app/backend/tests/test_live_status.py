@@ -134,6 +134,19 @@ def test_stream_caps_answer_a_clear_429(studio_factory) -> None:
     held[1][0].close()
 
 
+def test_head_on_a_stream_holds_no_slot(studio_factory) -> None:
+    """HEAD answers a stream's headers and keeps nothing: many of them never lock the caller out."""
+    studio = studio_factory(VIDEO_EVENTS_MAX_PER_CLIENT=2)
+    with studio.client() as client:
+        for path in ("/v1/videos/events", "/v1/videos/events") * 3:
+            head = client.head(path)
+            assert head.status_code == 200 and head.headers["content-type"].startswith("text/event-stream")
+    held = [open_raw_stream(studio.port) for _ in range(2)]
+    assert [status for _, status, _ in held] == [200, 200]
+    for sock, _, _ in held:
+        sock.close()
+
+
 def test_open_streams_hold_no_request_thread(studio_factory) -> None:
     """300 streams on a studio that works on 4 requests at once: every stream opens, and the
     API still answers at once (a stream waiting in a request thread would block both)."""

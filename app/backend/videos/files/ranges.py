@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import re
 
-RANGE_RE = re.compile(r"^bytes=(\d*)-(\d*)$")
+RANGE_RE = re.compile(r"^bytes=([0-9]*)-([0-9]*)$", re.ASCII)
+BEYOND_ANY_FILE = 10**18  # bytes: what a longer number means (int() refuses over 4,300 digits)
+
+
+def _number(digits: str) -> int:
+    significant = digits.lstrip("0") or "0"
+    return int(significant) if len(significant) < 19 else BEYOND_ANY_FILE
 
 
 def parse_range(header: str, size: int) -> tuple[int, int] | str | None:
@@ -16,12 +22,12 @@ def parse_range(header: str, size: int) -> tuple[int, int] | str | None:
     if first == "" and last == "":
         return None
     if first == "":
-        length = int(last)
+        length = _number(last)
         if length == 0:
             return "bad"
         return max(size - length, 0), size - 1
-    start = int(first)
-    end = min(int(last), size - 1) if last else size - 1
+    start = _number(first)
+    end = min(_number(last), size - 1) if last else size - 1
     if start >= size or start > end:
         return "bad"
     return start, end

@@ -20,16 +20,17 @@ KEEPALIVE_SECONDS = 15.0
 
 def open_stream(request: HttpRequest, owner: str | None, job_id: str | None = None) -> HttpResponse:
     """A 200 whose body the ASGI layer streams, or a JSON 429 when over a stream cap."""
+    response = HttpResponse(content_type="text/event-stream")
+    response["Cache-Control"] = "no-cache"
+    response["X-Accel-Buffering"] = "no"  # a proxy in front must not buffer the stream
+    if request.META.get("REQUEST_METHOD") == "HEAD":  # the headers alone: no stream, no slot held
+        return response
     client = f"user:{owner}" if owner else f"addr:{request.META.get('REMOTE_ADDR', '')}"
     refused = hub.reserve(client)
-    response: HttpResponse
     if refused:
         response = error_response(refused, status=429, code="too_many_streams")
         response["Retry-After"] = "5"
         return response
-    response = HttpResponse(content_type="text/event-stream")
-    response["Cache-Control"] = "no-cache"
-    response["X-Accel-Buffering"] = "no"  # a proxy in front must not buffer the stream
     response[HANDOFF_HEADER] = handoff_value("events", owner=owner, job_id=job_id, client=client)
     return response
 
