@@ -5,10 +5,12 @@ studio decides before nginx is asked for any bytes."""
 
 from __future__ import annotations
 
+import io
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from PIL import Image
 
 from tests.support.studio import StudioServer
 
@@ -51,3 +53,28 @@ def test_a_video_whose_files_are_gone_answers_a_clear_404(
         assert [video["id"] for video in listed] == [created["id"]]
         assert client.delete(f"/v1/videos/{created['id']}").json()["deleted"] is True
         assert client.get(content).status_code == 404
+
+
+def test_remaking_a_video_whose_input_is_gone_is_a_clear_404(studio_factory: Callable[..., StudioServer]) -> None:
+    """Retry and remix copy the inputs a video was made from; one gone from storage is a 404,
+    and no half-made job is left."""
+    studio = studio_factory()
+    picture = io.BytesIO()
+    Image.new("RGB", (64, 48), (200, 30, 30)).save(picture, format="PNG")
+    with studio.client() as client:
+        created = client.post(
+            "/v1/videos",
+            data={"prompt": "from a picture", "size": "64x64", "num_frames": "3"},
+            files={"input_reference": ("red.png", picture.getvalue(), "image/png")},
+        ).json()
+        assert studio.wait_for(created["id"])["status"] == "completed"
+        for reference in (studio.data_dir / "media" / "references").iterdir():
+            reference.unlink()
+        for path, body in (
+            (f"/v1/videos/{created['id']}/retry", None),
+            (f"/v1/videos/{created['id']}/remix", {"prompt": "again"}),
+        ):
+            answer = client.post(path, json=body)
+            assert answer.status_code == 404, (path, answer.text[:200])
+            assert answer.json()["error"]["code"] == "file_missing", path
+        assert [video["id"] for video in client.get("/v1/videos").json()["data"]] == [created["id"]]

@@ -120,5 +120,11 @@ def remove_scratch(job_id: str) -> None:
 def copy(name: str, new_name: str) -> str:
     """A stored file copied under a new name (a job's own copy of an input that may be deleted
     with the job it came from); returns the stored name."""
+    if not name or not default_storage.exists(name):  # a 404 a person understands, not the storage's 500
+        message = (
+            "An input of this video (an image or clip it was made from) is missing from the studio's storage "
+            "(deleted outside the studio, or lost), so it cannot be made again."
+        )
+        raise InvalidRequest(None, message, "file_missing", status=404)
     with default_storage.open(name, "rb") as src:
         return default_storage.save(new_name, File(src, name=new_name))
