@@ -101,6 +101,8 @@ def test_session_login_needs_csrf_for_writes(studio_factory):
     weak = adduser("dave", "123")
     assert weak.returncode != 0 and "too short" in weak.stderr
     with httpx.Client(base_url=studio.url) as browser:
+        early = browser.post("/auth/login", json={"username": "carol", "password": "a-long-passphrase-42"})
+        assert early.status_code == 403 and early.json()["error"]["code"] == "csrf_failed"  # no token yet
         me = browser.get("/auth/me").json()
         assert me == {"user": None, "auth_required": True}
         csrf = browser.cookies["csrftoken"]
@@ -118,7 +120,8 @@ def test_session_login_needs_csrf_for_writes(studio_factory):
         csrf = browser.cookies["csrftoken"]
         assert browser.get("/v1/videos").status_code == 200
         no_token = browser.post("/v1/videos", json={"prompt": "x"})
-        assert no_token.status_code == 403
+        assert no_token.status_code == 403 and no_token.json()["error"]["code"] == "csrf_failed"
+        assert "X-CSRFToken" in no_token.json()["error"]["message"]
         ok = browser.post(
             "/v1/videos",
             json={"prompt": "carol's", "size": "64x64", "num_frames": 1},

@@ -15,6 +15,16 @@ from videos.api.body import json_object
 from videos.errors import InvalidRequest, error_from, error_response
 
 
+def csrf_failure(request: HttpRequest, reason: str = "") -> JsonResponse:
+    """CSRF_FAILURE_VIEW: a signed-in write without the page's token gets the API's JSON, not
+    Django's HTML page."""
+    message = (
+        f"Refused: {reason or 'CSRF check failed.'} A signed-in write needs the X-CSRFToken header "
+        "(the csrftoken cookie's value, set by GET /auth/me): reload the page, or sign in again."
+    )
+    return error_response(message, status=403, code="csrf_failed")
+
+
 @require_GET
 @ensure_csrf_cookie
 def me(request: HttpRequest) -> JsonResponse:
