@@ -197,6 +197,11 @@ def test_v1_answers_json_for_unknown_routes_wrong_methods_and_head(studio, sdk: 
             ("DELETE", "/v1/models", 405),
             ("PATCH", f"/v1/videos/{video.id}", 405),
             ("GET", "/v1/videos/extensions", 405),
+            # Outside /v1 as well: the sign-in routes, the seed's route, the metrics.
+            ("OPTIONS", "/auth/me", 405),
+            ("PUT", "/auth/login", 405),
+            ("PATCH", "/models-api/video-generation-cloud/", 405),
+            ("PUT", "/metrics", 405),
         ):
             response = client.request(method, path)
             assert response.status_code == status, (method, path)

@@ -1,5 +1,6 @@
-"""Every answer under /v1 is the API's: HEAD is GET without the body, and a wrong method gets
-the JSON error envelope (405 with Allow), never Django's empty text/html one."""
+"""Every answer under /v1 is the API's: HEAD is GET without the body. A wrong method anywhere
+(/v1, /auth, /models-api, /metrics, the page) gets the JSON error envelope (405 with Allow),
+never Django's empty text/html one."""
 
 from __future__ import annotations
 
@@ -17,9 +18,7 @@ class ApiEnvelopeMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponseBase:
-        if not request.path.startswith("/v1/"):
-            return self.get_response(request)
-        head = request.method == "HEAD"
+        head = request.method == "HEAD" and request.path.startswith("/v1/")
         if head:
             request.method = "GET"  # the routes declare GET; HEAD is answered as GET, bodiless
         response = self.get_response(request)
