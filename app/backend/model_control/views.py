@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.http import HttpRequest, JsonResponse
+from django.http.multipartparser import MultiPartParserError
 from django.http.response import HttpResponseBase
 from django.utils.decorators import method_decorator
 from django.views import View
@@ -36,7 +37,10 @@ def _error(status: int, message: str, **extra: object) -> JsonResponse:
 def _prompt(request: HttpRequest) -> object:
     if (request.content_type or "").startswith("application/json"):
         return json_object(request).get("prompt")
-    return request.POST.get("prompt")
+    try:
+        return request.POST.get("prompt")
+    except MultiPartParserError as exc:  # Django's own answer would be an HTML 400 page
+        raise InvalidRequest(None, f"The form could not be read: {exc}", "invalid_form") from None
 
 
 @method_decorator(csrf_exempt, name="dispatch")

@@ -109,6 +109,10 @@ def test_malformed_json_answers_400_on_every_json_route(studio_factory, upstream
         assert login.json()["error"]["code"] == "invalid_json"
     created = _post_json(client, "/v1/videos", SURROGATE).json()["error"]
     assert created["code"] == "invalid_json"
+    # A form that cannot be read (no multipart boundary) is the same clear 400.
+    for path in ("/v1/videos", "/models-api/video-generation-cloud/"):
+        form = client.post(path, content=b"a", headers={"Content-Type": "multipart/form-data"})
+        _assert_json_400(form, path)
     # Surrogate pairs are ordinary characters and still welcome.
     pair = b'{"prompt": "smile \\ud83d\\ude00", "model": "preview", "size": "64x64", "num_frames": 1}'
     ok = _post_json(client, "/v1/videos", pair)
