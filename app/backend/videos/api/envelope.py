@@ -1,16 +1,22 @@
 """Every answer under /v1 is the API's: HEAD is GET without the body. A wrong method anywhere
 (/v1, /auth, /models-api, /metrics, the page) gets the JSON error envelope (405 with Allow),
-never Django's empty text/html one."""
+never Django's empty text/html one; so does an error nobody handled (logged, never shown), and
+a database another program holds locked past its timeout is a 503 to retry, not a 500."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 
+from django.db import OperationalError
 from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 
 from videos.errors import error_response
 from videos.handoff import HANDOFF_HEADER
+
+log = logging.getLogger("django.request")
+LOCKED = "The studio's database is held locked by another program (a backup, a sqlite3 shell); try again in a moment."
 
 
 class ApiEnvelopeMiddleware:
@@ -40,3 +46,16 @@ class ApiEnvelopeMiddleware:
                 if not response.has_header("Content-Length"):
                     response["Content-Length"] = str(length)
         return response
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponseBase | None:
+        if isinstance(exception, OperationalError) and "locked" in str(exception):
+            log.warning("%s %s: %s", request.method, request.path[:200], exception)
+            busy = error_response(LOCKED, status=503, code="database_locked")
+            busy["Retry-After"] = "5"
+            return busy
+        if not request.path.startswith("/v1/"):
+            return None  # Django's own handling (the page's routes)
+        log.error("Internal error: %s %s", request.method, request.path[:200], exc_info=exception)
+        return error_response(
+            "The studio hit an internal error; it is in the studio's log.", status=500, code="server_error"
+        )
