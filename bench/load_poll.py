@@ -1,11 +1,14 @@
 #!/usr/bin/env python3
-"""N clients poll one running job's status (GET /v1/videos/{id}) at 10 Hz each for D seconds.
+"""N clients poll one running job's status (GET /v1/videos/{id}) at 10 Hz each for D seconds:
+first all as one caller (one app's workers: the same request), then each as a caller of its
+own (people signed in apart: each client sends a cookie of its own).
 
 The same load then goes to a trivial endpoint (/healthz) of the same studio in the same run,
 as the baseline: the ratio shows what the status path costs over the server's own floor.
 Reports p50/p99 latency, requests/s achieved and errors (non-200 answers, failed connections).
-The polled job is a tt-cloud job held in_progress by a loopback upstream, so every poll does
-the full status work (queue position, ETA). Loopback only; it stops by itself.
+The polled job is a tt-cloud job held in_progress by a loopback upstream, so each answer Django
+gives does the full status work (queue position, ETA); a caller asking again within a second
+gets that answer without Django (videos/live/shared_answers.py). Loopback only; it stops by itself.
 
     .venv/bin/python bench/load_poll.py [--clients 200] [--hz 10] [--seconds 60] [--client raw|httpx] [--slots N]
 
@@ -74,8 +77,11 @@ async def _ticks(hz: float, start: float, stop: float) -> AsyncIterator[float]:
         yield sent
 
 
-async def _client_raw(port: int, path: str, hz: float, start: float, stop: float, out: list, errors: list) -> None:
-    request = f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nAccept: application/json\r\n\r\n".encode()
+async def _client_raw(
+    port: int, path: str, hz: float, start: float, stop: float, out: list, errors: list, cookie: str
+) -> None:
+    extra = f"Cookie: {cookie}\r\n" if cookie else ""
+    request = f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nAccept: application/json\r\n{extra}\r\n".encode()
     reader: asyncio.StreamReader | None = None
     writer: asyncio.StreamWriter | None = None
     async for sent in _ticks(hz, start, stop):
@@ -98,8 +104,11 @@ async def _client_raw(port: int, path: str, hz: float, start: float, stop: float
         writer.close()
 
 
-async def _client_httpx(port: int, path: str, hz: float, start: float, stop: float, out: list, errors: list) -> None:
-    async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=30) as client:
+async def _client_httpx(
+    port: int, path: str, hz: float, start: float, stop: float, out: list, errors: list, cookie: str
+) -> None:
+    headers = {"Cookie": cookie} if cookie else {}
+    async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=30, headers=headers) as client:
         async for sent in _ticks(hz, start, stop):
             try:
                 status = (await client.get(path)).status_code
@@ -114,7 +123,7 @@ async def _client_httpx(port: int, path: str, hz: float, start: float, stop: flo
 
 
 def _worker(args: tuple) -> tuple[list[float], list[str]]:
-    port, path, clients, hz, start_wall, seconds, kind = args
+    port, path, clients, hz, start_wall, seconds, kind, first, own = args
     latencies: list[float] = []
     errors: list[str] = []
 
@@ -126,18 +135,32 @@ def _worker(args: tuple) -> tuple[list[float], list[str]]:
         fn = _client_raw if kind == "raw" else _client_httpx
         # Spread the clients' phases over one period so they do not all fire together.
         await asyncio.gather(
-            *(fn(port, path, hz, start + i / (clients * hz), stop, latencies, errors) for i in range(clients))
+            *(
+                fn(port, path, hz, start + i / (clients * hz), stop, latencies, errors, cookie(first + i, own))
+                for i in range(clients)
+            )
         )
 
     asyncio.run(main())
     return latencies, errors
 
 
-def run_load(port: int, path: str, clients: int, hz: float, seconds: float, kind: str, procs: int) -> dict:
+def cookie(client: int, own: bool) -> str:
+    """Each client its own caller (as people signed in apart are), or all of them one."""
+    return f"poller={client}" if own else ""
+
+
+def run_load(
+    port: int, path: str, clients: int, hz: float, seconds: float, kind: str, procs: int, own: bool = False
+) -> dict:
     start_wall = time.time() + 1.0
     shares = [clients // procs + (1 if i < clients % procs else 0) for i in range(procs)]
+    firsts = [sum(shares[:i]) for i in range(procs)]
+    work = [
+        (port, path, n, hz, start_wall, seconds, kind, first, own) for n, first in zip(shares, firsts, strict=True) if n
+    ]
     with multiprocessing.get_context("spawn").Pool(procs) as pool:
-        parts = pool.map(_worker, [(port, path, n, hz, start_wall, seconds, kind) for n in shares if n])
+        parts = pool.map(_worker, work)
     latencies = sorted(x for part, _ in parts for x in part)
     errors = [e for _, part in parts for e in part]
     q = statistics.quantiles(latencies, n=100, method="inclusive") if len(latencies) >= 2 else [float("nan")] * 99
@@ -188,25 +211,30 @@ def main() -> None:
             f"load: {args.clients} clients x {args.hz:g} Hz = {offered:g} req/s offered, {args.seconds:g} s each, "
             f"{args.client} client in {args.procs} processes, studio pid {studio.pid}, {os.cpu_count()} cores"
         )
-        status = run_load(studio.port, path, args.clients, args.hz, args.seconds, args.client, args.procs)
-        baseline = run_load(studio.port, "/healthz", args.clients, args.hz, args.seconds, args.client, args.procs)
+        load = (studio.port, path, args.clients, args.hz, args.seconds, args.client, args.procs)
+        status = run_load(*load)
+        apart = run_load(*load, own=True)
+        baseline = run_load(studio.port, "/healthz", *load[2:])
         with studio.client() as client:
             still = client.get(path).json()["status"]
     finally:
         studio.stop()
         upstream.close()
     print(f"{'':28}{'requests':>10}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'max ms':>9}{'errors':>8}")
-    for name, r in (("GET /v1/videos/{id}", status), ("GET /healthz (baseline)", baseline)):
+    rows = (("status, one caller", status), ("status, a caller each", apart), ("GET /healthz (baseline)", baseline))
+    for name, r in rows:
         print(
             f"{name:28}{r['requests']:>10}{r['rps']:>9.0f}{r['p50']:>9.1f}{r['p99']:>9.1f}{r['max']:>9.1f}{r['errors']:>8}"
             + (f"  {r['error_kinds']}" if r["errors"] else "")
         )
-    print(
-        f"status/baseline: p50 {status['p50'] / baseline['p50']:.1f}x, p99 {status['p99'] / baseline['p99']:.1f}x, "
-        f"req/s {status['rps'] / baseline['rps']:.2f}x; polled job still {still}"
-    )
-    goal = status["errors"] == 0 and status["p99"] < 100
-    print(f"goal (0 errors, p99 < 100 ms at {offered:g} req/s offered):", "met" if goal else "NOT met")
+    print(f"polled job still {still}")
+    for name, r in rows[:2]:
+        ratio = r["rps"] / baseline["rps"]
+        print(
+            f"{name}: p50 {r['p50'] / baseline['p50']:.1f}x, p99 {r['p99'] / baseline['p99']:.1f}x, req/s {ratio:.2f}x;"
+            f" goal (0 errors, req/s >= 0.8x /healthz's):",
+            "met" if r["errors"] == 0 and ratio >= 0.8 else "NOT met",
+        )
 
 
 if __name__ == "__main__":

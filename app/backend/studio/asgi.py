@@ -13,6 +13,7 @@ from studio.bridge import WSGIBridge  # noqa: E402
 from studio.edge import Edge  # noqa: E402
 from studio.file_grants import FileGrants  # noqa: E402
 from videos.files.sending import send_by_front, send_file  # noqa: E402
+from videos.live.shared_answers import SharedAnswers  # noqa: E402
 from videos.live.stream import run_stream  # noqa: E402
 
 application = Edge(
@@ -22,4 +23,6 @@ application = Edge(
     # The seed's endpoint waits for its video in its thread (docs/api.md); its own pool.
     waiting_app=WSGIBridge(django_application, threads=32),
     grants=FileGrants(whole_files=settings.STUDIO_FRONT == "nginx"),
+    # Only where every job changes in this process (videos/live/shared_answers.py).
+    shared=SharedAnswers() if settings.VIDEO_JOB_BACKEND == "inprocess" else None,
 )

@@ -21,6 +21,8 @@ from django.conf import settings
 from studio.file_grants import FileGrants
 from videos.errors import error_body
 from videos.handoff import HANDOFF_HEADER, Handoff, Message, Receive, Scope, Send
+from videos.live import shared_answers
+from videos.live.shared_answers import SharedAnswers
 
 ASGIApp = Callable[..., Awaitable[None]]  # Django's handler types its messages more narrowly
 
@@ -41,9 +43,11 @@ class Edge:
         handoffs: dict[str, Handoff],
         waiting_app: ASGIApp | None = None,
         grants: FileGrants | None = None,
+        shared: SharedAnswers | None = None,
     ) -> None:
         self.app = app
         self.grants = grants
+        self.shared = shared
         self.granted_sending = 0
         self.waiting_app = waiting_app or app
         self.handoffs = handoffs
@@ -54,6 +58,12 @@ class Edge:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        if self.shared is not None:
+            answer = self.shared.answer(scope)
+            if answer is not None:  # the same question Django answered under a second ago, nothing changed since
+                await send({"type": "http.response.start", "status": answer.status, "headers": answer.headers})
+                await send({"type": "http.response.body", "body": answer.body})
+                return
         granted = None
         if self.grants is not None and self.granted_sending < GRANTED_AT_ONCE:
             granted = self.grants.answer(scope)
@@ -80,9 +90,14 @@ class Edge:
 
         # A handed-off response: its parameters and its held-back start message.
         handoff: tuple[dict[str, Any], Message] | None = None
+        # A shareable answer (videos/live/shared_answers.py): its start message and body, kept
+        # if no job changed while Django read it.
+        read_after = shared_answers.generation()
+        shareable: Message | None = None
+        body: list[bytes] = []
 
         async def capture(message: Message) -> None:
-            nonlocal handoff
+            nonlocal handoff, shareable
             if message["type"] == "http.response.start":
                 headers = message.get("headers", [])
                 found = [value for name, value in headers if name.lower() == _HANDOFF]
@@ -90,8 +105,12 @@ class Edge:
                     message["headers"] = [(n, v) for n, v in headers if n.lower() != _HANDOFF]
                     handoff = (json.loads(found[0]), message)
                     return
+                if shared_answers.is_shareable(message) and self.shared is not None:
+                    shareable = message
             elif handoff is not None:
                 return  # Django's (empty) body of a handed-off response
+            elif shareable is not None:
+                body.append(message.get("body", b""))
             await send(message)
 
         inbox = _Inbox(receive)
@@ -113,6 +132,8 @@ class Edge:
                     self.slots.release()
             else:
                 return  # the client left while it waited: nobody would read the answer
+            if shareable is not None and self.shared is not None:
+                self.shared.remember(scope, read_after, shareable, b"".join(body))
             if handoff is not None:
                 params, start = handoff
                 if params["kind"] == "sendfile" and self.grants is not None:

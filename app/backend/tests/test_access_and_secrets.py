@@ -128,10 +128,18 @@ def test_session_login_needs_csrf_for_writes(studio_factory):
             headers={"X-CSRFToken": csrf, "Referer": studio.url + "/"},
         )
         assert ok.status_code == 201, ok.text
+        status = f"/v1/videos/{ok.json()['id']}"
+        studio.wait_for_as(browser, ok.json()["id"])  # finished: nothing changes it any more
+        polled = browser.get(status)
+        assert polled.status_code == 200
+        sent = dict(polled.request.headers)  # the same request again gets the shared answer
         assert (
             browser.post("/auth/logout", headers={"X-CSRFToken": csrf, "Referer": studio.url + "/"}).status_code == 200
         )
         assert browser.get("/v1/videos").status_code == 401
+        # The signed-out session's cookie, kept and sent again: its shared answer is gone too.
+        with httpx.Client() as replay:
+            assert replay.get(studio.url + status, headers=sent).status_code == 401
 
 
 def test_cross_site_writes_are_refused_and_headers_are_set(studio_factory):

@@ -19,6 +19,7 @@ import httpx
 
 from studio.edge import Edge
 from studio.file_grants import FileGrants
+from tests.support.asgi import request
 from videos.files.sending import send_file
 from videos.handoff import HANDOFF_HEADER, handoff_value
 
@@ -55,25 +56,7 @@ def call(edge: Edge, cookie: bytes = b"session=alice", range_: str | None = None
     if range_:
         headers.append((b"range", range_.encode()))
     scope = {"type": "http", "method": method, "path": CONTENT, "query_string": b"", "headers": headers}
-    sent: list[dict] = []
-    asked: list[int] = []
-
-    async def receive() -> dict:
-        asked.append(1)
-        if len(asked) > 1:
-            await asyncio.Event().wait()  # a client that stays: no more messages
-        return {"type": "http.request", "body": b"", "more_body": False}
-
-    async def send(message: MutableMapping[str, Any]) -> None:
-        sent.append(dict(message))
-
-    asyncio.run(edge(scope, receive, send))
-    start = sent[0]
-    return {
-        "status": start["status"],
-        "headers": {k.decode(): v.decode() for k, v in start["headers"]},
-        "body": b"".join(m.get("body", b"") for m in sent[1:]),
-    }
+    return request(edge, scope)
 
 
 def make_edge(tmp_path: Path, seconds: float = 5.0, whole_files: bool = True) -> tuple[Edge, Django, bytes]:

@@ -20,8 +20,10 @@ def jobs_changed() -> None:
     open event streams hear of it now rather than at the next poll."""
     from videos.jobs.eta import forget_shared
     from videos.live.hub import hub
+    from videos.live.shared_answers import job_changed
 
     forget_shared()
+    job_changed()
     hub.wake()
 
 

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET, require_POST
 from videos.access import throttle
 from videos.api.body import json_object
 from videos.errors import InvalidRequest, error_from, error_response
+from videos.live.shared_answers import forget_all
 
 
 def csrf_failure(request: HttpRequest, reason: str = "") -> JsonResponse:
@@ -74,4 +75,5 @@ def sign_in(request: HttpRequest) -> JsonResponse:
 @csrf_protect
 def sign_out(request: HttpRequest) -> JsonResponse:
     logout(request)
+    forget_all()  # no status answer shared with the session is given again
     return JsonResponse({"user": None, "auth_required": settings.STUDIO_AUTH_REQUIRED})

@@ -162,16 +162,19 @@ class Estimator:
         for provider, waiting in queued.items():
             oldest = min(job.created_at for job in waiting)
             newest = max(job.created_at for job in waiting)
-            ahead = VideoJob.objects.filter(provider=provider, status=Status.QUEUED).order_by()
-            # Shared like the run times: a crowd polling queued jobs or the first page reads the
-            # queue once a second.
-            count = ahead.filter(created_at__lt=oldest).count
-            before = _shared_value(("queued-before", provider, oldest), count)
-            span = ahead.filter(created_at__gte=oldest, created_at__lt=newest)
 
-            def read_span(span: QuerySet[VideoJob] = span) -> list[datetime]:
+            # Shared like the run times: a crowd polling queued jobs or the first page reads the
+            # queue once a second (and builds no query while the shared answer holds).
+            def count_before(provider: str = provider, oldest: datetime = oldest) -> int:
+                return _queued(provider).filter(created_at__lt=oldest).count()
+
+            def read_span(
+                provider: str = provider, oldest: datetime = oldest, newest: datetime = newest
+            ) -> list[datetime]:
+                span = _queued(provider).filter(created_at__gte=oldest, created_at__lt=newest)
                 return sorted(span.values_list("created_at", flat=True))
 
+            before = _shared_value(("queued-before", provider, oldest), count_before)
             within = _shared_value(("queued-within", provider, oldest, newest), read_span) if newest > oldest else []
             for job in waiting:
                 self._positions[job.id] = before + bisect.bisect_left(within, job.created_at)
@@ -193,3 +196,7 @@ class Estimator:
             first_free = min(remaining) if len(remaining) >= slots else 0.0
             return round(first_free + typical * ((position or 0) // slots + 1), 1)
         return None
+
+
+def _queued(provider: str) -> QuerySet[VideoJob]:
+    return VideoJob.objects.filter(provider=provider, status=Status.QUEUED).order_by()
