@@ -47,6 +47,8 @@ SHAPES = (  # provider, steps, width, height, frames, seconds a step
     ("tt-cloud", 12, 1280, 720, 81, 6.0),
     ("tt-cloud", 20, 832, 480, 81, 3.0),
 )
+FAVORITE_EVERY = 997  # about 0.1 % of the history starred
+BATCH = "batch_bench"  # four variations in the middle of the history
 CREATE = {"model": "preview", "prompt": "bench history", "size": "64x64", "num_frames": 1, "num_inference_steps": 1}
 LIST_LIMITS = (3.0, 1.5)  # p50 <= 3x /healthz at the largest size; that ratio within 1.5x of the smallest's
 CREATE_LIMIT = 3.0
@@ -114,6 +116,8 @@ def fill(count: int) -> dict[str, str]:
                 video_file=f"videos/h{i}.mp4" if done else "",
                 thumbnail_file=f"thumbnails/h{i}.jpg" if done else "",
                 metadata=_metadata(width, height, frames) if done else None,
+                favorite=i % FAVORITE_EVERY == 0,
+                batch_id=BATCH if count // 2 <= i < count // 2 + 4 else "",
             )
         )
     VideoJob.objects.bulk_create(jobs, batch_size=2000)
@@ -295,6 +299,15 @@ def run_size(count: int, rounds: int, creates: int) -> Result:
             Endpoint("owner list, after= near top", "GET", f"/v1/videos?after={ids['alice_near_top']}", KEY),
             Endpoint("owner list, after= deep", "GET", f"/v1/videos?after={ids['alice_deep']}", KEY),
             Endpoint("owner list, order=asc", "GET", "/v1/videos?order=asc", KEY),
+            Endpoint("list, status=failed", "GET", "/v1/videos?status=failed"),
+            Endpoint("list, status=failed after= deep", "GET", f"/v1/videos?status=failed&after={ids['deep']}"),
+            Endpoint("list, status=queued order=asc", "GET", "/v1/videos?status=queued&order=asc"),
+            Endpoint("list, model=preview", "GET", "/v1/videos?model=preview"),
+            Endpoint("list, q= in every prompt", "GET", "/v1/videos?q=LIGHTHOUSE"),
+            Endpoint("list, q= in one prompt", "GET", f"/v1/videos?q=job%20{count // 2}:"),
+            Endpoint("list, favorite=true", "GET", "/v1/videos?favorite=true"),
+            Endpoint("list, batch_id=", "GET", f"/v1/videos?batch_id={BATCH}"),
+            Endpoint("owner list, favorite=true", "GET", "/v1/videos?favorite=true", KEY),
             Endpoint("retrieve, completed", "GET", f"/v1/videos/{ids['completed']}", afresh=True),
             Endpoint("retrieve, queued", "GET", f"/v1/videos/{ids['queued']}", afresh=True),
         ]

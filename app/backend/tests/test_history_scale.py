@@ -4,6 +4,7 @@ bounded by an index (bench/history.py times them at 100k jobs)."""
 
 from __future__ import annotations
 
+import re
 import statistics
 from collections.abc import Iterator
 from datetime import datetime, timedelta
@@ -100,6 +101,40 @@ def test_list_pages_walk_an_index_in_order(order: str, owned: bool, cursor: bool
     assert "TEMP B-TREE" not in query_plan, query_plan
     index = "videojob_owner_created_id" if owned else "videojob_created_id"
     assert f"INDEX {index}" in query_plan, query_plan
+
+
+STATUS = ("videojob_status_created_id", "videojob_owner_status_created")  # (everyone's, an owner's)
+MODEL = ("videojob_model_created_id", "videojob_owner_model_created")
+STARRED = ("videojob_fav_created_id", "videojob_owner_fav_created")
+ANY: tuple[str, str] = ("videojob_", "videojob_owner_")
+FILTERS = {  # a filter -> the index each of its page queries must walk
+    "status=failed": [STATUS],
+    "status=failed,cancelled,queued": [STATUS] * 3,
+    "model=preview": [MODEL],
+    "favorite=true": [STARRED],
+    "model=preview&status=completed&favorite=true": [ANY],  # one of theirs: the database chooses
+}
+
+
+@pytest.mark.parametrize("order", ["desc", "asc"])
+@pytest.mark.parametrize("owned", [False, True], ids=["everyone", "owner"])
+@pytest.mark.parametrize("query", list(FILTERS))
+def test_filtered_pages_walk_an_index_in_order(query: str, order: str, owned: bool) -> None:
+    """Each filter has an index in the list's order: a page reads its rows, neither sorting every
+    match nor walking past every row it skips (several statuses: one walk each, merged)."""
+    jobs = add_history(200, queued=3)
+    VideoJob.objects.filter(id__in=[j.id for j in jobs[::7]]).update(favorite=True)
+    VideoJob.objects.filter(id__in=[j.id for j in jobs[::11]]).update(status=Status.FAILED)
+    with override_settings(**(AUTH if owned else {})):
+        body, sqls = call(Client(), "GET", f"/v1/videos?order={order}&limit=20&{query}", owned)
+    assert body["data"], query
+    pages = [s for s in sqls if 'ORDER BY "created_at"' in s and s.endswith("LIMIT 21")]
+    wanted = [names[owned] for names in FILTERS[query]]
+    assert len(pages) == len(wanted), sqls
+    for sql, index in zip(pages, wanted, strict=True):
+        query_plan = plan(sql)
+        assert "TEMP B-TREE" not in query_plan, query_plan
+        assert re.search(rf"USING INDEX {index}\w*( |$)", query_plan), query_plan
 
 
 @pytest.mark.parametrize("order", ["desc", "asc"])
@@ -326,10 +361,15 @@ def test_a_page_read_gives_what_the_orm_gives(descending: bool) -> None:
     }
     way = "-" if descending else ""
     fields = [f.attname for f in VideoJob._meta.concrete_fields]
-    for name, where in filters.items():
-        queryset = VideoJob.objects.filter(where)
+    several = [Q(status="queued"), Q(status="completed", favorite=True), Q(status="failed")]  # merged pages
+    for name, where in [*filters.items(), ("several statuses", several)]:
+        alternatives = where if isinstance(where, list) else [where]
+        union = Q()
+        for one in alternatives:
+            union |= one
+        queryset = VideoJob.objects.filter(union)
         expected = list(queryset.order_by(f"{way}created_at", f"{way}id")[:7])
-        got = read_page(queryset, descending=descending, limit=7)
+        got = read_page([VideoJob.objects.filter(one) for one in alternatives], descending=descending, limit=7)
         rows = [[getattr(job, f) for f in fields] for job in got]
         assert rows == [[getattr(job, f) for f in fields] for job in expected], name
         assert bool(got) == (name != "no status at all"), name  # each filter keeps some, but one

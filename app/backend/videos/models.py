@@ -35,6 +35,9 @@ class JobQuerySet(models.QuerySet["VideoJob"]):
         return changed
 
 
+STARRED = models.Q(favorite=True)
+
+
 class VideoJob(models.Model):
     class Status(models.TextChoices):
         QUEUED = "queued"
@@ -47,7 +50,7 @@ class VideoJob(models.Model):
 
     id = models.CharField(primary_key=True, max_length=40, default=new_video_id, editable=False)
     owner = models.CharField(max_length=150, blank=True, default="")  # indexed with created_at below
-    provider = models.CharField(max_length=40, db_index=True)
+    provider = models.CharField(max_length=40)  # indexed with created_at (and status) below
     prompt = models.TextField()
     negative_prompt = models.TextField(blank=True, default="")
     num_inference_steps = models.PositiveIntegerField()
@@ -98,6 +101,15 @@ class VideoJob(models.Model):
             # The list's order, so a page (any cursor, either direction) is an index walk, not a sort.
             models.Index(fields=["created_at", "id"], name="videojob_created_id"),
             models.Index(fields=["owner", "created_at", "id"], name="videojob_owner_created_id"),
+            # The list's filters, each an ordered walk too (with and without an owner): a page of
+            # failed or of one model's jobs reads its rows, not every row it skips (or all, sorted).
+            models.Index(fields=["status", "created_at", "id"], name="videojob_status_created_id"),
+            models.Index(fields=["owner", "status", "created_at", "id"], name="videojob_owner_status_created"),
+            models.Index(fields=["provider", "created_at", "id"], name="videojob_model_created_id"),
+            models.Index(fields=["owner", "provider", "created_at", "id"], name="videojob_owner_model_created"),
+            # Favorites are few: only they are indexed.
+            models.Index(fields=["created_at", "id"], condition=STARRED, name="videojob_fav_created_id"),
+            models.Index(fields=["owner", "created_at", "id"], condition=STARRED, name="videojob_owner_fav_created"),
         )
 
     def __str__(self) -> str:

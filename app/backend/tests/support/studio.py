@@ -18,8 +18,10 @@ BACKEND = Path(__file__).resolve().parents[2]
 
 
 def free_port() -> int:
+    """A port free on every address: a studio may be asked to listen on 0.0.0.0, and a flood's
+    clients (127.0.x.y) may hold a port that is free on 127.0.0.1 alone."""
     with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
+        s.bind(("", 0))
         return s.getsockname()[1]
 
 

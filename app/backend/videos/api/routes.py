@@ -171,14 +171,16 @@ def list_videos(
     jobs = visible_jobs(request)
     if q:
         jobs = jobs.filter(prompt__icontains=q)
+    statuses: list[str] = []
     if status:
-        wanted = [part.strip() for part in status.split(",") if part.strip()]
-        unknown = [part for part in wanted if part not in Status.values]
+        statuses = list(dict.fromkeys(part.strip() for part in status.split(",") if part.strip()))
+        unknown = [part for part in statuses if part not in Status.values]
         if unknown:
             raise InvalidRequest(
                 "status", f"Unknown status {unknown[0]!r}; use {', '.join(Status.values)}.", "invalid_value"
             )
-        jobs = jobs.filter(status__in=wanted)
+        if not statuses:
+            jobs = jobs.none()
     if model:
         jobs = jobs.filter(provider=model)
     if batch_id:
@@ -196,7 +198,8 @@ def list_videos(
             keyset = Q(created_at__lte=at) & ~Q(created_at=at, id__gte=cursor.id)
         jobs = jobs.filter(keyset)
     # Index (owner,) created_at, id gives this order: a page reads limit + 1 rows, no sort.
-    page = read_page(jobs, descending=order != "asc", limit=limit + 1)
+    alternatives = [jobs.filter(status=one) for one in statuses] if statuses else [jobs]
+    page = read_page(alternatives, descending=order != "asc", limit=limit + 1)
     estimator = new_estimator()
     estimator.load_positions(page[:limit])
     data = [video_object(job, estimator) for job in page[:limit]]

@@ -12,6 +12,9 @@ compiled per request.
 
 from __future__ import annotations
 
+import heapq
+import itertools
+from collections.abc import Sequence
 from typing import Any
 
 from django.core.exceptions import EmptyResultSet, FullResultSet
@@ -67,9 +70,20 @@ def find_job(video_id: str, owner: str | None, fields: tuple[str, ...] = ()) -> 
     return _rows(alias, prepared, [row])[0] if row is not None else None
 
 
-def read_page(jobs: QuerySet[VideoJob], descending: bool, limit: int) -> list[VideoJob]:
-    """The first `limit` of `jobs` (filtered only: no order, slice or join of its own) in
-    (created_at, id) order, as `list(jobs.order_by(...)[:limit])` reads them."""
+def read_page(alternatives: Sequence[QuerySet[VideoJob]], descending: bool, limit: int) -> list[VideoJob]:
+    """The first `limit` jobs of any of `alternatives` (each filtered only: no order, slice or
+    join of its own) in (created_at, id) order, as `list(union.order_by(...)[:limit])` reads them.
+
+    Each alternative is its own ordered index walk of at most `limit` rows, merged here: several
+    statuses asked at once in one `IN` would make the database sort every row they match."""
+    pages = [_read_one(jobs, descending, limit) for jobs in alternatives]
+    if len(pages) == 1:
+        return pages[0]
+    merged = heapq.merge(*pages, key=lambda job: (job.created_at, job.id), reverse=descending)
+    return list(itertools.islice(merged, limit))
+
+
+def _read_one(jobs: QuerySet[VideoJob], descending: bool, limit: int) -> list[VideoJob]:
     alias = jobs.db
     prepared = _prepared(alias, (), None)
     select = prepared[0]
