@@ -350,7 +350,7 @@ def test_a_page_read_gives_what_the_orm_gives(descending: bool) -> None:
     jobs = add_history(40, queued=4)
     VideoJob.objects.filter(id__in=[j.id for j in jobs[::3]]).update(favorite=True, prompt="100% o'clock_shadow")
     tie = jobs[20].created_at
-    filters = {
+    filters: dict[str, Q] = {
         "none": Q(),
         "owner": Q(owner="alice"),
         "text, any case": Q(prompt__icontains="O'CLOCK_S"),
@@ -362,8 +362,8 @@ def test_a_page_read_gives_what_the_orm_gives(descending: bool) -> None:
     way = "-" if descending else ""
     fields = [f.attname for f in VideoJob._meta.concrete_fields]
     several = [Q(status="queued"), Q(status="completed", favorite=True), Q(status="failed")]  # merged pages
-    for name, where in [*filters.items(), ("several statuses", several)]:
-        alternatives = where if isinstance(where, list) else [where]
+    cases: list[tuple[str, list[Q]]] = [(name, [where]) for name, where in filters.items()]
+    for name, alternatives in [*cases, ("several statuses", several)]:
         union = Q()
         for one in alternatives:
             union |= one
