@@ -113,18 +113,21 @@ class Edge:
                 body.append(message.get("body", b""))
             await send(message)
 
+        probe = scope["path"] in (HEALTH_PATH, METRICS_PATH)
+        waits = scope["path"].startswith(WAITING_PREFIX) or _serve_waits(scope)
+        if not (probe or waits) and self.waiting >= settings.STUDIO_MAX_QUEUED_REQUESTS:
+            # Before anything is set up for it: a flood's refusals cost the event loop little.
+            busy = "The studio is busy with other requests; try again in a moment."
+            await _answer(send, 503, busy, "busy", retry_after=1)
+            return
         inbox = _Inbox(receive)
         try:
-            if scope["path"] in (HEALTH_PATH, METRICS_PATH):
+            if probe:
                 await self.app(scope, inbox.receive, capture)  # the liveness probe never queues
-            elif scope["path"].startswith(WAITING_PREFIX) or _serve_waits(scope):
+            elif waits:
                 # The seed's endpoint sleeps in its thread until the video is made (minutes): it
                 # runs apart, so it never holds the slots everything else needs.
                 await self.waiting_app(scope, inbox.receive, capture)
-            elif self.waiting >= settings.STUDIO_MAX_QUEUED_REQUESTS:
-                busy = "The studio is busy with other requests; try again in a moment."
-                await _answer(send, 503, busy, "busy", retry_after=1)
-                return
             elif await self._turn(inbox):
                 try:
                     await self.app(scope, inbox.receive, capture)

@@ -9,6 +9,7 @@ import statistics
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 from typing import Any
+from urllib.parse import quote
 
 import pytest
 from django.db import connection
@@ -373,3 +374,58 @@ def test_a_page_read_gives_what_the_orm_gives(descending: bool) -> None:
         rows = [[getattr(job, f) for f in fields] for job in got]
         assert rows == [[getattr(job, f) for f in fields] for job in expected], name
         assert bool(got) == (name != "no status at all"), name  # each filter keeps some, but one
+
+
+PROMPTS = [
+    "A lighthouse at dusk",
+    "lighthouse keeper's CAT",
+    "100% o'clock_shadow",
+    'the "quoted" word',
+    "Élan vital, élan",
+    "a rare kumquat",
+]
+
+
+@pytest.mark.parametrize("owned", [False, True], ids=["everyone", "owner"])
+def test_text_search_finds_what_icontains_finds_and_narrows_by_the_index(owned: bool) -> None:
+    """q= goes through the trigram index (migration 0007) where it can; the answer is icontains'."""
+    from videos.jobs import text_search
+
+    jobs = add_history(300)
+    for i, prompt in enumerate(PROMPTS * 3):
+        VideoJob.objects.filter(id=jobs[i * 7].id).update(prompt=prompt)
+    searches = ["KUMQUAT", "lighthouse", "o'clock_s", "100%", '"quoted"', "élan", "ÉLAN", "at", "nowhere at all"]
+    for q in searches:
+        with override_settings(**(AUTH if owned else {})):
+            body, sqls = call(Client(), "GET", f"/v1/videos?limit=100&q={quote(q)}", owned)
+        visible = VideoJob.objects.filter(owner="alice") if owned else VideoJob.objects.all()
+        expected = list(visible.filter(prompt__icontains=q).order_by("-created_at", "-id").values_list("id", flat=True))
+        assert [v["id"] for v in body["data"]] == expected[:100], q
+        pages = [s for s in sqls if 'ORDER BY "created_at"' in s and s.endswith("LIMIT 101")]
+        if len(q) >= text_search.MIN_LENGTH:
+            # Narrowed by the index to rowid lookups (or to nothing: no page query at all).
+            plans = [plan(page) for page in pages]
+            assert all(".rowid IN (" in page for page in pages), q
+            assert all("INTEGER PRIMARY KEY" in p for p in plans), (q, plans)
+        else:
+            assert pages and ".rowid IN (" not in pages[0], q  # "at": no trigram, the walk finds it
+
+
+def test_text_search_index_follows_every_change(monkeypatch: pytest.MonkeyPatch) -> None:
+    from videos.jobs import text_search
+
+    jobs = add_history(20)
+    ids = lambda q: [v["id"] for v in call(Client(), "GET", f"/v1/videos?q={quote(q)}", False)[0]["data"]]  # noqa: E731
+    job = jobs[3]
+    job.prompt = "a purple elephant"
+    job.save()
+    assert ids("purple eleph") == [job.id]
+    VideoJob.objects.filter(id=job.id).update(prompt="a green giraffe")
+    assert ids("purple eleph") == [] and ids("GREEN GIR") == [job.id]
+    VideoJob.objects.filter(id=job.id).delete()
+    assert ids("green gir") == []
+    # More matches than the index narrows to: the list's index walk, same answer.
+    monkeypatch.setattr(text_search, "MAX_CANDIDATES", 5)
+    body, sqls = call(Client(), "GET", "/v1/videos?q=history", False)
+    assert [v["id"] for v in body["data"]] == [j.id for j in reversed(jobs) if j.id != job.id]
+    assert not any(".rowid IN (" in s for s in sqls)

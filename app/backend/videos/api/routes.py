@@ -34,6 +34,7 @@ from videos.jobs.lookup import find_job, read_page
 from videos.jobs.service import cancel_job, create_jobs, delete_job, remix_job, retry_job, set_favorite
 from videos.jobs.sources import SourceClip
 from videos.jobs.spritesheets import ensure_spritesheet
+from videos.jobs.text_search import narrowed
 from videos.live.shared_answers import SHARED_HEADER
 from videos.live.stream import open_stream
 from videos.models import VideoJob
@@ -168,9 +169,9 @@ def list_videos(
     batch_id: str | None = Query(None, max_length=40, description="the variations of one create"),
     favorite: bool | None = Query(None),
 ) -> HttpResponse:
-    jobs = visible_jobs(request)
+    jobs, by_rowid = visible_jobs(request), False
     if q:
-        jobs = jobs.filter(prompt__icontains=q)
+        jobs, by_rowid = narrowed(jobs, q)
     statuses: list[str] = []
     if status:
         statuses = list(dict.fromkeys(part.strip() for part in status.split(",") if part.strip()))
@@ -199,7 +200,7 @@ def list_videos(
         jobs = jobs.filter(keyset)
     # Index (owner,) created_at, id gives this order: a page reads limit + 1 rows, no sort.
     alternatives = [jobs.filter(status=one) for one in statuses] if statuses else [jobs]
-    page = read_page(alternatives, descending=order != "asc", limit=limit + 1)
+    page = read_page(alternatives, descending=order != "asc", limit=limit + 1, by_rowid=by_rowid)
     estimator = new_estimator()
     estimator.load_positions(page[:limit])
     data = [video_object(job, estimator) for job in page[:limit]]

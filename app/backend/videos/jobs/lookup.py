@@ -70,23 +70,27 @@ def find_job(video_id: str, owner: str | None, fields: tuple[str, ...] = ()) -> 
     return _rows(alias, prepared, [row])[0] if row is not None else None
 
 
-def read_page(alternatives: Sequence[QuerySet[VideoJob]], descending: bool, limit: int) -> list[VideoJob]:
+def read_page(
+    alternatives: Sequence[QuerySet[VideoJob]], descending: bool, limit: int, by_rowid: bool = False
+) -> list[VideoJob]:
     """The first `limit` jobs of any of `alternatives` (each filtered only: no order, slice or
     join of its own) in (created_at, id) order, as `list(union.order_by(...)[:limit])` reads them.
 
     Each alternative is its own ordered index walk of at most `limit` rows, merged here: several
-    statuses asked at once in one `IN` would make the database sort every row they match."""
-    pages = [_read_one(jobs, descending, limit) for jobs in alternatives]
+    statuses asked at once in one `IN` would make the database sort every row they match.
+    `by_rowid`: the filters name their rows by rowid (text_search), which SQLite is told to use
+    alone (NOT INDEXED still looks rows up by rowid)."""
+    pages = [_read_one(jobs, descending, limit, by_rowid) for jobs in alternatives]
     if len(pages) == 1:
         return pages[0]
     merged = heapq.merge(*pages, key=lambda job: (job.created_at, job.id), reverse=descending)
     return list(itertools.islice(merged, limit))
 
 
-def _read_one(jobs: QuerySet[VideoJob], descending: bool, limit: int) -> list[VideoJob]:
+def _read_one(jobs: QuerySet[VideoJob], descending: bool, limit: int, by_rowid: bool) -> list[VideoJob]:
     alias = jobs.db
     prepared = _prepared(alias, (), None)
-    select = prepared[0]
+    select = prepared[0] + (" NOT INDEXED" if by_rowid else "")
     connection = connections[alias]
     compiler = jobs.query.get_compiler(alias)
     try:
