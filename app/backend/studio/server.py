@@ -25,8 +25,10 @@ from granian.server.embed import Server
 log = logging.getLogger("studio")
 # Per-connection kernel send buffer (Linux doubles it). Left to autotuning, each stalled
 # download took up to 4 MB, and 1,000 starting at once copied gigabytes in one burst that held
-# /healthz past a second; 512 KiB still fills a loopback or LAN link.
-SEND_BUFFER = 512 * 1024
+# /healthz past a second; at 512 KiB the burst still left 200 to 600 connections unaccepted and
+# /healthz waiting behind them on a slower machine. 128 KiB still fills a loopback or LAN link
+# (bench/serve.py was no slower).
+SEND_BUFFER = 128 * 1024
 
 
 def raise_descriptor_limit() -> int:
