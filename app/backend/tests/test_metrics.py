@@ -69,11 +69,14 @@ def test_metrics_count_what_ran(studio_factory, upstream: FakeUpstream) -> None:
             during = scrape(studio.url)
         assert value(during, "studio_event_streams_open") == 1
 
-    for _ in range(100):  # the stream's slot is given back once the server notices it closed
+    # The stream's slot is given back once the server notices it closed, and a job's end is
+    # counted just after its row is saved (the runner's cleanup): wait for both.
+    for _ in range(100):
         after = scrape(studio.url)
         if (
             value(after, "studio_event_streams_open") == 0
             and value(after, "studio_jobs", provider="preview", status="completed") == 3
+            and value(after, "studio_jobs_ended_total", provider="preview", status="completed") == 3
         ):
             break
         time.sleep(0.05)
