@@ -223,10 +223,11 @@ def test_bad_extends_and_edits_are_clear_4xx_and_leave_nothing(studio_factory, u
         ok = client.post("/v1/videos", json={"prompt": "src", "model": "preview", "size": "64x64", "seconds": "1"})
         source = studio.wait_for(ok.json()["id"])
         failed = client.post(
-            "/v1/videos", json={"prompt": "doomed", "model": "preview", "size": "64x64", "num_frames": 300}
+            "/v1/videos", json={"prompt": studio.gate.prompt("doomed"), "model": "preview", "size": "64x64"}
         ).json()
+        studio.gate.wait_until_held("doomed")  # running, and held there until cancelled
         client.post(f"/v1/videos/{failed['id']}/cancel")
-        studio.wait_for(failed["id"])
+        assert studio.wait_for(failed["id"])["status"] == "cancelled"
         before = stored_files(studio.data_dir)
 
         def refused(path: str, status: int, words: str, **kwargs: object) -> None:

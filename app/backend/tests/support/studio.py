@@ -12,6 +12,7 @@ from pathlib import Path
 
 import httpx
 
+from tests.support.gate import Gate
 from tests.support.process import ManagedProcess
 
 BACKEND = Path(__file__).resolve().parents[2]
@@ -44,7 +45,9 @@ class StudioServer(ManagedProcess):
         db = data_dir / "studio.sqlite3"
         if template is not None and not db.exists() and "DATABASE_URL" not in settings:
             shutil.copy(template, db)
-        self.settings = {k: str(v) for k, v in settings.items()}
+        # Preview jobs whose prompt names a gate wait at it (Gate.prompt), across restarts too.
+        self.gate = Gate(data_dir.parent / f"{data_dir.name}-gate")
+        self.settings = {**self.gate.settings, **{k: str(v) for k, v in settings.items()}}
         self.port = free_port()
         self.log_path = data_dir / f"studio-{self.port}.log"
         self.proc: subprocess.Popen | None = None

@@ -8,6 +8,7 @@ import sys
 import time
 from pathlib import Path
 
+from tests.support.gate import Gate
 from tests.support.process import ManagedProcess
 from tests.support.studio import BACKEND
 
@@ -22,7 +23,8 @@ class CeleryWorker(ManagedProcess):
         self.data_dir.mkdir(parents=True, exist_ok=True)
         self.provider = provider
         self.concurrency = concurrency
-        self.settings = {k: str(v) for k, v in settings.items()}
+        self.gate = Gate(data_dir.parent / f"{data_dir.name}-gate")  # a studio's on the same data_dir
+        self.settings = {**self.gate.settings, **{k: str(v) for k, v in settings.items()}}
         self.log_path = data_dir / f"worker-{provider}-{time.monotonic_ns()}.log"
         self.proc: subprocess.Popen | None = None
 

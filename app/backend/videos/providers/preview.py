@@ -23,6 +23,7 @@ import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
 from videos.files.media import InvalidVideo, encode_h264, frame_count_hint, frame_rate, iter_frames
+from videos.providers.preview_gate import held
 from videos.providers.base import (
     Capabilities,
     GenerationRequest,
@@ -54,9 +55,10 @@ class PreviewProvider(Provider):
     )
     default_frames = 33
 
-    def __init__(self, enabled: bool = True, concurrency: int = 1) -> None:
+    def __init__(self, enabled: bool = True, concurrency: int = 1, gate_dir: Path | None = None) -> None:
         self.enabled = enabled
         self._concurrency = max(1, concurrency)
+        self.gate_dir = gate_dir  # tests only: see preview_gate
 
     @property
     def concurrency(self) -> int:
@@ -83,7 +85,7 @@ class PreviewProvider(Provider):
             drawn = self._continuation(request, width, height, frames, ctx)
         else:
             drawn = self._frames(request, width, height, frames, ctx)
-        encode_h264(drawn, dest, self.capabilities.fps)
+        encode_h264(held(drawn, request.prompt, self.gate_dir, ctx), dest, self.capabilities.fps)
         ctx.report(100)
 
     # --- generate -------------------------------------------------------------------------
@@ -190,7 +192,7 @@ class PreviewProvider(Provider):
                 self._edit_progress(ctx, done, total)
 
         try:
-            encode_h264(frames(), dest, fps)
+            encode_h264(held(frames(), request.prompt, self.gate_dir, ctx), dest, fps)
         except InvalidVideo as exc:
             Path(dest).unlink(missing_ok=True)
             raise ProviderError("invalid_request", f"The source clip could not be read: {exc}") from exc

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from functools import lru_cache
+from pathlib import Path
 
 from django.conf import settings
 
@@ -56,7 +57,11 @@ def _providers() -> dict[str, Provider]:
             dtype=settings.LOCAL_WAN_DTYPE,
             fps=settings.LOCAL_WAN_FPS,
         ),
-        PreviewProvider(enabled=settings.VIDEO_PREVIEW_ENABLED, concurrency=settings.VIDEO_PREVIEW_CONCURRENCY),
+        PreviewProvider(
+            enabled=settings.VIDEO_PREVIEW_ENABLED,
+            concurrency=settings.VIDEO_PREVIEW_CONCURRENCY,
+            gate_dir=Path(settings.VIDEO_PREVIEW_GATE_DIR) if settings.VIDEO_PREVIEW_GATE_DIR else None,
+        ),
     ]
     return {p.name: p for p in providers}
 
