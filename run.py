@@ -22,6 +22,7 @@ import argparse
 import difflib
 import getpass
 import hashlib
+import importlib.util
 import os
 import secrets
 import shutil
@@ -31,6 +32,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from types import ModuleType
 from typing import NoReturn
 
 ROOT = Path(__file__).resolve().parent
@@ -288,13 +290,28 @@ def configure(no_input: bool) -> None:
     write_env(values)
 
 
+def server_limits() -> ModuleType:
+    """app/backend/studio/limits.py (standard library only), loaded before anything is installed."""
+    spec = importlib.util.spec_from_file_location("studio_limits", BACKEND / "studio" / "limits.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses looks its module up while the class is made
+    spec.loader.exec_module(module)
+    return module
+
+
 def help_env() -> None:
     print("Settings live in app/.env (created from app/.env.default by `python3 run.py`).")
     print("The process environment overrides the file for that process only and is never written into it.")
     print("Restart the studio after a change.\n")
+    limits = server_limits()
     for name, default, comment in env_docs():
-        shown = default if default else "(empty)"
-        print(f"{name}  [default: {shown}]\n    {comment}\n")
+        if name not in limits.BY_NAME:
+            shown = default if default else "(empty)"
+            print(f"{name}  [default: {shown}]\n    {comment}\n")
+    print("Server limits (app/backend/studio/limits.py; the fixed ones are no setting):\n")
+    for line in limits.help_lines():
+        print(line)
 
 
 # --- Web page ---------------------------------------------------------------------------------

@@ -9,6 +9,7 @@ django_application = get_wsgi_application()
 
 from django.conf import settings  # noqa: E402  (configured by the line above)
 
+from studio import limits  # noqa: E402
 from studio.bridge import WSGIBridge  # noqa: E402
 from studio.edge import Edge  # noqa: E402
 from studio.file_grants import FileGrants  # noqa: E402
@@ -21,7 +22,7 @@ application = Edge(
     WSGIBridge(django_application, threads=settings.STUDIO_MAX_CONCURRENT_REQUESTS + 2),
     handoffs={"sendfile": send_by_front if settings.STUDIO_FRONT == "nginx" else send_file, "events": run_stream},
     # The seed's endpoint waits for its video in its thread (docs/api.md); its own pool.
-    waiting_app=WSGIBridge(django_application, threads=32),
+    waiting_app=WSGIBridge(django_application, threads=int(limits.default("WAITING_THREADS"))),
     grants=FileGrants(whole_files=settings.STUDIO_FRONT == "nginx"),
     # Only where every job changes in this process (videos/live/shared_answers.py).
     shared=SharedAnswers() if settings.VIDEO_JOB_BACKEND == "inprocess" else None,

@@ -18,22 +18,21 @@ from typing import Any
 
 from django.conf import settings
 
+from studio import limits
 from studio.file_grants import FileGrants
+from videos import route_policy
 from videos.errors import error_body
 from videos.handoff import HANDOFF_HEADER, Handoff, Message, Receive, Scope, Send
 from videos.live import shared_answers
 from videos.live.shared_answers import SharedAnswers
+from videos.route_policy import Admission
 
 ASGIApp = Callable[..., Awaitable[None]]  # Django's handler types its messages more narrowly
 
-HEALTH_PATH = "/healthz"
-METRICS_PATH = "/metrics"  # scraped every few seconds: like the liveness probe, it never queues
-WAITING_PREFIX = "/models-api/"
-SERVE_PREFIX = "/v1/videos/generations"
 _HANDOFF = HANDOFF_HEADER.lower().encode()
 # Slices sent from grants at once (each counts until its last chunk is taken); past it, requests
 # go through Django and its admission again, which spreads a flood out.
-GRANTED_AT_ONCE = 32
+GRANTED_AT_ONCE = int(limits.default("GRANTED_AT_ONCE"))
 
 
 class Edge:
@@ -113,8 +112,8 @@ class Edge:
                 body.append(message.get("body", b""))
             await send(message)
 
-        probe = scope["path"] in (HEALTH_PATH, METRICS_PATH)
-        waits = scope["path"].startswith(WAITING_PREFIX) or _serve_waits(scope)
+        admitted = route_policy.admission(scope["path"], scope.get("method", ""))
+        probe, waits = admitted is Admission.PROBE, admitted is Admission.WAITS
         if not (probe or waits) and self.waiting >= settings.STUDIO_MAX_QUEUED_REQUESTS:
             # Before anything is set up for it: a flood's refusals cost the event loop little.
             busy = "The studio is busy with other requests; try again in a moment."
@@ -165,17 +164,6 @@ class Edge:
         return True
 
 
-def _serve_waits(scope: Scope) -> bool:
-    """Serve mode's POSTs with VIDEO_SERVE_ASYNC=false wait for their video, as the seed's endpoint does."""
-    path = scope["path"]
-    return (
-        not settings.VIDEO_SERVE_ASYNC
-        and scope.get("method") == "POST"
-        and path.startswith(SERVE_PREFIX)
-        and not path.endswith("/cancel")
-    )
-
-
 class _Inbox:
     """The client's messages, read as they arrive: a request waiting for its turn learns that
     its client has gone (a flood's abandoned requests are never worked on), and Django and the
@@ -202,9 +190,7 @@ class _Inbox:
 
 
 def _declared_too_big(scope: Scope) -> str | None:
-    # Source clips (extend, edit) may be larger; elsewhere a body is a form with an image or two.
-    clip = scope.get("path", "") in CLIP_UPLOAD_PATHS
-    limit = settings.STUDIO_MAX_CLIP_REQUEST_BYTES if clip else settings.STUDIO_MAX_REQUEST_BYTES
+    limit = route_policy.body_limit(scope.get("path", ""))
     for name, value in scope.get("headers", []):
         if name == b"content-length":
             try:
@@ -214,9 +200,6 @@ def _declared_too_big(scope: Scope) -> str | None:
             if declared > limit:
                 return f"The request body is {declared} bytes; this server accepts at most {limit // 1024**2} MB."
     return None
-
-
-CLIP_UPLOAD_PATHS = ("/v1/videos/extensions", "/v1/videos/edits")
 
 
 def _chunked_upload(scope: Scope) -> bool:

@@ -22,6 +22,8 @@ from pathlib import Path
 
 from django.conf import settings
 
+from studio import limits
+from videos import route_policy
 from videos.errors import error_body
 from videos.files.sending import ACCEL_PREFIX
 from videos.files.storage import FILE_MISSING_MESSAGE
@@ -64,7 +66,7 @@ def nginx_config(
     user = "user root root;" if os.geteuid() == 0 else ""  # root's workers would run as nobody, who cannot read media
     header_timeout = max(1, int(settings.STUDIO_HEADER_TIMEOUT_SECONDS))
     write_timeout = max(1, int(settings.STUDIO_WRITE_TIMEOUT_SECONDS))
-    body_limit = settings.STUDIO_MAX_CLIP_REQUEST_BYTES  # the studio applies each route's own limit
+    body_limit = route_policy.largest_body()  # the studio applies each route's own limit
     over = f"The request body is over {body_limit // 1024**2} MB, this server's limit."
     too_large = _json_error(over, 413, "too_large")
     unavailable = _json_error("The studio is not answering; try again in a moment.", 503, "unavailable")
@@ -76,7 +78,7 @@ master_process on;
 pid {work / "nginx.pid"};
 error_log stderr error;
 {user}
-events {{ worker_connections 8192; }}
+events {{ worker_connections {limits.default("NGINX_WORKER_CONNECTIONS")}; }}
 http {{
     access_log off;
     server_tokens off;
@@ -97,7 +99,7 @@ http {{
         keepalive 64;
     }}
     server {{
-        listen {host_port(host, port)} backlog=4096;
+        listen {host_port(host, port)} backlog={limits.default("LISTEN_BACKLOG")};
         # The studio's answer names the file here; no client can ask for this location itself.
         location {ACCEL_PREFIX} {{
             internal;

@@ -22,13 +22,15 @@ from granian.http import HTTP1Settings
 from granian.log import LogLevels
 from granian.server.embed import Server
 
+from studio import limits
+
 log = logging.getLogger("studio")
 # Per-connection kernel send buffer (Linux doubles it). Left to autotuning, each stalled
 # download took up to 4 MB, and 1,000 starting at once copied gigabytes in one burst that held
 # /healthz past a second; at 512 KiB the burst still left 200 to 600 connections unaccepted and
 # /healthz waiting behind them on a slower machine. 128 KiB still fills a loopback or LAN link
 # (bench/serve.py was no slower).
-SEND_BUFFER = 128 * 1024
+SEND_BUFFER = int(limits.default("SEND_BUFFER_BYTES"))
 
 
 def raise_descriptor_limit() -> int:
@@ -57,7 +59,7 @@ def serve(host: str, port: int, on_stop: Callable[[], None], on_listening: Calla
         interface=Interfaces.ASGINL,  # no lifespan: the queue is started by runstudio
         http=HTTPModes.http1,
         websockets=False,
-        backlog=4096,
+        backlog=int(limits.default("LISTEN_BACKLOG")),
         runtime_threads=2,  # two cores: one Rust I/O thread fell behind 1,000 files in flight
         # Requests granian hands to Python at once. Streams and downloads count until they end,
         # so this sits above every cap the studio applies itself (studio/edge.py, the stream caps).

@@ -12,6 +12,8 @@ from pathlib import Path
 import dj_database_url
 from dotenv import load_dotenv
 
+from studio import limits
+
 BACKEND_DIR = Path(__file__).resolve().parent.parent
 APP_DIR = BACKEND_DIR.parent
 REPO_DIR = APP_DIR.parent
@@ -39,6 +41,15 @@ def env_int(name: str, default: int) -> int:
 def env_float(name: str, default: float) -> float:
     raw = os.environ.get(name, "").strip()
     return float(raw) if raw else default
+
+
+def limit_int(name: str) -> int:
+    """A server limit (studio/limits.py): its default and meaning live there."""
+    return env_int(name, int(limits.default(name)))
+
+
+def limit_float(name: str) -> float:
+    return env_float(name, float(limits.default(name)))
 
 
 DEBUG = env_bool("DJANGO_DEBUG", False)
@@ -206,10 +217,10 @@ LOCAL_WAN_DEVICE = env_str("LOCAL_WAN_DEVICE", "auto")
 LOCAL_WAN_DTYPE = env_str("LOCAL_WAN_DTYPE", "auto")
 LOCAL_WAN_FPS = env_int("LOCAL_WAN_FPS", 16)
 
-VIDEO_MAX_IMAGE_BYTES = env_int("VIDEO_MAX_IMAGE_BYTES", 10 * 1024**2)
+VIDEO_MAX_IMAGE_BYTES = limit_int("VIDEO_MAX_IMAGE_BYTES")
 # The largest MP4 an extend or an edit may upload (a reference to one of the caller's own
 # videos has no limit).
-VIDEO_MAX_SOURCE_BYTES = env_int("VIDEO_MAX_SOURCE_BYTES", 200 * 1024**2)
+VIDEO_MAX_SOURCE_BYTES = limit_int("VIDEO_MAX_SOURCE_BYTES")
 # Days a finished video is kept (its `expires_at`); 0 keeps videos until they are deleted.
 VIDEO_RETENTION_DAYS = env_float("VIDEO_RETENTION_DAYS", 0.0)
 VIDEO_PREVIEW_ENABLED = env_bool("VIDEO_PREVIEW_ENABLED", True)
@@ -234,25 +245,25 @@ STUDIO_FRONT = env_str("STUDIO_FRONT", "")
 STUDIO_NGINX = env_str("STUDIO_NGINX", "/usr/sbin/nginx")
 # A client gets this long to send its request headers, and an idle keep-alive connection is
 # closed after it.
-STUDIO_HEADER_TIMEOUT_SECONDS = env_float("STUDIO_HEADER_TIMEOUT_SECONDS", 10.0)
+STUDIO_HEADER_TIMEOUT_SECONDS = limit_float("STUDIO_HEADER_TIMEOUT_SECONDS")
 # A response (a download, an event stream) whose client stops reading for this long is dropped.
-STUDIO_WRITE_TIMEOUT_SECONDS = env_float("STUDIO_WRITE_TIMEOUT_SECONDS", 30.0)
+STUDIO_WRITE_TIMEOUT_SECONDS = limit_float("STUDIO_WRITE_TIMEOUT_SECONDS")
 # Requests Django works on at once; more wait their turn, and past the queue limit they get a
 # JSON 503 at once (so a flood cannot starve /healthz, which never waits in this queue). Few:
 # the work is Python holding one interpreter lock, and more threads only share it thinner.
-STUDIO_MAX_CONCURRENT_REQUESTS = env_int("STUDIO_MAX_CONCURRENT_REQUESTS", 8)
-STUDIO_MAX_QUEUED_REQUESTS = env_int("STUDIO_MAX_QUEUED_REQUESTS", 1000)
+STUDIO_MAX_CONCURRENT_REQUESTS = limit_int("STUDIO_MAX_CONCURRENT_REQUESTS")
+STUDIO_MAX_QUEUED_REQUESTS = limit_int("STUDIO_MAX_QUEUED_REQUESTS")
 # Live status streams (GET /v1/videos/events): in all, per signed-in user or client address,
 # their longest life (the browser reconnects), and how often changes made by other processes
 # (Celery workers) are looked for.
-VIDEO_EVENTS_MAX_STREAMS = env_int("VIDEO_EVENTS_MAX_STREAMS", 10000)
-VIDEO_EVENTS_MAX_PER_CLIENT = env_int("VIDEO_EVENTS_MAX_PER_CLIENT", 20)
-VIDEO_EVENTS_MAX_SECONDS = env_float("VIDEO_EVENTS_MAX_SECONDS", 3600.0)
-VIDEO_EVENTS_POLL_SECONDS = env_float("VIDEO_EVENTS_POLL_SECONDS", 1.0)
+VIDEO_EVENTS_MAX_STREAMS = limit_int("VIDEO_EVENTS_MAX_STREAMS")
+VIDEO_EVENTS_MAX_PER_CLIENT = limit_int("VIDEO_EVENTS_MAX_PER_CLIENT")
+VIDEO_EVENTS_MAX_SECONDS = limit_float("VIDEO_EVENTS_MAX_SECONDS")
+VIDEO_EVENTS_POLL_SECONDS = limit_float("VIDEO_EVENTS_POLL_SECONDS")
 # Request bodies: two images' worth plus the form fields, or on the extend and edit routes a
 # source clip (with a declared Content-Length); larger ones are refused unread.
-STUDIO_MAX_REQUEST_BYTES = 2 * VIDEO_MAX_IMAGE_BYTES + 1024**2
-STUDIO_MAX_CLIP_REQUEST_BYTES = max(VIDEO_MAX_SOURCE_BYTES, STUDIO_MAX_REQUEST_BYTES) + 1024**2
+STUDIO_MAX_REQUEST_BYTES = limits.request_bytes(VIDEO_MAX_IMAGE_BYTES)
+STUDIO_MAX_CLIP_REQUEST_BYTES = limits.clip_request_bytes(VIDEO_MAX_IMAGE_BYTES, VIDEO_MAX_SOURCE_BYTES)
 
 # /metrics (Prometheus): when set, a scrape needs `Authorization: Bearer <token>` (or a signed-in
 # user / API key); unset, /metrics follows the API's rule (open unless sign-in is required).

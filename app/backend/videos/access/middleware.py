@@ -20,11 +20,9 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.middleware.csrf import CsrfViewMiddleware
 
 from videos.errors import error_response
+from videos.route_policy import Auth, route_for
 
 UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
-# Paths anyone may reach: the page itself, health, login, and serve mode (its own token).
-OPEN_PREFIXES = ("/auth/", "/healthz", "/assets/", "/static/", "/v1/videos/generations", "/v1/docs", "/v1/openapi.json")
-GUARDED_PREFIXES = ("/v1/", "/models-api/")
 CSP = (
     "default-src 'self'; img-src 'self' data: blob:{media}; media-src 'self' blob:{media}; "
     "style-src 'self' 'unsafe-inline'; "
@@ -116,7 +114,6 @@ class AccessMiddleware:
             return None
         if not settings.STUDIO_AUTH_REQUIRED:
             return None
-        path = request.path
-        if path.startswith(OPEN_PREFIXES) or not path.startswith(GUARDED_PREFIXES):
+        if route_for(request.path).auth is not Auth.SIGNED_IN:  # open, or the view checks its own token
             return None
         return _deny(401, "Sign in, or send an API key as 'Authorization: Bearer <key>'.", "unauthenticated")

@@ -14,9 +14,9 @@ from collections.abc import Callable
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 
+from videos import route_policy
 from videos.errors import error_response
 
-CREATE_PATHS = ("/v1/videos", "/models-api/video-generation-cloud/")
 WINDOW = 60.0
 
 
@@ -28,7 +28,7 @@ class JobRateLimitMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         limit = settings.VIDEO_RATE_LIMIT_PER_MINUTE
-        creates = request.method == "POST" and (request.path in CREATE_PATHS or request.path.endswith("/retry"))
+        creates = route_policy.creates_job(request.path, request.method or "")
         if limit > 0 and creates:
             wait = self._take(self._client(request), limit)
             if wait is not None:

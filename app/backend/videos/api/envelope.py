@@ -14,6 +14,7 @@ from django.http.response import HttpResponseBase
 
 from videos.errors import error_response
 from videos.handoff import HANDOFF_HEADER
+from videos.route_policy import route_for
 
 log = logging.getLogger("django.request")
 LOCKED = "The studio's database is held locked by another program (a backup, a sqlite3 shell); try again in a moment."
@@ -24,7 +25,7 @@ class ApiEnvelopeMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponseBase:
-        head = request.method == "HEAD" and request.path.startswith("/v1/")
+        head = request.method == "HEAD" and route_for(request.path).api_envelope
         if head:
             request.method = "GET"  # the routes declare GET; HEAD is answered as GET, bodiless
         response = self.get_response(request)
@@ -53,7 +54,7 @@ class ApiEnvelopeMiddleware:
             busy = error_response(LOCKED, status=503, code="database_locked")
             busy["Retry-After"] = "5"
             return busy
-        if not request.path.startswith("/v1/"):
+        if not route_for(request.path).api_envelope:
             return None  # Django's own handling (the page's routes)
         log.error("Internal error: %s %s", request.method, request.path[:200], exc_info=exception)
         return error_response(
