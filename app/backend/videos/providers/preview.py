@@ -23,7 +23,6 @@ import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
 from videos.files.media import InvalidVideo, encode_h264, frame_count_hint, frame_rate, iter_frames
-from videos.providers.preview_gate import held
 from videos.providers.base import (
     Capabilities,
     GenerationRequest,
@@ -32,6 +31,7 @@ from videos.providers.base import (
     ProviderError,
     ProviderStatus,
 )
+from videos.providers.preview_gate import held
 
 PREVIEW_LABEL = "preview, not AI"
 EDIT_TINT = 0.35  # how much of the prompt's colour an edit lays over the source's frames
