@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import fields
 from datetime import datetime
 from typing import Any
 
 from django.db import models, transaction
 from django.db.models.signals import post_save
 from django.dispatch import receiver
+
+from videos.providers.base import VideoParams
+
+PARAM_NAMES = tuple(field.name for field in fields(VideoParams))
 
 
 def new_video_id() -> str:
@@ -61,7 +66,7 @@ class VideoJob(models.Model):
     reference_image = models.CharField(max_length=255, blank=True, default="")  # storage name
     last_frame_image = models.CharField(max_length=255, blank=True, default="")  # storage name: the clip's last frame
     preview = models.BooleanField(default=False)
-    seconds = models.CharField(max_length=8, blank=True, default="")  # OpenAI's `seconds`: the length asked for
+    seconds = models.IntegerField(null=True, blank=True)  # OpenAI's `seconds`: the length asked for
     added_seconds = models.PositiveIntegerField(null=True, blank=True)  # an extend's new part (seconds: the total)
     # "generate", "extend" (source_video + a continuation) or "edit" (video-to-video on source_video)
     operation = models.CharField(max_length=10, default="generate")
@@ -114,6 +119,11 @@ class VideoJob(models.Model):
 
     def __str__(self) -> str:
         return f"{self.id} ({self.provider}, {self.status})"
+
+    @property
+    def params(self) -> VideoParams:
+        """The job's parameters as one value (each has a column of its name)."""
+        return VideoParams(**{name: getattr(self, name) for name in PARAM_NAMES})
 
     @property
     def is_terminal(self) -> bool:

@@ -32,15 +32,15 @@ def _asked_or_default(job: VideoJob) -> tuple[str, str]:
     except UnknownProvider:
         caps = None
     seconds = job.seconds
-    if not seconds:  # jobs made before `seconds` was recorded
+    if seconds is None:  # jobs made before `seconds` was recorded
         if job.num_frames:
-            seconds = str(max(1, round(job.num_frames / (caps.fps if caps else 16))))
+            seconds = max(1, round(job.num_frames / (caps.fps if caps else 16)))
         else:
-            seconds = str(caps.default_seconds if caps else 0)
+            seconds = caps.default_seconds if caps else 0
     if job.width and job.height:
-        return seconds, f"{job.width}x{job.height}"
+        return str(seconds), f"{job.width}x{job.height}"  # OpenAI's `seconds` is text on the wire
     default = caps.default_size if caps else None
-    return seconds, f"{default[0]}x{default[1]}" if default else "unknown"
+    return str(seconds), f"{default[0]}x{default[1]}" if default else "unknown"
 
 
 def expires_at(job: VideoJob) -> datetime | None:

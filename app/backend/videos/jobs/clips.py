@@ -11,7 +11,7 @@ from videos.jobs.request import DEFAULT_NEGATIVE, parse_create
 from videos.jobs.service import JobSpec, clip_length, random_seed, resolve_provider, store_job
 from videos.jobs.sources import SourceClip
 from videos.models import VideoJob
-from videos.providers.base import Capabilities, Provider
+from videos.providers.base import Capabilities, Provider, VideoParams
 from videos.providers.registry import UnknownProvider, all_providers, default_provider_name, get_provider
 
 # Taken from the source clip, so not accepted with it.
@@ -23,9 +23,11 @@ def extend_job(fields: Mapping[str, Any], source: SourceClip, owner: str = "", s
     try:
         provider, spec = _checked("extend", fields, source, source_model, lambda caps: caps.can_extend)
         assert source.info is not None
-        frames, added = clip_length(None, fields.get("seconds") or None, provider)
-        total = str(max(1, round(source.info.duration)) + int(added))
-        spec = replace(spec, num_frames=frames, seconds=total, added_seconds=int(added))
+        # `seconds` checked as a create's (a whole number, as text on the wire)
+        asked = parse_create({"prompt": spec.params.prompt, "seconds": fields.get("seconds") or None}).whole_seconds
+        frames, added = clip_length(None, asked, provider)
+        total = max(1, round(source.info.duration)) + added
+        spec = replace(spec.with_params(num_frames=frames, seconds=total), added_seconds=added)
         return store_job(spec, owner, source=source, origin={"extended_from": source.video_id})
     finally:
         source.discard()
@@ -45,7 +47,7 @@ def edit_job(fields: Mapping[str, Any], source: SourceClip, owner: str = "", sou
                 raise InvalidRequest(
                     "video", f"The source clip has {frames} frames; the {provider.name} model edits {low} to {high}."
                 )
-        spec = replace(spec, num_frames=frames)
+        spec = spec.with_params(num_frames=frames)
         return store_job(spec, owner, source=source, origin={"edited_from": source.video_id})
     finally:
         source.discard()
@@ -95,8 +97,7 @@ def _checked(
             f"The source clip is {width}x{height}; the {provider.name} model makes sizes whose sides are "
             "multiples of 16 between 64 and 1920.",
         )
-    spec = JobSpec(
-        provider=provider.name,
+    params = VideoParams(
         prompt=request.prompt,
         negative_prompt=DEFAULT_NEGATIVE if request.negative_prompt is None else request.negative_prompt,
         num_inference_steps=request.num_inference_steps or caps.default_steps,
@@ -104,17 +105,16 @@ def _checked(
         width=width,
         height=height,
         num_frames=None,
-        preview=provider.preview,
-        seconds=str(max(1, round(source.info.duration))),
-        operation=operation,
+        seconds=max(1, round(source.info.duration)),
     )
     low, high = caps.steps_range
-    if not low <= spec.num_inference_steps <= high:
+    if not low <= params.num_inference_steps <= high:
         raise InvalidRequest(
             "num_inference_steps",
             f"num_inference_steps must be between {low} and {high} for {provider.name}; "
-            f"got {spec.num_inference_steps}.",
+            f"got {params.num_inference_steps}.",
         )
+    spec = JobSpec(provider.name, params, provider.preview, operation)
     return provider, spec
 
 

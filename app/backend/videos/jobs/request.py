@@ -85,6 +85,11 @@ class VideoCreate(BaseModel):
         ),
     )
 
+    @property
+    def whole_seconds(self) -> int | None:
+        """`seconds` as the number it is everywhere past the wire (OpenAI sends it as a string)."""
+        return None if self.seconds is None else int(self.seconds)
+
 
 def parse_create(data: Mapping[str, Any]) -> VideoCreate:
     """Validate a create body; InvalidRequest names the first problem. None means "left out"."""

@@ -27,7 +27,7 @@ from videos.files.images import InvalidImage, ReferenceImage, check_reference_im
 from videos.jobs.request import DEFAULT_NEGATIVE, MAX_SEED, VideoCreate, parse_create
 from videos.jobs.sources import SourceClip
 from videos.models import VideoJob
-from videos.providers.base import Provider
+from videos.providers.base import Provider, VideoParams
 from videos.providers.registry import UnknownProvider, all_providers, default_provider_name, get_provider
 from videos.queue import get_queue
 
@@ -36,25 +36,29 @@ Status = VideoJob.Status
 
 @dataclass(frozen=True)
 class JobSpec:
-    """A create request checked against its model: the fields a new VideoJob is made from."""
+    """A create request checked against its model: what a new VideoJob is made from."""
 
     provider: str
-    prompt: str
-    negative_prompt: str
-    num_inference_steps: int
-    seed: int
-    width: int | None
-    height: int | None
-    num_frames: int | None
+    params: VideoParams
     preview: bool
-    seconds: str = ""  # OpenAI's `seconds`: the whole seconds asked for, or the model's default
     operation: str = "generate"
     added_seconds: int | None = None  # an extend's new part
 
     def new_job(self, owner: str = "", **origin: str) -> VideoJob:
         """An unsaved job; the CLI runs one in-process without storing it. `origin`: remixed_from,
         extended_from, edited_from, batch_id."""
-        return VideoJob(owner=owner, **asdict(self), **origin)
+        return VideoJob(
+            owner=owner,
+            provider=self.provider,
+            preview=self.preview,
+            operation=self.operation,
+            added_seconds=self.added_seconds,
+            **asdict(self.params),
+            **origin,
+        )
+
+    def with_params(self, **changes: Any) -> JobSpec:
+        return replace(self, params=replace(self.params, **changes))
 
 
 def resolve_provider(name: str | None) -> Provider:
@@ -94,12 +98,11 @@ def validate(
             f"num_inference_steps must be between {low} and {high} for {provider.name}; got {steps}.",
         )
     width, height = _size(request.size, provider)
-    frames, seconds = clip_length(request.num_frames, request.seconds, provider)
+    frames, seconds = clip_length(request.num_frames, request.whole_seconds, provider)
     reference = None
     if image is not None:
         reference = checked_image("input_reference", image, caps.image_to_video, provider.name, "reference image")
-    spec = JobSpec(
-        provider=provider.name,
+    params = VideoParams(
         prompt=request.prompt,
         negative_prompt=DEFAULT_NEGATIVE if request.negative_prompt is None else request.negative_prompt,
         num_inference_steps=steps,
@@ -107,10 +110,9 @@ def validate(
         width=width,
         height=height,
         num_frames=frames,
-        preview=provider.preview,
         seconds=seconds,
     )
-    return spec, reference
+    return JobSpec(provider.name, params, provider.preview), reference
 
 
 def _size(size: str | None, provider: Provider) -> tuple[int | None, int | None]:
@@ -128,16 +130,16 @@ def _size(size: str | None, provider: Provider) -> tuple[int | None, int | None]
     return width, height
 
 
-def clip_length(num_frames: int | None, seconds: str | None, provider: Provider) -> tuple[int | None, str]:
-    """(frames to ask the model for, or None for its default; OpenAI's `seconds` string)."""
+def clip_length(num_frames: int | None, seconds: int | None, provider: Provider) -> tuple[int | None, int]:
+    """(frames to ask the model for, or None for its default; the whole seconds that makes)."""
     caps = provider.capabilities
     if num_frames is None and seconds is None:
-        return None, str(caps.default_seconds)
+        return None, caps.default_seconds
     param = "num_frames" if num_frames is not None else "seconds"
     if caps.seconds_options is not None:  # the model makes a few fixed lengths (OpenAI's 4, 8, 12)
         if num_frames is not None:
             raise InvalidRequest(param, f"The {provider.name} model takes seconds, not num_frames.")
-        asked = int(seconds or 0)
+        asked = seconds or 0
         if asked not in caps.seconds_options:
             options = ", ".join(str(s) for s in caps.seconds_options)
             raise InvalidRequest(
@@ -145,7 +147,7 @@ def clip_length(num_frames: int | None, seconds: str | None, provider: Provider)
                 f"The {provider.name} model makes clips of {options} seconds (the longest is "
                 f"{max(caps.seconds_options)}); got {asked}.",
             )
-        return None, str(asked)
+        return None, asked
     if not caps.accepts_frames:
         raise InvalidRequest(
             param, f"The {provider.name} model decides the length itself; leave num_frames and seconds out."
@@ -154,15 +156,15 @@ def clip_length(num_frames: int | None, seconds: str | None, provider: Provider)
     if num_frames is not None:
         if not low <= num_frames <= high:
             raise InvalidRequest("num_frames", f"num_frames must be between {low} and {high}; got {num_frames}.")
-        return num_frames, str(max(1, round(num_frames / caps.fps)))
-    asked = int(seconds or 0)
+        return num_frames, max(1, round(num_frames / caps.fps))
+    asked = seconds or 0
     frames = asked * caps.fps + 1  # Wan makes 4k+1 frames: 16 fps x whole seconds + 1 always is
     longest = (high - 1) // caps.fps
     if asked < 1 or frames > high:
         raise InvalidRequest(
             "seconds", f"The {provider.name} model makes clips of 1 to {longest} seconds; got {asked}."
         )
-    return frames, str(asked)
+    return frames, asked
 
 
 def storage_full_error() -> InvalidRequest:
@@ -207,7 +209,7 @@ def create_jobs(data: Mapping[str, Any], owner: str = "", image: object = None) 
         (request.seed + index) % (MAX_SEED + 1) if request.seed is not None else random_seed() for index in range(count)
     ]
     return [
-        store_job(replace(spec, seed=seed), owner, reference=reference, last_frame=last, origin={"batch_id": batch})
+        store_job(spec.with_params(seed=seed), owner, reference=reference, last_frame=last, origin={"batch_id": batch})
         for seed in seeds
     ]
 
@@ -337,20 +339,8 @@ def remix_job(job: VideoJob, prompt: str) -> VideoJob:
 def _again(job: VideoJob, prompt: str, origin: dict[str, str]) -> VideoJob:
     checked = parse_create({"prompt": prompt})  # the prompt's own rules (length, control characters)
     provider = resolve_provider(job.provider)
-    spec = JobSpec(
-        provider=provider.name,
-        prompt=checked.prompt,
-        negative_prompt=job.negative_prompt,
-        num_inference_steps=job.num_inference_steps,
-        seed=job.seed,
-        width=job.width,
-        height=job.height,
-        num_frames=job.num_frames,
-        preview=provider.preview,
-        seconds=job.seconds,
-        operation=job.operation,
-        added_seconds=job.added_seconds,
-    )
+    params = replace(job.params, prompt=checked.prompt)
+    spec = JobSpec(provider.name, params, provider.preview, job.operation, job.added_seconds)
     source = SourceClip.from_storage(job.source_video) if job.source_video else None
     for name in ("remixed_from", "extended_from", "edited_from"):
         origin.setdefault(name, getattr(job, name))

@@ -17,7 +17,12 @@ Operation = Literal["generate", "extend", "edit"]
 
 
 @dataclass(frozen=True)
-class GenerationRequest:
+class VideoParams:
+    """A job's parameters, one shape from the checked request to the stored job (VideoJob has a
+    column of the same name for each), the provider's request and the API's answer. Adding a
+    parameter: a field here, its column (and migration), VideoCreate's field, and the providers
+    that use it (docs/architecture.md)."""
+
     prompt: str
     negative_prompt: str = "low quality"
     num_inference_steps: int = 12
@@ -25,13 +30,19 @@ class GenerationRequest:
     width: int | None = None  # None: the provider's default size
     height: int | None = None
     num_frames: int | None = None  # None: the provider's default length
+    seconds: int | None = None  # the length asked for in whole seconds (OpenAI's `seconds`)
+
+
+@dataclass(frozen=True)
+class GenerationRequest(VideoParams):
+    """What a provider runs: the parameters, the operation and its input files."""
+
     image_path: Path | None = None  # reference image for image-to-video (extend: the source's last frame)
     # What the job does: "generate" (text- or image-to-video), "extend" (continue `video_path`;
     # engines without native_extend get the source's last frame as image_path and make only the
     # continuation, which the runner joins to the source), "edit" (video-to-video on `video_path`).
     operation: Operation = "generate"
     video_path: Path | None = None  # the source clip of an extend or an edit
-    seconds: int | None = None  # the length asked for, for providers that take seconds (openai)
     # An image the clip should end on (image-to-video with a last frame; capabilities.last_frame).
     last_image_path: Path | None = None
 

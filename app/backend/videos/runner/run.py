@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from dataclasses import asdict
 from datetime import datetime
 from pathlib import Path
 
@@ -82,17 +83,10 @@ def request_for(
 ) -> GenerationRequest:
     """The one way from a job (stored, or unsaved for the CLI) to what its provider runs."""
     return GenerationRequest(
-        prompt=job.prompt,
-        negative_prompt=job.negative_prompt,
-        num_inference_steps=job.num_inference_steps,
-        seed=job.seed,
-        width=job.width,
-        height=job.height,
-        num_frames=job.num_frames,
+        **asdict(job.params),
         image_path=image,
         operation=job.operation,  # type: ignore[arg-type]  # one of Operation, set by the service
         video_path=source,
-        seconds=int(job.seconds) if job.seconds.isdigit() else None,
         last_image_path=last_image,
     )
 
