@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from videos.api.presenter import video_object
+from videos.jobs.presenter import video_object
 from videos.jobs.request import parse_create
 from videos.jobs.service import create_job, validate
 from videos.models import VideoJob
@@ -25,6 +25,7 @@ class Reporting:
 
     name = "preview"
     preview = True
+    keeps_upstream_jobs = False
     capabilities = Capabilities()
     messages_seen: list[str | None]
 

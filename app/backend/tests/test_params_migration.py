@@ -15,7 +15,7 @@ from tests.support.studio import BACKEND
 def insert_job(db: sqlite3.Connection, video_id: str, prompt: str, seconds: str) -> None:
     """A row as 0007 stored it: the given values, and a plain one for every other NOT NULL column."""
     given = {"id": video_id, "prompt": prompt, "seconds": seconds, "provider": "preview", "status": "completed"}
-    values = {}
+    values: dict[str, object] = {}
     for _, name, kind, notnull, _, _ in db.execute("PRAGMA table_info('videos_videojob')"):
         if name in given:
             values[name] = given[name]

@@ -9,7 +9,7 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.utils import timezone
 
-from videos.api.presenter import video_object
+from videos.jobs.presenter import video_object
 from videos.jobs.retention import delete_expired
 from videos.models import VideoJob
 

@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from videos.api.presenter import video_object
+from videos.jobs.presenter import video_object
 from videos.models import VideoJob
 
 Status = VideoJob.Status
@@ -69,7 +69,7 @@ def test_a_crowd_polling_a_queued_job_counts_the_queue_once(django_assert_num_qu
 def test_pages_of_queued_jobs_read_the_queue_once(django_assert_num_queries) -> None:
     """The first page of a busy studio holds several queued jobs: their positions come from the
     queue read once a second, not per page load; a change here is seen at once."""
-    from videos.api.presenter import new_estimator
+    from videos.jobs.presenter import new_estimator
 
     queued = [make(Status.QUEUED) for _ in range(3)]
 

@@ -9,8 +9,17 @@ class VideosConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        # Django's documented place for what needs the models loaded: the receivers of a job's
+        # changes live in the layers above the model.
+        from videos.jobs.eta import forget_shared
+        from videos.live import shared_answers
         from videos.live.hub import hub
         from videos.models import VideoJob, jobs_changed
+
+        def changed(**kwargs: Any) -> None:
+            forget_shared()
+            shared_answers.job_changed()
+            hub.wake()
 
         def saved(instance: VideoJob, created: bool, **kwargs: Any) -> None:
             if created and instance.status == VideoJob.Status.QUEUED:
@@ -18,11 +27,12 @@ class VideosConfig(AppConfig):
                 # (videos/jobs/eta.py), so a crowd creating jobs does not recount the queue each.
                 hub.wake()
                 return
-            jobs_changed()
+            jobs_changed.send(sender=VideoJob)
 
         def deleted(instance: VideoJob, **kwargs: Any) -> None:
             hub.deleted(instance.id, instance.owner)  # reported even for a finished job
-            jobs_changed()
+            jobs_changed.send(sender=VideoJob)
 
+        jobs_changed.connect(changed, weak=False, dispatch_uid="jobs-changed")
         post_save.connect(saved, sender=VideoJob, weak=False, dispatch_uid="live-status-save")
         post_delete.connect(deleted, sender=VideoJob, weak=False, dispatch_uid="live-status-delete")

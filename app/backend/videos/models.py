@@ -9,7 +9,7 @@ from typing import Any
 
 from django.db import models, transaction
 from django.db.models.signals import post_save
-from django.dispatch import receiver
+from django.dispatch import Signal, receiver
 
 from videos.providers.base import VideoParams
 
@@ -20,23 +20,17 @@ def new_video_id() -> str:
     return f"video_{uuid.uuid4().hex}"
 
 
-def jobs_changed() -> None:
-    """Jobs changed in this process (a save, an update, a delete): estimates read afresh, and
-    open event streams hear of it now rather than at the next poll."""
-    from videos.jobs.eta import forget_shared
-    from videos.live.hub import hub
-    from videos.live.shared_answers import job_changed
-
-    forget_shared()
-    job_changed()
-    hub.wake()
+# Sent when jobs change in this process (a save, an update, a delete). What must hear of it at
+# once (estimates read afresh, shared answers forgotten, open event streams woken) is connected
+# in VideosConfig.ready, so the model imports none of the layers above it.
+jobs_changed = Signal()
 
 
 class JobQuerySet(models.QuerySet["VideoJob"]):
     def update(self, **kwargs: Any) -> int:
         changed = super().update(**kwargs)
         if changed:
-            jobs_changed()
+            jobs_changed.send(sender=self.model)
         return changed
 
 

@@ -16,7 +16,6 @@ from ninja.errors import HttpError, ValidationError
 
 from videos.access.middleware import owner_of
 from videos.api.body import clip_fields, create_fields, json_object
-from videos.api.presenter import model_object, new_estimator, video_object
 from videos.api.schemas import (
     Deleted,
     ErrorOut,
@@ -31,6 +30,7 @@ from videos.files.filenames import video_filename
 from videos.files.serving import serve_stored_file
 from videos.jobs.clips import edit_job, extend_job
 from videos.jobs.lookup import find_job, read_page
+from videos.jobs.presenter import model_object, new_estimator, video_object
 from videos.jobs.service import cancel_job, create_jobs, delete_job, remix_job, retry_job, set_favorite
 from videos.jobs.sources import SourceClip
 from videos.jobs.spritesheets import ensure_spritesheet

@@ -115,6 +115,10 @@ class Model(Schema):
     ready: bool
     detail: str
     preview: bool
+    runs_on: Literal["tenstorrent", "this_machine", "remote"] = Field(
+        description="where it runs: Tenstorrent hardware, this machine, or a remote API"
+    )
+    typical_time: str | None = Field(description="how long a clip usually takes, when known (e.g. 2–3 minutes)")
     default: bool
     concurrency: int
     capabilities: ModelCapabilities

@@ -23,6 +23,7 @@ from django.db import close_old_connections
 from django.db.models import Q
 
 from videos import metrics
+from videos.jobs.presenter import new_estimator, video_object
 from videos.models import VideoJob
 
 log = logging.getLogger("studio")
@@ -234,8 +235,6 @@ def _deleted(job_id: str) -> str:
 
 def _read(watched: set[str]) -> dict[str, Snapshot]:
     """Every unfinished job plus the watched ones, as the API shows them (a worker thread)."""
-    from videos.api.presenter import new_estimator, video_object
-
     close_old_connections()
     estimator = new_estimator()
     jobs = VideoJob.objects.filter(Q(status__in=UNFINISHED) | Q(id__in=watched))

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_http_methods
 
 from videos.access.middleware import owner_of
 from videos.errors import error_response
-from videos.metrics import exposition
+from videos.metrics.jobs import exposition
 
 
 def _allowed(request: HttpRequest) -> bool:

@@ -167,6 +167,14 @@ class Provider(ABC):
     name: str = ""
     label: str = ""
     preview: bool = False  # True only for the procedural "preview, not AI" engine
+    output_label: str | None = None  # what its clips say they are, burnt in (the preview's "not AI")
+    # It runs jobs on an upstream that keeps them: a stopping studio hands a job back only once
+    # the upstream's id is recorded, so the next start resumes it instead of submitting again.
+    keeps_upstream_jobs: bool = False
+    # Where it runs, for people: Tenstorrent hardware, this machine, or a remote API.
+    runs_on: Literal["tenstorrent", "this_machine", "remote"] = "remote"
+    # How long a clip usually takes, for people waiting on one ("2-3 minutes"); None: unknown.
+    typical_time: str | None = None
     capabilities: Capabilities = Capabilities()
 
     @property

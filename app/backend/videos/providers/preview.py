@@ -41,6 +41,8 @@ class PreviewProvider(Provider):
     name = "preview"
     label = "Preview engine (procedural, not AI)"
     preview = True
+    output_label = PREVIEW_LABEL
+    runs_on = "this_machine"
     capabilities = Capabilities(
         steps_range=(1, 100),
         default_steps=12,

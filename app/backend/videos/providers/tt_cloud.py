@@ -73,6 +73,8 @@ def validation_detail(response: httpx.Response) -> str:
 class TTCloudProvider(UpstreamJobProvider):
     name = "tt-cloud"
     label = "Wan 2.2 (Tenstorrent cloud / tt-media-server)"
+    runs_on = "tenstorrent"
+    typical_time = "2–3 minutes"
     what = WHAT
     url_setting = "CLOUD_VIDEO_GENERATION_URL"
     title = "cloud video"

@@ -45,6 +45,7 @@ log = logging.getLogger(__name__)
 
 
 class UpstreamJobProvider(Provider):
+    keeps_upstream_jobs = True
     what = "The upstream"  # how messages name the upstream
     url_setting = ""  # the setting that configures base_url, named in status messages
     title = ""  # "The <title> provider is not configured"

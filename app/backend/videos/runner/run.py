@@ -22,10 +22,10 @@ from videos import metrics
 from videos.files import storage
 from videos.files.media import InvalidVideo, probe, write_thumbnail
 from videos.files.spritesheet import write_spritesheet
+from videos.metrics import jobs as job_metrics
 from videos.models import RunTimes, VideoJob
 from videos.providers.base import GenerationRequest, JobCancelled, Provider, ProviderError
 from videos.providers.registry import UnknownProvider, get_provider
-from videos.providers.upstream_job import UpstreamJobProvider
 from videos.runner.context import DBJobContext, HandBack
 from videos.runner.operations import make_video
 
@@ -117,14 +117,14 @@ def run(job: VideoJob) -> None:
             storage.remove_scratch(job.id)
         except OSError:
             log.warning("job %s: could not remove its scratch files", job.id, exc_info=True)
-        metrics.job_ended(job.id)
+        job_metrics.job_ended(job.id)
         close_old_connections()
         release(job.id)
 
 
 def _run(job: VideoJob, provider: Provider) -> None:
     storage.ensure_free_space()  # fail early and clearly, not mid-encode
-    ctx = DBJobContext(job, hand_back_needs_upstream_id=isinstance(provider, UpstreamJobProvider))
+    ctx = DBJobContext(job, hand_back_needs_upstream_id=provider.keeps_upstream_jobs)
     video_tmp = storage.scratch_path(job.id, job.attempts, ".mp4")
     thumb_tmp = storage.scratch_path(job.id, job.attempts, ".jpg")
     sheet_tmp = storage.scratch_path(job.id, job.attempts, ".sprites.jpg")

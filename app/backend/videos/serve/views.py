@@ -44,7 +44,7 @@ from videos.errors import InvalidRequest
 from videos.files.serving import serve_stored_file
 from videos.jobs.service import cancel_job, create_job, wait_for
 from videos.models import VideoJob
-from videos.providers.registry import UnknownProvider, get_provider
+from videos.providers.registry import UnknownProvider, all_providers, get_provider
 
 FIELDS = ("prompt", "negative_prompt", "num_inference_steps", "seed")
 # tt-media-server's limits (config/constants.py, domain/video_i2v_generate_request.py, open_ai_api/video.py)
@@ -60,14 +60,15 @@ I2V_ONLY = (
 
 
 def serve_provider(image: bool = False) -> str:
-    """VIDEO_SERVE_PROVIDER, else the local engine when it is ready (and, for an image-to-video
-    request, does image-to-video), else the preview engine."""
+    """VIDEO_SERVE_PROVIDER, else the first engine on this machine that is ready (and, for an
+    image-to-video request, does image-to-video) and is a real model, else the preview engine."""
     if settings.VIDEO_SERVE_PROVIDER:
         return settings.VIDEO_SERVE_PROVIDER
-    local = get_provider("local")
-    if local.status().ready and (not image or local.capabilities.image_to_video):
-        return "local"
-    return "preview"
+    here = [p for p in all_providers() if p.runs_on == "this_machine"]
+    for provider in here:
+        if not provider.preview and provider.status().ready and (not image or provider.capabilities.image_to_video):
+            return provider.name
+    return next(p.name for p in here if p.preview)
 
 
 class Unprocessable(Exception):

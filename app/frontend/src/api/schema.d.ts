@@ -283,6 +283,17 @@ export interface components {
       preview: boolean;
       /** Ready */
       ready: boolean;
+      /**
+       * Runs On
+       * @description where it runs: Tenstorrent hardware, this machine, or a remote API
+       * @enum {string}
+       */
+      runs_on: 'tenstorrent' | 'this_machine' | 'remote';
+      /**
+       * Typical Time
+       * @description how long a clip usually takes, when known (e.g. 2–3 minutes)
+       */
+      typical_time: string | null;
     };
     /** ModelCapabilities */
     ModelCapabilities: {

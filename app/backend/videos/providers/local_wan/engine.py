@@ -116,6 +116,7 @@ class LocalWanProvider(Provider):
 
     name = "local"
     label = "Wan (local)"
+    runs_on = "this_machine"
 
     def __init__(
         self,

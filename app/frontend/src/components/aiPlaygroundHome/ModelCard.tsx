@@ -34,9 +34,11 @@ function ProviderState() {
 function useRunsOn(card: ModelCardData): { device: string; poweredBy: string } {
   const { defaultModel, anyReady } = useModels();
   if (!defaultModel || !anyReady) return { device: card.TTDevice, poweredBy: card.poweredByText };
-  if (defaultModel.id === 'tt-cloud') return { device: card.TTDevice, poweredBy: card.poweredByText };
-  if (defaultModel.preview) return { device: 'this machine', poweredBy: 'Preview engine (procedural, not AI)' };
-  return { device: defaultModel.id === 'local' ? 'this machine' : 'remote API', poweredBy: defaultModel.label };
+  if (defaultModel.runs_on === 'tenstorrent') return { device: card.TTDevice, poweredBy: card.poweredByText };
+  return {
+    device: defaultModel.runs_on === 'this_machine' ? 'this machine' : 'remote API',
+    poweredBy: defaultModel.label,
+  };
 }
 
 export default function ModelCard({ card }: { card: ModelCardData }) {

@@ -154,7 +154,8 @@ export default function VideoGenerationChat({ chat, models, view, stale }: Video
     onRemix: chat.remix,
     onExtend: chat.extend,
   };
-  const capsOf = (id: string) => models.models.find((m) => m.id === id)?.capabilities;
+  const modelOf = (id: string) => models.models.find((m) => m.id === id);
+  const capsOf = (id: string) => modelOf(id)?.capabilities;
 
   return (
     <div className="flex min-h-0 flex-1 flex-col">
@@ -264,6 +265,7 @@ export default function VideoGenerationChat({ chat, models, view, stale }: Video
                     video={video}
                     preload={index >= videos.length - EAGER_VIDEOS}
                     caps={capsOf(video.model)}
+                    typicalTime={modelOf(video.model)?.typical_time}
                     stale={stale}
                     restarted={wasRestarted(client, video.id)}
                     onUseFrame={imageModel ? onUseFrame : undefined}

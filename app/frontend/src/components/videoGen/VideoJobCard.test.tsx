@@ -42,6 +42,17 @@ describe('VideoJobCard', () => {
     expect(screen.getByText('ETA: estimating…')).toBeInTheDocument();
   });
 
+  it("says how long a running job's model usually takes when the model says so", () => {
+    const running = makeVideo({ status: 'in_progress', preview: false, label: null, model: 'tt-cloud' });
+    renderCard(running, { typicalTime: '2–3 minutes' });
+    expect(screen.getByText('This model usually takes 2–3 minutes.')).toBeInTheDocument();
+  });
+
+  it('says real models can take a few minutes when the model gives no typical time', () => {
+    renderCard(makeVideo({ status: 'in_progress', preview: false, label: null, model: 'some-model' }));
+    expect(screen.getByText('Real models can take a few minutes.')).toBeInTheDocument();
+  });
+
   it('shows what a running job is doing now next to its progress', () => {
     renderCard(
       makeVideo({

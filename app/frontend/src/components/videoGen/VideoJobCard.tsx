@@ -15,6 +15,8 @@ interface VideoJobCardProps extends CardHandlers {
   preload?: boolean;
   /** The capabilities of the model that made it (what remix/extend may offer). */
   caps?: ModelCapabilities;
+  /** How long a clip of its model usually takes ("2–3 minutes"), when the model says. */
+  typicalTime?: string | null;
   /** The studio is unreachable: progress and ETA are the last known. */
   stale?: boolean;
   /** The job started over after a studio restart (seen by the page). */
@@ -96,7 +98,17 @@ function ProgressBar({ value, label }: { value: number; label: string }) {
   );
 }
 
-function Waiting({ video, stale, restarted }: { video: Video; stale: boolean; restarted: boolean }) {
+function Waiting({
+  video,
+  stale,
+  restarted,
+  typicalTime,
+}: {
+  video: Video;
+  stale: boolean;
+  restarted: boolean;
+  typicalTime?: string | null;
+}) {
   const queued = video.status === 'queued';
   const resumed = restarted || (video.status_message != null && RESUMED_MESSAGE.test(video.status_message));
   // What the running job is doing now ("denoising step 5/12"), as the worker last reported it.
@@ -141,9 +153,7 @@ function Waiting({ video, stale, restarted }: { video: Video; stale: boolean; re
         </span>
         {queued || video.preview ? null : (
           <span>
-            {video.model === 'tt-cloud'
-              ? 'The cloud model usually takes 2–3 minutes.'
-              : 'Real models can take a few minutes.'}
+            {typicalTime ? `This model usually takes ${typicalTime}.` : 'Real models can take a few minutes.'}
           </span>
         )}
       </p>
@@ -235,6 +245,7 @@ export default function VideoJobCard({
   actionError,
   preload = true,
   caps,
+  typicalTime,
   stale = false,
   restarted = false,
   onUseFrame,
@@ -245,7 +256,7 @@ export default function VideoJobCard({
   const [derive, setDerive] = useState<DeriveMode | null>(null);
   const active = !isTerminal(video.status);
   let body: ReactNode;
-  if (active) body = <Waiting video={video} stale={stale} restarted={restarted} />;
+  if (active) body = <Waiting video={video} stale={stale} restarted={restarted} typicalTime={typicalTime} />;
   else if (video.status === 'completed') body = <Finished video={video} preload={preload} onUseFrame={onUseFrame} />;
   else if (video.status === 'failed') body = <Failed video={video} />;
   else

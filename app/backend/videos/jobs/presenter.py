@@ -11,7 +11,6 @@ from django.utils import timezone
 from videos.jobs.eta import Estimator
 from videos.models import VideoJob
 from videos.providers.base import Provider
-from videos.providers.preview import PREVIEW_LABEL
 from videos.providers.registry import UnknownProvider, all_providers, get_provider
 
 Status = VideoJob.Status
@@ -86,7 +85,7 @@ def video_object(job: VideoJob, estimator: Estimator | None = None) -> dict[str,
         "num_frames": job.num_frames,
         "has_reference_image": bool(job.reference_image),
         "preview": job.preview,
-        "label": PREVIEW_LABEL if job.preview else None,
+        "label": _output_label(job.provider),
         "queue_position": position,
         "eta_seconds": None if job.is_terminal else estimator.eta_seconds(job, position),
         "elapsed_seconds": round(max(elapsed, 0.0), 1),
@@ -98,6 +97,13 @@ def video_object(job: VideoJob, estimator: Estimator | None = None) -> dict[str,
         "thumbnail_url": f"{base}?variant=thumbnail" if done else None,
         "spritesheet_url": f"{base}?variant=spritesheet" if done else None,
     }
+
+
+def _output_label(name: str) -> str | None:
+    try:
+        return get_provider(name).output_label
+    except UnknownProvider:
+        return None
 
 
 def _size(size: tuple[int, int] | None) -> str | None:
@@ -115,6 +121,8 @@ def model_object(provider: Provider, default: str) -> dict[str, Any]:
         "ready": state.ready,
         "detail": state.detail,
         "preview": provider.preview,
+        "runs_on": provider.runs_on,
+        "typical_time": provider.typical_time,
         "default": provider.name == default,
         "concurrency": provider.concurrency,
         "capabilities": {
