@@ -581,7 +581,12 @@ def cmd_test(args: argparse.Namespace) -> int:
         ensure_debian_package(CHROMIUM, "chromium", "the browser tests")
         build_frontend(required=True)
     suites = [] if args.skip_checks else checks(python, frontend)
-    suites.append(("backend (pytest)", [str(python), "-m", "pytest", *args.pytest_args], BACKEND))
+    # A folder of this run's own: pytest prunes older numbered folders under one shared root, so
+    # two runs at once (two checkouts on one machine) could delete each other's studios' files.
+    basetemp = tempfile.mkdtemp(prefix="studio-pytest-")
+    suites.append(
+        ("backend (pytest)", [str(python), "-m", "pytest", f"--basetemp={basetemp}", *args.pytest_args], BACKEND)
+    )
     if frontend:
         npm = shutil.which("npm") or "npm"
         suites += [
@@ -590,8 +595,9 @@ def cmd_test(args: argparse.Namespace) -> int:
         ]
     failures = run_suites(suites, env)
     if failures:
-        say("FAILED: " + ", ".join(failures))
+        say("FAILED: " + ", ".join(failures) + f" (pytest's files: {basetemp})")
         return 1
+    shutil.rmtree(basetemp, ignore_errors=True)
     say("all checks and test suites passed")
     return 0
 

@@ -6,6 +6,10 @@ from __future__ import annotations
 import importlib.util
 import sys
 from pathlib import Path
+from typing import Any
+
+from tests.support.studio import StudioServer
+from tests.support.upstream import FakeUpstream
 
 BENCH = Path(__file__).resolve().parents[3] / "bench" / "crash_suite.py"
 
@@ -19,8 +23,38 @@ def load_suite():
     return module
 
 
+def hold_the_last_rounds_upstream_jobs(suite: Any, rounds: int) -> None:
+    """The last round must end on a kill that finds its tt-cloud job running upstream (the suite
+    kills once the studio polls it). The upstream's jobs take 1.5 s, which a slow kill could
+    outlast: the jobs submitted in the last round run upstream until the studio that recovers
+    them starts, however long the kill takes; then they finish as usual."""
+    made: list[FakeUpstream] = []
+
+    def upstream(**kwargs: Any) -> FakeUpstream:
+        made.append(FakeUpstream(**kwargs))
+        return made[-1]
+
+    class Studio(StudioServer):
+        starts = 0
+
+        def start(self, timeout: float = 30, host: str = "127.0.0.1") -> StudioServer:
+            Studio.starts += 1
+            (cloud,) = made
+            if Studio.starts == rounds:  # the last round: upstream jobs run until let go
+                cloud.mode = "async_never"
+            elif Studio.starts == rounds + 1:  # the last start, no studio running: let them go
+                cloud.mode = "async"
+                for job in list(cloud.jobs.values()):
+                    if job.outcome == "never":
+                        job.outcome = "completed"
+            return super().start(timeout, host)
+
+    suite.FakeUpstream, suite.StudioServer = upstream, Studio
+
+
 def test_kill_9_mid_job_three_times_loses_nothing(tmp_path: Path) -> None:
     suite = load_suite()
+    hold_the_last_rounds_upstream_jobs(suite, rounds=3)
     lines: list[str] = []
     result = suite.run_suite(
         rounds=3, seed=7, bound=120, jobs_per_round=3, data_dir=tmp_path / "data", log=lines.append

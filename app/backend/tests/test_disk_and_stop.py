@@ -2,12 +2,13 @@
 
 Disk: the data folder sits on a small filesystem of its own (tmpfs, else a loop-mounted ext4
 image; the test fails, never skips, when neither can be mounted). A filler file takes the last
-byte mid-encode; the job must fail with storage_full, the worker must outlive it, the API must
-answer JSON 507 while the disk is full, and the database must stay sound.
+byte mid-encode (the job held at the preview engine's test gate meanwhile); the job must fail
+with storage_full, the worker must outlive it, the API must answer JSON 507 while the disk is
+full, and the database must stay sound.
 
-Stop: SIGTERM while a tt-cloud job polls its upstream; the studio must exit within
-STUDIO_STOP_TIMEOUT_SECONDS having handed the job back (queued, upstream id kept), and the next
-start must finish it without a second submission.
+Stop: SIGTERM while a tt-cloud job polls its upstream (which holds it in_progress until the test
+lets it finish); the studio must exit within STUDIO_STOP_TIMEOUT_SECONDS having handed the job
+back (queued, upstream id kept), and the next start must finish it without a second submission.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.support.gate import Gate
 from tests.support.studio import StudioServer
 from tests.support.upstream import FakeUpstream
 
@@ -95,20 +97,24 @@ def test_full_disk_fails_the_job_clearly_and_the_worker_survives(
     small_fs: Path, tmp_path: Path, db_template: Path
 ) -> None:
     data_dir = small_fs / "data"
+    gate = Gate(tmp_path / "gate")  # off the small disk: opening it must not need a byte there
     studio = StudioServer(
-        data_dir, db_template, VIDEO_PREVIEW_ENABLED="true", VIDEO_MIN_FREE_BYTES=1024 * 1024, STUDIO_LOG_LEVEL="INFO"
+        data_dir,
+        db_template,
+        VIDEO_PREVIEW_ENABLED="true",
+        VIDEO_MIN_FREE_BYTES=1024 * 1024,
+        STUDIO_LOG_LEVEL="INFO",
+        **gate.settings,
     )
     studio.log_path = tmp_path / "studio.log"  # the log must not need the full disk
     filler = small_fs / "filler"
     studio.start()
     try:
         with studio.client() as client:
-            big = create(client, prompt="fills the disk", size="832x480", num_frames=161)
+            big = create(client, prompt=gate.prompt("big", "fills the disk"), size="832x480", num_frames=161)
             waiting = [create(client, prompt=f"waits {i}", size="256x256", num_frames=9) for i in range(3)]
-            deadline = time.monotonic() + 60
-            while client.get(f"/v1/videos/{big['id']}").json()["progress"] < 10:
-                assert time.monotonic() < deadline, "the big job never got going"
-                time.sleep(0.05)
+            # Mid-encode, held there: its first frame is in the encoder, the other 160 wait for the gate.
+            gate.wait_until_held("big")
             fill(filler)
             assert shutil.disk_usage(small_fs).free < 1024 * 1024
 
@@ -122,7 +128,8 @@ def test_full_disk_fails_the_job_clearly_and_the_worker_survives(
             assert cancel.headers["content-type"].startswith("application/json"), cancel.text
             assert cancel.status_code in (200, 507), cancel.text
 
-            # The encode hits ENOSPC (its end state may not be writable until there is room).
+            # Let it go on: the encode hits ENOSPC (its end state may not be writable until there is room).
+            gate.open("big")
             deadline = time.monotonic() + 60
             while "the disk is full" not in studio.logs():
                 assert time.monotonic() < deadline, f"the encode never hit the full disk:\n{studio.logs()}"
@@ -156,10 +163,17 @@ def test_full_disk_fails_the_job_clearly_and_the_worker_survives(
         assert stuck.fetchone()[0] == 0
 
 
+def release(upstream: FakeUpstream) -> None:
+    """The upstream's jobs, held in_progress by mode async_never, are done at their next poll."""
+    upstream.mode = "async"
+    for job in list(upstream.jobs.values()):
+        job.outcome = "completed"
+
+
 def test_sigterm_hands_the_running_job_back_and_the_next_start_resumes_it(
     studio_factory, upstream: FakeUpstream
 ) -> None:
-    upstream.mode, upstream.delay = "async", 6.0
+    upstream.mode = "async_never"  # in_progress upstream until the test lets it finish (release)
     bound = 5.0
     settings = {
         "CLOUD_VIDEO_GENERATION_URL": upstream.url,
@@ -196,6 +210,7 @@ def test_sigterm_hands_the_running_job_back_and_the_next_start_resumes_it(
         ).fetchone()
     assert row[0] == "queued" and row[1] == next(iter(upstream.jobs)) and row[2] == 0 and row[3] == "", row
 
+    release(upstream)
     restarted = studio_factory(data_dir=studio.data_dir, **settings)
     done = restarted.wait_for(job["id"], timeout=30)
     assert done["status"] == "completed", done
@@ -209,7 +224,7 @@ def test_sigterm_exits_within_the_bound_while_a_request_waits_on_an_unresumable_
 ) -> None:
     """A sync upstream (no job id to resume) and the seed's endpoint waiting for its video: the
     studio still exits within the bound; the next start recovers the job and finishes it."""
-    upstream.mode, upstream.delay = "sync", 30.0
+    upstream.mode, upstream.held = "sync", True  # no answer until the test lets it go
     bound = 3.0
     settings = {
         "CLOUD_VIDEO_GENERATION_URL": upstream.url,
@@ -247,7 +262,7 @@ def test_sigterm_exits_within_the_bound_while_a_request_waits_on_an_unresumable_
     waiting.join(5)
     assert answers and isinstance(answers[0], httpx.HTTPError), answers  # it was still waiting
 
-    upstream.delay = 0.2
+    upstream.held = False
     restarted = studio_factory(data_dir=studio.data_dir, **settings)
     with sqlite3.connect(studio.data_dir / "studio.sqlite3") as db:
         (job_id,) = db.execute("SELECT id FROM videos_videojob").fetchone()

@@ -122,17 +122,20 @@ def test_serve_mode_lets_another_studio_use_this_ones_engine(studio_factory):
         [served] = client.get("/v1/videos").json()["data"]
     assert served["prompt"] == "Volcano on a beach" and served["model"] == "preview"
     assert served["negative_prompt"] == "low quality" and served["num_inference_steps"] == 12
-    # Cancelling in the studio cancels the served job too.
+    # Cancelling in the studio cancels the served job too. The served job is held at the
+    # serving studio's gate (its prompt goes through as it is), so both are running when cancelled.
+    held = server.gate.prompt("long", "long one")
     with studio.client() as client:
-        job = client.post("/v1/videos", json={"prompt": "long one", "model": "tt-cloud"}).json()
+        job = client.post("/v1/videos", json={"prompt": held, "model": "tt-cloud"}).json()
+        server.gate.wait_until_held("long")
         studio.wait_for(job["id"], ("in_progress",))
         with server.client() as upstream:
-            for _ in range(100):
-                rows = upstream.get("/v1/videos").json()["data"]
-                if len(rows) == 2:
-                    break
+            rows = upstream.get("/v1/videos").json()["data"]
+        [served_long] = [row for row in rows if row["prompt"] == held]
+        assert len(rows) == 2 and served_long["status"] == "in_progress", rows
         client.post(f"/v1/videos/{job['id']}/cancel")
         assert studio.wait_for(job["id"])["status"] == "cancelled"
+    assert server.wait_for(served_long["id"])["status"] == "cancelled"
     assert "serve-sentinel-token" not in studio.logs() + server.logs()
 
 

@@ -46,23 +46,32 @@ def _start(tmp: pytest.TempPathFactory, template: Path, name: str, **settings: o
 
 @pytest.fixture(scope="module")
 def _short(tmp_path_factory, db_template) -> Iterator[tuple]:
-    yield from _start(tmp_path_factory, db_template, "hostile-short", CLOUD_VIDEO_GENERATION_JOB_TIMEOUT=JOB_TIMEOUT)
+    yield from _start(
+        tmp_path_factory,
+        db_template,
+        "hostile-short",
+        CLOUD_VIDEO_GENERATION_JOB_TIMEOUT=JOB_TIMEOUT,
+        CLOUD_VIDEO_GENERATION_WARMUP_TIMEOUT=WARMUP,
+    )
 
 
 @pytest.fixture(scope="module")
 def _long(tmp_path_factory, db_template) -> Iterator[tuple]:
+    # A job waits 60 s for a warming model here: longer than any test holds one before it lets
+    # the model warm up.
     yield from _start(
         tmp_path_factory,
         db_template,
         "hostile-long",
         CLOUD_VIDEO_GENERATION_JOB_TIMEOUT=60,
-        CLOUD_VIDEO_GENERATION_WARMUP_TIMEOUT=WARMUP,
+        CLOUD_VIDEO_GENERATION_WARMUP_TIMEOUT=60,
     )
 
 
 def _reset(pair: tuple) -> tuple[StudioServer, FakeUpstream]:
     studio, up = pair
     up.mode, up.delay, up.poll_mode, up.stall, up.warmup_until, up.cancel_delay = "async", 0.0, "normal", 1.0, 0.0, 0.0
+    up.script = []
     up.seen.clear()
     up.jobs.clear()
     up.max_concurrent = 0
@@ -143,7 +152,8 @@ def test_cancel_lands_during_a_trickling_status_answer(long) -> None:
 
 def test_warming_model_keeps_the_job_waiting_then_completes(long) -> None:
     studio, up = long
-    up.warmup_until = time.monotonic() + 2  # 405 "Model is not ready" for 2 s
+    # 405 "Model is not ready" until the test has seen the job wait, then the model is ready.
+    up.warmup_until = time.monotonic() + 600
     video_id = _create(studio)
     with studio.client() as client:
         waiting = studio.wait_for_as(client, video_id, ("in_progress", "completed", "failed"), timeout=20)
@@ -156,6 +166,7 @@ def test_warming_model_keeps_the_job_waiting_then_completes(long) -> None:
         # The models list says so too (still ready: jobs are taken and wait).
         model = next(m for m in client.get("/v1/models").json()["data"] if m["id"] == "tt-cloud")
         assert model["ready"] and model["detail"].startswith("warming up"), model
+        up.warmup_until = 0.0  # warmed up: the next try is accepted
         video = studio.wait_for_as(client, video_id, timeout=30)
         model = next(m for m in client.get("/v1/models").json()["data"] if m["id"] == "tt-cloud")
         assert not model["detail"].startswith("warming up"), model
@@ -164,8 +175,8 @@ def test_warming_model_keeps_the_job_waiting_then_completes(long) -> None:
     assert len(up.jobs) == 1
 
 
-def test_model_still_warming_after_the_warmup_timeout_fails_the_job(long) -> None:
-    studio, up = long
+def test_model_still_warming_after_the_warmup_timeout_fails_the_job(short) -> None:
+    studio, up = short
     up.warmup_until = time.monotonic() + 600
     start = time.monotonic()
     video = studio.wait_for(_create(studio), timeout=30)
@@ -178,7 +189,8 @@ def test_model_still_warming_after_the_warmup_timeout_fails_the_job(long) -> Non
 
 def test_cancel_holds_the_slot_until_the_upstream_has_let_go(long) -> None:
     studio, up = long
-    up.delay, up.cancel_delay = 60, 1.5  # the first job runs long; a cancel takes 1.5 s upstream
+    # The first job runs until it is cancelled; a cancel takes 1.5 s upstream.
+    up.script, up.cancel_delay = ["async_never"], 1.5
     first = _create(studio, "first")
     assert up.polled.wait(30), "the studio never polled the first job"
     up.delay = 0.3  # the queued job, once sent, finishes quickly

@@ -120,8 +120,10 @@ def test_list_pagination_with_cursor(preview_studio):
 
 
 def test_server_sent_events_stream_progress_until_done(preview_studio):
-    with preview_studio.client() as client:
-        job = create(client, prompt="events", size="256x144", num_frames=49)
+    studio = preview_studio
+    with studio.client() as client:
+        # Held at the gate until the stream has told of it unfinished: it cannot end unseen.
+        job = create(client, prompt=studio.gate.prompt("events"), size="256x144", num_frames=49)
         statuses, progress = [], []
         with client.stream("GET", f"/v1/videos/{job['id']}/events") as response:
             assert response.headers["content-type"].startswith("text/event-stream")
@@ -130,6 +132,7 @@ def test_server_sent_events_stream_progress_until_done(preview_studio):
                     video = json.loads(line[6:])
                     statuses.append(video["status"])
                     progress.append(video["progress"])
+                    studio.gate.open("events")
     assert statuses[-1] == "completed"
     assert "in_progress" in statuses or "queued" in statuses
     assert progress == sorted(progress) and progress[-1] == 100
@@ -206,22 +209,30 @@ def cloud_studio(studio_factory, upstream: FakeUpstream):
 
 def test_queue_respects_upstream_concurrency_and_learns_eta(cloud_studio, upstream):
     studio = cloud_studio
-    upstream.mode, upstream.serial, upstream.delay = "sync", True, 0.8
+    # A run learned as ~1.5 s, over the 1 s an ETA never goes under: the running job's ETA (the
+    # run less its time so far, at least 1 s) is below the next one's (what is left of that run,
+    # at least 0, plus a run) however long the reads below take.
+    upstream.mode, upstream.serial, upstream.delay = "sync", True, 1.5
     with studio.client() as client:
         assert client.get("/v1/models").json()["data"][0]["default"] is True  # tt-cloud is the default now
         first = create(client, prompt="warm-up")
         assert first["model"] == "tt-cloud" and first["eta_seconds"] is None  # nothing learned yet
         studio.wait_for(first["id"])
+        upstream.held = True  # the first of the three cannot finish while they are read
         jobs = [create(client, prompt=f"q{i}") for i in range(3)]
-        time.sleep(0.3)
+        deadline = time.monotonic() + 30
+        while len(upstream.posts()) < 2:  # the first is at the upstream, its answer held
+            assert time.monotonic() < deadline, "the first job never reached the upstream"
+            time.sleep(0.01)
         views = [client.get(f"/v1/videos/{j['id']}").json() for j in jobs]
+        upstream.held = False
         assert views[0]["status"] == "in_progress"
         assert [v["queue_position"] for v in views[1:]] == [0, 1]
         etas = [v["eta_seconds"] for v in views]
         assert all(e is not None for e in etas) and etas[0] < etas[1] < etas[2]
-        # One more upstream run of ~0.8 s each; each ETA is rounded to 0.1 s, so their
-        # difference can come out 0.1 s under the run (2.3 - 1.5 for a 0.82 s run).
-        assert 0.7 - 1e-9 <= etas[2] - etas[1] <= 3.0
+        # One more upstream run of ~1.5 s each; each ETA is rounded to 0.1 s, so their
+        # difference can come out 0.1 s under the run.
+        assert 1.4 - 1e-9 <= etas[2] - etas[1] <= 4.0
         for job in jobs:
             assert studio.wait_for(job["id"])["status"] == "completed"
     assert upstream.max_concurrent == 1  # jobs waited in the studio, not at the upstream
@@ -230,12 +241,12 @@ def test_queue_respects_upstream_concurrency_and_learns_eta(cloud_studio, upstre
 
 def test_cancel_queued_and_running_jobs(cloud_studio, upstream):
     studio = cloud_studio
-    upstream.delay = 30
+    upstream.mode = "async_never"  # the running job stays in_progress upstream until cancelled
     with studio.client() as client:
         running = create(client, prompt="long", model="tt-cloud")
         queued = create(client, prompt="waiting", model="tt-cloud")
-        studio.wait_for(running["id"], ("in_progress",))
-        time.sleep(0.5)  # let the worker submit to the upstream
+        # Its first status poll: submitted, and its upstream job id recorded by the studio.
+        assert upstream.polled.wait(30), "the running job was never polled upstream"
         cancelled = client.post(f"/v1/videos/{queued['id']}/cancel").json()
         assert cancelled["status"] == "cancelled"
         client.post(f"/v1/videos/{running['id']}/cancel")
@@ -247,7 +258,7 @@ def test_cancel_queued_and_running_jobs(cloud_studio, upstream):
         # The cancelled queued job never reached the upstream.
         assert len(upstream.posts()) == 1
         # Retry makes a fresh job with the same parameters.
-        upstream.delay = 0.2
+        upstream.mode, upstream.delay = "async", 0.2
         again = client.post(f"/v1/videos/{queued['id']}/retry")
         assert again.status_code == 201 and again.json()["prompt"] == "waiting"
         assert studio.wait_for(again.json()["id"])["status"] == "completed"
@@ -255,7 +266,7 @@ def test_cancel_queued_and_running_jobs(cloud_studio, upstream):
 
 def test_restart_mid_job_resumes_the_upstream_job(cloud_studio, upstream, studio_factory):
     studio = cloud_studio
-    upstream.delay = 3
+    upstream.mode, upstream.delay = "async_never", 0  # in_progress upstream until let go below
     with studio.client() as client:
         job = create(client, prompt="survive a crash")
     # The first status poll comes after the studio has recorded the upstream's job id; a kill
@@ -265,6 +276,8 @@ def test_restart_mid_job_resumes_the_upstream_job(cloud_studio, upstream, studio
         time.sleep(0.05)
     assert upstream.jobs, "the upstream never saw the job"
     studio.kill()
+    for upstream_job in upstream.jobs.values():  # it finished upstream while the studio was down
+        upstream_job.outcome = "completed"
     restarted = studio_factory(data_dir=studio.data_dir, **studio.settings)
     done = restarted.wait_for(job["id"], timeout=30)
     assert done["status"] == "completed"
@@ -277,9 +290,12 @@ def test_restart_mid_job_resumes_the_upstream_job(cloud_studio, upstream, studio
 def test_restart_with_queued_jobs_loses_nothing(preview_studio, studio_factory):
     studio = preview_studio
     with studio.client() as client:
-        ids = [create(client, prompt=f"keep {i}", size="640x368", num_frames=81)["id"] for i in range(3)]
-    time.sleep(0.3)
+        # The first is held mid-encode at the gate, the other two queued behind it, when the studio dies.
+        prompts = [studio.gate.prompt("keep0", "keep 0"), "keep 1", "keep 2"]
+        ids = [create(client, prompt=prompt, size="640x368", num_frames=81)["id"] for prompt in prompts]
+    studio.gate.wait_until_held("keep0")
     studio.kill()
+    studio.gate.open("keep0")  # the restarted studio's run of it goes through
     restarted = studio_factory(data_dir=studio.data_dir)
     for video_id in ids:
         assert restarted.wait_for(video_id, timeout=90)["status"] == "completed"

@@ -25,6 +25,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.support.gate import Gate
 from tests.support.studio import free_port
 
 BACKEND = Path(__file__).resolve().parents[1]
@@ -81,10 +82,12 @@ def running(pid: int) -> bool:
         return True  # no /proc (macOS): alive as far as we can tell
 
 
-def read_events(port: int, video_id: str) -> None:
-    """Hold a progress stream open until the server ends it."""
+def read_events(port: int, video_id: str, open_: threading.Event) -> None:
+    """Hold a progress stream open until the server ends it; `open_` is set once it answered."""
     try:
         with httpx.stream("GET", f"http://127.0.0.1:{port}/v1/videos/{video_id}/events", timeout=30) as response:
+            if response.status_code == 200:
+                open_.set()
             for _ in response.iter_lines():
                 pass
     except httpx.HTTPError:
@@ -131,6 +134,7 @@ def test_signal_to_run_py_stops_the_server_and_leaves_no_process(
     """With STUDIO_FRONT=nginx, nginx's master and workers are among what must be gone."""
     root, venv = scratch_root(tmp_path)
     port = free_port()
+    gate = Gate(tmp_path / "gate")  # the job below waits there, running, until the signal
     env = {k: v for k, v in os.environ.items() if not k.startswith(("CLOUD_VIDEO", "VIDEO_", "DATABASE_URL"))}
     env.update(
         STUDIO_VENV=str(venv),
@@ -139,6 +143,7 @@ def test_signal_to_run_py_stops_the_server_and_leaves_no_process(
         STUDIO_ENV_FILE=str(root / "app" / ".env"),
         PYTHONUNBUFFERED="1",
         STUDIO_FRONT=front,
+        **gate.settings,
     )
     env.pop("DJANGO_SECRET_KEY", None)  # run.py makes one and writes it to app/.env
     log_path = tmp_path / "run.log"
@@ -170,13 +175,17 @@ def test_signal_to_run_py_stops_the_server_and_leaves_no_process(
         children = descendants(launcher.pid)
         if front:
             assert any("nginx" in command_line(pid) for pid in children), "no nginx in front"
-        # Something in progress when the signal comes: a job, and a progress stream holding a thread.
+        # Something in progress when the signal comes: a job held running at the gate (never
+        # opened: the stop must hand it back), and a progress stream holding a thread.
         with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=10) as client:
-            created = client.post("/v1/videos", json={"prompt": "a slow sunrise", "num_frames": 161})
+            created = client.post("/v1/videos", json={"prompt": gate.prompt("sunrise", "a slow sunrise")})
             assert created.status_code in (200, 201), created.text
-            stream = threading.Thread(target=read_events, args=(port, created.json()["id"]), daemon=True)
+            streaming = threading.Event()
+            stream = threading.Thread(target=read_events, args=(port, created.json()["id"], streaming), daemon=True)
             stream.start()
-            time.sleep(0.5)
+            gate.wait_until_held("sunrise")
+            assert streaming.wait(10), "the progress stream did not open"
+            assert client.get(f"/v1/videos/{created.json()['id']}").json()["status"] == "in_progress"
 
         launcher.send_signal(signum)
         stopped_at = time.monotonic()

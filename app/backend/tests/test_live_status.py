@@ -59,8 +59,9 @@ class EventReader:
 
 @pytest.fixture
 def held_studio(studio_factory, upstream: FakeUpstream) -> StudioServer:
-    """A tt-cloud studio whose upstream runs one job at a time for a while."""
-    upstream.mode, upstream.delay = "async", 1.5
+    """A tt-cloud studio (one job at a time) whose upstream holds every job in_progress until
+    the test lets it finish (`release`)."""
+    upstream.mode, upstream.delay = "async_never", 0.0
     return studio_factory(
         CLOUD_VIDEO_GENERATION_URL=upstream.url,
         CLOUD_VIDEO_GENERATION_AUTH_TOKEN=upstream.token,
@@ -69,7 +70,17 @@ def held_studio(studio_factory, upstream: FakeUpstream) -> StudioServer:
     )
 
 
-def test_one_stream_follows_every_unfinished_job_to_its_end(held_studio: StudioServer) -> None:
+def release(upstream: FakeUpstream, jobs: int) -> None:
+    """Let the upstream's first `jobs` jobs finish (at their next poll), once it has that many."""
+    deadline = time.monotonic() + 30
+    while len(upstream.jobs) < jobs:
+        assert time.monotonic() < deadline, f"the upstream has {len(upstream.jobs)} jobs, not {jobs}"
+        time.sleep(0.02)
+    for job in list(upstream.jobs.values())[:jobs]:
+        job.outcome = "completed"
+
+
+def test_one_stream_follows_every_unfinished_job_to_its_end(held_studio: StudioServer, upstream: FakeUpstream) -> None:
     studio = held_studio
     with studio.client() as client:
         first = client.post("/v1/videos", json={"prompt": "first"}).json()
@@ -84,7 +95,11 @@ def test_one_stream_follows_every_unfinished_job_to_its_end(held_studio: StudioS
         assert client.delete(f"/v1/videos/{doomed['id']}").status_code == 200
         assert stream.until("deleted", doomed["id"])
 
-        seen = stream.until("video", first["id"], "completed") + stream.until("video", second["id"], "completed")
+        release(upstream, 1)
+        seen = stream.until("video", first["id"], "completed")
+        seen += stream.until("video", second["id"], "in_progress")  # held upstream: seen running
+        release(upstream, 2)
+        seen += stream.until("video", second["id"], "completed")
         second_states = [data["status"] for name, data in seen if name == "video" and data["id"] == second["id"]]
         assert "in_progress" in second_states and second_states[-1] == "completed"
         assert all(s in ("queued", "in_progress", "completed") for s in second_states)
@@ -94,10 +109,13 @@ def test_one_stream_follows_every_unfinished_job_to_its_end(held_studio: StudioS
         assert not [d for n, d in later if n == "video" and d["id"] in (first["id"], second["id"])]
 
 
-def test_one_job_stream_ends_with_its_final_state(held_studio: StudioServer) -> None:
+def test_one_job_stream_ends_with_its_final_state(held_studio: StudioServer, upstream: FakeUpstream) -> None:
     with held_studio.client() as client:
         job = client.post("/v1/videos", json={"prompt": "one"}).json()
     stream = EventReader(f"{held_studio.url}/v1/videos/{job['id']}/events")
+    opening = stream.until("video", job["id"])
+    assert opening[-1][1]["status"] in ("queued", "in_progress")  # held: the stream follows it to its end
+    release(upstream, 1)
     stream.until("video", job["id"], "completed")
     assert stream.events.get(timeout=10) is None  # the server ended the stream
 

@@ -166,11 +166,15 @@ def test_validation_answers_as_tt_media_server(studio_factory) -> None:
 def test_cancel_a_queued_job(studio_factory) -> None:
     server = serve(studio_factory)
     client = MediaServerClient(server.url)
-    ids = [client.http.post("/generations", json={"prompt": f"job {i}"}).json()["id"] for i in range(3)]
+    # The first job holds the preview engine's one slot at the gate: the others stay queued.
+    ids = [client.http.post("/generations", json={"prompt": server.gate.prompt("first", "job 0")}).json()["id"]]
+    server.gate.wait_until_held("first")
+    ids += [client.http.post("/generations", json={"prompt": f"job {i}"}).json()["id"] for i in range(1, 3)]
     cancelled = client.http.post(f"/generations/{ids[-1]}/cancel")
     assert cancelled.status_code == 200 and cancelled.json()["status"] == "cancelled"
     assert client.wait(ids[-1])["status"] == "cancelled"
     assert client.http.get(f"/generations/{ids[-1]}/download").status_code == 409
+    server.gate.open("first")
     assert client.wait(ids[0])["status"] == "completed"
 
 

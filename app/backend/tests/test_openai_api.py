@@ -145,8 +145,14 @@ def test_seeds_variations_gallery_filters_and_favorites(studio, sdk: OpenAI) -> 
     ).http_response.json()
     assert fixed["seed"] == 42
 
+    # The batch's jobs wait at the gate (the preview engine runs one at a time): none has ended
+    # when one is cancelled below.
     batch = sdk.videos.with_raw_response.create(
-        prompt="a fox in snow", model="preview", size=SMALL, seconds=ONE_SECOND, extra_body={"n": 3, "seed": 7}
+        prompt=studio.gate.prompt("fox", "a fox in snow"),
+        model="preview",
+        size=SMALL,
+        seconds=ONE_SECOND,
+        extra_body={"n": 3, "seed": 7},
     ).http_response.json()
     assert batch["batch_id"]
     with httpx.Client(base_url=studio.url) as client:
@@ -157,7 +163,9 @@ def test_seeds_variations_gallery_filters_and_favorites(studio, sdk: OpenAI) -> 
         found = client.get("/v1/videos", params={"q": "FOX IN"}).json()["data"]
         assert {m["id"] for m in found} == {m["id"] for m in members}
         assert client.get("/v1/videos", params={"model": "tt-cloud"}).json()["data"] == []
-        client.post(f"/v1/videos/{members[0]['id']}/cancel")
+        assert client.post(f"/v1/videos/{members[0]['id']}/cancel").status_code == 200
+        # Queued, it is cancelled at once; held at the gate, once its worker has stopped it.
+        studio.wait_for(members[0]["id"], ("cancelled",))
         cancelled = client.get("/v1/videos", params={"status": "cancelled"}).json()["data"]
         assert [m["id"] for m in cancelled] == [members[0]["id"]]
 
@@ -177,7 +185,8 @@ def test_seeds_variations_gallery_filters_and_favorites(studio, sdk: OpenAI) -> 
 
 
 def test_not_ready_content_is_a_404_the_client_does_not_retry(studio, sdk: OpenAI) -> None:
-    video = sdk.videos.create(prompt="slow", model="preview", size=SIZE, seconds="12")
+    # Held at the gate (or queued before it): not finished whatever the engine's speed.
+    video = sdk.videos.create(prompt=studio.gate.prompt("slow", "slow"), model="preview", size=SIZE, seconds="12")
     started = time.monotonic()
     with pytest.raises(openai.NotFoundError) as not_ready:
         sdk.videos.download_content(video.id)

@@ -292,10 +292,23 @@ def test_a_4xx_error_envelope_on_create_keeps_its_code(strict: StrictOpenAI, tmp
     assert failure(provider_for(strict), tmp_path).code == "upstream_auth"
 
 
-def test_poll_after_ms_sets_the_poll_pace(strict: StrictOpenAI, tmp_path: Path) -> None:
-    # Slower than the poll interval: a few polls instead of dozens.
-    strict.run_seconds, strict.poll_after_ms = 1.0, 400
+def test_poll_after_ms_sets_the_poll_pace(
+    strict: StrictOpenAI, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Slower than the poll interval: a few polls instead of dozens. The video is held in
+    # progress until the server has answered its second poll, so the third finds it done,
+    # however the polls are timed (none finds it done early, none late).
+    strict.hold, strict.poll_after_ms = True, 400
+    answer_pace = strict._poll_after  # called once a poll's answer is made, for its header
+
+    def pace_then_release() -> dict[str, str]:
+        if len(strict.requests("GET", "/videos/*")) >= 2:
+            strict.hold = False
+        return answer_pace()
+
+    monkeypatch.setattr(strict, "_poll_after", pace_then_release)
     run(provider_for(strict, poll_interval=0.02), tmp_path)
+    monkeypatch.undo()
     [video_id] = strict.videos
     polls = [s.at for s in strict.requests("GET", f"/videos/{video_id}")]
     create = strict.requests("POST", "/videos")[0].at
@@ -325,15 +338,36 @@ def test_cancel_deletes_the_upstream_video_before_generate_returns(strict: Stric
     assert strict.alive() == [] and strict.visible() == []
 
 
-def test_cancel_during_the_create_still_deletes_the_video_it_made(strict: StrictOpenAI, tmp_path: Path) -> None:
-    strict.hold, strict.create_delay = True, 0.5
-    ctx = NullContext()
+def test_cancel_during_the_create_still_deletes_the_video_it_made(
+    strict: StrictOpenAI, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    noticed = threading.Event()  # the provider has seen the cancel (while its create is unanswered)
+
+    class Watched(NullContext):
+        def cancelled(self) -> bool:
+            if self.cancel_requested:
+                noticed.set()
+            return self.cancel_requested
+
+    # The create's answer (its video already made) is held until the provider has seen the
+    # cancel: the cancel lands during the create, however fast either side is.
+    made = strict._made
+
+    def answer_after_the_cancel(video: object) -> tuple[int, object, dict[str, str]]:
+        assert noticed.wait(10), "the provider never saw the cancel"
+        return made(video)
+
+    strict.hold = True
+    monkeypatch.setattr(strict, "_made", answer_after_the_cancel)
+    ctx = Watched()
     thread, box = in_thread(lambda: run(provider_for(strict), tmp_path, ctx=ctx))
     wait_until(lambda: strict.videos)
     ctx.cancel_requested = True
     thread.join(10)
     assert isinstance(box.get("error"), JobCancelled), box
     assert len(strict.requests("DELETE", "/videos/*")) == 1 and strict.visible() == []
+    deleted = strict.requests("DELETE", "/videos/*")[0].at
+    assert all(s.at > deleted for s in strict.requests("GET", "/videos/*"))  # never polled: cancelled in the create
 
 
 def test_a_timeout_deletes_the_upstream_video(strict: StrictOpenAI, tmp_path: Path) -> None:

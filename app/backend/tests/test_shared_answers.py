@@ -144,7 +144,9 @@ ALICE, BOB = "alice-key-aaaaaaaaaaaa", "bob-key-bbbbbbbbbbbbbb"
 
 
 def test_live_every_change_is_read_at_once_and_only_by_its_caller(studio_factory):
-    upstream = FakeUpstream(mode="async_never")  # the job stays in_progress until cancelled
+    # The job stays in_progress until cancelled, and cancelling (the upstream slow to stop it) until
+    # the test lets the cancel through: its cancel_requested cannot be over before it is read.
+    upstream = FakeUpstream(mode="async_never", cancel_delay=3600.0)
     try:
         studio = studio_factory(
             STUDIO_AUTH_REQUIRED="true",
@@ -172,6 +174,7 @@ def test_live_every_change_is_read_at_once_and_only_by_its_caller(studio_factory
         assert cancelling.status_code == 200
         assert cancelling.json()["cancel_requested"] is True
         assert alice.get(path).json()["cancel_requested"] is True  # read at once
+        upstream.cancel_delay = 0.0  # the upstream's job is cancelled at the studio's next look
         assert studio.wait_for_as(alice, video["id"])["status"] == "cancelled"
         assert alice.delete(path).status_code == 200
         assert alice.get(path).status_code == 404

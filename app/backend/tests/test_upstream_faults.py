@@ -25,7 +25,8 @@ BASE = dict(
     STUDIO_LOG_LEVEL="INFO",
 )
 # No retries, short timeouts: each fault fails its job at once. (2 s, not 1: a busy 2-core
-# machine must not turn an ordinary answer into a timeout; the slow modes take 5 s.)
+# machine must not turn an ordinary answer into a timeout; the slow modes hold their answer
+# until the test is over, so the time-out cannot lose to them.)
 NO_RETRY = dict(VIDEO_MAX_ATTEMPTS=1, CLOUD_VIDEO_GENERATION_TIMEOUT=2, CLOUD_VIDEO_GENERATION_JOB_TIMEOUT=2)
 RETRY = dict(VIDEO_MAX_ATTEMPTS=3, CLOUD_VIDEO_GENERATION_TIMEOUT=5)
 CAP = 8000  # bytes; the test video is ~16 KB
@@ -41,7 +42,8 @@ class Harness:
     def reset(self) -> None:
         up = self.upstream
         up.mode, up.delay, up.script, up.poll_script = "sync", 0.0, [], []
-        up.download_mode, up.retry_after, up.stall = "sync", None, 3.0
+        up.download_mode, up.retry_after, up.stall, up.slow_chunk = "sync", None, 3.0, 1024
+        up.held = False  # a held answer of the last test goes (to a caller that has hung up)
         up.seen.clear()
         up.jobs.clear()
         self.statuses.clear()
@@ -148,11 +150,14 @@ def capped(_capped: Harness) -> Harness:
 
 FAILURES = [
     # (id, upstream setup, error code, words the message must contain)
-    ("slow_headers", dict(mode="sync", delay=5), "upstream_timeout", "did not answer within 2 seconds"),
-    ("slow_body", dict(mode="slow_body", stall=5), "upstream_timeout", "did not answer within 2 seconds"),
+    # Held: no answer (slow_headers) or nothing after the first KiB (slow_body) until the test ends.
+    ("slow_headers", dict(mode="sync", held=True), "upstream_timeout", "did not answer within 2 seconds"),
+    ("slow_body", dict(mode="slow_body", held=True, stall=0), "upstream_timeout", "did not answer within 2 seconds"),
     (
+        # Every gap 0.1 s (1.9 s inside the read timeout), the whole body 6.4 s (the job's limit
+        # is 2 s): the read timeout never fires, the body's time limit does.
         "trickling_body",
-        dict(mode="slow_body", stall=0.4),
+        dict(mode="slow_body", stall=0.1, slow_chunk=256),
         "upstream_timeout",
         "still sending the video after 2 seconds",
     ),

@@ -87,11 +87,11 @@ describe('keyboard, phone and attention', () => {
   it('counts running videos in the tab title', async () => {
     const { page } = session;
     await page.getByLabel('Prompt', { exact: true }).fill('Title count: a long train');
+    // Held running at the test gate until cancelled below: the prompt sent next waits behind it.
     const blocker = await api(backend.url, 'POST', '/v1/videos', {
-      prompt: 'Title blocker',
-      num_frames: 161,
-      size: '1920x1088',
+      prompt: backend.gate.prompt('title', 'Title blocker'),
     });
+    await backend.gate.waitUntilHeld('title');
     await page.getByLabel('Prompt', { exact: true }).press('Enter');
     await page.waitForFunction(() => /\d+ running/.test(document.title), undefined, { timeout: 15_000 });
     assert.match(await page.title(), /running\) Video Studio/);

@@ -27,13 +27,17 @@ describe('studio unreachable and back', () => {
 
   it('shows the banner within a few seconds, backs off, and clears it after the restart', async () => {
     const { page } = session;
-    // A long job keeps the preview worker busy through the outage.
+    // A job held running at the test gate (never let go) keeps the preview worker busy through
+    // the outage: the stop hands it back, and the restarted studio runs it again.
     const job = await api(backend.url, 'POST', '/v1/videos', {
-      prompt: 'Long clip across a restart',
-      num_frames: 161,
-      size: '1920x1088',
+      prompt: backend.gate.prompt('restart', 'Long clip across a restart'),
     });
     assert.equal(job.status, 201);
+    await backend.gate.waitUntilHeld('restart');
+    // The page opens its live stream once it lists an unfinished job; the studio is stopped only
+    // once that stream is open. One still opening as the stop begins is not among the streams
+    // the stop ends, and holds the stop up to its time limit (10 s, when stop() kills it).
+    const streamOpen = page.waitForResponse((r) => r.url() === `${backend.url}/v1/videos/events`);
     await page.goto(`${backend.url}/video-generation`);
     const card = page.locator(`[data-video-id="${job.body.id}"]`);
     await card.getByTestId('job-waiting').waitFor();
@@ -44,6 +48,8 @@ describe('studio unreachable and back', () => {
       job.body.id,
       { timeout: 30_000 },
     );
+
+    assert.equal((await streamOpen).status(), 200);
 
     let requests = 0;
     page.on('request', (req) => {

@@ -86,12 +86,12 @@ describe('creative loop on the page', () => {
     await sleep(7_000);
     assert.equal((await api(backend.url, 'GET', `/v1/videos/${made[0]}`)).status, 200, 'undone: still there');
 
-    // A running job: cancelled at once, deleted once the undo time is over.
+    // A running job (held at the test gate, never let go): cancelled at once, deleted once the
+    // undo time is over.
     const blocker = await api(backend.url, 'POST', '/v1/videos', {
-      prompt: 'Running when deleted',
-      num_frames: 161,
-      size: '1920x1088',
+      prompt: backend.gate.prompt('deleted', 'Running when deleted'),
     });
+    await backend.gate.waitUntilHeld('deleted');
     await page.reload(); // made elsewhere while the page followed no unfinished job
     await card(blocker.body.id).getByTestId('job-waiting').waitFor();
     await card(blocker.body.id).getByTestId('job-delete').click();
@@ -297,6 +297,12 @@ describe('creative loop on the page', () => {
 
   it('shows a remembered grid with search, filters, favorites and a spritesheet scrub', async () => {
     const { page } = session;
+    // Every video made above has ended, on the server and on the page (its title counts the
+    // unfinished): the grid does not change under the pointer as one of them finishes.
+    for (const video of await listAll(backend.url)) {
+      await waitForStatus(backend.url, video.id, ['completed', 'failed', 'cancelled']);
+    }
+    await page.waitForFunction(() => document.title === 'Video Studio');
     await page.getByTestId('view-grid').click();
     await page.getByTestId('gallery').waitFor();
     await page.getByTestId('gallery-tile').first().waitFor();
@@ -321,7 +327,7 @@ describe('creative loop on the page', () => {
       const tiles = [...document.querySelectorAll('[data-testid="gallery-tile"]')];
       return tiles.length > 0 && tiles.every((t) => t.dataset.status === 'completed');
     });
-    // One tile by id: the grid may still change above it as other videos finish.
+    // One tile by id, the newest finished one.
     const tileId = await page.getByTestId('gallery-tile').first().getAttribute('data-video-id');
     const scrub = page.locator(`[data-testid="gallery-tile"][data-video-id="${tileId}"] [data-testid="gallery-scrub"]`);
     // Hover (scrolls it into view and waits for it to be stable), then move across it; the move

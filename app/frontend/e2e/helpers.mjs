@@ -1,7 +1,7 @@
 // Shared plumbing for the browser tests: start the real Django backend as a subprocess,
 // drive Debian's Chromium through playwright-core, collect console errors, save screenshots.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -50,6 +50,41 @@ export function newDataDir() {
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
+// The preview engine's test gate (app/backend/videos/providers/preview_gate.py): every backend
+// started here sets VIDEO_PREVIEW_GATE_DIR, and a preview job whose prompt carries [gate:NAME]
+// draws its first frame and then waits, running and cancellable, until the test opens gate
+// NAME. A test that needs a job still running (to cancel it, to stop the studio under it, to see
+// others queue behind it) holds it there instead of hoping a long clip is slow enough.
+const gateDirOf = (dataDir) => `${dataDir}-gate`;
+
+/** `text` with the token that holds its preview job at gate `name`. */
+function gatePrompt(name, text = 'held') {
+  return `${text} [gate:${name}]`;
+}
+
+function gate(dataDir) {
+  const folder = gateDirOf(dataDir);
+  mkdirSync(folder, { recursive: true });
+  const isHeld = (name) => existsSync(path.join(folder, `${name}.waiting`));
+  return {
+    folder,
+    prompt: gatePrompt,
+    isHeld,
+    /** Until a job has drawn its first frame and waits at gate `name` (running, not ended). */
+    async waitUntilHeld(name, timeoutMs = 60_000) {
+      const deadline = Date.now() + timeoutMs;
+      while (!isHeld(name)) {
+        if (Date.now() > deadline) throw new Error(`no job reached the gate ${name} within ${timeoutMs} ms`);
+        await sleep(50);
+      }
+    },
+    /** Let the job held at gate `name` (or one that will reach it) go on. */
+    open(name) {
+      writeFileSync(path.join(folder, name), '');
+    },
+  };
+}
+
 /**
  * Migrate and start `manage.py runstudio` on a free port (or `port`), and wait for /healthz.
  * `env` is added over the test defaults: fresh data dir, no cloud URL (so the preview
@@ -71,6 +106,7 @@ function backendEnv(dataDir, env) {
     VIDEO_JOB_BACKEND: 'inprocess',
     DATABASE_URL: '',
     PYTHONUNBUFFERED: '1',
+    VIDEO_PREVIEW_GATE_DIR: gateDirOf(dataDir), // shared by a restart on the same data dir
     ...env,
   };
 }
@@ -125,6 +161,7 @@ export async function startBackend({ dataDir = newDataDir(), port, env = {} } = 
     url,
     port,
     dataDir,
+    gate: gate(dataDir),
     log: () => log,
     async stop({ removeData = false } = {}) {
       if (proc.exitCode === null && proc.signalCode === null) {
@@ -133,7 +170,10 @@ export async function startBackend({ dataDir = newDataDir(), port, env = {} } = 
         await exited;
         clearTimeout(timer);
       }
-      if (removeData) rmSync(dataDir, { recursive: true, force: true });
+      if (removeData) {
+        rmSync(dataDir, { recursive: true, force: true });
+        rmSync(gateDirOf(dataDir), { recursive: true, force: true });
+      }
     },
   };
 }

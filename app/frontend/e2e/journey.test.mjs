@@ -100,19 +100,17 @@ describe('video generation journey (preview engine)', () => {
     const { page } = session;
     const input = page.getByLabel('Prompt', { exact: true });
     await input.focus(); // keyboard only from here
-    await page.keyboard.type(PROMPT);
+    // The job waits at the test gate after its first frame until let go below.
+    await page.keyboard.type(backend.gate.prompt('volcano', PROMPT));
     await page.keyboard.press('Enter');
 
     const job = page.getByTestId('job').filter({ hasText: PROMPT });
     await job.waitFor();
     // The job is answered "queued" at once and shown with its progress bar before it finishes.
-    const sawWaiting = await job
-      .getByTestId('job-waiting')
-      .waitFor({ timeout: 5_000 })
-      .then(() => true)
-      .catch(async () => (await job.getAttribute('data-status')) === 'completed');
-    assert.ok(sawWaiting, 'the job showed a waiting state (or had already finished)');
+    await job.getByTestId('job-waiting').waitFor();
+    await job.getByTestId('job-waiting').getByRole('progressbar').waitFor();
     assert.equal(await input.inputValue(), '', 'the prompt box is cleared after submitting');
+    backend.gate.open('volcano');
     await page
       .getByTestId('announcer')
       .filter({ hasText: `Video ready: ${PROMPT}` })
@@ -159,14 +157,13 @@ describe('video generation journey (preview engine)', () => {
 
   it('queues two prompts behind a running job, cancels one and deletes one', async () => {
     const { page } = session;
-    // A long job (many large frames) keeps the single preview worker busy so the next
-    // prompts really wait in the queue.
+    // A job held running at the test gate keeps the single preview worker busy so the next
+    // prompts really wait in the queue (it is cancelled below, never let go).
     const blocker = await api(backend.url, 'POST', '/v1/videos', {
-      prompt: 'Long blocker clip',
-      num_frames: 161,
-      size: '1920x1088',
+      prompt: backend.gate.prompt('blocker', 'Long blocker clip'),
     });
     assert.equal(blocker.status, 201);
+    await backend.gate.waitUntilHeld('blocker');
     await page.reload();
     const blockerCard = page.locator(`[data-video-id="${blocker.body.id}"]`);
     await blockerCard.waitFor();

@@ -6,7 +6,7 @@ request it sees. With `serial=True` it makes one video at a time, like one accel
 Fault modes (tests/test_upstream_faults.py): `status:<code>` (JSON error; `retry_after`
 adds a Retry-After header), `html_error:<code>` (a proxy's HTML error page), `html`,
 `garbage`, `truncated`, `reset` (connection dropped mid-body), `slow_body` (headers at once,
-then 1 KiB every `stall` seconds), `chunked` (no Content-Length); `async`, `async_fail`,
+then `slow_chunk` bytes every `stall` seconds), `chunked` (no Content-Length); `async`, `async_fail`,
 `async_never`, `async_lost`, `async_bad_id`. `script` overrides `mode` for the next generation requests,
 one entry each (e.g. ["status:503", "sync"]); `download_mode` applies a body fault to the
 async download; `poll_script` answers the next job polls with these HTTP statuses.
@@ -16,6 +16,9 @@ caller hangs up), `deep` (JSON nested 100,000 levels). `warmup_until` (a monoton
 generation requests before it answer 405 "Model is not ready", as tt-media-server does while it
 warms up. `cancel_delay`: a cancelled async job stays `cancelling` this long. Async jobs count
 towards `max_concurrent` while queued, in progress or cancelling; `polled` is set by each poll.
+`held = True` holds generation answers until the test sets it False again (or closes the
+upstream): a sync answer waits before its first byte, `slow_body` after its first chunk. A
+time-out raced against it cannot lose, however slow the machine: the answer never comes first.
 `Blackhole` is an address whose connections are never accepted (a connect timeout).
 tt-media-server's request validation, strictly (its 422s, pydantic's `detail` list): `{PATH}/i2v`
 checks `image_prompts` (1 to 81 entries, decodable images, distinct frame_pos 0..80) and records
@@ -45,6 +48,8 @@ from PIL import Image
 from tests.support.media import tiny_mp4
 
 PATH = "/video/generations"
+# A held answer no test lets go would keep its handler thread for ever; it goes on after this.
+MAX_HOLD_SECONDS = 300.0
 
 
 @dataclass
@@ -91,6 +96,7 @@ class FakeUpstream:
     poll_script: list[int] = field(default_factory=list)  # statuses for the next job polls
     retry_after: str | None = None  # Retry-After header on status:<code> answers
     stall: float = 3.0  # seconds between chunks in slow_body mode (and bytes in the trickle poll)
+    slow_chunk: int = 1024  # bytes per chunk in slow_body mode
     poll_mode: str = "normal"  # normal | endless | trickle | deep: how job polls are answered
     endless_bytes: int = 300 * 1024 * 1024  # how much the endless status answer sends
     warmup_until: float = 0.0  # monotonic time; generation requests before it answer 405 "not ready"
@@ -105,6 +111,8 @@ class FakeUpstream:
     def __post_init__(self) -> None:
         self._lock = threading.Lock()
         self._gpu = threading.Lock()
+        self._released = threading.Event()  # clear while answers are held (`held`)
+        self._released.set()
         self.polled = threading.Event()
         upstream = self
 
@@ -133,7 +141,24 @@ class FakeUpstream:
         scheme = "https" if self.tls else "http"
         return f"{scheme}://127.0.0.1:{self.server.server_address[1]}{PATH}"
 
+    @property
+    def held(self) -> bool:
+        """True: generation answers wait (a sync one before its first byte, slow_body after its
+        first chunk) until this is set False again."""
+        return not self._released.is_set()
+
+    @held.setter
+    def held(self, value: bool) -> None:
+        if value:
+            self._released.clear()
+        else:
+            self._released.set()
+
+    def _wait_released(self) -> None:
+        self._released.wait(MAX_HOLD_SECONDS)
+
     def close(self) -> None:
+        self.held = False  # let held handlers go (their callers are gone)
         self.server.shutdown()
         self.server.server_close()
 
@@ -275,6 +300,8 @@ class FakeUpstream:
             return self._json(
                 h, 202, {"id": job.id, "status": "queued", "created_at": int(time.time()), "model": "wan2.2"}
             )
+        if mode != "slow_body":  # slow_body is held after its first chunk instead
+            self._wait_released()
         self._busy(self.delay, h)
         if _client_gone(h.connection):  # the caller gave up: that accelerator time was wasted
             with self._lock:
@@ -313,9 +340,10 @@ class FakeUpstream:
             h.send_header("Content-Length", str(len(self.video)))
             h.end_headers()
             try:
-                for start in range(0, len(self.video), 1024):
-                    h.wfile.write(self.video[start : start + 1024])
+                for start in range(0, len(self.video), self.slow_chunk):
+                    h.wfile.write(self.video[start : start + self.slow_chunk])
                     h.wfile.flush()
+                    self._wait_released()
                     time.sleep(self.stall)
             except (BrokenPipeError, ConnectionResetError):
                 pass
