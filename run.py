@@ -543,6 +543,8 @@ def checks(python: Path, frontend: bool) -> list[tuple[str, list[str], Path]]:
         ("ruff check", [*tool, "ruff", "check", "."], ROOT),
         ("ruff format --check", [*tool, "ruff", "format", "--check", "."], ROOT),
         ("mypy", [*tool, "mypy"], ROOT),
+        # The layering docs/architecture.md states, as import-linter contracts (pyproject.toml).
+        ("import-linter", [str(python.parent / "lint-imports"), "--config", str(ROOT / "pyproject.toml")], BACKEND),
     ]
     if frontend:
         npm = shutil.which("npm") or "npm"

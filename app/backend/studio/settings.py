@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "ninja",  # ships Swagger UI's files, so /v1/docs works with no internet
     "videos",
+    "studio",  # its management command: runstudio (the server)
     "model_control",
 ]
 
@@ -154,7 +155,7 @@ AUTH_PASSWORD_VALIDATORS = [
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Strict"
-CSRF_FAILURE_VIEW = "videos.access.signin.csrf_failure"  # JSON, as every API answer
+CSRF_FAILURE_VIEW = "videos.api.signin.csrf_failure"  # JSON, as every API answer
 SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = env_bool("STUDIO_SECURE_COOKIES", False)
 # Reverse proxies (addresses or networks, comma-separated) whose X-Forwarded-Proto and
 # X-Forwarded-For are believed (videos/access/proxy.py); from any other address they are ignored.

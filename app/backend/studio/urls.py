@@ -1,8 +1,8 @@
 from django.urls import include, path, re_path
 
 from studio.frontend import api_not_found, health, spa_index
-from videos.access.signin import me, sign_in, sign_out
 from videos.api import api
+from videos.api.signin import me, sign_in, sign_out
 from videos.metrics.views import metrics
 from videos.serve import views as media_server
 

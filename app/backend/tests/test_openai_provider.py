@@ -20,7 +20,7 @@ import pytest
 from PIL import Image
 
 from tests.support.media import tiny_mp4
-from tests.support.openai_strict import StrictOpenAI
+from tests.support.openai_strict import StrictOpenAI, Video
 from videos.providers.base import GenerationRequest, JobCancelled, NullContext, ProviderError
 from videos.providers.openai_videos import OpenAIVideosProvider
 from videos.providers.upstream_http import RetryPolicy
@@ -353,7 +353,7 @@ def test_cancel_during_the_create_still_deletes_the_video_it_made(
     # cancel: the cancel lands during the create, however fast either side is.
     made = strict._made
 
-    def answer_after_the_cancel(video: object) -> tuple[int, object, dict[str, str]]:
+    def answer_after_the_cancel(video: Video) -> tuple[int, object, dict[str, str]]:
         assert noticed.wait(10), "the provider never saw the cancel"
         return made(video)
 

@@ -12,9 +12,11 @@ class VideosConfig(AppConfig):
         # Django's documented place for what needs the models loaded: the receivers of a job's
         # changes live in the layers above the model.
         from videos.jobs.eta import forget_shared
+        from videos.jobs.retention import delete_expired
         from videos.live import shared_answers
         from videos.live.hub import hub
         from videos.models import VideoJob, jobs_changed
+        from videos.queue.recovery import housekeeping
 
         def changed(**kwargs: Any) -> None:
             forget_shared()
@@ -34,5 +36,6 @@ class VideosConfig(AppConfig):
             jobs_changed.send(sender=VideoJob)
 
         jobs_changed.connect(changed, weak=False, dispatch_uid="jobs-changed")
+        housekeeping.connect(lambda **kwargs: delete_expired(), weak=False, dispatch_uid="retention")
         post_save.connect(saved, sender=VideoJob, weak=False, dispatch_uid="live-status-save")
         post_delete.connect(deleted, sender=VideoJob, weak=False, dispatch_uid="live-status-delete")

@@ -23,7 +23,6 @@ from django.conf import settings
 from django.db import close_old_connections
 from django.utils import timezone
 
-from videos.jobs.retention import delete_expired
 from videos.models import VideoJob
 from videos.queue import recovery
 from videos.queue.celery_app import app, queue_name
@@ -122,7 +121,7 @@ def _providers_of(queues: list[str]) -> list[str]:
 
 def recover_and_resync(providers: list[str]) -> int:
     """One recovery pass; returns how many jobs were (re)sent to the broker."""
-    delete_expired()
+    recovery.housekeeping.send(sender=recover_and_resync)
     before = set(VideoJob.objects.filter(status=Status.IN_PROGRESS).values_list("id", flat=True))
     if recovery.recover_interrupted():
         # Requeued in the database: send them now (their old message is gone or unacked).

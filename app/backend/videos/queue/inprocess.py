@@ -13,11 +13,10 @@ import time
 
 from django.db import close_old_connections
 
-from videos.jobs.retention import delete_expired
 from videos.models import VideoJob
 from videos.providers.registry import all_providers
 from videos.queue.claim import claim_next
-from videos.queue.recovery import recover_interrupted
+from videos.queue.recovery import housekeeping, recover_interrupted
 from videos.runner import run as runner
 from videos.runner.context import begin_hand_back
 
@@ -122,7 +121,7 @@ class InProcessQueue:
                     for condition in self._wake.values():
                         with condition:
                             condition.notify_all()
-                delete_expired()
+                housekeeping.send(sender=self.__class__)
                 failing = False
             except Exception:
                 if not failing:

@@ -8,6 +8,7 @@ import os
 from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.dispatch import Signal
 from django.utils import timezone
 
 from videos.models import VideoJob
@@ -16,6 +17,10 @@ from videos.runner import run as runner
 from videos.runner.context import HEARTBEAT_SECONDS
 
 log = logging.getLogger(__name__)
+# Sent after each periodic recovery pass, by whichever queue backend runs it: housekeeping that
+# belongs to the layers above (deleting expired videos, videos/jobs/retention.py) is connected
+# to it in VideosConfig.ready instead of the backends importing it.
+housekeeping = Signal()
 Status = VideoJob.Status
 STALE_AFTER = timedelta(seconds=HEARTBEAT_SECONDS * 6)
 

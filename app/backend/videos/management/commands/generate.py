@@ -16,7 +16,14 @@ import httpx
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from videos.errors import InvalidRequest
 from videos.files.filenames import video_filename
+from videos.files.media import InvalidVideo, probe
+from videos.jobs.request import parse_create
+from videos.jobs.service import validate
+from videos.providers.base import JobCancelled, NullContext, ProviderError
+from videos.providers.registry import get_provider
+from videos.runner.run import request_for
 
 
 class ProgressBar:
@@ -106,14 +113,6 @@ class Command(BaseCommand):
             raise CommandError(f"Talking to the studio at {server} failed: {exc}") from None
 
     def _in_process(self, fields: dict, out: Path) -> None:
-        from videos.errors import InvalidRequest
-        from videos.files.media import InvalidVideo, probe
-        from videos.jobs.request import parse_create
-        from videos.jobs.service import validate
-        from videos.providers.base import JobCancelled, NullContext, ProviderError
-        from videos.providers.registry import get_provider
-        from videos.runner.run import request_for
-
         try:
             spec, _ = validate(parse_create(fields))  # resolves the provider and checks it is ready
         except InvalidRequest as exc:

@@ -10,6 +10,15 @@ import time
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from studio.assets import precompress
+from studio.front import NginxFront, free_loopback_port, host_port
+from studio.server import serve
+from videos.access.middleware import auth_configured, is_loopback
+from videos.access.proxy import trusted_networks
+from videos.live.hub import hub
+from videos.queue import get_queue
+from videos.runner import run as runner
+
 log = logging.getLogger("studio")
 
 
@@ -21,9 +30,6 @@ class Command(BaseCommand):
         parser.add_argument("--port", type=int, default=settings.STUDIO_PORT)
 
     def handle(self, *args: object, host: str, port: int, **options: object) -> None:
-        from videos.access.middleware import auth_configured, is_loopback
-        from videos.queue import get_queue
-
         if not is_loopback(host):
             # Anyone on the network could reach it: refuse to serve without authentication.
             if not auth_configured() and not settings.STUDIO_ALLOW_OPEN_BIND:
@@ -40,9 +46,6 @@ class Command(BaseCommand):
 
         front = None
         if settings.STUDIO_FRONT == "nginx":
-            from studio.front import NginxFront, free_loopback_port
-            from videos.access.proxy import trusted_networks
-
             outer = [str(net) for net in trusted_networks(settings.STUDIO_TRUSTED_PROXIES)]
             front = NginxFront(host, port, free_loopback_port(), trusted=outer)
             problem = front.check()
@@ -54,11 +57,6 @@ class Command(BaseCommand):
             host, port = "127.0.0.1", front.upstream_port
         elif settings.STUDIO_FRONT:
             raise CommandError(f"STUDIO_FRONT={settings.STUDIO_FRONT!r}: leave it empty, or set it to nginx")
-
-        from studio.assets import precompress
-        from studio.front import host_port
-        from studio.server import serve
-        from videos.live.hub import hub
 
         precompress(settings.FRONTEND_DIST)  # before the app starts: WhiteNoise indexes files once
         if settings.VIDEO_JOB_BACKEND == "inprocess":
@@ -106,8 +104,6 @@ class Command(BaseCommand):
 def _exit_now(inprocess: bool) -> None:
     """The stop outlived STUDIO_STOP_TIMEOUT_SECONDS: exit now. What still runs is left as after a
     crash (SQLite's WAL keeps the database whole): the next start's recovery requeues it."""
-    from videos.runner import run as runner
-
     running = len(runner.active_job_ids()) if inprocess else 0
     log.warning(
         "stop took over %gs (requests or jobs still running: %d job(s)); exiting now, the next start resumes them",
