@@ -46,7 +46,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "app" / "backend"))
 
 import torch
 
-from videos.providers import wan_tiny
+from tests.support import wan_tiny
 
 
 @dataclass(frozen=True)

@@ -21,11 +21,11 @@ import av
 import numpy as np
 import pytest
 
+from tests.support.wan_tiny import save_tiny_pipeline
 from tests.test_determinism import churn_heap, cpu_load
 from videos.providers.base import GenerationRequest, JobCancelled, NullContext, ProviderError
 from videos.providers.local_wan import engine
 from videos.providers.local_wan.engine import LocalWanProvider, write_mp4
-from videos.providers.wan_tiny import save_tiny_pipeline
 from videos.runner.operations import JOINING, make_video
 
 STEPS = 3

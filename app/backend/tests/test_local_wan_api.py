@@ -11,7 +11,7 @@ import av
 import httpx
 import pytest
 
-from videos.providers.wan_tiny import save_tiny_pipeline
+from tests.support.wan_tiny import save_tiny_pipeline
 
 
 def decoded(client: httpx.Client, video_id: str) -> tuple[int, int, int, float]:

@@ -16,9 +16,9 @@ from typing import Any
 import numpy as np
 import pytest
 
+from tests.support.wan_tiny import Kind, save_tiny_pipeline
 from videos.providers.base import GenerationRequest, NullContext
 from videos.providers.local_wan.engine import LocalWanProvider
-from videos.providers.wan_tiny import Kind, save_tiny_pipeline
 
 
 def dtypes(pipe: Any) -> dict[str, str]:

@@ -23,7 +23,7 @@ from tests.support.media import tiny_mp4
 from tests.support.openai_strict import StrictOpenAI, Video
 from videos.providers.base import GenerationRequest, JobCancelled, NullContext, ProviderError
 from videos.providers.openai_videos import OpenAIVideosProvider
-from videos.providers.upstream_http import RetryPolicy
+from videos.providers.upstream_faults import RetryPolicy
 
 FAST = RetryPolicy(initial_delay=0.02, max_delay=0.05)  # the SDK's rules, shorter waits
 

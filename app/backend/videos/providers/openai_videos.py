@@ -24,16 +24,8 @@ from typing import IO
 import httpx
 
 from videos.providers.base import Capabilities, GenerationRequest, JobContext, ProviderError, ProviderStatus
-from videos.providers.upstream_http import (
-    RetryPolicy,
-    body_head,
-    bounded_request,
-    read_json,
-    retry_after,
-    status_error,
-    transport_error,
-    usable_job_id,
-)
+from videos.providers.upstream_faults import RetryPolicy, body_head, retry_after, status_error, transport_error
+from videos.providers.upstream_http import bounded_request, read_json, usable_job_id
 from videos.providers.upstream_job import UpstreamJobProvider
 from videos.redact import redact
 

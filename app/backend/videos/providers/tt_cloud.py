@@ -23,14 +23,8 @@ from pathlib import Path
 import httpx
 
 from videos.providers.base import Capabilities, GenerationRequest, JobContext, ProviderError
-from videos.providers.upstream_http import (
-    body_head,
-    read_json,
-    status_error,
-    stream_mp4_to_file,
-    transport_error,
-    usable_job_id,
-)
+from videos.providers.upstream_faults import body_head, status_error, transport_error
+from videos.providers.upstream_http import read_json, stream_mp4_to_file, usable_job_id
 from videos.providers.upstream_job import UpstreamJobProvider
 
 WHAT = "The cloud video endpoint"

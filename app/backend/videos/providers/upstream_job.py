@@ -23,22 +23,24 @@ import httpx
 
 from videos import metrics
 from videos.providers.base import GenerationRequest, JobCancelled, JobContext, Provider, ProviderError, ProviderStatus
-from videos.providers.upstream_http import (
-    RUNNING,
+from videos.providers.upstream_faults import (
     RetryPolicy,
     UpstreamJobOver,
+    sleep_unless_cancelled,
+    status_error,
+    transport_error,
+    with_retries,
+)
+from videos.providers.upstream_http import (
+    RUNNING,
     bounded_request,
     call,
     download_mp4,
     make_client,
     read_json,
     run_cancellable,
-    sleep_unless_cancelled,
-    status_error,
-    transport_error,
     usable_job_id,
     wait_for_job,
-    with_retries,
 )
 
 log = logging.getLogger(__name__)
