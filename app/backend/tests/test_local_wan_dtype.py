@@ -47,7 +47,7 @@ def test_derived_pipelines_keep_bf16_modules_and_fp32_vae(kind: Kind, tmp_path: 
 
     provider = LocalWanProvider(str(save_tiny_pipeline(tmp_path / kind, kind)), device="cpu", dtype="bf16")
     provider.generate(req(), tmp_path / "t2v.mp4", NullContext())
-    assert dtypes(provider._pipes["t2v"]) == BF16
+    assert dtypes(provider.loader.pipes["t2v"]) == BF16
     if kind == "ti2v":  # text and image to video from one folder: the i2v pipeline over t2v's modules
         image = tmp_path / "red.png"
         Image.new("RGB", (64, 32), (220, 30, 30)).save(image)
@@ -58,12 +58,12 @@ def test_derived_pipelines_keep_bf16_modules_and_fp32_vae(kind: Kind, tmp_path: 
         NullContext(),
     )
     modes = {"t2v", "v2v"} | ({"i2v"} if kind == "ti2v" else set())
-    assert set(provider._pipes) == modes
+    assert set(provider.loader.pipes) == modes
     for mode in modes:
-        assert dtypes(provider._pipes[mode]) == BF16, mode
-    assert provider._pipes["v2v"].transformer is provider._pipes["t2v"].transformer  # shared, not copied
+        assert dtypes(provider.loader.pipes[mode]) == BF16, mode
+    assert provider.loader.pipes["v2v"].transformer is provider.loader.pipes["t2v"].transformer  # shared, not copied
     if kind == "ti2v":
-        assert provider._pipes["i2v"].config.expand_timesteps  # TI2V's per-token timesteps carried over
+        assert provider.loader.pipes["i2v"].config.expand_timesteps  # TI2V's per-token timesteps carried over
     from videos.files.media import read_frames
 
     frames, _ = read_frames(tmp_path / "edit.mp4")

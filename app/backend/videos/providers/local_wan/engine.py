@@ -13,8 +13,9 @@ made: the studio imports it, lists it and reports "not ready" on a core install.
 
 The pipeline is loaded on the first generate and kept for the life of the process; one
 job runs on it at a time (a diffusers pipeline keeps per-call state on itself).
-Reading the model folder lives in `folder.py`; what stays here (device and dtype choice,
-loading, request checks, denoising, encoding) is one engine's life cycle.
+Reading the model folder lives in `folder.py`, choosing the device and dtype and loading the
+pipelines in `loading.py`; what stays here (request checks, denoising, encoding) is one
+engine's jobs.
 """
 
 from __future__ import annotations
@@ -41,6 +42,7 @@ from videos.providers.base import (
     ProviderStatus,
 )
 from videos.providers.local_wan.folder import DEFAULT_SIZE, EXTRA_HINT, ModelInfo, inspect_model
+from videos.providers.local_wan.loading import PipelineLoader
 
 log = logging.getLogger(__name__)
 
@@ -51,16 +53,6 @@ EDIT_STRENGTH = 0.7
 FRAMES_RANGE = (1, 241)
 STEPS_RANGE = (1, 100)
 MAX_SIDE = 2048
-_DTYPES = {
-    "bf16": "bfloat16",
-    "bfloat16": "bfloat16",
-    "fp16": "float16",
-    "float16": "float16",
-    "half": "float16",
-    "fp32": "float32",
-    "float32": "float32",
-    "float": "float32",
-}
 
 
 def _missing_extra() -> list[str]:
@@ -93,24 +85,6 @@ def write_mp4(frames: np.ndarray, dest: Path, fps: int | Fraction, *, crf: int =
         tmp.unlink(missing_ok=True)
 
 
-def _over(cls: Any, base: Any) -> Any:
-    """A `cls` pipeline over `base`'s modules (no extra memory), each left in its own dtype.
-
-    What diffusers' `from_pipe` does, less its last line: it casts the new pipeline, so the
-    shared modules in place, to one dtype (fp32 when none is given). That turned a bf16
-    transformer and text encoder into fp32 for the rest of the process at the first
-    image-to-video or edit job (twice the GPU memory, or out of it; several times slower
-    steps), and any single dtype given would take the VAE out of fp32 instead.
-    """
-    import inspect
-
-    params = inspect.signature(cls.__init__).parameters
-    kwargs = {k: v for k, v in base.components.items() if k in params}
-    # Settings of the pipeline (expand_timesteps, boundary_ratio) that `cls` takes too.
-    kwargs.update({k: v for k, v in base.config.items() if k in params and k not in kwargs})
-    return cls(**kwargs)
-
-
 class LocalWanProvider(Provider):
     """Wan 2.1 / 2.2 on this machine's GPU (or CPU), through diffusers."""
 
@@ -126,13 +100,9 @@ class LocalWanProvider(Provider):
         fps: int = 16,
     ) -> None:
         self.model_path = model_path
-        self.device = (device or "auto").strip().lower()
-        self.dtype = (dtype or "auto").strip().lower()
+        self.loader = PipelineLoader(device, dtype)
         self.fps = int(fps)
-        self._load_lock = threading.Lock()  # one load at a time; later callers wait for it
         self._run_lock = threading.Lock()  # a pipeline call mutates the pipeline object
-        self._pipes: dict[str, Any] = {}  # "t2v" / "i2v" / "v2v" -> pipeline for self._loaded_from
-        self._loaded_from: Path | None = None
         self.capabilities = self._capabilities(self._try_inspect())
 
     # --- status and capabilities -------------------------------------------------------
@@ -167,107 +137,13 @@ class LocalWanProvider(Provider):
             )
         try:
             info = inspect_model(self.model_path)
-            self._dtype_name()
+            self.loader.dtype_name()
         except ProviderError as exc:
             return ProviderStatus(False, exc.message)
         # Weights may be put in place while the studio runs: refresh what the UI offers.
         self.capabilities = self._capabilities(info)
-        loaded = "loaded" if self._pipes else "loads on first use"
-        return ProviderStatus(True, f"{info.kind} from {info.folder} (device {self.device}, {loaded}).")
-
-    # --- device, dtype, loading --------------------------------------------------------
-
-    def _dtype_name(self) -> str | None:
-        """The configured dtype's torch name, None for auto; not_configured if unknown."""
-        if self.dtype == "auto":
-            return None
-        if self.dtype not in _DTYPES:
-            raise ProviderError(
-                "not_configured",
-                f"LOCAL_WAN_DTYPE={self.dtype!r} is not one of auto, bf16, fp16, fp32.",
-            )
-        return _DTYPES[self.dtype]
-
-    def _device_and_dtype(self) -> tuple[Any, Any]:
-        import torch
-
-        if self.device == "auto":
-            device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
-        else:
-            try:
-                device = torch.device(self.device)
-            except RuntimeError as exc:
-                raise ProviderError(
-                    "not_configured", f"LOCAL_WAN_DEVICE={self.device!r} is not a torch device."
-                ) from exc
-            if device.type == "cuda" and not torch.cuda.is_available():
-                raise ProviderError(
-                    "not_configured",
-                    f"LOCAL_WAN_DEVICE={self.device} but torch sees no CUDA device "
-                    "(is the CUDA build of torch installed?).",
-                )
-        name = self._dtype_name()
-        if name is None:  # bf16 where the hardware has it; CPU bf16 matmuls are slow
-            name = "bfloat16" if device.type == "cuda" else "float32"
-        return device, getattr(torch, name)
-
-    def _pipeline(self, info: ModelInfo, mode: str) -> Any:
-        """The cached pipeline for mode "t2v", "i2v" or "v2v", loading it on first use."""
-        with self._load_lock:
-            if self._loaded_from != info.folder:  # the model folder changed: drop the old one
-                self._pipes.clear()
-                self._loaded_from = None
-            if mode in self._pipes:
-                return self._pipes[mode]
-            import torch
-            from diffusers import WanImageToVideoPipeline, WanPipeline
-
-            device, dtype = self._device_and_dtype()
-            cls = WanPipeline if info.pipeline_class == "WanPipeline" else WanImageToVideoPipeline
-            base = self._pipes.get("t2v") or self._pipes.get("i2v")
-            if base is None:
-                log.info("loading %s from %s on %s (%s)", cls.__name__, info.folder, device, dtype)
-                try:
-                    base = cls.from_pretrained(
-                        str(info.folder),
-                        # Wan's VAE (and CLIP image encoder) run in fp32: in bf16 the
-                        # decoded frames band and darken.
-                        dtype={"vae": torch.float32, "image_encoder": torch.float32, "default": dtype},
-                        local_files_only=True,
-                    )
-                    base.to(device)
-                except ProviderError:
-                    raise
-                except Exception as exc:
-                    raise ProviderError(
-                        "not_configured",
-                        f"Could not load the Wan model from {info.folder}: {exc}",
-                    ) from exc
-                base.set_progress_bar_config(disable=True)  # progress goes to the job instead
-                self._loaded_from = info.folder
-                self._pipes["i2v" if cls is WanImageToVideoPipeline else "t2v"] = base
-            if mode not in self._pipes:
-                # Over the same modules (no extra memory): TI2V-5B's image-to-video pipeline, or
-                # the video-to-video pipeline of a text-to-video model.
-                pipe = self._video_to_video(base) if mode == "v2v" else _over(WanImageToVideoPipeline, base)
-                pipe.set_progress_bar_config(disable=True)
-                self._pipes[mode] = pipe
-            return self._pipes[mode]
-
-    @staticmethod
-    def _video_to_video(base: Any) -> Any:
-        from diffusers import WanVideoToVideoPipeline
-        from diffusers.video_processor import VideoProcessor
-
-        pipe = _over(WanVideoToVideoPipeline, base)
-        # diffusers' video-to-video pipeline derives the VAE's spatial factor as 8 from its
-        # downsampling stages; Wan 2.2's VAE (TI2V-5B) patchifies too and compresses 16x.
-        # Take the factor the text-to-video pipeline read from the VAE's config.
-        factor = int(getattr(base, "vae_scale_factor_spatial", pipe.vae_scale_factor_spatial))
-        if factor != pipe.vae_scale_factor_spatial:
-            pipe.vae_scale_factor_spatial = factor
-            pipe.video_processor = VideoProcessor(vae_scale_factor=factor)
-        return pipe
+        loaded = "loaded" if self.loader.pipes else "loads on first use"
+        return ProviderStatus(True, f"{info.kind} from {info.folder} (device {self.loader.device}, {loaded}).")
 
     # --- generation --------------------------------------------------------------------
 
@@ -374,8 +250,8 @@ class LocalWanProvider(Provider):
             return
         width, height, num_frames = self._validate(request, info)
         image = self._load_image(Path(request.image_path), width, height) if request.image_path is not None else None
-        ctx.report(0.0, "loading the local model" if not self._pipes else "starting")
-        pipe = self._pipeline(info, "i2v" if image is not None else "t2v")
+        ctx.report(0.0, "loading the local model" if not self.loader.pipes else "starting")
+        pipe = self.loader.pipeline(info, "i2v" if image is not None else "t2v")
         ctx.raise_if_cancelled()  # loading can take minutes; don't start a cancelled job
         inputs: dict[str, Any] = {"num_frames": num_frames}
         if image is not None:
@@ -405,8 +281,8 @@ class LocalWanProvider(Provider):
         count = (len(source) - 1) // k * k + 1
         video = [Image.fromarray(frame) for frame in source[:count]]
         del source
-        ctx.report(0.0, "loading the local model" if not self._pipes else "starting")
-        pipe = self._pipeline(info, "v2v")
+        ctx.report(0.0, "loading the local model" if not self.loader.pipes else "starting")
+        pipe = self.loader.pipeline(info, "v2v")
         ctx.raise_if_cancelled()
         steps = request.num_inference_steps
         # At least one step runs: diffusers runs int(steps * strength) of them.
