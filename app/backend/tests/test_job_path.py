@@ -7,9 +7,10 @@ from pathlib import Path
 
 import pytest
 
+from videos.jobs.checks import validate
 from videos.jobs.presenter import video_object
 from videos.jobs.request import parse_create
-from videos.jobs.service import create_job, validate
+from videos.jobs.service import create_job
 from videos.models import VideoJob
 from videos.providers.base import Capabilities, GenerationRequest, JobCancelled, JobContext
 from videos.queue.claim import claim

@@ -7,8 +7,9 @@ from dataclasses import replace
 from typing import Any
 
 from videos.errors import InvalidRequest
+from videos.jobs.checks import JobSpec, clip_length, random_seed, resolve_provider
 from videos.jobs.request import DEFAULT_NEGATIVE, parse_create
-from videos.jobs.service import JobSpec, clip_length, random_seed, resolve_provider, store_job
+from videos.jobs.service import store_job
 from videos.jobs.sources import SourceClip
 from videos.models import VideoJob
 from videos.providers.base import Capabilities, Provider, VideoParams

@@ -19,8 +19,8 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from videos.errors import InvalidRequest
 from videos.files.filenames import video_filename
 from videos.files.media import InvalidVideo, probe
+from videos.jobs.checks import validate
 from videos.jobs.request import parse_create
-from videos.jobs.service import validate
 from videos.providers.base import JobCancelled, NullContext, ProviderError
 from videos.providers.registry import get_provider
 from videos.runner.run import request_for
