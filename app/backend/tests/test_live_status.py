@@ -4,6 +4,7 @@ bodies refused unread, and the page's assets compressed and cached."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import queue
 import socket
@@ -16,6 +17,7 @@ import pytest
 
 from tests.support.studio import StudioServer
 from tests.support.upstream import FakeUpstream
+from videos.live.hub import CLOSE, Hub, Subscriber
 
 Event = tuple[str, dict]
 
@@ -249,3 +251,22 @@ def test_page_assets_are_compressed_and_cached_as_immutable(studio_factory, tmp_
         # Files without a content hash in their name are not cached for long, the page never.
         assert "immutable" not in client.get("/robots.txt").headers["cache-control"]
         assert client.get("/video-generation").headers["cache-control"] == "no-cache"
+
+
+def test_a_stream_that_starts_after_the_stop_began_ends_at_once() -> None:
+    """The stop ends every stream (hub.close_all); one that subscribes a moment later must end
+    too, or it holds the stop for its whole time-out."""
+
+    async def scenario() -> tuple[str, str]:
+        hub = Hub()
+        before = Subscriber(owner=None)
+        hub.subscribe(before)
+        hub.close_all()
+        after = Subscriber(owner=None)
+        hub.subscribe(after)
+        first = await asyncio.wait_for(before.frames.get(), 1)
+        while first != CLOSE:  # the whole current state may come first
+            first = await asyncio.wait_for(before.frames.get(), 1)
+        return first, await asyncio.wait_for(after.frames.get(), 1)
+
+    assert asyncio.run(scenario()) == (CLOSE, CLOSE)

@@ -314,6 +314,11 @@ describe('creative loop on the page', () => {
     });
     await screenshot(page, '25-gallery-search');
     await page.getByTestId('gallery-search').fill('');
+    // The search applies a moment after typing stops: wait until the grid is unfiltered again,
+    // or the filters below would be answered first with "kite" still searched, then again.
+    await page.waitForFunction(() =>
+      [...document.querySelectorAll('[data-testid="gallery-tile"]')].some((t) => !/kite/i.test(t.textContent ?? '')),
+    );
 
     await page.getByTestId('gallery-favorites').click();
     await page.waitForFunction(() => {

@@ -75,6 +75,7 @@ class Hub:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._wake: asyncio.Event | None = None
         self._task: asyncio.Task[None] | None = None
+        self._closing = False  # the server is stopping: a stream that starts now ends at once
 
     # --- caps (called from the view, in a request thread) ----------------------------
     def reserve(self, client: str) -> str | None:
@@ -102,6 +103,9 @@ class Hub:
 
     # --- streams (called on the event loop) ----------------------------------------------
     def subscribe(self, subscriber: Subscriber) -> None:
+        if self._closing:  # it would hold the stop until its time-out; the client reconnects
+            self._drop(subscriber)
+            return
         loop = asyncio.get_running_loop()
         if self._loop is not loop or self._task is None or self._task.done():
             self._loop, self._wake = loop, asyncio.Event()
@@ -118,7 +122,9 @@ class Hub:
         self._subscribers.discard(subscriber)
 
     def close_all(self) -> None:
-        """End every stream (the server is stopping); clients reconnect to the next one."""
+        """End every stream (the server is stopping), and any that starts later; clients
+        reconnect to the next start."""
+        self._closing = True
         for subscriber in list(self._subscribers):
             self._drop(subscriber)
 

@@ -43,7 +43,7 @@ def held(frames: Iterator[np.ndarray], prompt: str, folder: Path | None, ctx: Jo
 
 def _wait(folder: Path, name: str, ctx: JobContext) -> None:
     folder.mkdir(parents=True, exist_ok=True)
-    ctx.report(None, f"held at the test gate {name!r}")
+    ctx.report(1.0, f"held at the test gate {name!r}")  # running, and seen to be: progress above 0
     (folder / f"{name}.waiting").touch()
     deadline = time.monotonic() + MAX_HOLD_SECONDS
     while not (folder / name).exists():
