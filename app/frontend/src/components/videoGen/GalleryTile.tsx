@@ -1,8 +1,8 @@
 // One video in the grid: a scrubbable poster (or the player once opened), its prompt and actions.
 import { Ban, Clock, Loader2, TriangleAlert } from 'lucide-react';
 import { useState } from 'react';
-import CardActions, { type CardHandlers } from './CardActions';
-import DeriveForm, { type DeriveMode } from './DeriveForm';
+import { type CardHandlers } from './CardActions';
+import CardControls from './CardControls';
 import SpriteScrub from './SpriteScrub';
 import { contentUrl, thumbnailUrl } from './api/videoGeneration';
 import type { ModelCapabilities, Video } from './types/chat';
@@ -37,7 +37,6 @@ function Placeholder({ video }: { video: Video }) {
 
 export default function GalleryTile({ video, caps, selected, onSelect, ...handlers }: Props) {
   const [playing, setPlaying] = useState(false);
-  const [derive, setDerive] = useState<DeriveMode | null>(null);
   const done = video.status === 'completed';
   return (
     <article
@@ -75,17 +74,7 @@ export default function GalleryTile({ video, caps, selected, onSelect, ...handle
           {video.prompt}
         </p>
       </div>
-      <CardActions video={video} caps={caps} busy={false} onDerive={setDerive} {...handlers} />
-      {derive ? (
-        <DeriveForm
-          mode={derive}
-          video={video}
-          caps={caps}
-          onRemix={handlers.onRemix}
-          onExtend={handlers.onExtend}
-          onClose={() => setDerive(null)}
-        />
-      ) : null}
+      <CardControls video={video} caps={caps} busy={false} {...handlers} />
     </article>
   );
 }

@@ -1,7 +1,7 @@
 import { AlertTriangle, Ban, Camera, Clock, History, Loader2 } from 'lucide-react';
-import { type ReactNode, useRef, useState } from 'react';
-import CardActions, { type CardHandlers } from './CardActions';
-import DeriveForm, { type DeriveMode } from './DeriveForm';
+import { type ReactNode, useRef } from 'react';
+import { type CardHandlers } from './CardActions';
+import CardControls from './CardControls';
 import PromptText from './PromptText';
 import { contentUrl, friendlyMessage, isTerminal, thumbnailUrl } from './api/videoGeneration';
 import { formatBytes, formatDuration, formatTime, queueText } from './format';
@@ -253,7 +253,6 @@ export default function VideoJobCard({
   onSelect,
   ...handlers
 }: VideoJobCardProps) {
-  const [derive, setDerive] = useState<DeriveMode | null>(null);
   const active = !isTerminal(video.status);
   let body: ReactNode;
   if (active) body = <Waiting video={video} stale={stale} restarted={restarted} typicalTime={typicalTime} />;
@@ -314,17 +313,7 @@ export default function VideoJobCard({
             {actionError}
           </p>
         ) : null}
-        <CardActions video={video} caps={caps} busy={busy} onDerive={setDerive} className="mt-3" {...handlers} />
-        {derive ? (
-          <DeriveForm
-            mode={derive}
-            video={video}
-            caps={caps}
-            onRemix={handlers.onRemix}
-            onExtend={handlers.onExtend}
-            onClose={() => setDerive(null)}
-          />
-        ) : null}
+        <CardControls video={video} caps={caps} busy={busy} className="mt-3" {...handlers} />
       </div>
     </article>
   );
