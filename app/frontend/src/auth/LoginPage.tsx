@@ -3,6 +3,34 @@ import { type SubmitEvent, useEffect, useId, useState } from 'react';
 import { errorText } from '../components/videoGen/api/videoGeneration';
 import { useAuth } from './useAuth';
 
+interface LoginFieldProps {
+  id: string;
+  label: string;
+  type?: 'password';
+  autoComplete: string;
+  value: string;
+  onChange: (value: string) => void;
+}
+
+function LoginField({ id, label, type, autoComplete, value, onChange }: LoginFieldProps) {
+  return (
+    <div>
+      <label htmlFor={id} className="mb-1 block text-sm font-medium text-zinc-300">
+        {label}
+      </label>
+      <input
+        id={id}
+        type={type}
+        autoComplete={autoComplete}
+        required
+        value={value}
+        onChange={(e) => onChange(e.target.value)}
+        className="w-full rounded-md border border-zinc-700 bg-zinc-950 px-3 py-2 text-zinc-100"
+      />
+    </div>
+  );
+}
+
 export default function LoginPage() {
   const { login } = useAuth();
   const [username, setUsername] = useState('');
@@ -33,33 +61,21 @@ export default function LoginPage() {
             This studio is shared, so each person signs in to see their own videos.
           </p>
         </div>
-        <div>
-          <label htmlFor={`${id}-user`} className="mb-1 block text-sm font-medium text-zinc-300">
-            Username
-          </label>
-          <input
-            id={`${id}-user`}
-            autoComplete="username"
-            required
-            value={username}
-            onChange={(e) => setUsername(e.target.value)}
-            className="w-full rounded-md border border-zinc-700 bg-zinc-950 px-3 py-2 text-zinc-100"
-          />
-        </div>
-        <div>
-          <label htmlFor={`${id}-pass`} className="mb-1 block text-sm font-medium text-zinc-300">
-            Password
-          </label>
-          <input
-            id={`${id}-pass`}
-            type="password"
-            autoComplete="current-password"
-            required
-            value={password}
-            onChange={(e) => setPassword(e.target.value)}
-            className="w-full rounded-md border border-zinc-700 bg-zinc-950 px-3 py-2 text-zinc-100"
-          />
-        </div>
+        <LoginField
+          id={`${id}-user`}
+          label="Username"
+          autoComplete="username"
+          value={username}
+          onChange={setUsername}
+        />
+        <LoginField
+          id={`${id}-pass`}
+          label="Password"
+          type="password"
+          autoComplete="current-password"
+          value={password}
+          onChange={setPassword}
+        />
         {login.error ? (
           <p role="alert" className="rounded-md border border-red-500/40 bg-red-500/10 p-2 text-sm text-red-200">
             {errorText(login.error)}

@@ -1,6 +1,7 @@
 // A video's actions, as one roving toolbar (one Tab stop per card): download, favorite, reuse,
 // remix, extend, generate again / retry / cancel, delete.
-import { Copy, Download, FastForward, Pencil, RotateCcw, Star, Trash2, X } from 'lucide-react';
+import { Copy, Download, FastForward, type LucideIcon, Pencil, RotateCcw, Star, Trash2, X } from 'lucide-react';
+import type { ButtonHTMLAttributes } from 'react';
 import RovingToolbar from './RovingToolbar';
 import { downloadUrl, isTerminal } from './api/videoGeneration';
 import type { DeriveMode } from './DeriveForm';
@@ -20,6 +21,30 @@ const buttonBase =
   'inline-flex min-h-11 items-center gap-1.5 rounded-md px-3 text-sm font-medium transition-colors disabled:cursor-not-allowed disabled:opacity-50 sm:min-h-9';
 export const primaryButton = `${buttonBase} bg-brand text-white hover:bg-brand-light`;
 export const secondaryButton = `${buttonBase} border border-zinc-700 text-zinc-200 hover:bg-zinc-800`;
+
+interface ActionButtonProps extends Omit<ButtonHTMLAttributes<HTMLButtonElement>, 'type' | 'className'> {
+  icon: LucideIcon;
+  /** Fills the icon (a favorite's star). */
+  filled?: boolean;
+  /** Classes added to the secondary button's. */
+  extraClass?: string;
+  testId: string;
+}
+
+/** One of the toolbar's secondary buttons: its icon, then its label if it has one. */
+function ActionButton({ icon: Icon, filled = false, extraClass, testId, children, ...rest }: ActionButtonProps) {
+  return (
+    <button
+      type="button"
+      className={extraClass ? `${secondaryButton} ${extraClass}` : secondaryButton}
+      data-testid={testId}
+      {...rest}
+    >
+      <Icon className="h-4 w-4" fill={filled ? 'currentColor' : 'none'} aria-hidden="true" />
+      {children == null ? null : <> {children}</>}
+    </button>
+  );
+}
 
 interface Props extends Omit<CardHandlers, 'onRemix' | 'onExtend'> {
   video: Video;
@@ -51,70 +76,66 @@ export default function CardActions({
         </a>
       ) : null}
       {done ? (
-        <button
-          type="button"
+        <ActionButton
+          icon={Star}
+          filled={video.favorite}
           onClick={() => onFavorite(video.id, !video.favorite)}
           aria-pressed={video.favorite}
           aria-label={video.favorite ? 'Remove from favorites' : 'Add to favorites'}
           title={video.favorite ? 'Favorite' : 'Add to favorites'}
-          className={`${secondaryButton} ${video.favorite ? 'text-amber-300' : ''}`}
-          data-testid="job-favorite"
-        >
-          <Star className="h-4 w-4" fill={video.favorite ? 'currentColor' : 'none'} aria-hidden="true" />
-        </button>
+          extraClass={video.favorite ? 'text-amber-300' : undefined}
+          testId="job-favorite"
+        />
       ) : null}
-      <button
-        type="button"
+      <ActionButton
+        icon={Copy}
         onClick={() => onReuse(video)}
-        className={secondaryButton}
         title="Put this prompt and its settings in the prompt box"
-        data-testid="job-reuse"
+        testId="job-reuse"
       >
-        <Copy className="h-4 w-4" aria-hidden="true" /> Reuse
-      </button>
+        Reuse
+      </ActionButton>
       {done && caps?.remix !== false ? (
-        <button type="button" onClick={() => onDerive('remix')} className={secondaryButton} data-testid="job-remix">
-          <Pencil className="h-4 w-4" aria-hidden="true" /> Remix
-        </button>
+        <ActionButton icon={Pencil} onClick={() => onDerive('remix')} testId="job-remix">
+          Remix
+        </ActionButton>
       ) : null}
       {done && caps?.extend ? (
-        <button type="button" onClick={() => onDerive('extend')} className={secondaryButton} data-testid="job-extend">
-          <FastForward className="h-4 w-4" aria-hidden="true" /> Extend
-        </button>
+        <ActionButton icon={FastForward} onClick={() => onDerive('extend')} testId="job-extend">
+          Extend
+        </ActionButton>
       ) : null}
       {active ? (
-        <button
-          type="button"
+        <ActionButton
+          icon={X}
           onClick={() => onCancel(video.id)}
           // Once asked, the worker stops the job at its next step; asking again changes nothing.
           disabled={busy || video.cancel_requested}
-          className={secondaryButton}
-          data-testid="job-cancel"
+          testId="job-cancel"
         >
-          <X className="h-4 w-4" aria-hidden="true" /> {video.cancel_requested ? 'Cancelling…' : 'Cancel'}
-        </button>
+          {video.cancel_requested ? 'Cancelling…' : 'Cancel'}
+        </ActionButton>
       ) : (
-        <button
-          type="button"
+        <ActionButton
+          icon={RotateCcw}
           onClick={() => onRetry(video.id)}
           disabled={busy}
-          className={secondaryButton}
           title={done ? 'Same prompt, settings and seed' : undefined}
-          data-testid="job-retry"
+          testId="job-retry"
         >
-          <RotateCcw className="h-4 w-4" aria-hidden="true" /> {done ? 'Generate again' : 'Retry'}
-        </button>
+          {done ? 'Generate again' : 'Retry'}
+        </ActionButton>
       )}
-      <button
-        type="button"
+      <ActionButton
+        icon={Trash2}
         onClick={() => onDelete(video)}
         disabled={busy}
         aria-label={`Delete “${video.prompt.slice(0, 60)}”`}
-        className={`${secondaryButton} hover:border-red-500/60 hover:text-red-300`}
-        data-testid="job-delete"
+        extraClass="hover:border-red-500/60 hover:text-red-300"
+        testId="job-delete"
       >
-        <Trash2 className="h-4 w-4" aria-hidden="true" /> Delete
-      </button>
+        Delete
+      </ActionButton>
     </RovingToolbar>
   );
 }

@@ -2,7 +2,7 @@
 import { type KeyboardEvent, type SubmitEvent, useId, useState } from 'react';
 import { errorText } from './api/videoGeneration';
 import { secondsOptions } from './shape';
-import { fieldClass } from './ShapeFields';
+import { fieldClass } from './Field';
 import type { ModelCapabilities, Video } from './types/chat';
 
 export type DeriveMode = 'remix' | 'extend';

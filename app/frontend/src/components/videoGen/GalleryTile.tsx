@@ -3,6 +3,7 @@ import { Ban, Clock, Loader2, TriangleAlert } from 'lucide-react';
 import { useState } from 'react';
 import { type CardHandlers } from './CardActions';
 import CardControls from './CardControls';
+import SelectCheckbox from './SelectCheckbox';
 import SpriteScrub from './SpriteScrub';
 import { contentUrl, thumbnailUrl } from './api/videoGeneration';
 import type { ModelCapabilities, Video } from './types/chat';
@@ -62,14 +63,7 @@ export default function GalleryTile({ video, caps, selected, onSelect, ...handle
         <Placeholder video={video} />
       )}
       <div className="flex items-start gap-2 px-1">
-        <input
-          type="checkbox"
-          checked={selected}
-          onChange={(e) => onSelect(video.id, e.target.checked)}
-          className="mt-1 h-4 w-4 shrink-0 accent-brand-light"
-          aria-label={`Select “${video.prompt.slice(0, 60)}”`}
-          data-testid="job-select"
-        />
+        <SelectCheckbox video={video} selected={selected} onSelect={onSelect} className="mt-1 shrink-0" />
         <p className="line-clamp-2 min-w-0 flex-1 text-sm break-words text-zinc-200" title={video.prompt}>
           {video.prompt}
         </p>

@@ -9,6 +9,7 @@ import {
   Video,
   WifiOff,
 } from 'lucide-react';
+import type { ReactNode } from 'react';
 import type { ModelsState } from './hooks/useVideoChat';
 import { modelDisplayName } from './params';
 import type { ViewMode } from './settingsStore';
@@ -22,7 +23,38 @@ interface HeaderProps {
   offline: boolean;
 }
 
-const toggleBase = 'flex h-11 w-11 items-center justify-center rounded-lg transition-colors';
+interface ToggleProps {
+  pressed: boolean;
+  onClick: () => void;
+  label: string;
+  title: string;
+  /** Its colours while pressed; unpressed ones are the same for all. */
+  pressedClass: string;
+  testId: string;
+  children: ReactNode;
+}
+
+/** An icon-only toggle button of the header (view, notifications). */
+function Toggle({ pressed, onClick, label, title, pressedClass, testId, children }: ToggleProps) {
+  return (
+    <button
+      type="button"
+      onClick={onClick}
+      aria-pressed={pressed}
+      aria-label={label}
+      title={title}
+      className={`flex h-11 w-11 items-center justify-center rounded-lg transition-colors ${pressed ? pressedClass : 'text-zinc-400 hover:bg-zinc-800'}`}
+      data-testid={testId}
+    >
+      {children}
+    </button>
+  );
+}
+
+const VIEWS = [
+  { view: 'chat', label: 'Conversation view', Icon: MessagesSquare },
+  { view: 'grid', label: 'Grid view', Icon: LayoutGrid },
+] as const;
 
 function ModelPill({ models, offline }: { models: ModelsState; offline: boolean }) {
   const { defaultModel, anyReady, isLoading, unavailableReason } = models;
@@ -83,44 +115,34 @@ export default function Header({ models, activeCount, view, onViewChange, attent
         ) : null}
         <ModelPill models={models} offline={offline} />
         <div className="flex items-center gap-1" role="group" aria-label="View">
-          <button
-            type="button"
-            onClick={() => onViewChange('chat')}
-            aria-pressed={view === 'chat'}
-            aria-label="Conversation view"
-            title="Conversation view"
-            className={`${toggleBase} ${view === 'chat' ? 'bg-zinc-800 text-white' : 'text-zinc-400 hover:bg-zinc-800'}`}
-            data-testid="view-chat"
-          >
-            <MessagesSquare className="h-5 w-5" aria-hidden="true" />
-          </button>
-          <button
-            type="button"
-            onClick={() => onViewChange('grid')}
-            aria-pressed={view === 'grid'}
-            aria-label="Grid view"
-            title="Grid view"
-            className={`${toggleBase} ${view === 'grid' ? 'bg-zinc-800 text-white' : 'text-zinc-400 hover:bg-zinc-800'}`}
-            data-testid="view-grid"
-          >
-            <LayoutGrid className="h-5 w-5" aria-hidden="true" />
-          </button>
+          {VIEWS.map(({ view: mode, label, Icon }) => (
+            <Toggle
+              key={mode}
+              pressed={view === mode}
+              onClick={() => onViewChange(mode)}
+              label={label}
+              title={label}
+              pressedClass="bg-zinc-800 text-white"
+              testId={`view-${mode}`}
+            >
+              <Icon className="h-5 w-5" aria-hidden="true" />
+            </Toggle>
+          ))}
           {attention.notifySupported ? (
-            <button
-              type="button"
+            <Toggle
+              pressed={attention.notify}
               onClick={() => void attention.setNotify(!attention.notify)}
-              aria-pressed={attention.notify}
-              aria-label="Notify me when a video is ready"
+              label="Notify me when a video is ready"
               title={attention.notify ? 'Notifications on' : 'Notify me when a video is ready'}
-              className={`${toggleBase} ${attention.notify ? 'text-brand-light' : 'text-zinc-400 hover:bg-zinc-800'}`}
-              data-testid="notify-toggle"
+              pressedClass="text-brand-light"
+              testId="notify-toggle"
             >
               {attention.notify ? (
                 <Bell className="h-5 w-5" aria-hidden="true" />
               ) : (
                 <BellOff className="h-5 w-5" aria-hidden="true" />
               )}
-            </button>
+            </Toggle>
           ) : null}
         </div>
       </div>

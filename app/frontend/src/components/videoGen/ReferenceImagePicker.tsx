@@ -1,6 +1,7 @@
 // Image-to-video: pick, drop or paste a PNG/JPEG/WebP; a preview with a remove button.
-import { ImagePlus, X } from 'lucide-react';
+import { ImagePlus } from 'lucide-react';
 import { type DragEvent, useRef, useState } from 'react';
+import CloseButton from './CloseButton';
 import type { ReferenceImage } from './hooks/useComposer';
 
 export const IMAGE_TYPES = ['image/png', 'image/jpeg', 'image/webp'];
@@ -45,15 +46,12 @@ export default function ReferenceImagePicker({ reference, onChange }: Props) {
       <div className="flex items-center gap-2" data-testid="reference-preview">
         <img src={reference.url} alt="Reference image" className="h-11 w-16 rounded-md object-cover" />
         <span className="hidden max-w-40 truncate text-xs text-zinc-400 sm:inline">{reference.name}</span>
-        <button
-          type="button"
+        <CloseButton
+          label="Remove reference image"
           onClick={() => onChange(null)}
-          aria-label="Remove reference image"
-          className="flex h-11 w-11 items-center justify-center rounded-md text-zinc-300 hover:bg-zinc-800"
+          className="flex rounded-md text-zinc-300 hover:bg-zinc-800"
           data-testid="reference-remove"
-        >
-          <X className="h-4 w-4" aria-hidden="true" />
-        </button>
+        />
       </div>
     );
   }

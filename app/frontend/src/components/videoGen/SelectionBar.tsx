@@ -1,4 +1,5 @@
-import { Download, Trash2, X } from 'lucide-react';
+import { Download, Trash2 } from 'lucide-react';
+import CloseButton from './CloseButton';
 import { downloadUrl } from './api/videoGeneration';
 import type { Video } from './types/chat';
 
@@ -52,14 +53,11 @@ export default function SelectionBar({ selected, onDelete, onClear }: Props) {
       >
         <Trash2 className="h-4 w-4" aria-hidden="true" /> Delete {selected.length}
       </button>
-      <button
-        type="button"
+      <CloseButton
+        label="Clear selection"
         onClick={onClear}
-        aria-label="Clear selection"
-        className="ml-auto inline-flex h-11 w-11 items-center justify-center rounded-md hover:bg-zinc-800"
-      >
-        <X className="h-4 w-4" aria-hidden="true" />
-      </button>
+        className="ml-auto inline-flex rounded-md hover:bg-zinc-800"
+      />
     </div>
   );
 }

@@ -1,11 +1,8 @@
 // Size (presets from the model's capabilities, free entry where it takes any size) and length.
 import { useState } from 'react';
+import { FieldError, fieldClass, SelectField } from './Field';
 import { acceptsAnySize, framesFor, secondsOptions, sizePresets } from './shape';
 import type { GenerationSettings, ModelCapabilities } from './types/chat';
-
-export const fieldClass =
-  'min-h-11 w-full rounded-md border border-zinc-700 bg-zinc-950 px-3 py-2 text-sm text-zinc-100 placeholder:text-zinc-500 aria-[invalid=true]:border-red-500';
-export const labelClass = 'mb-1 block text-xs font-medium text-zinc-300';
 
 interface ShapeFieldsProps {
   ids: string;
@@ -16,6 +13,8 @@ interface ShapeFieldsProps {
 }
 
 const CUSTOM = 'custom';
+// A full row on phones, half of one from sm up.
+const halfRow = 'col-span-2 sm:col-span-1';
 
 export default function ShapeFields({ ids, caps, settings, update, errors }: ShapeFieldsProps) {
   const presets = sizePresets(caps);
@@ -29,30 +28,21 @@ export default function ShapeFields({ ids, caps, settings, update, errors }: Sha
   return (
     <>
       {presets.length > 0 ? (
-        <div className="col-span-2 sm:col-span-1">
-          <label htmlFor={`${ids}-size`} className={labelClass}>
-            Size
-          </label>
-          <select
-            id={`${ids}-size`}
-            className={fieldClass}
-            value={custom ? CUSTOM : settings.size}
-            onChange={(e) => {
-              if (e.target.value === CUSTOM) setCustom(true);
-              else {
-                setCustom(false);
-                update({ size: e.target.value });
-              }
-            }}
-            data-testid="size-select"
-          >
-            {presets.map((p) => (
-              <option key={p.value} value={p.value}>
-                {p.label}
-              </option>
-            ))}
-            {anySize ? <option value={CUSTOM}>Custom…</option> : null}
-          </select>
+        <SelectField
+          id={`${ids}-size`}
+          label="Size"
+          className={halfRow}
+          value={custom ? CUSTOM : settings.size}
+          options={anySize ? [...presets, { value: CUSTOM, label: 'Custom…' }] : presets}
+          onChange={(value) => {
+            if (value === CUSTOM) setCustom(true);
+            else {
+              setCustom(false);
+              update({ size: value });
+            }
+          }}
+          testId="size-select"
+        >
           {custom ? (
             <input
               id={`${ids}-size-custom`}
@@ -71,39 +61,30 @@ export default function ShapeFields({ ids, caps, settings, update, errors }: Sha
               Width and height: multiples of 16, 64 to 1920.
             </p>
           ) : null}
-          {errors.size ? (
-            <p className="mt-1 text-xs text-red-300" role="alert">
-              {errors.size}
-            </p>
-          ) : null}
-        </div>
+          <FieldError message={errors.size} alert />
+        </SelectField>
       ) : null}
       {lengths.length > 1 ? (
-        <div className="col-span-2 sm:col-span-1">
-          <label htmlFor={`${ids}-seconds`} className={labelClass}>
-            Length
-          </label>
-          <select
-            id={`${ids}-seconds`}
-            className={fieldClass}
-            value={settings.seconds}
-            onChange={(e) => update({ seconds: e.target.value })}
-            aria-invalid={errors.seconds ? true : undefined}
-            data-testid="seconds-select"
-          >
-            {lengths.map((s) => (
-              <option key={s} value={String(s)}>
-                {s} s{caps && s === caps.default_seconds ? ' (default)' : ''}
-              </option>
-            ))}
-          </select>
+        <SelectField
+          id={`${ids}-seconds`}
+          label="Length"
+          className={halfRow}
+          value={settings.seconds}
+          options={lengths.map((s) => ({
+            value: String(s),
+            label: `${s} s${caps && s === caps.default_seconds ? ' (default)' : ''}`,
+          }))}
+          onChange={(seconds) => update({ seconds })}
+          invalid={Boolean(errors.seconds)}
+          testId="seconds-select"
+        >
           {frames != null && caps ? (
             <p className="mt-1 text-xs text-zinc-500">
               About {frames} frames at {caps.fps} fps.
             </p>
           ) : null}
-          {errors.seconds ? <p className="mt-1 text-xs text-red-300">{errors.seconds}</p> : null}
-        </div>
+          <FieldError message={errors.seconds} />
+        </SelectField>
       ) : null}
     </>
   );

@@ -1,7 +1,9 @@
-import { AlertTriangle, ChevronUp, Clapperboard, Loader2, X } from 'lucide-react';
+import { ChevronUp, Clapperboard, Loader2 } from 'lucide-react';
 import { useQueryClient } from '@tanstack/react-query';
 import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
+import CloseButton from './CloseButton';
 import Gallery from './Gallery';
+import Notice from './Notice';
 import SelectionBar from './SelectionBar';
 import UndoToast from './UndoToast';
 import VideoInputArea from './VideoInputArea';
@@ -43,38 +45,36 @@ function SubmitError({
   const raw = error instanceof ApiError ? error.message : null;
   const friendly = errorText(error);
   return (
-    <div
-      role="alert"
-      className="flex items-start gap-3 rounded-xl border border-red-500/40 bg-red-500/10 p-3 text-sm"
-      data-testid="submit-error"
-    >
-      <AlertTriangle className="mt-0.5 h-5 w-5 shrink-0 text-red-400" aria-hidden="true" />
-      <div className="min-w-0 flex-1">
-        <p className="font-medium text-red-200">
+    <Notice
+      tone="error"
+      rounded="rounded-xl"
+      testId="submit-error"
+      message={
+        <>
           Not sent{inBox ? '' : `: “${failure.text.length > 60 ? `${failure.text.slice(0, 57)}…` : failure.text}”`}.{' '}
           {friendly}
-        </p>
-        {raw && raw !== friendly ? <p className="mt-1 break-words text-xs text-red-300/80">Details: {raw}</p> : null}
-        {inBox ? null : (
-          <button
-            type="button"
-            onClick={onRestore}
-            className="mt-1 min-h-11 text-xs font-medium text-red-100 underline underline-offset-2"
-            data-testid="restore-prompt"
-          >
-            Put it back in the prompt box
-          </button>
-        )}
-      </div>
-      <button
-        type="button"
-        onClick={onDismiss}
-        aria-label="Dismiss error"
-        className="flex h-11 w-11 shrink-0 items-center justify-center rounded text-red-300 hover:bg-red-500/20"
-      >
-        <X className="h-4 w-4" aria-hidden="true" />
-      </button>
-    </div>
+        </>
+      }
+      details={raw && raw !== friendly ? raw : null}
+      action={
+        <CloseButton
+          label="Dismiss error"
+          onClick={onDismiss}
+          className="flex shrink-0 rounded text-red-300 hover:bg-red-500/20"
+        />
+      }
+    >
+      {inBox ? null : (
+        <button
+          type="button"
+          onClick={onRestore}
+          className="mt-1 min-h-11 text-xs font-medium text-red-100 underline underline-offset-2"
+          data-testid="restore-prompt"
+        >
+          Put it back in the prompt box
+        </button>
+      )}
+    </Notice>
   );
 }
 
@@ -125,11 +125,6 @@ export default function VideoGenerationChat({ chat, models, view, stale }: Video
   }, [chat.videos]);
 
   const { failure, dismissFailure } = composer;
-  const onPromptChange = (next: string) => {
-    composer.setPrompt(next);
-    // A stale error should not linger once the user edits the prompt it was about.
-    if (next && failure && next !== failure.text) dismissFailure();
-  };
 
   const onSelect = useCallback((id: string, on: boolean) => {
     setSelectedIds((s) => {
@@ -183,25 +178,22 @@ export default function VideoGenerationChat({ chat, models, view, stale }: Video
         ) : (
           <div className="mx-auto flex w-full max-w-4xl flex-col gap-6 px-4 py-6 sm:px-6">
             {!models.isLoading && !models.anyReady ? (
-              <div
-                role="status"
-                className="flex gap-3 rounded-xl border border-amber-500/40 bg-amber-500/10 p-3 text-sm text-amber-200"
-                data-testid="provider-unavailable"
+              <Notice
+                tone="warning"
+                rounded="rounded-xl"
+                testId="provider-unavailable"
+                message={models.unavailableReason}
               >
-                <AlertTriangle className="mt-0.5 h-5 w-5 shrink-0" aria-hidden="true" />
-                <div className="min-w-0">
-                  <p className="font-medium">{models.unavailableReason}</p>
-                  {models.models.length > 0 ? (
-                    <ul className="mt-2 space-y-1 text-xs text-amber-200/80">
-                      {models.models.map((m) => (
-                        <li key={m.id} className="break-words">
-                          <span className="font-medium text-amber-100">{m.label}:</span> {m.detail}
-                        </li>
-                      ))}
-                    </ul>
-                  ) : null}
-                </div>
-              </div>
+                {models.models.length > 0 ? (
+                  <ul className="mt-2 space-y-1 text-xs text-amber-200/80">
+                    {models.models.map((m) => (
+                      <li key={m.id} className="break-words">
+                        <span className="font-medium text-amber-100">{m.label}:</span> {m.detail}
+                      </li>
+                    ))}
+                  </ul>
+                ) : null}
+              </Notice>
             ) : null}
 
             {chat.hasOlder ? (
@@ -247,7 +239,7 @@ export default function VideoGenerationChat({ chat, models, view, stale }: Video
                     <li key={ex}>
                       <button
                         type="button"
-                        onClick={() => onPromptChange(ex)}
+                        onClick={() => composer.setPrompt(ex)}
                         className="min-h-11 rounded-full border border-zinc-700 px-3 text-sm text-zinc-300 hover:border-brand-light hover:text-white"
                       >
                         {ex}
@@ -292,19 +284,7 @@ export default function VideoGenerationChat({ chat, models, view, stale }: Video
               onRestore={composer.restoreFailed}
             />
           ) : null}
-          <VideoInputArea
-            prompt={composer.prompt}
-            onPromptChange={onPromptChange}
-            settings={composer.settings}
-            onSettingsChange={composer.setSettings}
-            reference={composer.reference}
-            onReferenceChange={composer.setReference}
-            onSubmit={composer.submit}
-            pendingCount={composer.pending.length}
-            models={models.models}
-            defaultModel={models.defaultModel}
-            focusRequest={composer.focusRequest}
-          />
+          <VideoInputArea composer={composer} models={models.models} defaultModel={models.defaultModel} />
         </div>
       </div>
       <UndoToast deletes={deletes} />

@@ -19,20 +19,18 @@ function Harness({
 }) {
   const [prompt, setPrompt] = useState('');
   const [settings, setSettings] = useState<GenerationSettings>({ ...defaultSettings(models[0]), ...initial });
-  return (
-    <VideoInputArea
-      prompt={prompt}
-      onPromptChange={setPrompt}
-      settings={settings}
-      onSettingsChange={setSettings}
-      reference={null}
-      onReferenceChange={() => undefined}
-      onSubmit={onSubmit}
-      pendingCount={0}
-      models={models}
-      defaultModel={models[0]}
-    />
-  );
+  const composer = {
+    prompt,
+    setPrompt,
+    settings,
+    setSettings,
+    reference: null,
+    setReference: () => undefined,
+    submit: onSubmit,
+    pending: [],
+    focusRequest: 0,
+  };
+  return <VideoInputArea composer={composer} models={models} defaultModel={models[0]} />;
 }
 
 describe('VideoInputArea', () => {

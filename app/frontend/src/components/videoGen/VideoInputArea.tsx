@@ -1,9 +1,9 @@
 import { Loader2, Lock, RotateCcw, SendHorizontal, SlidersHorizontal, Unlock } from 'lucide-react';
 import { type ClipboardEvent, type KeyboardEvent, type SubmitEvent, useEffect, useId, useRef, useState } from 'react';
 import ReferenceImagePicker, { pickImage } from './ReferenceImagePicker';
-import ShapeFields, { fieldClass, labelClass } from './ShapeFields';
-import type { CreateVideoRequest } from './api/videoGeneration';
-import type { ReferenceImage } from './hooks/useComposer';
+import { Field, FieldError, fieldClass, NumberInput, SelectField } from './Field';
+import ShapeFields from './ShapeFields';
+import type { Composer } from './hooks/useComposer';
 import {
   defaultSettings,
   modelDisplayName,
@@ -16,20 +16,21 @@ import type { GenerationSettings, VideoModel } from './types/chat';
 import { EXAMPLE_PROMPT, MAX_PROMPT_LENGTH, MAX_SEED, MAX_VARIATIONS } from './types/chat';
 
 interface VideoInputAreaProps {
-  prompt: string;
-  onPromptChange: (prompt: string) => void;
-  settings: GenerationSettings;
-  onSettingsChange: (settings: GenerationSettings) => void;
-  reference: ReferenceImage | null;
-  onReferenceChange: (blob: Blob | null, name?: string) => void;
-  /** Queue a submit; returns at once (the composer sends one at a time). */
-  onSubmit: (text: string, params: CreateVideoRequest) => void;
-  /** Submits waiting or being sent. */
-  pendingCount: number;
+  /** The page's composer: what is typed, the parameters, the start image and the send queue. */
+  composer: Pick<
+    Composer,
+    | 'prompt'
+    | 'setPrompt'
+    | 'settings'
+    | 'setSettings'
+    | 'reference'
+    | 'setReference'
+    | 'submit'
+    | 'pending'
+    | 'focusRequest'
+  >;
   models: VideoModel[];
   defaultModel: VideoModel | undefined;
-  /** Bumped to move focus into the prompt box. */
-  focusRequest?: number;
 }
 
 /** Shown from this many characters on: the count against the limit. */
@@ -39,19 +40,9 @@ function notReadyText(m: VideoModel): string {
   return m.ready ? '' : ` (not ready: ${m.detail.length > 60 ? `${m.detail.slice(0, 57)}…` : m.detail})`;
 }
 
-export default function VideoInputArea({
-  prompt,
-  onPromptChange,
-  settings,
-  onSettingsChange,
-  reference,
-  onReferenceChange,
-  onSubmit,
-  pendingCount,
-  models,
-  defaultModel,
-  focusRequest = 0,
-}: VideoInputAreaProps) {
+export default function VideoInputArea({ composer, models, defaultModel }: VideoInputAreaProps) {
+  const { prompt, setPrompt, settings, setSettings, reference, setReference, focusRequest } = composer;
+  const pendingCount = composer.pending.length;
   const [showSettings, setShowSettings] = useState(false);
   const [errors, setErrors] = useState<SettingsErrors>({});
   const textareaRef = useRef<HTMLTextAreaElement>(null);
@@ -79,13 +70,13 @@ export default function VideoInputArea({
   const imageToVideo = caps?.image_to_video === true;
 
   const update = (patch: Partial<GenerationSettings>) => {
-    onSettingsChange({ ...settings, ...patch });
+    setSettings({ ...settings, ...patch });
     // A changed setting makes its earlier complaint stale; the prompt's stays until it is edited.
     setErrors((e) => ({ prompt: e.prompt }));
   };
 
   const changeModel = (id: string) => {
-    onSettingsChange(
+    setSettings(
       settingsForModel(
         settings,
         models.find((m) => m.id === id),
@@ -110,7 +101,7 @@ export default function VideoInputArea({
       else setShowSettings(true);
       return;
     }
-    onSubmit(prompt, imageToVideo && reference ? { ...params, input_reference: reference.blob } : params);
+    composer.submit(prompt, imageToVideo && reference ? { ...params, input_reference: reference.blob } : params);
   };
 
   const onFormSubmit = (e: SubmitEvent<HTMLFormElement>) => {
@@ -139,7 +130,7 @@ export default function VideoInputArea({
     const got = pickImage(Array.from(e.clipboardData.files));
     if (got && 'file' in got) {
       e.preventDefault();
-      onReferenceChange(got.file, got.file.name || 'pasted.png');
+      setReference(got.file, got.file.name || 'pasted.png');
     }
   };
 
@@ -155,25 +146,19 @@ export default function VideoInputArea({
           data-testid="settings-panel"
         >
           <legend className="sr-only">Generation parameters</legend>
-          <div className="col-span-2">
-            <label htmlFor={`${ids}-model`} className={labelClass}>
-              Model
-            </label>
-            <select
-              id={`${ids}-model`}
-              className={fieldClass}
-              value={settings.model}
-              onChange={(e) => changeModel(e.target.value)}
-              disabled={models.length === 0}
-            >
-              {models.length === 0 ? <option value="">No models available</option> : null}
-              {models.map((m) => (
-                <option key={m.id} value={m.id} disabled={!m.ready}>
-                  {modelDisplayName(m)}
-                  {notReadyText(m)}
-                </option>
-              ))}
-            </select>
+          <SelectField
+            id={`${ids}-model`}
+            label="Model"
+            className="col-span-2"
+            value={settings.model}
+            options={
+              models.length === 0
+                ? [{ value: '', label: 'No models available' }]
+                : models.map((m) => ({ value: m.id, label: modelDisplayName(m) + notReadyText(m), disabled: !m.ready }))
+            }
+            onChange={changeModel}
+            disabled={models.length === 0}
+          >
             {notReady.length > 0 ? (
               <ul className="mt-1 space-y-0.5 text-xs text-amber-300/90" data-testid="not-ready-reasons">
                 {notReady.map((m) => (
@@ -183,11 +168,8 @@ export default function VideoInputArea({
                 ))}
               </ul>
             ) : null}
-          </div>
-          <div className="col-span-2">
-            <label htmlFor={`${ids}-negative`} className={labelClass}>
-              Negative prompt
-            </label>
+          </SelectField>
+          <Field id={`${ids}-negative`} label="Negative prompt" className="col-span-2">
             <input
               id={`${ids}-negative`}
               className={fieldClass}
@@ -195,52 +177,30 @@ export default function VideoInputArea({
               onChange={(e) => update({ negativePrompt: e.target.value })}
               placeholder="What to avoid"
             />
-          </div>
-          <div>
-            <label htmlFor={`${ids}-steps`} className={labelClass}>
-              Inference steps ({minSteps}–{maxSteps})
-            </label>
-            <input
+          </Field>
+          <Field id={`${ids}-steps`} label={`Inference steps (${minSteps}–${maxSteps})`}>
+            <NumberInput
               id={`${ids}-steps`}
-              type="number"
-              inputMode="numeric"
               min={minSteps}
               max={maxSteps}
-              step={1}
-              className={fieldClass}
               value={settings.steps}
-              onChange={(e) => update({ steps: e.target.value })}
-              aria-invalid={errors.steps ? true : undefined}
-              aria-describedby={errors.steps ? `${ids}-steps-error` : undefined}
+              onChange={(steps) => update({ steps })}
+              error={errors.steps}
             />
-            {errors.steps ? (
-              <p id={`${ids}-steps-error`} className="mt-1 text-xs text-red-300">
-                {errors.steps}
-              </p>
-            ) : null}
-          </div>
-          <div>
-            <label htmlFor={`${ids}-variations`} className={labelClass}>
-              Variations
-            </label>
-            <select
-              id={`${ids}-variations`}
-              className={fieldClass}
-              value={String(settings.variations)}
-              onChange={(e) => update({ variations: Number(e.target.value) })}
-              data-testid="variations-select"
-            >
-              {Array.from({ length: MAX_VARIATIONS }, (_, i) => i + 1).map((n) => (
-                <option key={n} value={String(n)}>
-                  {n === 1 ? '1 video' : `${n} videos`}
-                </option>
-              ))}
-            </select>
-          </div>
-          <div className="col-span-2">
-            <label htmlFor={`${ids}-seed`} className={labelClass}>
-              Seed
-            </label>
+            <FieldError id={`${ids}-steps-error`} message={errors.steps} />
+          </Field>
+          <SelectField
+            id={`${ids}-variations`}
+            label="Variations"
+            value={String(settings.variations)}
+            options={Array.from({ length: MAX_VARIATIONS }, (_, i) => ({
+              value: String(i + 1),
+              label: i === 0 ? '1 video' : `${i + 1} videos`,
+            }))}
+            onChange={(n) => update({ variations: Number(n) })}
+            testId="variations-select"
+          />
+          <Field id={`${ids}-seed`} label="Seed" className="col-span-2">
             <div className="flex gap-2">
               <button
                 type="button"
@@ -257,18 +217,13 @@ export default function VideoInputArea({
                 Lock seed
               </button>
               {settings.lockSeed ? (
-                <input
+                <NumberInput
                   id={`${ids}-seed`}
-                  type="number"
-                  inputMode="numeric"
                   min={0}
                   max={MAX_SEED}
-                  step={1}
-                  className={fieldClass}
                   value={settings.seed}
-                  onChange={(e) => update({ seed: e.target.value })}
-                  aria-invalid={errors.seed ? true : undefined}
-                  aria-describedby={errors.seed ? `${ids}-seed-error` : undefined}
+                  onChange={(seed) => update({ seed })}
+                  error={errors.seed}
                 />
               ) : (
                 <p id={`${ids}-seed`} className="self-center text-xs text-zinc-400">
@@ -276,18 +231,14 @@ export default function VideoInputArea({
                 </p>
               )}
             </div>
-            {errors.seed ? (
-              <p id={`${ids}-seed-error`} className="mt-1 text-xs text-red-300">
-                {errors.seed}
-              </p>
-            ) : null}
-          </div>
+            <FieldError id={`${ids}-seed-error`} message={errors.seed} />
+          </Field>
           <ShapeFields ids={ids} caps={caps} settings={settings} update={update} errors={errors} />
           <div className="col-span-2 flex items-end">
             <button
               type="button"
               onClick={() => {
-                onSettingsChange(defaultSettings(model));
+                setSettings(defaultSettings(model));
                 setErrors({});
               }}
               className="inline-flex min-h-11 items-center gap-1.5 rounded-md border border-zinc-700 px-3 text-xs text-zinc-300 hover:bg-zinc-800"
@@ -298,7 +249,7 @@ export default function VideoInputArea({
         </fieldset>
       ) : null}
 
-      {imageToVideo ? <ReferenceImagePicker reference={reference} onChange={onReferenceChange} /> : null}
+      {imageToVideo ? <ReferenceImagePicker reference={reference} onChange={setReference} /> : null}
 
       <div className="flex items-end gap-2 rounded-2xl border-2 border-zinc-700 bg-zinc-900 p-2 focus-within:border-brand-light focus-within:ring-2 focus-within:ring-brand-light/40">
         <button
@@ -323,7 +274,7 @@ export default function VideoInputArea({
           rows={1}
           value={prompt}
           onChange={(e) => {
-            onPromptChange(e.target.value);
+            setPrompt(e.target.value);
             if (errors.prompt) setErrors((er) => ({ ...er, prompt: undefined }));
           }}
           onKeyDown={onKeyDown}

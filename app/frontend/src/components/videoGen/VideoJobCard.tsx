@@ -1,8 +1,10 @@
-import { AlertTriangle, Ban, Camera, Clock, History, Loader2 } from 'lucide-react';
+import { Ban, Camera, Clock, History, Loader2 } from 'lucide-react';
 import { type ReactNode, useRef } from 'react';
 import { type CardHandlers } from './CardActions';
 import CardControls from './CardControls';
+import Notice from './Notice';
 import PromptText from './PromptText';
+import SelectCheckbox from './SelectCheckbox';
 import { contentUrl, friendlyMessage, isTerminal, thumbnailUrl } from './api/videoGeneration';
 import { formatBytes, formatDuration, formatTime, queueText } from './format';
 import type { ModelCapabilities, Video } from './types/chat';
@@ -225,17 +227,13 @@ function Failed({ video }: { video: Video }) {
   const raw = video.error?.message ?? 'The generation failed.';
   const friendly = friendlyMessage(code, raw);
   return (
-    <div
-      role="alert"
-      className="flex gap-3 rounded-lg border border-red-500/40 bg-red-500/10 p-3 text-sm"
-      data-testid="job-error"
-    >
-      <AlertTriangle className="mt-0.5 h-5 w-5 shrink-0 text-red-400" aria-hidden="true" />
-      <div className="min-w-0">
-        <p className="font-medium text-red-200">{friendly}</p>
-        {friendly !== raw ? <p className="mt-1 break-words text-xs text-red-300/80">Details: {raw}</p> : null}
-      </div>
-    </div>
+    <Notice
+      tone="error"
+      rounded="rounded-lg"
+      testId="job-error"
+      message={friendly}
+      details={friendly !== raw ? raw : null}
+    />
   );
 }
 
@@ -287,14 +285,7 @@ export default function VideoJobCard({
         <div className="mb-3 flex flex-wrap items-center gap-2 text-xs text-zinc-400">
           {onSelect ? (
             <label className="-my-2 -ml-2 inline-flex min-h-11 cursor-pointer items-center gap-1.5 px-2">
-              <input
-                type="checkbox"
-                checked={selected}
-                onChange={(e) => onSelect(video.id, e.target.checked)}
-                className="h-4 w-4 accent-brand-light"
-                data-testid="job-select"
-                aria-label={`Select “${video.prompt.slice(0, 60)}”`}
-              />
+              <SelectCheckbox video={video} selected={selected} onSelect={onSelect} />
             </label>
           ) : null}
           <time dateTime={new Date(video.created_at * 1000).toISOString()}>{formatTime(video.created_at)}</time>

@@ -22,6 +22,7 @@ export interface SubmitFailure {
 
 export interface Composer {
   prompt: string;
+  /** Also drops the error of a failed submit once the box holds another prompt. */
   setPrompt: (text: string) => void;
   settings: GenerationSettings;
   setSettings: (next: GenerationSettings) => void;
@@ -91,6 +92,8 @@ export function useComposer(
 
   const setPrompt = useCallback((text: string) => {
     setPromptState(text);
+    // A stale error should not linger once the user edits the prompt it was about.
+    setFailure((f) => (text && f && text !== f.text ? null : f));
   }, []);
 
   const setReference = useCallback((blob: Blob | null, name = 'reference.png') => {
