@@ -32,13 +32,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-BACKEND = Path(__file__).resolve().parents[1] / "app" / "backend"
-sys.path.insert(0, str(BACKEND))
-os.environ.setdefault("DJANGO_SECRET_KEY", "bench-only-key")
-os.environ["STUDIO_ENV_FILE"] = os.devnull
-
-from tests.support.studio import StudioServer  # noqa: E402
-from tests.support.upstream import FakeUpstream  # noqa: E402
+from studio_setup import BACKEND, cloud_studio
+from tests.support.upstream import FakeUpstream
 
 KEY = "bench-history-alice-key"
 OWNERS = ("", "alice", "bob")
@@ -235,7 +230,7 @@ class Endpoint:
     key: str = ""
     body: dict[str, Any] | None = None
     # A cookie of its own on each request: the same status asked again within a second is
-    # answered without Django (videos/live/shared_answers.py); this measures Django's answer.
+    # answered without Django (serving/replay.py); this measures Django's answer.
     afresh: bool = False
     times: list[float] = field(default_factory=list)
 
@@ -277,14 +272,12 @@ def run_size(count: int, rounds: int, creates: int) -> Result:
     data = Path(tempfile.mkdtemp(prefix=f"bench-history-{count}-"))
     ids, filled = prepare(data, count)
     upstream = FakeUpstream(mode="async_never")  # the running tt-cloud job never ends: four stay queued
-    studio = StudioServer(
+    studio = cloud_studio(
+        upstream,
         data,
-        CLOUD_VIDEO_GENERATION_URL=upstream.url,
-        CLOUD_VIDEO_GENERATION_AUTH_TOKEN=upstream.token,
         CLOUD_VIDEO_GENERATION_POLL_INTERVAL=1.0,
         STUDIO_API_KEYS=f"alice:{KEY}",  # a key's requests see only alice's jobs; others see all
         VIDEO_RATE_LIMIT_PER_MINUTE=0,
-        STUDIO_LOG_LEVEL="WARNING",
     )
     studio.start(timeout=120)
     try:

@@ -1,4 +1,4 @@
-"""The studio's ASGI application: Django (on a thread pool) behind the edge layer (studio/edge.py)."""
+"""The studio's ASGI application: Django (on a thread pool) behind the edge layer (serving/edge.py)."""
 
 import os
 
@@ -9,12 +9,11 @@ django_application = get_wsgi_application()
 
 from django.conf import settings  # noqa: E402  (configured by the line above)
 
-from studio import limits  # noqa: E402
-from studio.bridge import WSGIBridge  # noqa: E402
-from studio.edge import Edge  # noqa: E402
-from studio.file_grants import FileGrants  # noqa: E402
-from videos.files.sending import send_by_front, send_file  # noqa: E402
-from videos.live.shared_answers import SharedAnswers  # noqa: E402
+from serving import limits  # noqa: E402
+from serving.bridge import WSGIBridge  # noqa: E402
+from serving.edge import Edge  # noqa: E402
+from serving.replay import FileGrants, SharedAnswers  # noqa: E402
+from serving.sending import send_by_front, send_file  # noqa: E402
 from videos.live.stream import run_stream  # noqa: E402
 
 application = Edge(
@@ -24,6 +23,6 @@ application = Edge(
     # The seed's endpoint waits for its video in its thread (docs/api.md); its own pool.
     waiting_app=WSGIBridge(django_application, threads=int(limits.default("WAITING_THREADS"))),
     grants=FileGrants(whole_files=settings.STUDIO_FRONT == "nginx"),
-    # Only where every job changes in this process (videos/live/shared_answers.py).
+    # Only where every job changes in this process (serving/replay.py).
     shared=SharedAnswers() if settings.VIDEO_JOB_BACKEND == "inprocess" else None,
 )

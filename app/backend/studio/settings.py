@@ -12,7 +12,7 @@ from pathlib import Path
 import dj_database_url
 from dotenv import load_dotenv
 
-from studio import limits
+from serving import limits
 
 BACKEND_DIR = Path(__file__).resolve().parent.parent
 APP_DIR = BACKEND_DIR.parent
@@ -44,7 +44,7 @@ def env_float(name: str, default: float) -> float:
 
 
 def limit_int(name: str) -> int:
-    """A server limit (studio/limits.py): its default and meaning live there."""
+    """A server limit (serving/limits.py): its default and meaning live there."""
     return env_int(name, int(limits.default(name)))
 
 

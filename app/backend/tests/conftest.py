@@ -5,6 +5,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.openai_strict import StrictOpenAI
 from tests.support.studio import StudioServer, migrated_template
 from tests.support.upstream import FakeUpstream
 
@@ -13,9 +14,9 @@ from tests.support.upstream import FakeUpstream
 def fresh_estimates() -> None:
     """In-process tests change the database under one process (bulk inserts send no signals):
     each starts without the estimates another test left in the shared ETA cache."""
-    from videos.jobs.eta import forget_shared
+    from serving.replay import forget_all
 
-    forget_shared()
+    forget_all()
 
 
 @pytest.fixture(scope="session")
@@ -28,6 +29,14 @@ def upstream() -> Iterator[FakeUpstream]:
     fake = FakeUpstream()
     yield fake
     fake.close()
+
+
+@pytest.fixture
+def strict() -> Iterator[StrictOpenAI]:
+    """A server that implements OpenAI's Videos API strictly (tests/test_openai_provider*.py)."""
+    server = StrictOpenAI(run_seconds=0.2)
+    yield server
+    server.close()
 
 
 @pytest.fixture

@@ -1,4 +1,4 @@
-"""The edge answers a repeated file request from Django's answer of moments ago (studio/file_grants.py).
+"""The edge answers a repeated file request from Django's answer of moments ago (serving/replay.py).
 
 In-process: the real Edge and the real file sender in front of a stand-in for Django that
 counts its calls and grants one file, so what is asked of Django and what is not can be seen.
@@ -17,11 +17,11 @@ from typing import Any
 
 import httpx
 
-from studio.edge import Edge
-from studio.file_grants import FileGrants
+from serving.edge import Edge
+from serving.handoff import HANDOFF_HEADER, handoff_value
+from serving.replay import FileGrants
+from serving.sending import send_file
 from tests.support.asgi import request
-from videos.files.sending import send_file
-from videos.handoff import HANDOFF_HEADER, handoff_value
 
 CONTENT = "/v1/videos/video_1/content"
 
@@ -154,9 +154,9 @@ def test_live_a_grant_serves_only_its_caller_and_ends_with_the_video(studio_fact
 
 def test_past_the_files_sent_at_once_django_and_its_admission_decide_again(tmp_path, monkeypatch):
     """A flood of downloads that never finish must not all start at once from grants."""
-    import studio.edge
+    import serving.edge
 
-    monkeypatch.setattr(studio.edge, "GRANTED_AT_ONCE", 2)
+    monkeypatch.setattr(serving.edge, "GRANTED_AT_ONCE", 2)
     data = os.urandom(1000)
     path = tmp_path / "clip.mp4"
     path.write_bytes(data)

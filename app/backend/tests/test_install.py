@@ -54,13 +54,13 @@ DEV_ONLY = ("pytest", "pytest-django", "ruff", "mypy", "django-stubs", "schemath
 INSTALL_TIMEOUT = 900
 
 
-def launcher() -> ModuleType:
-    """This working tree's run.py as a module (standard library only; nothing runs on import)."""
-    spec = importlib.util.spec_from_file_location("studio_launcher", ROOT / "run.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+def launcher(part: str) -> ModuleType:
+    """A part of this working tree's launcher package (standard library only; nothing runs on import)."""
+    sys.path.insert(0, str(ROOT))
+    try:
+        return importlib.import_module(f"launcher.{part}")
+    finally:
+        sys.path.remove(str(ROOT))
 
 
 def canonical(name: str) -> str:
@@ -110,20 +110,20 @@ def input_pins(paths: list[Path]) -> dict[str, str]:
 
 @pytest.mark.parametrize("name", SETS)
 def test_lock_pins_every_package_of_its_set_with_hashes(name: str) -> None:
-    run_py = launcher()
-    lock: Path = run_py.LOCKS[name]
+    locks = launcher("locks")
+    lock: Path = locks.LOCKS[name]
     assert lock.exists(), f"{lock.name} is missing: run `python3 run.py lock`"
-    assert f"# inputs-sha256: {run_py.inputs_digest(name)}" in lock.read_text(), (
+    assert f"# inputs-sha256: {locks.inputs_digest(name)}" in lock.read_text(), (
         f"{lock.name} is older than its inputs: run `python3 run.py lock`"
     )
     pins = lock_pins(lock)
-    for package, version in input_pins([run_py.INPUTS[part] for part in run_py.SETS[name]]).items():
-        if package in run_py.UNLOCKED:
+    for package, version in input_pins([locks.INPUTS[part] for part in locks.SETS[name]]).items():
+        if package in locks.UNLOCKED:
             assert package not in pins, f"{package} is installed by its exact pin, never from a lock"
         else:
             assert package in pins and pins[package].version == version, f"{lock.name}: {package}=={version}"
     # What the smaller sets install is exactly what the tests ran on (the dev set).
-    dev = lock_pins(run_py.LOCKS["dev"])
+    dev = lock_pins(locks.LOCKS["dev"])
     differ = [
         f"{p} {pin.version} (dev: {dev[p].version if p in dev else 'absent'})"
         for p, pin in pins.items()
@@ -136,7 +136,7 @@ def test_lock_pins_every_package_of_its_set_with_hashes(name: str) -> None:
 
 def test_scale_set_has_celerys_redis_transport() -> None:
     """kombu's Redis transport imports `packaging`; only Celery's redis extra brings it."""
-    scale = lock_pins(launcher().LOCKS["scale"])
+    scale = lock_pins(launcher("locks").LOCKS["scale"])
     assert {"celery", "kombu", "redis", "packaging"} <= scale.keys()
 
 
@@ -157,20 +157,20 @@ def test_locks_are_what_the_compiler_makes_of_their_inputs() -> None:
 def test_nginx_front_is_installed_or_named_before_the_studio_starts(monkeypatch, tmp_path: Path) -> None:
     """`python3 run.py` with STUDIO_FRONT=nginx and no nginx: as root it installs Debian's (as
     `run.py test` does, with the same function); otherwise it stops first, naming the command."""
-    run_py = launcher()
-    monkeypatch.setattr(run_py, "NGINX", tmp_path / "nginx")  # not installed
-    monkeypatch.setattr(run_py, "ENV_FILE", tmp_path / ".env")
-    monkeypatch.setattr(run_py.os, "geteuid", lambda: 1000)  # a user who cannot install it
+    paths, machine = launcher("paths"), launcher("machine")
+    monkeypatch.setattr(paths, "NGINX", tmp_path / "nginx")  # not installed
+    monkeypatch.setattr(paths, "ENV_FILE", tmp_path / ".env")
+    monkeypatch.setattr(machine.os, "geteuid", lambda: 1000)  # a user who cannot install it
     monkeypatch.delenv("STUDIO_NGINX", raising=False)
     monkeypatch.setenv("STUDIO_FRONT", "")
-    run_py.ensure_front()  # no front asked for: nothing needed
+    machine.ensure_front()  # no front asked for: nothing needed
     monkeypatch.setenv("STUDIO_FRONT", "nginx")
     with pytest.raises(
         SystemExit, match=r"nginx is missing, needed for STUDIO_FRONT=nginx: run `sudo apt-get install -y nginx`"
     ):
-        run_py.ensure_front()
+        machine.ensure_front()
     monkeypatch.setenv("STUDIO_NGINX", str(tmp_path / "own" / "nginx"))
-    run_py.ensure_front()  # the operator's own nginx: runstudio checks it (test_nginx_front.py)
+    machine.ensure_front()  # the operator's own nginx: runstudio checks it (test_nginx_front.py)
 
 
 # --- the documented commands, from the install `python3 run.py` makes -------------------------
@@ -287,6 +287,7 @@ def checkout(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Checkout]:
     root = tmp / "checkout"
     (root / "app").mkdir(parents=True)
     shutil.copy(ROOT / "run.py", root / "run.py")
+    shutil.copytree(ROOT / "launcher", root / "launcher", ignore=shutil.ignore_patterns("__pycache__"))
     (root / "app" / ".env.default").symlink_to(ROOT / "app" / ".env.default")
     shutil.copytree(BACKEND, root / "app" / "backend", ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
     client = redis_client()
@@ -406,8 +407,8 @@ def test_generate_in_process_serve_and_adduser(checkout: Checkout, studio: subpr
 def test_environment_overrides_are_never_written_to_app_env(checkout: Checkout, studio: subprocess.Popen) -> None:
     """app/.env holds .env.default's values and a secret key of its own (no prompt answered with
     --no-input): none of the settings this checkout's every start got from the environment."""
-    values = launcher().read_env(checkout.env_file)
-    defaults = {name: default for name, default, _ in launcher().env_docs()}
+    values = launcher("envfile").read_env(checkout.env_file)
+    defaults = {name: default for name, default, _ in launcher("envfile").env_docs()}
     assert values.pop("DJANGO_SECRET_KEY")
     defaults.pop("DJANGO_SECRET_KEY")
     assert values == defaults, {k: v for k, v in values.items() if defaults.get(k) != v}

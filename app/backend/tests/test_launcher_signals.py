@@ -37,6 +37,7 @@ def scratch_root(tmp_path: Path) -> tuple[Path, Path]:
     root = tmp_path / "checkout"
     (root / "app").mkdir(parents=True)
     shutil.copy(ROOT / "run.py", root / "run.py")
+    shutil.copytree(ROOT / "launcher", root / "launcher", ignore=shutil.ignore_patterns("__pycache__"))
     (root / "app" / ".env.default").symlink_to(ROOT / "app" / ".env.default")
     (root / "app" / "backend").symlink_to(BACKEND)
     venv = tmp_path / "venv"

@@ -1,5 +1,5 @@
 """STUDIO_FRONT=nginx: runstudio puts Debian's nginx in front, which sends the videos' bytes after
-the studio's access check (studio/front.py). Real nginx, real studio, real MP4s."""
+the studio's access check (serving/front.py). Real nginx, real studio, real MP4s."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ import pytest
 from django.conf import settings
 from PIL import Image
 
-from studio.front import nginx_config
+from serving.front import nginx_config
 from tests.support.flood import source_address
 from tests.support.studio import StudioServer, free_port
 

@@ -1,4 +1,4 @@
-"""The route-policy table (videos/route_policy.py) and the limits module (studio/limits.py):
+"""The route-policy table (videos/route_policy.py) and the limits module (serving/limits.py):
 each path gets the policy the studio promised for it, and the documented defaults are the
 module's own."""
 
@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from django.test import override_settings
 
-from studio import limits
-from studio.front import nginx_config
+from serving import limits
+from serving.front import nginx_config
 from studio.settings import APP_DIR
 from videos import route_policy
 from videos.route_policy import Admission, Auth, Body

@@ -1,4 +1,4 @@
-"""A job's status answer is given again for up to a second without Django (videos/live/shared_answers.py).
+"""A job's status answer is given again for up to a second without Django (serving/replay.py, SharedAnswers).
 
 In-process: the real Edge in front of a stand-in for Django that counts its calls and marks its
 answers shareable, so what reaches Django and what does not can be seen. Live: a studio whose
@@ -14,11 +14,12 @@ from typing import Any
 import httpx
 import pytest
 
-from studio.edge import Edge
+from serving import replay
+from serving.edge import Edge
+from serving.handoff import HANDOFF_HEADER, REPLAY, handoff_value
+from serving.replay import SharedAnswers
 from tests.support.asgi import request
 from tests.support.upstream import FakeUpstream
-from videos.live import shared_answers
-from videos.live.shared_answers import SHARED_HEADER, SharedAnswers
 from videos.models import VideoJob
 
 STATUS = "/v1/videos/video_1"
@@ -41,7 +42,7 @@ class Django:
             self.during()
         headers = [(b"content-type", b"application/json"), (b"date", b"Thu, 01 Jan 2026 00:00:00 GMT")]
         if self.shareable:
-            headers.append((SHARED_HEADER.lower().encode(), b"1"))
+            headers.append((HANDOFF_HEADER.lower().encode(), handoff_value(REPLAY).encode()))
         if self.set_cookie:
             headers.append((b"set-cookie", b"csrftoken=fresh"))
         await send({"type": "http.response.start", "status": self.status, "headers": headers})
@@ -79,7 +80,7 @@ def test_the_same_question_again_is_answered_without_django():
     assert first["body"] == again["body"] == b'{"answer": 1}' and django.calls == 1
     assert again["headers"]["content-type"] == "application/json"
     for answer in (first, again):
-        assert SHARED_HEADER.lower() not in answer["headers"]  # internal: never sent
+        assert HANDOFF_HEADER.lower() not in answer["headers"]  # internal: never sent
     assert "date" not in again["headers"]  # the server dates each response itself
 
 
@@ -96,14 +97,14 @@ def test_another_caller_address_or_query_asks_django():
 def test_a_job_change_forgets_every_answer():
     edge, django = make_edge()
     call(edge)
-    shared_answers.forget_all()
+    replay.forget_all()
     assert call(edge)["body"] == b'{"answer": 2}'
     assert call(edge)["body"] == b'{"answer": 2}' and django.calls == 2
 
 
 def test_an_answer_read_while_a_job_changed_is_not_given_again():
     edge, django = make_edge()
-    django.during = shared_answers.forget_all  # the change lands while Django reads
+    django.during = replay.forget_all  # the change lands while Django reads
     assert call(edge)["body"] == b'{"answer": 1}'
     django.during = None
     assert call(edge)["body"] == b'{"answer": 2}' and django.calls == 2
@@ -136,8 +137,8 @@ def test_a_change_inside_a_transaction_forgets_again_when_it_commits():
     job = VideoJob.objects.create(provider="preview", prompt="p", num_inference_steps=1, seed=1)
     with transaction.atomic():
         VideoJob.objects.filter(id=job.id).update(prompt="changed")
-        during = shared_answers.generation()
-    assert shared_answers.generation() != during  # an answer read before the commit is not kept
+        during = replay.generation()
+    assert replay.generation() != during  # an answer read before the commit is not kept
 
 
 ALICE, BOB = "alice-key-aaaaaaaaaaaa", "bob-key-bbbbbbbbbbbbbb"
@@ -164,7 +165,7 @@ def test_live_every_change_is_read_at_once_and_only_by_its_caller(studio_factory
             time.sleep(0.05)
         for _ in range(5):
             assert alice.get(path).json()["status"] == "in_progress"
-        assert SHARED_HEADER.lower() not in alice.get(path).headers
+        assert HANDOFF_HEADER.lower() not in alice.get(path).headers
         assert bob.get(path).status_code == 404  # alice's answer is alice's
         assert httpx.get(studio.url + path).status_code == 401
 

@@ -11,16 +11,17 @@ class VideosConfig(AppConfig):
     def ready(self) -> None:
         # Django's documented place for what needs the models loaded: the receivers of a job's
         # changes live in the layers above the model.
-        from videos.jobs.eta import forget_shared
+        from django.db import transaction
+
+        from serving.replay import forget_all
         from videos.jobs.retention import delete_expired
-        from videos.live import shared_answers
         from videos.live.hub import hub
         from videos.models import VideoJob, jobs_changed
         from videos.queue.recovery import housekeeping
 
         def changed(**kwargs: Any) -> None:
-            forget_shared()
-            shared_answers.job_changed()
+            forget_all()  # ETAs' run times, replayed status answers (serving/replay.py)
+            transaction.on_commit(forget_all)  # a request may read the old row until the change commits
             hub.wake()
 
         def saved(instance: VideoJob, created: bool, **kwargs: Any) -> None:

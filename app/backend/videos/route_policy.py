@@ -2,8 +2,8 @@
 who may call it, whether it counts as a new job for the rate limit, and whose error shape it
 answers in.
 
-The edge (studio/edge.py), the access and rate-limit middlewares, the API envelope and nginx's
-configuration (studio/front.py) all read it. A new route is one line here (before any broader
+The edge (serving/edge.py), the access and rate-limit middlewares, the API envelope and nginx's
+configuration (serving/front.py) all read it. A new route is one line here (before any broader
 pattern that would match it first). Patterns are regular expressions matched against the whole
 path; the first that matches decides.
 """

@@ -12,8 +12,8 @@ from django.db import OperationalError
 from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 
+from serving.handoff import REPLAY, take_handoff
 from videos.errors import error_response
-from videos.handoff import HANDOFF_HEADER
 from videos.route_policy import route_for
 
 log = logging.getLogger("django.request")
@@ -39,9 +39,8 @@ class ApiEnvelopeMiddleware:
             response = replaced
         if head:
             request.method = "HEAD"
-            if response.has_header(HANDOFF_HEADER):  # a file send: its headers are all HEAD wants
-                del response[HANDOFF_HEADER]
-            elif isinstance(response, HttpResponse):
+            handed_off = take_handoff(response)  # HEAD wants the headers alone: nothing to send or replay
+            if (handed_off is None or handed_off["kind"] == REPLAY) and isinstance(response, HttpResponse):
                 length = len(response.content)
                 response.content = b""
                 if not response.has_header("Content-Length"):

@@ -10,10 +10,10 @@ from django.http import HttpRequest, JsonResponse
 from django.views.decorators.csrf import csrf_protect, ensure_csrf_cookie
 from django.views.decorators.http import require_GET, require_POST
 
+from serving.replay import forget_all
 from videos.access import throttle
 from videos.api.body import json_object
 from videos.errors import InvalidRequest, error_from, error_response
-from videos.live.shared_answers import forget_all
 
 
 def csrf_failure(request: HttpRequest, reason: str = "") -> JsonResponse:

@@ -10,9 +10,9 @@ from django.core.files.storage import default_storage
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, StreamingHttpResponse
 from django.http.response import HttpResponseBase
 
-from videos.files.ranges import parse_range
+from serving.handoff import hand_off
+from serving.ranges import parse_range
 from videos.files.storage import stored_size
-from videos.handoff import HANDOFF_HEADER, handoff_value
 
 CHUNK = 256 * 1024
 
@@ -57,8 +57,9 @@ def serve_stored_file(
     response: HttpResponseBase
     if path is not None:
         # The bytes are sent by the ASGI layer after this view returns (no request thread held).
-        response = HttpResponse(content_type=content_type)
-        response[HANDOFF_HEADER] = handoff_value("sendfile", path=path, offset=start, length=length, size=size)
+        response = hand_off(
+            HttpResponse(content_type=content_type), "sendfile", path=path, offset=start, length=length, size=size
+        )
     else:
         response = StreamingHttpResponse(_chunks(name, start, length), content_type=content_type)
     response.status_code = 206 if isinstance(wanted, tuple) else 200

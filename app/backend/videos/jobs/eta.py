@@ -9,9 +9,7 @@ from __future__ import annotations
 import bisect
 import math
 import statistics
-import threading
-import time
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -20,6 +18,7 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from serving.replay import ReplayCache, forget_all
 from videos.models import RunTimes, VideoJob, parse_shape_key, shape_key, shape_of
 
 Status = VideoJob.Status
@@ -27,31 +26,7 @@ SAMPLE = RunTimes.SAMPLE
 # Run times and running jobs change when a job starts or ends, not per request: they are shared
 # by every request of this process for up to a second (forgotten at once when a job changes
 # here), so a crowd polling unfinished jobs does not read them once per poll.
-SHARED_SECONDS = 1.0
-_shared: dict[tuple[object, ...], tuple[float, Any]] = {}
-_shared_lock = threading.Lock()
-SHARED_LIMIT = 1000
-
-
-def forget_shared() -> None:
-    """A job changed in this process: the next estimate reads afresh."""
-    with _shared_lock:
-        _shared.clear()
-
-
-def _shared_value(key: tuple[object, ...], compute: Callable[[], Any]) -> Any:
-    now = time.monotonic()
-    with _shared_lock:
-        hit = _shared.get(key)
-    if hit is not None and hit[0] > now:
-        return hit[1]
-    value = compute()
-    with _shared_lock:
-        if len(_shared) >= SHARED_LIMIT:  # keys carry queue times: drop the stale before growing
-            for stale in [k for k, (until, _) in _shared.items() if until <= now]:
-                del _shared[stale]
-        _shared[key] = (now + SHARED_SECONDS, value)
-    return value
+_shared: ReplayCache[Any] = ReplayCache(seconds=1.0, limit=1000, follows_changes=True)
 
 
 def typical_run_seconds(job: VideoJob) -> float | None:
@@ -114,7 +89,7 @@ def rebuild_run_times() -> int:
     with transaction.atomic():
         RunTimes.objects.all().delete()
         RunTimes.objects.bulk_create(RunTimes(provider=p, shape=s, samples=v) for (p, s), v in samples.items())
-    forget_shared()
+    forget_all()
     return len(samples)
 
 
@@ -130,7 +105,7 @@ class Estimator:
     def typical(self, job: VideoJob) -> float | None:
         key = (job.provider, job.num_inference_steps, job.width, job.height, job.num_frames)
         if key not in self._typical:
-            self._typical[key] = _shared_value(("typical", *key), lambda: typical_run_seconds(job))
+            self._typical[key] = _shared.value(("typical", *key), lambda: typical_run_seconds(job))
         return self._typical[key]
 
     def running_since(self, provider: str) -> list[datetime]:
@@ -142,7 +117,7 @@ class Estimator:
                 starts = VideoJob.objects.filter(provider=provider, status=Status.IN_PROGRESS).order_by()
                 return [s for s in starts.values_list("started_at", flat=True) if s]
 
-            self._running[provider] = _shared_value(("running", provider), read)
+            self._running[provider] = _shared.value(("running", provider), read)
         return self._running[provider]
 
     def position(self, job: VideoJob) -> int | None:
@@ -174,8 +149,8 @@ class Estimator:
                 span = _queued(provider).filter(created_at__gte=oldest, created_at__lt=newest)
                 return sorted(span.values_list("created_at", flat=True))
 
-            before = _shared_value(("queued-before", provider, oldest), count_before)
-            within = _shared_value(("queued-within", provider, oldest, newest), read_span) if newest > oldest else []
+            before = _shared.value(("queued-before", provider, oldest), count_before)
+            within = _shared.value(("queued-within", provider, oldest, newest), read_span) if newest > oldest else []
             for job in waiting:
                 self._positions[job.id] = before + bisect.bisect_left(within, job.created_at)
 

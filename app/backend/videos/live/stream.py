@@ -1,5 +1,5 @@
 """Server-sent event streams of job changes: the view half (who may open one, the caps) and
-the half that runs as a coroutine after the view has returned (see studio/edge.py)."""
+the half that runs as a coroutine after the view has returned (see serving/edge.py)."""
 
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ from typing import Any
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 
+from serving.handoff import Message, Receive, Scope, Send, hand_off, send_in_time
 from videos.errors import error_response
-from videos.handoff import HANDOFF_HEADER, Message, Receive, Scope, Send, handoff_value, send_in_time
 from videos.live.hub import CLOSE, Subscriber, hub
 
 KEEPALIVE_SECONDS = 15.0
@@ -31,8 +31,7 @@ def open_stream(request: HttpRequest, owner: str | None, job_id: str | None = No
         response = error_response(refused, status=429, code="too_many_streams")
         response["Retry-After"] = "5"
         return response
-    response[HANDOFF_HEADER] = handoff_value("events", owner=owner, job_id=job_id, client=client)
-    return response
+    return hand_off(response, "events", owner=owner, job_id=job_id, client=client)
 
 
 async def run_stream(params: dict[str, Any], scope: Scope, receive: Receive, send: Send, start: Message) -> None:

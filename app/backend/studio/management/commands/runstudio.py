@@ -10,9 +10,9 @@ import time
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from serving.front import NginxFront, free_loopback_port, host_port
+from serving.server import serve
 from studio.assets import precompress
-from studio.front import NginxFront, free_loopback_port, host_port
-from studio.server import serve
 from videos.access.middleware import auth_configured, is_loopback
 from videos.access.proxy import trusted_networks
 from videos.live.hub import hub
@@ -87,7 +87,9 @@ class Command(BaseCommand):
 
         # SIGTERM or Ctrl+C: on_stop runs, granian stops accepting, finishes the requests in
         # progress and returns.
-        serve(host, port, on_stop=on_stop, on_listening=front.start if front else None)
+        # The app by name, built only now: the settings above (trusted proxies) and the
+        # precompressed assets are what its middleware and WhiteNoise read once, when built.
+        serve("studio.asgi:application", host, port, on_stop=on_stop, on_listening=front.start if front else None)
         if front is not None:
             front.stop()
         if inprocess:

@@ -18,7 +18,7 @@ from typing import Any
 
 from django.http import HttpResponseBase
 
-from videos.handoff import Receive, Scope, Send
+from serving.handoff import Receive, Scope, Send
 
 WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 

@@ -3,7 +3,7 @@
 runstudio then serves on a loopback port of its own and starts nginx on STUDIO_HOST:STUDIO_PORT
 with the configuration below, written to STUDIO_DATA_DIR/nginx. Every request still goes to the
 studio, which decides as always (who may see what); a file's answer names it under the internal
-location `/_studio_media/` (X-Accel-Redirect, videos/files/sending.py) and nginx sends it with
+location `/_studio_media/` (X-Accel-Redirect, serving/sending.py) and nginx sends it with
 sendfile and answers its Range requests itself. Python never touches the bytes: measured, the
 one thing that brings whole downloads to nginx's speed (docs/performance.md).
 """
@@ -22,10 +22,10 @@ from pathlib import Path
 
 from django.conf import settings
 
-from studio import limits
+from serving import limits
+from serving.sending import ACCEL_PREFIX
 from videos import route_policy
 from videos.errors import error_body
-from videos.files.sending import ACCEL_PREFIX
 from videos.files.storage import FILE_MISSING_MESSAGE
 
 log = logging.getLogger("studio")

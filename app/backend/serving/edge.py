@@ -2,9 +2,10 @@
 should spend its time on.
 
 Django decides (who may see what, which bytes, which headers); when its answer carries the
-internal `X-Studio-Handoff` header, this layer sends the body itself after Django has
-returned — a file's bytes, or a live event stream — as a coroutine, so neither holds a thread
-while a slow client reads. The header never leaves the process. It also admits requests to
+internal `X-Studio-Handoff` header (serving/handoff.py), this layer sends the body itself after
+Django has returned — a file's bytes, or a live event stream — as a coroutine, so neither holds a
+thread while a slow client reads, or keeps Django's answer to replay it for a moment
+(serving/replay.py). The header never leaves the process. It also admits requests to
 Django (a bounded number at once, a bounded queue, then a JSON 503; /healthz never queues)
 and refuses request bodies over the limit before anyone reads them.
 """
@@ -18,18 +19,15 @@ from typing import Any
 
 from django.conf import settings
 
-from studio import limits
-from studio.file_grants import FileGrants
+from serving import limits, replay
+from serving.handoff import REPLAY, Handoff, Message, Receive, Scope, Send, take_from_start
+from serving.replay import FileGrants, SharedAnswers
 from videos import route_policy
 from videos.errors import error_body
-from videos.handoff import HANDOFF_HEADER, Handoff, Message, Receive, Scope, Send
-from videos.live import shared_answers
-from videos.live.shared_answers import SharedAnswers
 from videos.route_policy import Admission
 
 ASGIApp = Callable[..., Awaitable[None]]  # Django's handler types its messages more narrowly
 
-_HANDOFF = HANDOFF_HEADER.lower().encode()
 # Slices sent from grants at once (each counts until its last chunk is taken); past it, requests
 # go through Django and its admission again, which spreads a flood out.
 GRANTED_AT_ONCE = int(limits.default("GRANTED_AT_ONCE"))
@@ -89,22 +87,19 @@ class Edge:
 
         # A handed-off response: its parameters and its held-back start message.
         handoff: tuple[dict[str, Any], Message] | None = None
-        # A shareable answer (videos/live/shared_answers.py): its start message and body, kept
-        # if no job changed while Django read it.
-        read_after = shared_answers.generation()
+        # A replayable answer: its start message and body, kept if no job changed while Django read it.
+        read_after = replay.generation()
         shareable: Message | None = None
         body: list[bytes] = []
 
         async def capture(message: Message) -> None:
             nonlocal handoff, shareable
             if message["type"] == "http.response.start":
-                headers = message.get("headers", [])
-                found = [value for name, value in headers if name.lower() == _HANDOFF]
-                if found:
-                    message["headers"] = [(n, v) for n, v in headers if n.lower() != _HANDOFF]
-                    handoff = (json.loads(found[0]), message)
+                params = take_from_start(message)
+                if params is not None and params["kind"] != REPLAY:
+                    handoff = (params, message)
                     return
-                if shared_answers.is_shareable(message) and self.shared is not None:
+                if params is not None and self.shared is not None:
                     shareable = message
             elif handoff is not None:
                 return  # Django's (empty) body of a handed-off response

@@ -1,4 +1,4 @@
-"""Sends a local file's bytes once the view has answered with a handoff (videos/handoff.py).
+"""Sends a local file's bytes once the view has answered with a handoff (serving/handoff.py).
 
 A whole file goes by the server's path-send (granian streams it in Rust). A Range slice is
 read in chunks off the event loop and written as the client takes them (the server's send
@@ -15,10 +15,10 @@ from urllib.parse import quote
 
 from django.conf import settings
 
-from videos.handoff import Message, Receive, Scope, Send, send_in_time
+from serving.handoff import Message, Receive, Scope, Send, send_in_time
 
 CHUNK = 1024 * 1024  # a browser seek asks for about this much: one read, one send
-ACCEL_PREFIX = "/_studio_media/"  # nginx's internal location over MEDIA_ROOT (studio/front.py)
+ACCEL_PREFIX = "/_studio_media/"  # nginx's internal location over MEDIA_ROOT (serving/front.py)
 
 
 async def send_file(params: dict[str, Any], scope: Scope, receive: Receive, send: Send, start: Message) -> None:
@@ -29,7 +29,7 @@ async def send_file(params: dict[str, Any], scope: Scope, receive: Receive, send
         return
     if offset == 0 and length == params["size"] and "http.response.pathsend" in scope.get("extensions", {}):
         # The whole file: granian reads and writes it in Rust. A reader that stalls is dropped
-        # by the kernel (TCP_USER_TIMEOUT on the listening socket, studio/server.py).
+        # by the kernel (TCP_USER_TIMEOUT on the listening socket, serving/server.py).
         await send({"type": "http.response.pathsend", "path": path})
         return
     loop = asyncio.get_running_loop()

@@ -9,6 +9,7 @@ in-process job queue and the server share one process, one start and one stop.
 from __future__ import annotations
 
 import asyncio
+import importlib
 import logging
 import os
 import resource
@@ -22,7 +23,7 @@ from granian.http import HTTP1Settings
 from granian.log import LogLevels
 from granian.server.embed import Server
 
-from studio import limits
+from serving import limits
 
 log = logging.getLogger("studio")
 # Per-connection kernel send buffer (Linux doubles it). Left to autotuning, each stalled
@@ -45,11 +46,18 @@ def raise_descriptor_limit() -> int:
     return wanted
 
 
-def serve(host: str, port: int, on_stop: Callable[[], None], on_listening: Callable[[], None] | None = None) -> None:
-    """Serve until SIGTERM or SIGINT; `on_stop` runs first (it ends the live streams);
+def serve(
+    target: str,
+    host: str,
+    port: int,
+    on_stop: Callable[[], None],
+    on_listening: Callable[[], None] | None = None,
+) -> None:
+    """Serve the ASGI app `target` ("module:name", imported now, as granian and uvicorn take
+    theirs) until SIGTERM or SIGINT; `on_stop` runs first (it ends the live streams);
     `on_listening` once the port accepts connections (it starts nginx in front)."""
-    from studio.asgi import application
-
+    module, _, name = target.partition(":")
+    application = getattr(importlib.import_module(module), name)
     limit = raise_descriptor_limit()
     log.info("serving with up to %d open descriptors", limit)
     server = Server(
@@ -62,7 +70,7 @@ def serve(host: str, port: int, on_stop: Callable[[], None], on_listening: Calla
         backlog=int(limits.default("LISTEN_BACKLOG")),
         runtime_threads=2,  # two cores: one Rust I/O thread fell behind 1,000 files in flight
         # Requests granian hands to Python at once. Streams and downloads count until they end,
-        # so this sits above every cap the studio applies itself (studio/edge.py, the stream caps).
+        # so this sits above every cap the studio applies itself (serving/edge.py, the stream caps).
         backpressure=max(limit, 1024),
         http1_settings=HTTP1Settings(header_read_timeout=int(settings.STUDIO_HEADER_TIMEOUT_SECONDS * 1000)),
         log_enabled=True,

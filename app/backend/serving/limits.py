@@ -1,8 +1,8 @@
 """Every server limit, defined once: its setting name (None: fixed, no setting), default and meaning.
 
-settings.py reads the settable ones from the environment; granian (studio/server.py), the edge
-(studio/edge.py), the request pools (studio/asgi.py), the stream caps and nginx's configuration
-(studio/front.py) read them from there; `python3 run.py --help-env` prints this table, and a test
+settings.py reads the settable ones from the environment; granian (serving/server.py), the edge
+(serving/edge.py), the request pools (studio/asgi.py), the stream caps and nginx's configuration
+(serving/front.py) read them from there; `python3 run.py --help-env` prints this table, and a test
 keeps app/.env.default's serving-limits section equal to it. Standard library only: run.py loads
 this file before any package is installed.
 """
