@@ -12,8 +12,6 @@ videos whose requester had already given up.
 from __future__ import annotations
 
 import argparse
-import os
-import sys
 import tempfile
 import threading
 import time
@@ -23,13 +21,8 @@ from pathlib import Path
 
 import httpx
 
-BACKEND = Path(__file__).resolve().parents[1] / "app" / "backend"
-sys.path.insert(0, str(BACKEND))
-os.environ.setdefault("DJANGO_SECRET_KEY", "bench-only-key")
-os.environ["STUDIO_ENV_FILE"] = os.devnull
-
-from tests.support.studio import StudioServer  # noqa: E402
-from tests.support.upstream import FakeUpstream  # noqa: E402
+from studio_setup import cloud_studio
+from tests.support.upstream import FakeUpstream
 
 
 class Server(ThreadingHTTPServer):
@@ -108,13 +101,8 @@ def run_seed(prompts: int, seconds: float) -> dict:
 def run_studio(prompts: int, seconds: float) -> dict:
     upstream = FakeUpstream(mode="sync", delay=seconds, serial=True)
     data = Path(tempfile.mkdtemp(prefix="bench-burst-"))
-    studio = StudioServer(
-        data,
-        CLOUD_VIDEO_GENERATION_URL=upstream.url,
-        CLOUD_VIDEO_GENERATION_AUTH_TOKEN=upstream.token,
-        CLOUD_VIDEO_GENERATION_TIMEOUT=3 * seconds,
-        CLOUD_VIDEO_GENERATION_CONCURRENCY=1,
-        STUDIO_LOG_LEVEL="WARNING",
+    studio = cloud_studio(
+        upstream, data, CLOUD_VIDEO_GENERATION_TIMEOUT=3 * seconds, CLOUD_VIDEO_GENERATION_CONCURRENCY=1
     ).start()
     start = time.monotonic()
     try:

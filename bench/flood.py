@@ -42,18 +42,13 @@ import math
 import os
 import shutil
 import subprocess
-import sys
 import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-BACKEND = Path(__file__).resolve().parents[1] / "app" / "backend"
-sys.path.insert(0, str(BACKEND))
-os.environ.setdefault("DJANGO_SECRET_KEY", "bench-only-key")
-os.environ["STUDIO_ENV_FILE"] = os.devnull
-
-from tests.support.flood import (  # noqa: E402
+import studio_setup  # noqa: F401  (first: app/backend on sys.path)
+from tests.support.flood import (
     KINDS,
     SLOW_KINDS,
     Answer,
@@ -71,7 +66,7 @@ from tests.support.flood import (  # noqa: E402
     percentile,
     prepare_jobs,
 )
-from tests.support.studio import StudioServer, migrated_template  # noqa: E402
+from tests.support.studio import StudioServer, migrated_template
 
 WITHIN = 1.0  # seconds: the goal for /healthz during the flood and every call after it
 WHAT = {

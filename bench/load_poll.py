@@ -24,7 +24,6 @@ import asyncio
 import multiprocessing
 import os
 import statistics
-import sys
 import tempfile
 import time
 from collections.abc import AsyncIterator
@@ -32,13 +31,8 @@ from pathlib import Path
 
 import httpx
 
-BACKEND = Path(__file__).resolve().parents[1] / "app" / "backend"
-sys.path.insert(0, str(BACKEND))
-os.environ.setdefault("DJANGO_SECRET_KEY", "bench-only-key")
-os.environ["STUDIO_ENV_FILE"] = os.devnull
-
-from tests.support.studio import StudioServer  # noqa: E402
-from tests.support.upstream import FakeUpstream  # noqa: E402
+from studio_setup import cloud_studio, held_job
+from tests.support.upstream import FakeUpstream
 
 WARMUP = 2.0  # seconds of load not counted (connections opening, caches warming)
 
@@ -190,22 +184,14 @@ def main() -> None:
     args = parser.parse_args()
 
     upstream = FakeUpstream(mode="async_never")  # the job stays in_progress for the whole run
-    data = Path(tempfile.mkdtemp(prefix="bench-load-"))
-    studio = StudioServer(
-        data,
-        CLOUD_VIDEO_GENERATION_URL=upstream.url,
-        CLOUD_VIDEO_GENERATION_AUTH_TOKEN=upstream.token,
-        CLOUD_VIDEO_GENERATION_POLL_INTERVAL=1.0,
-        STUDIO_LOG_LEVEL="WARNING",
+    studio = cloud_studio(
+        upstream, Path(tempfile.mkdtemp(prefix="bench-load-")), CLOUD_VIDEO_GENERATION_POLL_INTERVAL=1.0
     )
     if args.slots:
         studio.settings["STUDIO_MAX_CONCURRENT_REQUESTS"] = str(args.slots)
     studio.start()
     try:
-        with studio.client() as client:
-            video = client.post("/v1/videos", json={"prompt": "polled by many"}).json()
-        studio.wait_for(video["id"], ("in_progress",), timeout=30)
-        path = f"/v1/videos/{video['id']}"
+        path = f"/v1/videos/{held_job(studio, 'polled by many')}"
         offered = args.clients * args.hz
         print(
             f"load: {args.clients} clients x {args.hz:g} Hz = {offered:g} req/s offered, {args.seconds:g} s each, "

@@ -20,7 +20,6 @@ Both growths are against each process's RSS just before its run. Goal: studio < 
 from __future__ import annotations
 
 import argparse
-import os
 import struct
 import subprocess
 import sys
@@ -31,13 +30,9 @@ from pathlib import Path
 
 import httpx
 
-BACKEND = Path(__file__).resolve().parents[1] / "app" / "backend"
-sys.path.insert(0, str(BACKEND))
-os.environ.setdefault("DJANGO_SECRET_KEY", "bench-only-key")
-os.environ["STUDIO_ENV_FILE"] = os.devnull
-
-from tests.support.studio import StudioServer, free_port  # noqa: E402
-from tests.support.upstream import FakeUpstream  # noqa: E402
+from studio_setup import cloud_studio
+from tests.support.studio import free_port
+from tests.support.upstream import FakeUpstream
 
 MB = 1024 * 1024
 
@@ -120,14 +115,7 @@ def drain(response: httpx.Response) -> int:
 
 def run_studio(upstream: FakeUpstream, size: int) -> dict:
     data = Path(tempfile.mkdtemp(prefix="bench-relay-"))
-    studio = StudioServer(
-        data,
-        CLOUD_VIDEO_GENERATION_URL=upstream.url,
-        CLOUD_VIDEO_GENERATION_AUTH_TOKEN=upstream.token,
-        CLOUD_VIDEO_GENERATION_TIMEOUT=300,
-        VIDEO_RATE_LIMIT_PER_MINUTE=0,
-        STUDIO_LOG_LEVEL="WARNING",
-    ).start()
+    studio = cloud_studio(upstream, data, CLOUD_VIDEO_GENERATION_TIMEOUT=300, VIDEO_RATE_LIMIT_PER_MINUTE=0).start()
     try:
         big = upstream.video
         # Warm-up with a small video: imports (PyAV, numpy) and first-use allocations are not growth.

@@ -23,17 +23,12 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
-import sys
 import tempfile
 import threading
 from pathlib import Path
 
-BACKEND = Path(__file__).resolve().parents[1] / "app" / "backend"
-sys.path.insert(0, str(BACKEND))
-os.environ.setdefault("DJANGO_SECRET_KEY", "bench-only-key")
-os.environ["STUDIO_ENV_FILE"] = os.devnull
-
-from tests.support.flood import (  # noqa: E402
+from studio_setup import cloud_studio, held_job
+from tests.support.flood import (
     FloodClients,
     FloodResult,
     HealthSampler,
@@ -42,8 +37,7 @@ from tests.support.flood import (  # noqa: E402
     last_error,
     percentile,
 )
-from tests.support.studio import StudioServer  # noqa: E402
-from tests.support.upstream import FakeUpstream  # noqa: E402
+from tests.support.upstream import FakeUpstream
 
 PAGE_STREAM = "/v1/videos/events"
 INTERVAL = 0.02  # seconds between /healthz probes
@@ -88,21 +82,12 @@ def main() -> None:
 
     upstream = FakeUpstream(mode="async_never")
     data = Path(tempfile.mkdtemp(prefix="bench-streams-"))
-    studio = StudioServer(
-        data,
-        CLOUD_VIDEO_GENERATION_URL=upstream.url,
-        CLOUD_VIDEO_GENERATION_AUTH_TOKEN=upstream.token,
-        CLOUD_VIDEO_GENERATION_POLL_INTERVAL=1.0,
-        STUDIO_LOG_LEVEL="WARNING",
-    )
+    studio = cloud_studio(upstream, data, CLOUD_VIDEO_GENERATION_POLL_INTERVAL=1.0)
     result: FloodResult | None = None
     log_error = ""
     try:
         studio.start()
-        with studio.client() as client:
-            video = client.post("/v1/videos", json={"prompt": "watched by many"}).json()
-        studio.wait_for(video["id"], ("in_progress",), timeout=30)
-        path, which = stream_path(studio.port, video["id"])
+        path, which = stream_path(studio.port, held_job(studio, "watched by many"))
         print(f"streams: {args.streams} x {which}; studio pid {studio.pid}, {os.cpu_count()} cores", flush=True)
 
         baseline = probe(studio.port, args.seconds)

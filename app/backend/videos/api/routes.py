@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import mimetypes
 import re
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from django.conf import settings
@@ -31,7 +32,15 @@ from videos.files.serving import serve_stored_file
 from videos.jobs.clips import edit_job, extend_job
 from videos.jobs.lookup import find_job, read_page
 from videos.jobs.presenter import model_object, new_estimator, video_object
-from videos.jobs.service import cancel_job, create_jobs, delete_job, remix_job, retry_job, set_favorite
+from videos.jobs.service import (
+    cancel_job,
+    create_jobs,
+    delete_job,
+    remix_job,
+    require_completed,
+    retry_job,
+    set_favorite,
+)
 from videos.jobs.sources import SourceClip
 from videos.jobs.spritesheets import ensure_spritesheet
 from videos.jobs.text_search import narrowed
@@ -115,33 +124,43 @@ def create_video(request: HttpRequest) -> tuple[int, dict[str, Any]]:
     return 201, video_object(jobs[0])  # variations: the first; the rest share its batch_id
 
 
+# Extend and edit: a new job made from a source clip (`extend_job`, `edit_job`).
+ClipJob = Callable[[Mapping[str, Any], SourceClip, str, str], VideoJob]
+CLIP_JOB_ANSWERS = {
+    201: Video,
+    400: ErrorOut,
+    404: ErrorOut,
+    409: ErrorOut,
+    413: ErrorOut,
+    415: ErrorOut,
+    503: ErrorOut,
+}
+
+
 @api.post(
     "/videos/extensions",
-    response={201: Video, 400: ErrorOut, 404: ErrorOut, 409: ErrorOut, 413: ErrorOut, 415: ErrorOut, 503: ErrorOut},
+    response=CLIP_JOB_ANSWERS,
     summary="Extend a video: the source clip plus `seconds` more, continued from its last frame",
 )
 def extend_video(request: HttpRequest) -> tuple[int, dict[str, Any]]:
-    fields, source, model = _source_clip(request)
-    return 201, video_object(extend_job(fields, source, owner=owner_of(request), source_model=model))
+    return _job_from_clip(request, extend_job)
 
 
-@api.post(
-    "/videos/edits",
-    response={201: Video, 400: ErrorOut, 404: ErrorOut, 409: ErrorOut, 413: ErrorOut, 415: ErrorOut, 503: ErrorOut},
-    summary="Edit a video (video-to-video) with a new prompt",
-)
+@api.post("/videos/edits", response=CLIP_JOB_ANSWERS, summary="Edit a video (video-to-video) with a new prompt")
 def edit_video(request: HttpRequest) -> tuple[int, dict[str, Any]]:
-    fields, source, model = _source_clip(request)
-    return 201, video_object(edit_job(fields, source, owner=owner_of(request), source_model=model))
+    return _job_from_clip(request, edit_job)
 
 
-def _source_clip(request: HttpRequest) -> tuple[dict[str, Any], SourceClip, str]:
-    """(the other fields, the source clip, the model that made it when it is one of ours)."""
+def _job_from_clip(request: HttpRequest, make: ClipJob) -> tuple[int, dict[str, Any]]:
+    """201 and the job `make` creates from the request's source clip: an upload, or one of ours
+    by id (then the model that made it goes along)."""
     fields, upload, reference = clip_fields(request)
     if reference is not None:
         job = get_job(request, reference)
-        return fields, SourceClip.from_job(job), job.provider
-    return fields, SourceClip.from_upload(upload), ""
+        source, model = SourceClip.from_job(job), job.provider
+    else:
+        source, model = SourceClip.from_upload(upload), ""
+    return 201, video_object(make(fields, source, owner_of(request), model))
 
 
 NO_CHARACTERS = "The studio's models have no characters; characters are not supported."
@@ -302,14 +321,8 @@ def video_content(
             raise InvalidRequest("variant", "This video was not made from a reference image.", "not_found", 404)
         kind = mimetypes.guess_type(job.reference_image)[0] or "application/octet-stream"
         return serve_stored_file(request, job.reference_image, kind)
-    if job.status != Status.COMPLETED:
-        # 404, as OpenAI answers: its client retries a 409 three times before raising.
-        raise InvalidRequest(
-            None,
-            f"The video is {job.status.replace('_', ' ')}; its content exists once it is completed.",
-            "video_not_ready",
-            status=404,
-        )
+    # 404, as OpenAI answers: its client retries a 409 three times before raising.
+    require_completed(job, "The video is {status}; its content exists once it is completed.", "video_not_ready", 404)
     if variant == "thumbnail":
         return serve_stored_file(request, job.thumbnail_file, "image/jpeg")
     if variant == "spritesheet":

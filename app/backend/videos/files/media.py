@@ -8,12 +8,15 @@ import importlib
 import os
 import platform
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from fractions import Fraction
 from pathlib import Path
 
 import av
 import numpy as np
+from av.container import InputContainer
+from av.video.stream import VideoStream
 
 
 class InvalidVideo(Exception):
@@ -179,16 +182,25 @@ def encode_h264(
 # --- frames in, and the join of an extend -------------------------------------------------
 
 
-def frame_rate(path: Path) -> Fraction:
-    """The clip's frame rate as an exact fraction (16, 30000/1001...); 16 where it says none."""
+@contextmanager
+def decoding(path: Path) -> Iterator[tuple[InputContainer, VideoStream]]:
+    """The clip's first video stream, ready to decode in threads. A file that cannot be read as
+    one, or a failure while the block reads it, is InvalidVideo."""
     try:
         with av.open(str(path)) as container:
             if not container.streams.video:
                 raise InvalidVideo("no video stream")
             stream = container.streams.video[0]
-            rate = stream.average_rate or stream.guessed_rate or stream.base_rate
+            stream.thread_type = "AUTO"
+            yield container, stream
     except (av.FFmpegError, ValueError, OSError) as exc:
         raise InvalidVideo(str(exc) or type(exc).__name__) from exc
+
+
+def frame_rate(path: Path) -> Fraction:
+    """The clip's frame rate as an exact fraction (16, 30000/1001...); 16 where it says none."""
+    with decoding(path) as (_, stream):
+        rate = stream.average_rate or stream.guessed_rate or stream.base_rate
     return _tidy_rate(rate)
 
 
@@ -214,18 +226,9 @@ def frame_count_hint(path: Path) -> int:
 def iter_frames(path: Path) -> Iterator[np.ndarray]:
     """Decode the clip's frames one at a time as RGB uint8 (H, W, 3): a long clip is never
     held whole in memory."""
-    try:
-        with av.open(str(path)) as container:
-            if not container.streams.video:
-                raise InvalidVideo("no video stream")
-            stream = container.streams.video[0]
-            stream.thread_type = "AUTO"
-            for frame in container.decode(stream):
-                yield frame.to_ndarray(format="rgb24")
-    except InvalidVideo:
-        raise
-    except (av.FFmpegError, ValueError, OSError) as exc:
-        raise InvalidVideo(str(exc) or type(exc).__name__) from exc
+    with decoding(path) as (container, stream):
+        for frame in container.decode(stream):
+            yield frame.to_ndarray(format="rgb24")
 
 
 def read_frames(path: Path, limit: int | None = None) -> tuple[np.ndarray, Fraction]:

@@ -22,10 +22,9 @@ import math
 from dataclasses import dataclass
 from pathlib import Path
 
-import av
 from PIL import Image
 
-from videos.files.media import InvalidVideo
+from videos.files.media import InvalidVideo, decoding
 
 SPRITE_COLUMNS = 5
 SPRITE_ROWS = 5
@@ -73,29 +72,20 @@ def write_spritesheet(video: Path, dest: Path) -> SpriteLayout:
     writes); otherwise every frame is kept as a small tile while decoding and the chosen ones
     are picked at the end. Either way the clip is decoded once.
     """
-    try:
-        with av.open(str(video)) as container:
-            if not container.streams.video:
-                raise InvalidVideo("no video stream")
-            stream = container.streams.video[0]
-            stream.thread_type = "AUTO"
-            width, height = stream.codec_context.width, stream.codec_context.height
-            known = int(stream.frames or 0)
-            layout = sprite_layout(known, width, height) if known > 0 and width and height else None
-            wanted = set(layout.frame_indices) if layout else None  # None: keep every frame
-            tiles: dict[int, Image.Image] = {}
-            count = 0
-            for index, frame in enumerate(container.decode(stream)):
-                count = index + 1
-                if wanted is not None and index not in wanted:
-                    continue
-                image = frame.to_image()
-                tile_height = max(1, round(SPRITE_TILE_WIDTH * image.height / image.width))
-                tiles[index] = image.resize((SPRITE_TILE_WIDTH, tile_height), Image.Resampling.BILINEAR)
-    except InvalidVideo:
-        raise
-    except (av.FFmpegError, ValueError, OSError) as exc:
-        raise InvalidVideo(str(exc) or type(exc).__name__) from exc
+    with decoding(video) as (container, stream):
+        width, height = stream.codec_context.width, stream.codec_context.height
+        known = int(stream.frames or 0)
+        layout = sprite_layout(known, width, height) if known > 0 and width and height else None
+        wanted = set(layout.frame_indices) if layout else None  # None: keep every frame
+        tiles: dict[int, Image.Image] = {}
+        count = 0
+        for index, frame in enumerate(container.decode(stream)):
+            count = index + 1
+            if wanted is not None and index not in wanted:
+                continue
+            image = frame.to_image()
+            tile_height = max(1, round(SPRITE_TILE_WIDTH * image.height / image.width))
+            tiles[index] = image.resize((SPRITE_TILE_WIDTH, tile_height), Image.Resampling.BILINEAR)
     if count == 0 or not tiles:
         raise InvalidVideo("no frames for a spritesheet")
     if layout is None:  # no count in the header: every frame was kept as a tile

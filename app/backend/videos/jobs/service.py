@@ -153,6 +153,12 @@ def _discard(job: VideoJob, names: list[str]) -> None:
         pass
 
 
+def require_completed(job: VideoJob, refusal: str, code: str, status: int) -> None:
+    """Refuse what only a completed video allows: `refusal` with the job's `{status}` in words."""
+    if job.status != Status.COMPLETED:
+        raise InvalidRequest(None, refusal.format(status=job.status.replace("_", " ")), code, status=status)
+
+
 def retry_job(job: VideoJob) -> VideoJob:
     """The same job again: its model, settings, seed and input files (a reference image, the
     clip of an extend or edit, copied while the original still has them)."""
@@ -161,13 +167,7 @@ def retry_job(job: VideoJob) -> VideoJob:
 
 def remix_job(job: VideoJob, prompt: str) -> VideoJob:
     """OpenAI's remix: a new job with the source's model, settings and seed, and a new prompt."""
-    if job.status != Status.COMPLETED:
-        raise InvalidRequest(
-            None,
-            f"Only a completed video can be remixed; this one is {job.status.replace('_', ' ')}.",
-            "video_not_completed",
-            status=409,
-        )
+    require_completed(job, "Only a completed video can be remixed; this one is {status}.", "video_not_completed", 409)
     return _again(job, prompt, {"remixed_from": job.id})
 
 

@@ -26,7 +26,7 @@ import httpx
 from videos.providers.base import Capabilities, GenerationRequest, JobContext, ProviderError, ProviderStatus
 from videos.providers.upstream_faults import RetryPolicy, body_head, retry_after, status_error, transport_error
 from videos.providers.upstream_http import bounded_request, read_json, usable_job_id
-from videos.providers.upstream_job import UpstreamJobProvider
+from videos.providers.upstream_job import UpstreamJobProvider, UpstreamRoutes
 from videos.redact import redact
 
 WHAT = "The OpenAI-compatible video server"
@@ -74,8 +74,9 @@ class OpenAIVideosProvider(UpstreamJobProvider):
     name = "openai"
     label = "OpenAI-compatible video API"
     what = WHAT
-    url_setting = "OPENAI_VIDEO_BASE_URL"
     title = "OpenAI video"
+    # OpenAI has no cancel: deleting the video is how its work is given up.
+    routes = UpstreamRoutes("OPENAI_VIDEO_BASE_URL", jobs="/videos", video="/content", stop=("DELETE", ""))
     retry = RETRY
     stop_on_failure = True
 
@@ -200,18 +201,6 @@ class OpenAIVideosProvider(UpstreamJobProvider):
                 ("seed", str(request.seed)),
             ]
         return "/videos", fields, uploads
-
-    # --- where things live ------------------------------------------------------------------
-
-    def job_url(self, video_id: str) -> str:
-        return f"{self.base_url}/videos/{video_id}"
-
-    def download_url(self, video_id: str) -> str:
-        return f"{self.base_url}/videos/{video_id}/content"
-
-    def stop_request(self, video_id: str) -> tuple[str, str]:
-        # OpenAI has no cancel: deleting the video is how its work is given up.
-        return "DELETE", f"{self.base_url}/videos/{video_id}"
 
     # --- OpenAI's answers -------------------------------------------------------------------
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 
@@ -18,18 +19,24 @@ class UnknownProvider(LookupError):
     pass
 
 
+# UpstreamJobProvider's options, each read from the setting `<prefix><OPTION>` of its provider.
+UPSTREAM_JOB_OPTIONS = ("TIMEOUT", "JOB_TIMEOUT", "POLL_INTERVAL", "CONCURRENCY", "CA_BUNDLE")
+
+
+def _upstream_job_settings(prefix: str) -> dict[str, Any]:
+    """The options every job-making HTTP upstream takes, from its settings (`OPENAI_VIDEO_TIMEOUT`
+    -> timeout=...), with the studio-wide cap on an upstream's video."""
+    options = {name.lower(): getattr(settings, prefix + name) for name in UPSTREAM_JOB_OPTIONS}
+    return {**options, "max_bytes": settings.VIDEO_MAX_UPSTREAM_BYTES}
+
+
 @lru_cache(maxsize=1)
 def _providers() -> dict[str, Provider]:
     providers: list[Provider] = [
         TTCloudProvider(
             settings.CLOUD_VIDEO_GENERATION_URL,
             settings.CLOUD_VIDEO_GENERATION_AUTH_TOKEN,
-            timeout=settings.CLOUD_VIDEO_GENERATION_TIMEOUT,
-            job_timeout=settings.CLOUD_VIDEO_GENERATION_JOB_TIMEOUT,
-            poll_interval=settings.CLOUD_VIDEO_GENERATION_POLL_INTERVAL,
-            concurrency=settings.CLOUD_VIDEO_GENERATION_CONCURRENCY,
-            ca_bundle=settings.CLOUD_VIDEO_GENERATION_CA_BUNDLE,
-            max_bytes=settings.VIDEO_MAX_UPSTREAM_BYTES,
+            **_upstream_job_settings("CLOUD_VIDEO_GENERATION_"),
             warmup_timeout=settings.CLOUD_VIDEO_GENERATION_WARMUP_TIMEOUT,
             steps_range=(settings.CLOUD_VIDEO_GENERATION_MIN_STEPS, settings.CLOUD_VIDEO_GENERATION_MAX_STEPS),
             modes=settings.CLOUD_VIDEO_GENERATION_MODES,
@@ -41,12 +48,7 @@ def _providers() -> dict[str, Provider]:
             settings.OPENAI_VIDEO_BASE_URL,
             settings.OPENAI_VIDEO_API_KEY,
             model=settings.OPENAI_VIDEO_MODEL,
-            timeout=settings.OPENAI_VIDEO_TIMEOUT,
-            job_timeout=settings.OPENAI_VIDEO_JOB_TIMEOUT,
-            poll_interval=settings.OPENAI_VIDEO_POLL_INTERVAL,
-            concurrency=settings.OPENAI_VIDEO_CONCURRENCY,
-            ca_bundle=settings.OPENAI_VIDEO_CA_BUNDLE,
-            max_bytes=settings.VIDEO_MAX_UPSTREAM_BYTES,
+            **_upstream_job_settings("OPENAI_VIDEO_"),
             extra_fields=settings.OPENAI_VIDEO_EXTRA_FIELDS,
             sizes=settings.OPENAI_VIDEO_SIZES,
             seconds=settings.OPENAI_VIDEO_SECONDS,

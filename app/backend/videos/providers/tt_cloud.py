@@ -25,7 +25,7 @@ import httpx
 from videos.providers.base import Capabilities, GenerationRequest, JobContext, ProviderError
 from videos.providers.upstream_faults import body_head, status_error, transport_error
 from videos.providers.upstream_http import read_json, stream_mp4_to_file, usable_job_id
-from videos.providers.upstream_job import UpstreamJobProvider
+from videos.providers.upstream_job import UpstreamJobProvider, UpstreamRoutes
 
 WHAT = "The cloud video endpoint"
 MODES = ("t2v", "i2v", "both")
@@ -70,8 +70,8 @@ class TTCloudProvider(UpstreamJobProvider):
     runs_on = "tenstorrent"
     typical_time = "2–3 minutes"
     what = WHAT
-    url_setting = "CLOUD_VIDEO_GENERATION_URL"
     title = "cloud video"
+    routes = UpstreamRoutes("CLOUD_VIDEO_GENERATION_URL", jobs="", video="/download", stop=("POST", "/cancel"))
 
     def __init__(
         self,
@@ -161,12 +161,3 @@ class TTCloudProvider(UpstreamJobProvider):
                 return None
         except httpx.HTTPError as exc:
             raise transport_error(exc, WHAT, self.timeout) from None
-
-    def job_url(self, job_id: str) -> str:
-        return f"{self.base_url}/{job_id}"
-
-    def download_url(self, job_id: str) -> str:
-        return f"{self.base_url}/{job_id}/download"
-
-    def stop_request(self, job_id: str) -> tuple[str, str]:
-        return "POST", f"{self.base_url}/{job_id}/cancel"

@@ -109,6 +109,11 @@ class TransportFault(ProviderError):
         super().__init__(code, message, retryable=retryable)
         self.unsent = unsent
 
+    @classmethod
+    def never_sent(cls, code: str, message: str) -> TransportFault:
+        """No connection was made: worth another try, even for a request that is not idempotent."""
+        return cls(code, message, retryable=True, unsent=True)
+
 
 class UpstreamJobOver(ProviderError):
     """The upstream itself reports the job failed or cancelled: it is no longer at work on it."""
@@ -121,11 +126,8 @@ class UpstreamJobOver(ProviderError):
 def transport_error(exc: httpx.HTTPError, what: str, timeout: float) -> TransportFault:
     if isinstance(exc, httpx.ConnectTimeout):
         # Not "did not answer within <timeout>": connecting gives up sooner (CONNECT_TIMEOUT).
-        return TransportFault(
-            "upstream_timeout",
-            f"{what} did not accept a connection within {min(CONNECT_TIMEOUT, timeout):g} seconds.",
-            retryable=True,
-            unsent=True,
+        return TransportFault.never_sent(
+            "upstream_timeout", f"{what} did not accept a connection within {min(CONNECT_TIMEOUT, timeout):g} seconds."
         )
     if isinstance(exc, httpx.TimeoutException):
         return TransportFault(
@@ -135,11 +137,8 @@ def transport_error(exc: httpx.HTTPError, what: str, timeout: float) -> Transpor
         )
     inner = what[:1].lower() + what[1:]  # "The cloud..." mid-sentence reads "the cloud..."
     if isinstance(exc, httpx.ConnectError):
-        return TransportFault(
-            "upstream_unreachable",
-            f"Could not connect to {inner}: {redact(str(exc))[:200]}",
-            retryable=True,
-            unsent=True,
+        return TransportFault.never_sent(
+            "upstream_unreachable", f"Could not connect to {inner}: {redact(str(exc))[:200]}"
         )
     return TransportFault(
         "upstream_error",

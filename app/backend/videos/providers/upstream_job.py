@@ -1,9 +1,9 @@
 """The shared flow of HTTP upstreams that make each video as a job: submit, poll, download,
 and stop the upstream's work when the studio gives up on it (cancel or timeout).
 
-Subclasses say how to submit and where a job's status and video live. The upstream's job
-id is remembered in the studio's job, so a restarted studio resumes polling instead of
-generating the video again.
+Subclasses say how to submit and where a job's status and video live (`routes`). The
+upstream's job id is remembered in the studio's job, so a restarted studio resumes polling
+instead of generating the video again.
 
 A subclass with a `retry` policy retries each exchange itself (OpenAI's SDK policy), and one
 with `stop_on_failure` never leaves an upstream job behind: however the studio's job ends
@@ -17,7 +17,9 @@ import logging
 import threading
 import time
 from abc import abstractmethod
+from dataclasses import dataclass
 from pathlib import Path
+from typing import ClassVar
 
 import httpx
 
@@ -46,16 +48,28 @@ from videos.providers.upstream_http import (
 log = logging.getLogger(__name__)
 
 
+@dataclass(frozen=True)
+class UpstreamRoutes:
+    """Where an upstream is and keeps its jobs: `base_url` comes from the setting `url_setting`
+    (named in status messages), `{base_url}{jobs}/{id}` is a job's status, that plus `video` its
+    MP4, and `stop` the (method, suffix) that cancels or deletes it."""
+
+    url_setting: str
+    jobs: str
+    video: str
+    stop: tuple[str, str]
+
+
 class UpstreamJobProvider(Provider):
     keeps_upstream_jobs = True
     what = "The upstream"  # how messages name the upstream
-    url_setting = ""  # the setting that configures base_url, named in status messages
     title = ""  # "The <title> provider is not configured"
     # None: one try per exchange (the runner's VIDEO_MAX_ATTEMPTS retry the whole job); a policy:
     # each exchange (create, poll, download, stop) is retried by it, and the runner does not add more.
     retry: RetryPolicy | None = None
     # False: only a cancel or a timeout stops the upstream job; True: any end without the video does.
     stop_on_failure = False
+    routes: ClassVar[UpstreamRoutes]  # each subclass's own
 
     def __init__(
         self,
@@ -91,9 +105,9 @@ class UpstreamJobProvider(Provider):
 
     def status(self) -> ProviderStatus:
         if not self.base_url:
-            return ProviderStatus(False, f"{self.url_setting} is not set")
+            return ProviderStatus(False, f"{self.routes.url_setting} is not set")
         if not self.base_url.startswith(("http://", "https://")):
-            return ProviderStatus(False, f"{self.url_setting} must start with http:// or https://")
+            return ProviderStatus(False, f"{self.routes.url_setting} must start with http:// or https://")
         if self._warming_since is not None:
             waited = time.monotonic() - self._warming_since
             return ProviderStatus(True, f"warming up: the model has been loading for {waited:.0f} s; jobs wait for it")
@@ -197,15 +211,16 @@ class UpstreamJobProvider(Provider):
     def submit(self, client: httpx.Client, request: GenerationRequest, dest: Path, ctx: JobContext) -> str | None:
         """Start the video; return the upstream's job id, or None if the MP4 was written to dest."""
 
-    @abstractmethod
-    def job_url(self, job_id: str) -> str: ...
+    def job_url(self, job_id: str) -> str:
+        return f"{self.base_url}{self.routes.jobs}/{job_id}"
 
-    @abstractmethod
-    def download_url(self, job_id: str) -> str: ...
+    def download_url(self, job_id: str) -> str:
+        return self.job_url(job_id) + self.routes.video
 
-    @abstractmethod
     def stop_request(self, job_id: str) -> tuple[str, str]:
         """(method, url) that cancels or deletes the upstream job."""
+        method, suffix = self.routes.stop
+        return method, self.job_url(job_id) + suffix
 
     def _submit_when_ready(
         self, client: httpx.Client, request: GenerationRequest, dest: Path, ctx: JobContext
