@@ -10,6 +10,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 from dotenv import load_dotenv
 
 from serving import limits
@@ -55,8 +56,6 @@ def limit_float(name: str) -> float:
 DEBUG = env_bool("DJANGO_DEBUG", False)
 SECRET_KEY = env_str("DJANGO_SECRET_KEY")
 if not SECRET_KEY:
-    from django.core.exceptions import ImproperlyConfigured
-
     raise ImproperlyConfigured(
         "DJANGO_SECRET_KEY is not set. Run `python3 run.py` once (it writes a random key "
         "into app/.env) or export DJANGO_SECRET_KEY."
@@ -141,6 +140,13 @@ STUDIO_AUTH_REQUIRED = env_bool("STUDIO_AUTH_REQUIRED", False)
 # reach (a container whose port is published on 127.0.0.1, as app/docker-compose.yml does).
 STUDIO_ALLOW_OPEN_BIND = env_bool("STUDIO_ALLOW_OPEN_BIND", False)
 VIDEO_RATE_LIMIT_PER_MINUTE = env_int("VIDEO_RATE_LIMIT_PER_MINUTE", 30)
+# Queue steering (videos/queue/order.py): round-robin between people, or first come.
+VIDEO_QUEUE_FAIRNESS = env_str("VIDEO_QUEUE_FAIRNESS", "owners")
+if VIDEO_QUEUE_FAIRNESS not in ("owners", "arrival"):
+    raise ImproperlyConfigured(f"VIDEO_QUEUE_FAIRNESS must be owners or arrival, not {VIDEO_QUEUE_FAIRNESS!r}.")
+# Who may pause the whole queue and move anyone's jobs when sign-in is on (names of logins or
+# API-key users); Django superusers may too. On a personal studio (no sign-in) everyone may.
+STUDIO_ADMINS = frozenset(name.strip() for name in env_str("STUDIO_ADMINS").split(",") if name.strip())
 # Sign-in throttling (videos/access/throttle.py): failures before a user name is locked (an
 # address gets four times as many; 0: off), the first lock, doubling per failure up to the last.
 STUDIO_LOGIN_MAX_FAILURES = env_int("STUDIO_LOGIN_MAX_FAILURES", 5)

@@ -14,6 +14,7 @@ class VideosConfig(AppConfig):
         from django.db import transaction
 
         from serving.replay import forget_all
+        from videos.jobs.eta import queue_grew
         from videos.jobs.retention import delete_expired
         from videos.live.hub import hub
         from videos.models import VideoJob, jobs_changed
@@ -26,8 +27,9 @@ class VideosConfig(AppConfig):
 
         def saved(instance: VideoJob, created: bool, **kwargs: Any) -> None:
             if created and instance.status == VideoJob.Status.QUEUED:
-                # A new job waits behind every job counted so far: no shared estimate changes
-                # (videos/jobs/eta.py), so a crowd creating jobs does not recount the queue each.
+                # A new job changes no run time or running job: only its model's queue order is
+                # read again (videos/jobs/eta.py), so a crowd creating jobs recounts nothing else.
+                queue_grew(instance.provider)
                 hub.wake()
                 return
             jobs_changed.send(sender=VideoJob)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 import uuid
 from dataclasses import fields
 from datetime import datetime
@@ -69,6 +70,12 @@ class VideoJob(models.Model):
     extended_from = models.CharField(max_length=40, blank=True, default="")
     edited_from = models.CharField(max_length=40, blank=True, default="")
     batch_id = models.CharField(max_length=40, blank=True, default="", db_index=True)  # variations made together
+    # The person's own words when the prompt sent is an enhanced one (videos/prompts/): reuse and
+    # remix can offer either.
+    original_prompt = models.TextField(blank=True, default="")
+    # Where a queued job stands in its owner's order (videos/queue/order.py): set from the clock
+    # when it is made, so first come is first served until someone moves it.
+    queue_order = models.FloatField(default=time.time)
     favorite = models.BooleanField(default=False)
 
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.QUEUED, db_index=True)
@@ -122,6 +129,30 @@ class VideoJob(models.Model):
     @property
     def is_terminal(self) -> bool:
         return self.status in self.TERMINAL
+
+
+class QueueState(models.Model):
+    """A paused queue: all of it (model "") or one model's. Kept in the database, so a pause
+    outlives a restart and every worker process sees it."""
+
+    model = models.CharField(primary_key=True, max_length=40)
+    paused = models.BooleanField(default=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    ALL = ""  # `model` of the whole queue's pause
+
+    def __str__(self) -> str:
+        return f"{self.model or 'all models'}: {'paused' if self.paused else 'running'}"
+
+    @classmethod
+    def paused_models(cls) -> set[str]:
+        """The models whose queue is paused; ALL in it when the whole queue is."""
+        return set(cls.objects.filter(paused=True).values_list("model", flat=True))
+
+    @classmethod
+    def is_paused(cls, model: str, paused: set[str] | None = None) -> bool:
+        paused = cls.paused_models() if paused is None else paused
+        return cls.ALL in paused or model in paused
 
 
 class RunTimes(models.Model):

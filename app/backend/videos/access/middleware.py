@@ -85,6 +85,16 @@ def owner_of(request: HttpRequest) -> str:
     return getattr(request, "studio_user", "") or ""
 
 
+def is_admin(request: HttpRequest) -> bool:
+    """May pause the whole queue and move anyone's jobs: everyone on a personal studio; with
+    sign-in on, the names in STUDIO_ADMINS and Django superusers."""
+    owner = owner_of(request)
+    if not settings.STUDIO_AUTH_REQUIRED and not owner:
+        return True
+    user = getattr(request, "user", None)
+    return owner in settings.STUDIO_ADMINS or bool(user is not None and getattr(user, "is_superuser", False))
+
+
 class AccessMiddleware:
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response

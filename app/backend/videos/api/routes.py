@@ -16,8 +16,9 @@ from ninja import NinjaAPI, Query
 from ninja.errors import HttpError, ValidationError
 
 from serving.handoff import mark_replayable
-from videos.access.middleware import owner_of
+from videos.access.middleware import is_admin, owner_of
 from videos.api.body import clip_fields, create_fields, json_object
+from videos.api.queue_routes import router as queue_router
 from videos.api.schemas import (
     Deleted,
     ErrorOut,
@@ -44,10 +45,12 @@ from videos.jobs.service import (
 )
 from videos.jobs.sources import SourceClip
 from videos.jobs.spritesheets import ensure_spritesheet
+from videos.jobs.steering import MOVES, update_queued
 from videos.jobs.text_search import narrowed
 from videos.live.stream import open_stream
 from videos.models import VideoJob
 from videos.providers.registry import all_providers, default_provider_name
+from videos.queue.order import paused_models
 
 Status = VideoJob.Status
 ID_RE = re.compile(r"^video_[0-9a-f]{32}$")
@@ -60,6 +63,7 @@ api = NinjaAPI(
     docs_url="/docs",
     openapi_url="/openapi.json",
 )
+api.add_router("", queue_router)
 
 
 def _answer(
@@ -264,8 +268,8 @@ def retrieve_video(request: HttpRequest, video_id: str) -> HttpResponse:
 
 @api.post(
     "/videos/{video_id}",
-    response={200: Video, 400: ErrorOut, 404: ErrorOut},
-    summary="Studio extension: update a video's own fields (favorite)",
+    response={200: Video, 400: ErrorOut, 404: ErrorOut, 409: ErrorOut},
+    summary="Studio extension: star a video; edit or move it while it is queued",
     openapi_extra={
         "requestBody": {
             "required": True,
@@ -274,17 +278,32 @@ def retrieve_video(request: HttpRequest, video_id: str) -> HttpResponse:
     },
 )
 def update_video(request: HttpRequest, video_id: str) -> HttpResponse:
-    job = get_job(request, video_id)
     body = json_object(request)
     unknown = sorted(set(body) - set(VideoUpdate.model_fields))
     if unknown:
-        message = f"Unknown field {unknown[0][:40]!r}; only favorite can be changed."
+        message = f"Unknown field {unknown[0][:40]!r}; a video takes {', '.join(VideoUpdate.model_fields)}."
         raise InvalidRequest(unknown[0], message, "unknown_field")
+    moves_only = bool(body) and set(body) <= set(MOVES)
+    job = _any_job(video_id) if moves_only and is_admin(request) else get_job(request, video_id)
+    steering = {name: value for name, value in body.items() if name != "favorite"}
+    if steering:
+        before = body.get("before")
+        owner = None if is_admin(request) else owner_of(request)
+        other = find_job(before, owner) if isinstance(before, str) and ID_RE.match(before) else None
+        job = update_queued(job, steering, before=other, admin=is_admin(request))
     if "favorite" in body:
         if not isinstance(body["favorite"], bool):
             raise InvalidRequest("favorite", "favorite must be true or false.", "invalid_type")
         job = set_favorite(job, body["favorite"])
     return _json(video_object(job))
+
+
+def _any_job(video_id: str) -> VideoJob:
+    """Anyone's job (an admin moving it), 404 when there is none."""
+    job = find_job(video_id, None) if ID_RE.match(video_id) else None
+    if job is None:
+        raise Http404(f"No video with id {video_id[:60]!r}.")
+    return job
 
 
 @api.post(
@@ -358,4 +377,5 @@ def delete_video(request: HttpRequest, video_id: str) -> dict[str, Any]:
 @api.get("/models", response=ModelList, summary="Configured video providers and whether each is ready")
 def list_models(request: HttpRequest) -> dict[str, Any]:
     default = default_provider_name()
-    return {"object": "list", "data": [model_object(p, default) for p in all_providers()]}
+    paused = paused_models()
+    return {"object": "list", "data": [model_object(p, default, paused) for p in all_providers()]}

@@ -70,7 +70,37 @@ class Video(Schema):
 
 
 class VideoUpdate(Schema):
+    """Any of: favorite (any video); while it is queued, its parameters (checked as a create's)
+    and its place: queue_position (1 runs next) or before (another queued video's id)."""
+
     favorite: bool | None = None
+    prompt: str | None = None
+    negative_prompt: str | None = None
+    seed: int | None = None
+    num_inference_steps: int | None = None
+    size: str | None = None
+    seconds: str | None = None
+    num_frames: int | None = None
+    queue_position: int | None = Field(None, ge=1, description="1 runs next (within its owner's turn)")
+    before: str | None = Field(None, description="the id of a queued video of the same model to run before")
+
+
+class QueueUpdate(Schema):
+    paused: bool
+    model: str | None = Field(None, description="one model's queue; default: all of it")
+
+
+class ModelPause(Schema):
+    model: str
+    paused: bool
+
+
+class QueueOut(Schema):
+    object: Literal["queue"]
+    fairness: Literal["owners", "arrival"]
+    paused: bool = Field(description="the whole queue is paused")
+    models: list[ModelPause]
+    data: list[Video] = Field(description="queued videos the caller may see, next first")
 
 
 class VideoList(Schema):
@@ -121,6 +151,7 @@ class Model(Schema):
     typical_time: str | None = Field(description="how long a clip usually takes, when known (e.g. 2–3 minutes)")
     default: bool
     concurrency: int
+    queue_paused: bool = Field(description="its queue is paused (POST /v1/queue): it starts nothing new")
     capabilities: ModelCapabilities
 
 

@@ -6,20 +6,20 @@ an estimate costs one indexed lookup however long the history is.
 
 from __future__ import annotations
 
-import bisect
 import math
 import statistics
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import partial
 from typing import Any
 
 from django.db import transaction
-from django.db.models import QuerySet
 from django.utils import timezone
 
 from serving.replay import ReplayCache, forget_all
 from videos.models import RunTimes, VideoJob, parse_shape_key, shape_key, shape_of
+from videos.queue.order import run_order
 
 Status = VideoJob.Status
 SAMPLE = RunTimes.SAMPLE
@@ -27,6 +27,11 @@ SAMPLE = RunTimes.SAMPLE
 # by every request of this process for up to a second (forgotten at once when a job changes
 # here), so a crowd polling unfinished jobs does not read them once per poll.
 _shared: ReplayCache[Any] = ReplayCache(seconds=1.0, limit=1000, follows_changes=True)
+
+
+def queue_grew(provider: str) -> None:
+    """A job was queued: the model's order is read again (every other shared value still holds)."""
+    _shared.drop("", ("run-order", provider))
 
 
 def typical_run_seconds(job: VideoJob) -> float | None:
@@ -128,31 +133,19 @@ class Estimator:
         return self._positions[job.id]
 
     def load_positions(self, jobs: Iterable[VideoJob]) -> None:
-        """Queue positions of a page's queued jobs, two index-only queries per provider instead of
-        a COUNT per job: the jobs queued before the page's oldest, then the few in its span."""
-        queued: dict[str, list[VideoJob]] = {}
+        """Queue positions of a page's queued jobs: one read of each model's queue order
+        (videos/queue/order.py), shared like the run times, so a crowd polling queued jobs or the
+        first page reads the queue once a second."""
+        providers = {job.provider for job in jobs if job.status == Status.QUEUED and job.id not in self._positions}
+        lengths: dict[str, int] = {}
+        for provider in providers:
+            order: list[str] = _shared.value(("run-order", provider), partial(run_order, provider))
+            self._positions.update((job_id, index) for index, job_id in enumerate(order))
+            lengths[provider] = len(order)
         for job in jobs:
             if job.status == Status.QUEUED and job.id not in self._positions:
-                queued.setdefault(job.provider, []).append(job)
-        for provider, waiting in queued.items():
-            oldest = min(job.created_at for job in waiting)
-            newest = max(job.created_at for job in waiting)
-
-            # Shared like the run times: a crowd polling queued jobs or the first page reads the
-            # queue once a second (and builds no query while the shared answer holds).
-            def count_before(provider: str = provider, oldest: datetime = oldest) -> int:
-                return _queued(provider).filter(created_at__lt=oldest).count()
-
-            def read_span(
-                provider: str = provider, oldest: datetime = oldest, newest: datetime = newest
-            ) -> list[datetime]:
-                span = _queued(provider).filter(created_at__gte=oldest, created_at__lt=newest)
-                return sorted(span.values_list("created_at", flat=True))
-
-            before = _shared.value(("queued-before", provider, oldest), count_before)
-            within = _shared.value(("queued-within", provider, oldest, newest), read_span) if newest > oldest else []
-            for job in waiting:
-                self._positions[job.id] = before + bisect.bisect_left(within, job.created_at)
+                # Queued since the order was read (a new job changes no shared estimate): behind it.
+                self._positions[job.id] = lengths.get(job.provider, 0)
 
     def eta_seconds(self, job: VideoJob, position: int | None) -> float | None:
         now = timezone.now()
@@ -171,7 +164,3 @@ class Estimator:
             first_free = min(remaining) if len(remaining) >= slots else 0.0
             return round(first_free + typical * ((position or 0) // slots + 1), 1)
         return None
-
-
-def _queued(provider: str) -> QuerySet[VideoJob]:
-    return VideoJob.objects.filter(provider=provider, status=Status.QUEUED).order_by()

@@ -9,7 +9,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from videos.jobs.eta import Estimator
-from videos.models import VideoJob
+from videos.models import QueueState, VideoJob
 from videos.providers.base import Provider
 from videos.providers.registry import UnknownProvider, all_providers, get_provider
 
@@ -110,7 +110,8 @@ def _size(size: tuple[int, int] | None) -> str | None:
     return f"{size[0]}x{size[1]}" if size else None
 
 
-def model_object(provider: Provider, default: str) -> dict[str, Any]:
+def model_object(provider: Provider, default: str, paused: set[str]) -> dict[str, Any]:
+    """`paused`: order.paused_models(), read once for the list."""
     state = provider.status()
     caps = provider.capabilities
     return {
@@ -125,6 +126,7 @@ def model_object(provider: Provider, default: str) -> dict[str, Any]:
         "typical_time": provider.typical_time,
         "default": provider.name == default,
         "concurrency": provider.concurrency,
+        "queue_paused": QueueState.is_paused(provider.name, paused),
         "capabilities": {
             "steps_range": list(caps.steps_range),
             "default_steps": caps.default_steps,

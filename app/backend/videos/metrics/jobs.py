@@ -16,13 +16,14 @@ from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 
 from videos.metrics import JOB_DURATION, JOBS_ENDED, MULTIPROC_DIR, UPSTREAM_ERRORS
-from videos.models import VideoJob
+from videos.models import QueueState, VideoJob
 from videos.providers.registry import all_providers
 
 log = logging.getLogger("videos.metrics")
 
 JOBS_HELP = "Jobs in the studio's history now, by provider and status."
 QUEUE_HELP = "Jobs waiting for a worker now, by provider."
+PAUSED_HELP = "1 while the provider's queue is paused (POST /v1/queue): it starts nothing new."
 
 
 class DatabaseCollector(Collector):
@@ -32,15 +33,20 @@ class DatabaseCollector(Collector):
         """What it yields, without a query (the registry asks when it is registered)."""
         yield GaugeMetricFamily("studio_jobs", JOBS_HELP, labels=["provider", "status"])
         yield GaugeMetricFamily("studio_queue_depth", QUEUE_HELP, labels=["provider"])
+        yield GaugeMetricFamily("studio_queue_paused", PAUSED_HELP, labels=["provider"])
 
     def collect(self) -> Iterator[Metric]:
         jobs = GaugeMetricFamily("studio_jobs", JOBS_HELP, labels=["provider", "status"])
         queued = GaugeMetricFamily("studio_queue_depth", QUEUE_HELP, labels=["provider"])
+        paused = GaugeMetricFamily("studio_queue_paused", PAUSED_HELP, labels=["provider"])
         try:
             rows = list(VideoJob.objects.values_list("provider", "status").annotate(n=Count("id")).order_by())
+            pauses = QueueState.paused_models()
         except DatabaseError:
             log.warning("metrics: could not count jobs", exc_info=True)
-            rows = []
+            rows, pauses = [], set()
+        for provider in all_providers():
+            paused.add_metric([provider.name], 1 if QueueState.is_paused(provider.name, pauses) else 0)
         depth: dict[str, int] = {}
         for provider, status, count in rows:
             jobs.add_metric([provider, status], count)
@@ -52,6 +58,7 @@ class DatabaseCollector(Collector):
             queued.add_metric([provider_name], count)
         yield jobs
         yield queued
+        yield paused
 
 
 _database = DatabaseCollector()

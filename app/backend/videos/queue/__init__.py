@@ -20,6 +20,9 @@ class JobQueue(Protocol):
 
     def cancel(self, job: VideoJob) -> None: ...
 
+    def resumed(self, providers: list[str]) -> None:
+        """A paused queue runs again: start its waiting jobs."""
+
 
 @lru_cache(maxsize=1)
 def get_queue() -> JobQueue:

@@ -26,7 +26,8 @@ from django.utils import timezone
 from videos.models import VideoJob
 from videos.queue import recovery
 from videos.queue.celery_app import app, queue_name
-from videos.queue.claim import claim
+from videos.queue.claim import claim_next
+from videos.queue.order import is_paused
 from videos.runner import run as runner
 from videos.runner.context import begin_hand_back
 
@@ -43,11 +44,18 @@ def resync_after() -> timedelta:
 
 @app.task(name=TASK_NAME, acks_late=True, reject_on_worker_lost=True, ignore_result=True)
 def run_job(job_id: str) -> str:
-    """Claim and run one job; returns what happened (for the worker's log)."""
+    """Claim and run the next job of this job's model, in the database's order (a message
+    stands for "one more job is queued", so moves and fairness hold whatever order the broker
+    delivers in); returns what happened (for the worker's log)."""
     try:
-        job = claim(job_id)
+        provider = VideoJob.objects.filter(id=job_id).values_list("provider", flat=True).first()
+        if provider is None:
+            return "not claimable"  # deleted
+        if is_paused(provider):
+            return "paused"  # resuming sends a message for every job still queued
+        job = claim_next(provider)
         if job is None:
-            # Already running or finished elsewhere, cancelled, or deleted: nothing to do.
+            # Its jobs already running or finished elsewhere, cancelled, or deleted: nothing to do.
             return "not claimable"
         runner.run(job)
         return "ran"
@@ -68,6 +76,14 @@ class CeleryQueue:
             send(job.id, job.provider)
         except Exception as exc:  # broker down: the job stays queued; a worker's resync sends it later
             log.error("could not send job %s to the broker at %s (%s); it stays queued", job.id, _safe_broker(), exc)
+
+    def resumed(self, providers: list[str]) -> None:
+        queued = VideoJob.objects.filter(provider__in=providers, status=Status.QUEUED, cancel_requested=False)
+        for job_id, provider in queued.values_list("id", "provider"):
+            try:
+                send(job_id, provider)
+            except Exception as exc:  # the recovery pass resends what stays queued
+                log.error("could not send job %s to the broker at %s (%s)", job_id, _safe_broker(), exc)
 
     def cancel(self, job: VideoJob) -> None:
         """Revoke a queued job's message; a running job already saw its cancel flag in the DB."""
@@ -134,6 +150,8 @@ def recover_and_resync(providers: list[str]) -> int:
     with app.connection_for_write() as conn:
         channel = conn.default_channel
         for provider in providers:
+            if is_paused(provider):
+                continue  # its messages would only say "paused"; resuming sends them
             # Not passive: kombu's Redis transport calls an empty queue missing.
             waiting = channel.queue_declare(queue=queue_name(provider)).message_count
             if waiting:

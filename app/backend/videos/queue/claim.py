@@ -6,6 +6,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from videos.models import VideoJob
+from videos.queue.order import is_paused, run_order
 from videos.queue.worker_id import worker_id
 from videos.runner import run as runner
 
@@ -34,9 +35,11 @@ def claim(job_id: str) -> VideoJob | None:
 
 
 def claim_next(provider: str) -> VideoJob | None:
-    """The oldest queued job of this provider, claimed; None when there is none."""
-    queued = VideoJob.objects.filter(provider=provider, status=Status.QUEUED, cancel_requested=False)
-    for job_id in queued.order_by("created_at", "id").values_list("id", flat=True)[:5]:
+    """The next queued job of this provider (videos/queue/order.py), claimed; None when there is
+    none or its queue is paused."""
+    if is_paused(provider):
+        return None
+    for job_id in run_order(provider)[:5]:
         job = claim(job_id)
         if job is not None:
             return job

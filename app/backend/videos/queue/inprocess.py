@@ -91,6 +91,13 @@ class InProcessQueue:
     def cancel(self, job: VideoJob) -> None:
         """Nothing to do: the running worker polls the job's cancel flag."""
 
+    def resumed(self, providers: list[str]) -> None:
+        for provider in providers:
+            condition = self._wake.get(provider)
+            if condition is not None:
+                with condition:
+                    condition.notify_all()
+
     def _work(self, provider: str, condition: threading.Condition) -> None:
         failing = False  # log a failure that repeats (a full disk, a locked database) once
         while not self._stop.is_set():
