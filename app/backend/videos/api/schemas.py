@@ -50,6 +50,7 @@ class Video(Schema):
     batch_id: str | None = Field(description="variations made by one create with n > 1 share it")
     favorite: bool
     prompt: str
+    original_prompt: str | None = Field(None, description="the person's own words when prompt is an enhanced one")
     negative_prompt: str
     num_inference_steps: int
     seed: int
