@@ -21,6 +21,24 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/v1/queue': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Studio extension: the queue's pauses and its jobs in run order */
+    get: operations['videos_api_queue_routes_get_queue_state'];
+    put?: never;
+    /** Studio extension: pause or resume the queue (all of it, or one model's) */
+    post: operations['videos_api_queue_routes_update_queue'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/v1/videos': {
     parameters: {
       query?: never;
@@ -134,7 +152,7 @@ export interface paths {
     /** One video */
     get: operations['videos_api_routes_retrieve_video'];
     put?: never;
-    /** Studio extension: update a video's own fields (favorite) */
+    /** Studio extension: star a video; edit or move it while it is queued */
     post: operations['videos_api_routes_update_video'];
     /** Delete a video and its files */
     delete: operations['videos_api_routes_delete_video'];
@@ -281,6 +299,11 @@ export interface components {
       owned_by: string;
       /** Preview */
       preview: boolean;
+      /**
+       * Queue Paused
+       * @description its queue is paused (POST /v1/queue): it starts nothing new
+       */
+      queue_paused: boolean;
       /** Ready */
       ready: boolean;
       /**
@@ -351,6 +374,38 @@ export interface components {
        */
       object: 'list';
     };
+    /** ModelPause */
+    ModelPause: {
+      /** Model */
+      model: string;
+      /** Paused */
+      paused: boolean;
+    };
+    /** QueueOut */
+    QueueOut: {
+      /**
+       * Data
+       * @description queued videos the caller may see, next first
+       */
+      data: components['schemas']['Video'][];
+      /**
+       * Fairness
+       * @enum {string}
+       */
+      fairness: 'owners' | 'arrival';
+      /** Models */
+      models: components['schemas']['ModelPause'][];
+      /**
+       * Object
+       * @constant
+       */
+      object: 'queue';
+      /**
+       * Paused
+       * @description the whole queue is paused
+       */
+      paused: boolean;
+    };
     /** Video */
     Video: {
       /**
@@ -407,6 +462,11 @@ export interface components {
        * @enum {string}
        */
       operation: 'generate' | 'extend' | 'edit';
+      /**
+       * Original Prompt
+       * @description the person's own words when prompt is an enhanced one
+       */
+      original_prompt?: string | null;
       /**
        * Preview
        * @description made by the preview engine: a procedural clip, not AI
@@ -520,6 +580,77 @@ export interface operations {
         };
         content: {
           'application/json': components['schemas']['ModelList'];
+        };
+      };
+    };
+  };
+  videos_api_queue_routes_get_queue_state: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['QueueOut'];
+        };
+      };
+    };
+  };
+  videos_api_queue_routes_update_queue: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          /**
+           * Model
+           * @description one model's queue; default: all of it
+           * @default null
+           */
+          model?: string | null;
+          /** Paused */
+          paused: boolean;
+        };
+      };
+    };
+    responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['QueueOut'];
+        };
+      };
+      /** @description Bad Request */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorOut'];
+        };
+      };
+      /** @description Forbidden */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorOut'];
         };
       };
     };
@@ -1016,10 +1147,57 @@ export interface operations {
       content: {
         'application/json': {
           /**
+           * Before
+           * @description the id of a queued video of the same model to run before
+           * @default null
+           */
+          before?: string | null;
+          /**
            * Favorite
            * @default null
            */
           favorite?: boolean | null;
+          /**
+           * Negative Prompt
+           * @default null
+           */
+          negative_prompt?: string | null;
+          /**
+           * Num Frames
+           * @default null
+           */
+          num_frames?: number | null;
+          /**
+           * Num Inference Steps
+           * @default null
+           */
+          num_inference_steps?: number | null;
+          /**
+           * Prompt
+           * @default null
+           */
+          prompt?: string | null;
+          /**
+           * Queue Position
+           * @description 1 runs next (within its owner's turn)
+           * @default null
+           */
+          queue_position?: number | null;
+          /**
+           * Seconds
+           * @default null
+           */
+          seconds?: string | null;
+          /**
+           * Seed
+           * @default null
+           */
+          seed?: number | null;
+          /**
+           * Size
+           * @default null
+           */
+          size?: string | null;
         };
       };
     };
@@ -1044,6 +1222,15 @@ export interface operations {
       };
       /** @description Not Found */
       404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorOut'];
+        };
+      };
+      /** @description Conflict */
+      409: {
         headers: {
           [name: string]: unknown;
         };
