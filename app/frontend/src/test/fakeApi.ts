@@ -96,6 +96,7 @@ export const previewModel: VideoModel = {
   typical_time: null,
   default: true,
   concurrency: 1,
+  queue_paused: false,
   capabilities: makeCapabilities({ default_size: '832x480', frames_range: [1, 161], image_to_video: true }),
 };
 
@@ -111,6 +112,7 @@ export const cloudModel: VideoModel = {
   typical_time: '2–3 minutes',
   default: false,
   concurrency: 1,
+  queue_paused: false,
   capabilities: makeCapabilities({ steps_range: [4, 50], accepts_size: false, accepts_frames: false }),
 };
 
