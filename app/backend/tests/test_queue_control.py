@@ -6,8 +6,6 @@ they start in is seen one job at a time."""
 
 from __future__ import annotations
 
-import time
-
 import httpx
 import pytest
 
@@ -18,22 +16,6 @@ def create(client: httpx.Client, prompt: str, **fields) -> dict:
     answer = client.post("/v1/videos", json={"prompt": prompt, "size": "64x64", "num_frames": 1, **fields})
     assert answer.status_code == 201, answer.text
     return answer.json()
-
-
-def start_order(studio, gates: dict[str, str], timeout: float = 60) -> list[str]:
-    """The ids of jobs in the order they reached their gates (`gates`: id -> gate name), each
-    let go only once it is seen, so one runs at a time."""
-    seen: list[str] = []
-    deadline = time.monotonic() + timeout
-    while len(seen) < len(gates):
-        held = [job_id for job_id, name in gates.items() if job_id not in seen and studio.gate.is_held(name)]
-        assert len(held) <= 1, f"two jobs ran at once: {held}"
-        if held:
-            seen.append(held[0])
-            studio.gate.open(gates[held[0]])
-        assert time.monotonic() < deadline, f"only {len(seen)} of {len(gates)} jobs started"
-        time.sleep(0.02)
-    return seen
 
 
 def test_pause_edit_move_resume_runs_the_edited_job_first(studio_factory):
@@ -76,7 +58,7 @@ def test_pause_edit_move_resume_runs_the_edited_job_first(studio_factory):
         assert client.get(f"/v1/videos/{third}").json()["status"] == "queued"
         resumed = client.post("/v1/queue", json={"paused": False})
         assert resumed.status_code == 200 and resumed.json()["paused"] is False
-        assert start_order(studio, gates) == expected
+        assert studio.gate.start_order(gates) == expected
         done = studio.wait_for(third)
         assert done["status"] == "completed" and done["prompt"] == fox and done["seed"] == 42
 
@@ -146,5 +128,5 @@ def test_two_peoples_batches_interleave_and_each_steers_only_their_own(studio_fa
         interleaved = [a[0], b[0], a[1], b[1], a[2]] if fairness == "owners" else [b[0], *a, b[1]]
         assert [job["id"] for job in alice.get("/v1/queue").json()["data"]] == interleaved
         assert alice.post("/v1/queue", json={"paused": False}).status_code == 200
-        assert start_order(studio, gates) == interleaved
+        assert studio.gate.start_order(gates) == interleaved
         assert all(studio.wait_for_as(alice, job_id)["status"] == "completed" for job_id in a)

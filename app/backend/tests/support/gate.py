@@ -34,3 +34,18 @@ class Gate:
 
     def open(self, name: str) -> None:
         (self.folder / name).touch()
+
+    def start_order(self, gates: dict[str, str], timeout: float = 60) -> list[str]:
+        """Job ids in the order their jobs reached their gates (`gates`: id -> gate name), each
+        let go only once it is seen, so with one worker slot they run one at a time."""
+        seen: list[str] = []
+        deadline = time.monotonic() + timeout
+        while len(seen) < len(gates):
+            held = [job_id for job_id, name in gates.items() if job_id not in seen and self.is_held(name)]
+            assert len(held) <= 1, f"two jobs ran at once: {held}"
+            if held:
+                seen.append(held[0])
+                self.open(gates[held[0]])
+            assert time.monotonic() < deadline, f"only {len(seen)} of {len(gates)} jobs started: {seen}"
+            time.sleep(0.02)
+        return seen
