@@ -22,6 +22,15 @@ def spa_index(request: HttpRequest, path: str = "") -> HttpResponse:
     return response
 
 
+# Crawlers may index the page (a studio on the open web wants its landing page found) but not
+# the API or sign-in; every other path would otherwise answer the page's HTML.
+ROBOTS = "User-agent: *\nAllow: /\nDisallow: /v1/\nDisallow: /auth/\nDisallow: /models-api/\nDisallow: /metrics\n"
+
+
+def robots_txt(request: HttpRequest) -> HttpResponse:
+    return HttpResponse(ROBOTS, content_type="text/plain; charset=utf-8")
+
+
 def health(request: HttpRequest) -> JsonResponse:
     return JsonResponse({"status": "ok"})
 

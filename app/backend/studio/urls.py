@@ -1,6 +1,6 @@
 from django.urls import include, path, re_path
 
-from studio.frontend import api_not_found, health, spa_index
+from studio.frontend import api_not_found, health, robots_txt, spa_index
 from videos.api import api
 from videos.api.signin import me, sign_in, sign_out
 from videos.metrics.views import metrics
@@ -18,6 +18,7 @@ urlpatterns = [
     re_path(r"^v1/(?P<path>.*)$", api_not_found),
     path("models-api/", include("model_control.urls")),
     path("healthz", health),
+    path("robots.txt", robots_txt),
     path("metrics", metrics),
     path("auth/me", me),
     path("auth/login", sign_in),
