@@ -48,24 +48,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import studio_setup  # noqa: F401  (first: app/backend on sys.path)
-from tests.support.flood import (
-    KINDS,
-    SLOW_KINDS,
-    Answer,
-    FloodClients,
-    FloodResult,
-    HealthSampler,
-    Sample,
+from tests.support.flood import KINDS, SLOW_KINDS
+from tests.support.flood_runner import FloodClients, FloodResult
+from tests.support.flood_studio import (
     after_checks,
     after_problems,
-    bad_samples,
     flood_settings,
     flood_upstream,
     last_error,
     padded_mp4,
-    percentile,
     prepare_jobs,
 )
+from tests.support.probes import Answer, HealthSampler, Sample, bad_samples, percentile
 from tests.support.studio import StudioServer, migrated_template
 
 WITHIN = 1.0  # seconds: the goal for /healthz during the flood and every call after it

@@ -43,7 +43,8 @@ sys.path.insert(0, str(BACKEND))
 os.environ.setdefault("DJANGO_SECRET_KEY", "bench-only-key")
 os.environ["STUDIO_ENV_FILE"] = os.devnull
 
-from tests.support.flood import http_request, padded_mp4, percentile  # noqa: E402
+from tests.support.flood_studio import padded_mp4  # noqa: E402
+from tests.support.probes import http_request, percentile  # noqa: E402
 from tests.support.studio import StudioServer, free_port  # noqa: E402
 from tests.support.upstream import FakeUpstream  # noqa: E402
 

@@ -28,15 +28,9 @@ import threading
 from pathlib import Path
 
 from studio_setup import cloud_studio, held_job
-from tests.support.flood import (
-    FloodClients,
-    FloodResult,
-    HealthSampler,
-    Sample,
-    http_request,
-    last_error,
-    percentile,
-)
+from tests.support.flood_runner import FloodClients, FloodResult
+from tests.support.flood_studio import last_error
+from tests.support.probes import HealthSampler, Sample, http_request, percentile
 from tests.support.upstream import FakeUpstream
 
 PAGE_STREAM = "/v1/videos/events"

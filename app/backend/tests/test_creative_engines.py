@@ -5,7 +5,7 @@
 - The preview engine's extend continuation and edit.
 - The spritesheet's documented grid.
 
-The tiny local Wan models' extend and edit are in test_local_wan.py (its model fixtures).
+The tiny local Wan models' extend and edit are in test_local_wan_extend_edit.py.
 No Django needed: cd app/backend && python -m pytest tests/test_creative_engines.py -q
 """
 

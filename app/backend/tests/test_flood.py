@@ -17,21 +17,18 @@ from collections.abc import Callable
 
 import pytest
 
-from tests.support.flood import (
-    ASKING,
-    KINDS,
-    FloodClients,
-    FloodResult,
-    HealthSampler,
+from tests.support.flood import ASKING, KINDS
+from tests.support.flood_runner import FloodClients, FloodResult
+from tests.support.flood_studio import (
     after_checks,
     after_problems,
-    bad_samples,
     flood_settings,
     flood_upstream,
     last_error,
     padded_mp4,
     prepare_jobs,
 )
+from tests.support.probes import HealthSampler, bad_samples
 from tests.support.studio import StudioServer
 
 FLOOD = 1500  # connections per flood: past the 1,024 descriptors select() can watch

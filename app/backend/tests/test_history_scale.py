@@ -5,68 +5,22 @@ bounded by an index (bench/history.py times them at 100k jobs)."""
 from __future__ import annotations
 
 import re
-import statistics
 from collections.abc import Iterator
-from datetime import datetime, timedelta
-from typing import Any
+from datetime import timedelta
 from urllib.parse import quote
 
 import pytest
 from django.db import connection
 from django.db.models import QuerySet
 from django.test import Client
-from django.test.utils import CaptureQueriesContext, override_settings
+from django.test.utils import override_settings
 from django.utils import timezone
 
-from videos.jobs.eta import rebuild_run_times, typical_run_seconds
-from videos.models import VideoJob, parse_shape_key, shape_key
+from tests.support.history import AUTH, T0, Status, add_history, call
+from videos.jobs.eta import rebuild_run_times
+from videos.models import VideoJob
 
-Status = VideoJob.Status
 pytestmark = pytest.mark.django_db
-KEY = "history-scale-test-key"
-AUTH = {"STUDIO_API_KEYS": f"alice:{KEY}", "STUDIO_AUTH_REQUIRED": True}
-T0 = datetime(2026, 1, 1, tzinfo=timezone.get_current_timezone())
-
-
-def add_history(count: int, *, start: int = 0, queued: int = 0) -> list[VideoJob]:
-    """`count` completed jobs (alice's and bob's, a second apart, 20 s runs), then `queued` on top."""
-    jobs = []
-    for i in range(start, start + count + queued):
-        created = T0 + timedelta(seconds=i)
-        done = i < start + count
-        jobs.append(
-            VideoJob(
-                owner=("alice", "bob")[i % 2],
-                provider="preview",
-                prompt=f"history {i}",
-                num_inference_steps=12,
-                seed=i,
-                width=64,
-                height=64,
-                num_frames=17,
-                preview=True,
-                status=Status.COMPLETED if done else Status.QUEUED,
-                progress=100.0 if done else 0.0,
-                started_at=created if done else None,
-                completed_at=created + timedelta(seconds=20) if done else None,
-            )
-        )
-    made = VideoJob.objects.bulk_create(jobs)
-    for job in made:  # auto_now_add overrides the field on insert: set the spread-out times afterwards
-        job.created_at = T0 + timedelta(seconds=job.seed)
-    VideoJob.objects.bulk_update(made, ["created_at"], batch_size=500)
-    return list(VideoJob.objects.filter(id__in=[j.id for j in made]).order_by("created_at"))
-
-
-def call(client: Client, method: str, path: str, owned: bool, **body: Any) -> tuple[dict, list[str]]:
-    headers = {"Authorization": f"Bearer {KEY}"} if owned else {}
-    with CaptureQueriesContext(connection) as queries:
-        if method == "POST":
-            response = client.post(path, body, content_type="application/json", headers=headers)
-        else:
-            response = client.get(path, headers=headers)
-    assert response.status_code in (200, 201), response.content
-    return response.json(), [q["sql"] for q in queries.captured_queries]
 
 
 def plan(sql: str) -> str:
@@ -206,99 +160,6 @@ def test_create_and_list_cost_does_not_grow_with_history(owned: bool) -> None:
             assert bounded(created) == [] and bounded(listed) == [] and bounded(paged) == []
             counts.append((len(created), len(listed), len(paged)))
     assert counts[0] == counts[1], counts
-
-
-# --- ETAs -------------------------------------------------------------------------------------
-
-
-def history_scan_reference(job: VideoJob) -> float | None:
-    """What the ETA was before the aggregate: read straight from the completed jobs."""
-    done = VideoJob.objects.filter(provider=job.provider, status=Status.COMPLETED, started_at__isnull=False)
-    same = done.filter(
-        num_inference_steps=job.num_inference_steps, width=job.width, height=job.height, num_frames=job.num_frames
-    ).order_by("-completed_at")[:20]
-    durations = [(j.completed_at - j.started_at).total_seconds() for j in same if j.completed_at and j.started_at]
-    if durations:
-        return statistics.median(durations)
-    recent = done.order_by("-completed_at")[:20]
-    per_step = [
-        (j.completed_at - j.started_at).total_seconds() / max(j.num_inference_steps, 1)
-        for j in recent
-        if j.completed_at and j.started_at
-    ]
-    return statistics.median(per_step) * job.num_inference_steps if per_step else None
-
-
-def finished(seconds: float, *, steps: int = 12, size: int = 64, ago: float = 0, provider: str = "preview") -> None:
-    end = timezone.now() - timedelta(seconds=ago)
-    VideoJob.objects.create(
-        provider=provider, prompt="done", num_inference_steps=steps, seed=0, width=size, height=size,
-        num_frames=17, status=Status.COMPLETED, started_at=end - timedelta(seconds=seconds), completed_at=end,
-    )  # fmt: skip
-
-
-def shape(steps: int = 12, size: int = 64, provider: str = "preview") -> VideoJob:
-    return VideoJob(provider=provider, prompt="q", num_inference_steps=steps, seed=0, width=size, height=size,
-                    num_frames=17)  # fmt: skip
-
-
-def test_eta_aggregate_gives_the_same_figures_as_the_history() -> None:
-    assert typical_run_seconds(shape()) is None  # nothing learned yet
-    for seconds, ago in ((10, 50), (30, 40), (20, 30)):
-        finished(seconds, ago=ago)
-    finished(48, steps=24, ago=20)  # another shape: 2 s a step
-    finished(100, provider="tt-cloud", ago=10)  # another provider: never counts
-    cases = {
-        "same shape": (shape(), 20.0),  # median of 10, 30, 20
-        "other steps": (shape(steps=24), 48.0),
-        # A size never run: the nearest shape's time scaled by area x frames x steps (not the
-        # time per step alone, which said "about 1 s" for a clip ten times larger).
-        "new size": (shape(size=128), 20.0 * 4),
-        "new size and steps": (shape(steps=6, size=32), 20.0 / 4 / 2),
-        "other provider": (shape(provider="local"), None),
-    }
-    for name, (job, want) in cases.items():
-        assert typical_run_seconds(job) == pytest.approx(want) if want else typical_run_seconds(job) is None, name
-        if name in ("same shape", "other steps", "other provider"):
-            assert typical_run_seconds(job) == pytest.approx(history_scan_reference(job)), name
-    # Shapes the model chose (no size): the time per step remains the estimate.
-    unsized = VideoJob(provider="preview", prompt="q", num_inference_steps=6, seed=0)
-    assert typical_run_seconds(unsized) == pytest.approx(6 * statistics.median([10 / 12, 30 / 12, 20 / 12, 2.0]))
-
-
-def test_shape_keys_read_back_as_written() -> None:
-    for shape in ((12, 64, 48, 17), (20, None, None, None), (6, 832, 480, None)):
-        assert parse_shape_key(shape_key(*shape)) == shape
-    for not_a_shape in ("", "12", "12/64/17", "x/64x48/17"):  # "": the per-step row
-        assert parse_shape_key(not_a_shape) is None
-
-
-def test_eta_keeps_only_the_most_recent_runs() -> None:
-    for i in range(25):  # the five oldest took 1000 s: no longer in the last twenty
-        finished(1000 if i < 5 else 10 + i, ago=100 - i)
-    job = shape()
-    assert typical_run_seconds(job) == pytest.approx(history_scan_reference(job))
-    assert typical_run_seconds(job) == pytest.approx(statistics.median(range(15, 35)))
-
-
-@pytest.mark.parametrize("owned", [False, True], ids=["everyone", "owner"])
-def test_a_pages_queue_positions_match_one_count_per_job(owned: bool) -> None:
-    add_history(30)
-    for i in range(12):  # two providers' queues interleaved, two owners, one shared timestamp
-        VideoJob.objects.create(
-            owner=("alice", "bob")[i % 2], provider=("preview", "tt-cloud")[i % 3 == 0], prompt=f"waiting {i}",
-            num_inference_steps=12, seed=i, status=Status.QUEUED,
-        )  # fmt: skip
-    last_two = VideoJob.objects.filter(status=Status.QUEUED).order_by("-created_at")[:2]
-    VideoJob.objects.filter(id__in=[j.id for j in last_two]).update(created_at=last_two[0].created_at)
-    with override_settings(**(AUTH if owned else {})):
-        body, _ = call(Client(), "GET", "/v1/videos?limit=8", owned)
-    queued = [v for v in body["data"] if v["status"] == "queued"]
-    assert len(queued) >= 4
-    for video in queued:
-        job = VideoJob.objects.get(id=video["id"])
-        ahead = VideoJob.objects.filter(provider=job.provider, status=Status.QUEUED, created_at__lt=job.created_at)
-        assert video["queue_position"] == ahead.count(), video["prompt"]
 
 
 def test_the_job_lookup_gives_what_the_orm_gives() -> None:

@@ -1,84 +1,29 @@
-"""The scale-out path against the real services on this machine: Celery workers on Redis,
-PostgreSQL shared by several studios, and S3 storage (moto's S3 server on loopback).
+"""The scale-out path against the real services on this machine: Celery workers on Redis and
+PostgreSQL shared by several studios (S3 storage: tests/test_scale_s3.py).
 
 Every process is a real subprocess: studios (`manage.py runstudio`), workers (`run.py
 worker`'s entry point), the loopback tt-cloud upstream. Redis or PostgreSQL being down is
-a test failure with a clear message, never a skip.
+a test failure with a clear message, never a skip (tests/support/scale_services.py).
 """
 
 from __future__ import annotations
 
 import collections
-import concurrent.futures
-import contextlib
-import os
-import socket
-import subprocess
-import sys
 import time
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-import boto3
-import httpx
-import psycopg
 import pytest
 import redis
 
-from tests.support.studio import BACKEND, StudioServer, free_port
-from tests.support.upstream import FakeUpstream, Seen
+from tests.support.cluster import create, job_rows, posts_for, start_all, wait_until, worker_pid
+from tests.support.studio import StudioServer
+from tests.support.upstream import FakeUpstream
 from tests.support.worker import CeleryWorker
 
 pytestmark = pytest.mark.scale
-
-REDIS_URL = os.environ.get("STUDIO_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
-POSTGRES_ADMIN_URL = os.environ.get("STUDIO_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
-START_HINT = "`python3 run.py test` starts it when it is down; or start it by hand (see docs/scale.md)."
-
-
-# --- services ---------------------------------------------------------------------------------
-
-
-@pytest.fixture(scope="session")
-def redis_url() -> str:
-    problem = None
-    try:
-        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=3).ping()
-    except Exception as exc:  # failed outside the handler, so the report is one clear line
-        problem = exc
-    if problem is not None:
-        pytest.fail(
-            f"Redis at {REDIS_URL} cannot be reached ({problem}); the scale tests need it. {START_HINT}", pytrace=False
-        )
-    return REDIS_URL
-
-
-@pytest.fixture(scope="session")
-def postgres_url() -> Iterator[str]:
-    """A fresh, migrated database for this test session; dropped afterwards."""
-    admin, problem = None, None
-    try:
-        admin = psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True, connect_timeout=3)
-    except Exception as exc:
-        problem = exc
-    if admin is None:
-        pytest.fail(
-            f"PostgreSQL at {POSTGRES_ADMIN_URL} cannot be reached ({problem}); the scale tests need it. {START_HINT}",
-            pytrace=False,
-        )
-    name = f"studio_test_{uuid.uuid4().hex[:12]}"
-    admin.execute(f'CREATE DATABASE "{name}"')
-    url = POSTGRES_ADMIN_URL.rsplit("/", 1)[0] + "/" + name
-    try:
-        env = {**os.environ, "DATABASE_URL": url}
-        subprocess.run(
-            [sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"], cwd=BACKEND, env=env, check=True
-        )
-        yield url
-    finally:
-        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.close()
+pytest_plugins = ["tests.support.scale_services"]  # redis_url, postgres_url
 
 
 @pytest.fixture(scope="module")
@@ -89,50 +34,6 @@ def queue_prefix(redis_url: str) -> Iterator[str]:
     client = redis.Redis.from_url(redis_url)
     for key in client.scan_iter(f"{prefix}.*"):
         client.delete(key)
-
-
-def job_rows(postgres_url: str, ids: list[str]) -> dict[str, dict]:
-    """The jobs' rows straight from PostgreSQL (what no API shows: attempts, worker)."""
-    with psycopg.connect(postgres_url) as conn:
-        cur = conn.execute(
-            "SELECT id, status, attempts, worker, upstream_id, error_code FROM videos_videojob WHERE id = ANY(%s)",
-            (ids,),
-        )
-        return {
-            r[0]: dict(zip(("id", "status", "attempts", "worker", "upstream_id", "error_code"), r, strict=True))
-            for r in cur
-        }
-
-
-def worker_pid(row: dict) -> int:
-    return int(row["worker"].rpartition(":")[2])
-
-
-def posts_for(cloud: FakeUpstream, prompt: str) -> list[Seen]:
-    return [s for s in cloud.posts() if isinstance(s.body, dict) and s.body.get("prompt") == prompt]
-
-
-def wait_until(check: Callable[[], object], timeout: float, what: str) -> object:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = check()
-        if value:
-            return value
-        time.sleep(0.05)
-    raise AssertionError(f"timed out after {timeout}s waiting for {what}")
-
-
-def start_all(*studios: StudioServer) -> None:
-    """Boot studios side by side (each start waits for /healthz)."""
-    with concurrent.futures.ThreadPoolExecutor(len(studios)) as pool:
-        for future in [pool.submit(studio.start) for studio in studios]:
-            future.result()
-
-
-def create(client: httpx.Client, **fields: object) -> dict:
-    response = client.post("/v1/videos", json=fields)
-    assert response.status_code == 201, response.text
-    return response.json()
 
 
 # --- a cluster: one PostgreSQL, one Redis, two studios, workers per test ----------------------
@@ -322,103 +223,3 @@ def test_job_whose_message_was_lost_is_resent_by_a_worker(shared_dir, cluster_se
     assert done["status"] == "completed", done
     assert "resent 1 queued job" in worker.logs()
     assert job_rows(postgres_url, [job["id"]])[job["id"]]["attempts"] == 1
-
-
-# --- S3 storage, against moto's S3 server on loopback -----------------------------------------
-
-
-@pytest.fixture(scope="module")
-def s3(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
-    port = free_port()
-    with open(
-        tmp_path_factory.mktemp("moto") / "moto.log", "wb"
-    ) as log:  # the child keeps its own copy of the descriptor
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-    try:
-        wait_until(lambda: _port_open(port) or proc.poll() is not None, 30, "moto's S3 server")
-        assert proc.poll() is None, "moto_server exited; see its log"
-        settings = {
-            "STUDIO_S3_BUCKET": "studio-media",
-            "STUDIO_S3_ENDPOINT_URL": f"http://127.0.0.1:{port}",
-            "STUDIO_S3_REGION": "us-east-1",
-            "AWS_ACCESS_KEY_ID": "test-key",
-            "AWS_SECRET_ACCESS_KEY": "test-secret",
-        }
-        s3_client(settings).create_bucket(Bucket=settings["STUDIO_S3_BUCKET"])
-        yield settings
-    finally:
-        proc.terminate()
-        proc.wait(10)
-
-
-def s3_client(settings: dict[str, str]):
-    return boto3.client(
-        "s3",
-        endpoint_url=settings["STUDIO_S3_ENDPOINT_URL"],
-        region_name=settings["STUDIO_S3_REGION"],
-        aws_access_key_id=settings["AWS_ACCESS_KEY_ID"],
-        aws_secret_access_key=settings["AWS_SECRET_ACCESS_KEY"],
-    )
-
-
-def _port_open(port: int) -> bool:
-    try:
-        with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-            return True
-    except OSError:
-        return False
-
-
-def test_s3_storage_presigned_redirect_and_proxied_range(tmp_path, s3, postgres_url, redis_url):
-    common = {
-        "DATABASE_URL": postgres_url,
-        "VIDEO_JOB_BACKEND": "celery",
-        "CELERY_BROKER_URL": redis_url,
-        "CELERY_QUEUE_PREFIX": f"studio-test-s3-{uuid.uuid4().hex[:6]}",
-        **s3,
-    }
-    # Separate data folders: the only way a file gets from the worker to a studio is S3.
-    worker = CeleryWorker(tmp_path / "worker", "preview", 1, **common)
-    redirecting = StudioServer(tmp_path / "redirect", **common)
-    proxying = StudioServer(tmp_path / "proxy", STUDIO_S3_PRESIGNED_REDIRECT="false", **common)
-    with contextlib.ExitStack() as stack:
-        for process in (worker, redirecting, proxying):
-            stack.callback(process.stop)
-        worker.launch()  # boots while the studios do
-        start_all(redirecting, proxying)
-        worker.wait_ready()
-        with redirecting.client() as client:
-            job = create(client, model="preview", prompt="stored in S3", size="64x64", num_frames=1)
-            done = redirecting.wait_for(job["id"], timeout=30)
-            assert done["status"] == "completed", (done, worker.logs())
-            stored = (
-                s3_client(s3).get_object(Bucket=s3["STUDIO_S3_BUCKET"], Key=f"videos/{job['id']}.mp4")["Body"].read()
-            )
-            assert len(stored) == done["metadata"]["bytes"]
-            assert not list((tmp_path / "worker").glob("media/**/*.mp4"))  # nothing kept on the worker's disk
-
-            hop = client.get(done["content_url"])
-            assert hop.status_code == 302 and hop.headers["location"].startswith(s3["STUDIO_S3_ENDPOINT_URL"])
-            assert "X-Amz-Signature=" in hop.headers["location"]
-            part = httpx.get(hop.headers["location"], headers={"Range": "bytes=8-99"})
-            assert part.status_code == 206 and part.content == stored[8:100]
-            download = client.get(done["content_url"] + "?download=1")
-            signed = httpx.get(download.headers["location"])
-            assert signed.status_code == 200 and signed.content == stored
-            assert signed.headers["content-disposition"].startswith("attachment")
-            thumb = httpx.get(client.get(done["thumbnail_url"]).headers["location"])
-            assert thumb.status_code == 200 and thumb.content[:3] == b"\xff\xd8\xff"  # JPEG
-
-        with proxying.client() as client:
-            full = client.get(done["content_url"])
-            part = client.get(done["content_url"], headers={"Range": "bytes=8-99"})
-            assert full.status_code == 200 and full.content == stored
-            assert part.status_code == 206 and part.content == stored[8:100]
-            assert part.headers["content-range"] == f"bytes 8-99/{len(stored)}"
-            assert client.delete(f"/v1/videos/{job['id']}").json()["deleted"] is True
-        listed = s3_client(s3).list_objects_v2(Bucket=s3["STUDIO_S3_BUCKET"]).get("Contents", [])
-        assert [o["Key"] for o in listed if job["id"] in o["Key"]] == []  # deleted from the bucket too

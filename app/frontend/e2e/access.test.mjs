@@ -5,36 +5,20 @@
 // horizontal scroll and a nav tooltip that closes after a tap.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import {
-  api,
-  checkPrerequisites,
-  launchBrowser,
-  openPage,
-  screenshot,
-  startBackend,
-  waitForStatus,
-} from './helpers.mjs';
+import { api, closeStudio, openStudio, screenshot, waitForStatus } from './helpers.mjs';
 
 /* global document, getComputedStyle -- only inside page callbacks, which run in Chromium */
 
 const focusedTestId = (page) => page.evaluate(() => document.activeElement?.getAttribute('data-testid') ?? null);
 
 describe('keyboard, phone and attention', () => {
-  let backend;
-  let browser;
-  let session;
+  let backend, browser, session;
 
   before(async () => {
-    checkPrerequisites();
-    backend = await startBackend();
-    browser = await launchBrowser();
-    session = await openPage(browser);
+    ({ backend, browser, session } = await openStudio());
   });
 
-  after(async () => {
-    await browser?.close();
-    await backend?.stop({ removeData: true });
-  });
+  after(() => closeStudio({ backend, browser }));
 
   it('works from the keyboard alone: focus on load, skip link, Escape, one Tab stop per card', async () => {
     const { page } = session;

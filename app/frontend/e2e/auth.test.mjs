@@ -2,25 +2,15 @@
 // then works with the session cookie and Django's CSRF token, and signs out again.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import {
-  checkPrerequisites,
-  launchBrowser,
-  manage,
-  newDataDir,
-  openPage,
-  screenshot,
-  startBackend,
-} from './helpers.mjs';
+import { checkPrerequisites, closeStudio, manage, newDataDir, openStudio, screenshot } from './helpers.mjs';
 
 const PASSWORD = 'e2e-Passw0rd-long';
 
 describe('signed-in studio', () => {
-  let backend;
-  let browser;
-  let session;
+  let backend, browser, session;
 
   before(async () => {
-    checkPrerequisites();
+    checkPrerequisites(); // before manage.py runs: a missing Python is said clearly
     const dataDir = newDataDir();
     const env = { STUDIO_AUTH_REQUIRED: 'true' };
     manage(['migrate', '--noinput'], { dataDir, env });
@@ -32,16 +22,14 @@ describe('signed-in studio', () => {
       ],
       { dataDir, env },
     );
-    backend = await startBackend({ dataDir, env });
-    browser = await launchBrowser();
     // The wrong password below answers 401 on purpose.
-    session = await openPage(browser, { allow: [/status of 401/] });
+    ({ backend, browser, session } = await openStudio({
+      backend: { dataDir, env },
+      page: { allow: [/status of 401/] },
+    }));
   });
 
-  after(async () => {
-    await browser?.close();
-    await backend?.stop({ removeData: true });
-  });
+  after(() => closeStudio({ backend, browser }));
 
   it('the API refuses anonymous calls', async () => {
     const res = await fetch(`${backend.url}/v1/videos`);

@@ -3,27 +3,21 @@
 // the job that was running says it was started again after the restart.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { api, checkPrerequisites, launchBrowser, openPage, screenshot, startBackend } from './helpers.mjs';
+import { api, closeStudio, openStudio, screenshot, startBackend } from './helpers.mjs';
 
 /* global document -- only inside page callbacks, which run in Chromium */
 
 describe('studio unreachable and back', () => {
-  let backend;
-  let browser;
-  let session;
+  let backend, browser, session;
 
   before(async () => {
-    checkPrerequisites();
-    backend = await startBackend();
-    browser = await launchBrowser();
     // The requests that fail while the studio is down are logged by Chromium; they are the point here.
-    session = await openPage(browser, { allow: [/ERR_CONNECTION_REFUSED|Failed to load resource|EventSource/] });
+    ({ backend, browser, session } = await openStudio({
+      page: { allow: [/ERR_CONNECTION_REFUSED|Failed to load resource|EventSource/] },
+    }));
   });
 
-  after(async () => {
-    await browser?.close();
-    await backend?.stop({ removeData: true });
-  });
+  after(() => closeStudio({ backend, browser }));
 
   it('shows the banner within a few seconds, backs off, and clears it after the restart', async () => {
     const { page } = session;

@@ -6,15 +6,7 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import {
-  api,
-  checkPrerequisites,
-  launchBrowser,
-  openPage,
-  screenshot,
-  startBackend,
-  waitForStatus,
-} from './helpers.mjs';
+import { api, closeStudio, openStudio, screenshot, waitForStatus } from './helpers.mjs';
 
 /* global document -- only inside page callbacks, which run in Chromium */
 
@@ -43,21 +35,13 @@ async function newestWithPrompt(baseUrl, prompt, count = 1) {
 }
 
 describe('creative loop on the page', () => {
-  let backend;
-  let browser;
-  let session;
+  let backend, browser, session;
 
   before(async () => {
-    checkPrerequisites();
-    backend = await startBackend();
-    browser = await launchBrowser();
-    session = await openPage(browser);
+    ({ backend, browser, session } = await openStudio());
   });
 
-  after(async () => {
-    await browser?.close();
-    await backend?.stop({ removeData: true });
-  });
+  after(() => closeStudio({ backend, browser }));
 
   const card = (id) => session.page.locator(`[data-testid="job"][data-video-id="${id}"]`);
   const input = () => session.page.getByLabel('Prompt', { exact: true });

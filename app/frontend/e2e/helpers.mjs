@@ -211,6 +211,31 @@ export async function openPage(browser, { viewport = { width: 1280, height: 860 
   return { context, page, errors };
 }
 
+/**
+ * What a browser suite starts before its tests: the prerequisites checked, a backend
+ * (`backend`: startBackend's options) and Chromium with one page (`page`: openPage's options).
+ * Resolves to { backend, browser, session }; closeStudio ends them. When a step fails, what had
+ * started is ended before the error is thrown.
+ */
+export async function openStudio({ backend: backendOptions, page: pageOptions } = {}) {
+  checkPrerequisites();
+  const backend = await startBackend(backendOptions);
+  let browser;
+  try {
+    browser = await launchBrowser();
+    return { backend, browser, session: await openPage(browser, pageOptions) };
+  } catch (error) {
+    await closeStudio({ backend, browser });
+    throw error;
+  }
+}
+
+/** Ends a suite's browser and backend, the backend's data dir too; either may be missing. */
+export async function closeStudio({ backend, browser }) {
+  await browser?.close();
+  await backend?.stop({ removeData: true });
+}
+
 export async function screenshot(page, name) {
   mkdirSync(SCREENSHOT_DIR, { recursive: true });
   await page.screenshot({ path: path.join(SCREENSHOT_DIR, `${name}.png`), fullPage: false });

@@ -3,7 +3,7 @@
 // cancel, delete, reload, backend restart, phone width.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { api, checkPrerequisites, launchBrowser, openPage, screenshot, startBackend } from './helpers.mjs';
+import { api, closeStudio, openPage, openStudio, screenshot, startBackend } from './helpers.mjs';
 
 /* global document, getComputedStyle -- only inside page.evaluate/waitForFunction callbacks, which run in Chromium */
 
@@ -30,21 +30,13 @@ async function videoInfo(locator) {
 }
 
 describe('video generation journey (preview engine)', () => {
-  let backend;
-  let browser;
-  let session;
+  let backend, browser, session;
 
   before(async () => {
-    checkPrerequisites();
-    backend = await startBackend();
-    browser = await launchBrowser();
-    session = await openPage(browser);
+    ({ backend, browser, session } = await openStudio());
   });
 
-  after(async () => {
-    await browser?.close();
-    await backend?.stop({ removeData: true });
-  });
+  after(() => closeStudio({ backend, browser }));
 
   it('home page shows the Video Generation card with a ready provider and opens the page', async () => {
     const { page } = session;

@@ -2,29 +2,22 @@
 // item is disabled with an explanation, and a submission shows a readable error.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { api, checkPrerequisites, launchBrowser, openPage, screenshot, startBackend } from './helpers.mjs';
+import { api, closeStudio, openStudio, screenshot } from './helpers.mjs';
 
 /* global document -- only inside the page.waitForFunction callback, which runs in Chromium */
 
 describe('no video provider ready', () => {
-  let backend;
-  let browser;
-  let session;
+  let backend, browser, session;
 
   before(async () => {
-    checkPrerequisites();
-    backend = await startBackend({ env: { VIDEO_PREVIEW_ENABLED: 'false', CLOUD_VIDEO_GENERATION_URL: '' } });
-    browser = await launchBrowser();
-    // The rejected POST below is expected to log "Failed to load resource" with its 4xx/5xx.
-    session = await openPage(browser, {
-      allow: [/Failed to load resource: the server responded with a status of (4|5)\d\d/],
-    });
+    ({ backend, browser, session } = await openStudio({
+      backend: { env: { VIDEO_PREVIEW_ENABLED: 'false', CLOUD_VIDEO_GENERATION_URL: '' } },
+      // The rejected POST below is expected to log "Failed to load resource" with its 4xx/5xx.
+      page: { allow: [/Failed to load resource: the server responded with a status of (4|5)\d\d/] },
+    }));
   });
 
-  after(async () => {
-    await browser?.close();
-    await backend?.stop({ removeData: true });
-  });
+  after(() => closeStudio({ backend, browser }));
 
   it('the backend reports no ready model', async () => {
     const { body } = await api(backend.url, 'GET', '/v1/models');

@@ -3,26 +3,18 @@
 // says why once. The POST is held (and failed) with request interception.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { api, checkPrerequisites, launchBrowser, openPage, screenshot, startBackend } from './helpers.mjs';
+import { api, closeStudio, openStudio, screenshot } from './helpers.mjs';
 
 /* global document -- only inside page callbacks, which run in Chromium */
 
 describe('prompts are never lost', () => {
-  let backend;
-  let browser;
-  let session;
+  let backend, browser, session;
 
   before(async () => {
-    checkPrerequisites();
-    backend = await startBackend();
-    browser = await launchBrowser();
-    session = await openPage(browser, { allow: [/500 \(Internal Server Error\)/] });
+    ({ backend, browser, session } = await openStudio({ page: { allow: [/500 \(Internal Server Error\)/] } }));
   });
 
-  after(async () => {
-    await browser?.close();
-    await backend?.stop({ removeData: true });
-  });
+  after(() => closeStudio({ backend, browser }));
 
   it('queues prompts typed while a send is in flight and sends every one', async () => {
     const { page } = session;

@@ -26,6 +26,9 @@ queued or in progress at once (one accelerator: a client with concurrency 1 neve
 Faults: `inject(route, status, times=1, headers=..., code=...)` answers the next `times`
 requests of a route (create, extend, edit, remix, retrieve, content, delete; times=None: all of
 them) with that status and an error envelope instead. Every request is recorded in `seen`.
+
+The checks of a request's fields, and the shapes of a request and a video, are
+tests/support/openai_contract.py; this module holds the server and its videos' life.
 """
 
 from __future__ import annotations
@@ -36,74 +39,25 @@ import threading
 import time
 import uuid
 from dataclasses import dataclass, field
-from email import policy
-from email.parser import BytesParser
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
 from PIL import Image
 
 from tests.support.media import tiny_mp4
-
-SIZES = ("720x1280", "1280x720", "1024x1792", "1792x1024")
-SECONDS = ("4", "8", "12")
-EXTEND_SECONDS = ("4", "8", "12", "16", "20")
-MODELS = ("sora-2", "sora-2-pro", "sora-2-2025-10-06", "sora-2-pro-2025-10-06", "sora-2-2025-12-08")
-IMAGE_TYPES = ("image/jpeg", "image/png", "image/webp")
-CREATE_FIELDS = {"prompt", "model", "seconds", "size", "input_reference"}
-MP4_BOXES = (b"ftyp", b"moov", b"mdat", b"free", b"wide", b"skip")
-
-
-@dataclass(frozen=True)
-class Part:
-    filename: str | None
-    content_type: str
-    data: bytes
-
-
-@dataclass
-class Seen:
-    method: str
-    path: str
-    query: dict[str, list[str]]
-    headers: dict[str, str]  # lower-case names
-    content_type: str
-    fields: dict[str, str] = field(default_factory=dict)  # multipart text fields
-    files: dict[str, Part] = field(default_factory=dict)  # multipart file fields
-    json: object = None
-    at: float = field(default_factory=time.monotonic)
-
-
-@dataclass
-class Video:
-    id: str
-    kind: str  # create | extend | edit | remix
-    model: str
-    prompt: str
-    size: str
-    seconds: str
-    started: float
-    run_seconds: float
-    error: dict | None = None  # how it fails when its time is up; None: it completes
-    remixed_from_video_id: str | None = None
-    source_id: str | None = None  # the video an extend or edit referred to by id
-    upload: Part | None = None  # input_reference, or the uploaded source video
-    created_at: int = field(default_factory=lambda: int(time.time()))
-    deleted_at: float | None = None
-
-
-class ApiError(Exception):
-    def __init__(
-        self,
-        status: int,
-        message: str,
-        param: str | None = None,
-        code: str | None = None,
-        headers: dict[str, str] | None = None,
-    ) -> None:
-        super().__init__(message)
-        self.status, self.message, self.param, self.code = status, message, param, code
-        self.headers = headers or {}
+from tests.support.openai_contract import (
+    MP4_BOXES,
+    ApiError,
+    Part,
+    Seen,
+    Video,
+    content_variant,
+    create_fields,
+    extend_or_edit_fields,
+    parse_multipart,
+    remix_prompt,
+)
+from tests.support.upstream_answers import send
 
 
 class _Server(ThreadingHTTPServer):
@@ -242,7 +196,7 @@ class StrictOpenAI:
         seen = Seen(method, split.path, parse_qs(split.query), {k.lower(): v for k, v in h.headers.items()}, ctype)
         try:
             if ctype == "multipart/form-data":
-                seen.fields, seen.files = _multipart(h.headers.get("content-type", ""), raw)
+                seen.fields, seen.files = parse_multipart(h.headers.get("content-type", ""), raw)
             elif ctype == "application/json" and raw:
                 seen.json = json.loads(raw)
         except (ValueError, UnicodeDecodeError):
@@ -317,63 +271,17 @@ class StrictOpenAI:
         raise ApiError(404, f"Invalid URL ({method} {path})")
 
     def _create(self, seen: Seen) -> tuple[int, object, dict[str, str]]:
-        self._require_multipart(seen)
-        for name in [*seen.fields, *seen.files]:
-            if name not in CREATE_FIELDS:
-                raise ApiError(400, f"Unknown parameter: '{name}'.", name, "unknown_parameter")
-        prompt = self._prompt(seen)
-        model = self._choice(seen, "model", MODELS, "sora-2")
-        size = self._choice(seen, "size", SIZES, "720x1280")
-        seconds = self._choice(seen, "seconds", SECONDS, "4")
-        upload = None
-        if "input_reference" in seen.fields:
-            raise ApiError(400, "input_reference must be a file upload.", "input_reference", "invalid_type")
-        if "input_reference" in seen.files:
-            upload = seen.files["input_reference"]
-            if upload.content_type not in IMAGE_TYPES:
-                raise ApiError(
-                    400,
-                    f"Invalid file format for input_reference: {upload.content_type}. "
-                    "Supported formats are image/jpeg, image/png and image/webp.",
-                    "input_reference",
-                    "invalid_value",
-                )
-            try:
-                with Image.open(io.BytesIO(upload.data)) as image:
-                    actual = f"{image.width}x{image.height}"
-            except Exception:
-                raise ApiError(400, "input_reference is not a readable image.", "input_reference") from None
-            if self.check_reference_size and actual != size:
-                raise ApiError(
-                    400,
-                    f"Inpaint image must match the requested width and height ({size}); got {actual}.",
-                    "input_reference",
-                    "invalid_value",
-                )
+        model, prompt, size, seconds, upload = create_fields(seen, self.check_reference_size)
         return self._made(self._start("create", model, prompt, size, seconds, upload=upload))
 
     def _extend_or_edit(self, seen: Seen, kind: str) -> tuple[int, object, dict[str, str]]:
-        self._require_multipart(seen)
-        allowed = {"prompt", "video", "video[id]"} | ({"seconds"} if kind == "extend" else set())
-        for name in [*seen.fields, *seen.files]:
-            if name not in allowed:
-                raise ApiError(400, f"Unknown parameter: '{name}'.", name, "unknown_parameter")
-        prompt = self._prompt(seen)
-        seconds = "4"
-        if kind == "extend":
-            if "seconds" not in seen.fields:
-                raise ApiError(400, "Missing required parameter: 'seconds'.", "seconds", "missing_required_parameter")
-            seconds = self._choice(seen, "seconds", EXTEND_SECONDS, "4")
+        prompt, seconds, upload = extend_or_edit_fields(seen, kind)
         source = None
-        upload = seen.files.get("video")
-        if upload is not None:
-            if upload.content_type != "video/mp4" or upload.data[4:8] not in MP4_BOXES:
-                raise ApiError(400, "video must be an MP4 file.", "video", "invalid_value")
-        elif "video[id]" in seen.fields:
+        if upload is None and "video[id]" in seen.fields:
             source = self._find(seen.fields["video[id]"])
             if self.status_of(source) != "completed":
                 raise ApiError(400, f"Video {source.id} is not completed.", "video", "invalid_value")
-        else:
+        elif upload is None:
             raise ApiError(400, "Missing required parameter: 'video'.", "video", "missing_required_parameter")
         size = source.size if source else "720x1280"
         video = self._start(kind, "sora-2", prompt, size, seconds, upload=upload)
@@ -381,15 +289,7 @@ class StrictOpenAI:
         return self._made(video)
 
     def _remix(self, source: Video, seen: Seen) -> tuple[int, object, dict[str, str]]:
-        if seen.content_type != "application/json" or not isinstance(seen.json, dict):
-            raise ApiError(400, "Expected a JSON body with a prompt.", None, "invalid_request")
-        unknown = set(seen.json) - {"prompt"}
-        if unknown:
-            name = sorted(unknown)[0]
-            raise ApiError(400, f"Unknown parameter: '{name}'.", name, "unknown_parameter")
-        prompt = seen.json.get("prompt")
-        if not isinstance(prompt, str) or not prompt.strip():
-            raise ApiError(400, "Missing required parameter: 'prompt'.", "prompt", "missing_required_parameter")
+        prompt = remix_prompt(seen)
         if self.status_of(source) != "completed":
             raise ApiError(
                 400, f"Video {source.id} is not completed; only completed videos can be remixed.", "video_id"
@@ -399,14 +299,7 @@ class StrictOpenAI:
         return self._made(video)
 
     def _content(self, video: Video, seen: Seen) -> tuple[int, object, dict[str, str]]:
-        variant = (seen.query.get("variant") or ["video"])[0]
-        if variant not in ("video", "thumbnail", "spritesheet"):
-            raise ApiError(
-                400,
-                f"Invalid value: '{variant}'. Supported values are: 'video', 'thumbnail', and 'spritesheet'.",
-                "variant",
-                "invalid_value",
-            )
+        variant = content_variant(seen)
         if self.status_of(video) != "completed":
             raise ApiError(
                 self.content_not_ready_status,
@@ -472,67 +365,10 @@ class StrictOpenAI:
     def _poll_after(self) -> dict[str, str]:
         return {} if self.poll_after_ms is None else {"openai-poll-after-ms": str(self.poll_after_ms)}
 
-    @staticmethod
-    def _require_multipart(seen: Seen) -> None:
-        if seen.content_type != "multipart/form-data":
-            raise ApiError(
-                400,
-                f"Invalid Content-Type header ({seen.content_type or 'none'}), expected multipart/form-data.",
-                None,
-                "invalid_content_type",
-            )
-
-    @staticmethod
-    def _prompt(seen: Seen) -> str:
-        prompt = seen.fields.get("prompt", "")
-        if not prompt.strip():
-            raise ApiError(400, "Missing required parameter: 'prompt'.", "prompt", "missing_required_parameter")
-        return prompt
-
-    @staticmethod
-    def _choice(seen: Seen, name: str, allowed: tuple[str, ...], default: str) -> str:
-        value = seen.fields.get(name, default)
-        if value not in allowed:
-            listed = ", ".join(f"'{v}'" for v in allowed)
-            raise ApiError(400, f"Invalid value: '{value}'. Supported values are: {listed}.", name, "invalid_value")
-        return value
-
     def _send(
         self, h: BaseHTTPRequestHandler, code: int, ctype: str, body: bytes, headers: dict[str, str] | None = None
     ) -> None:
-        h.send_response(code)
-        h.send_header("Content-Type", ctype)
-        h.send_header("Content-Length", str(len(body)))
-        h.send_header("x-request-id", f"req_{uuid.uuid4().hex[:16]}")
-        for name, value in (headers or {}).items():
-            h.send_header(name, value)
-        h.end_headers()
-        try:
-            h.wfile.write(body)
-        except (BrokenPipeError, ConnectionResetError):
-            pass
-
-
-def _multipart(content_type: str, raw: bytes) -> tuple[dict[str, str], dict[str, Part]]:
-    message = BytesParser(policy=policy.HTTP).parsebytes(
-        b"Content-Type: " + content_type.encode("latin-1") + b"\r\n\r\n" + raw
-    )
-    if not message.is_multipart():
-        raise ValueError("not multipart")
-    fields: dict[str, str] = {}
-    files: dict[str, Part] = {}
-    for part in message.iter_parts():
-        name = part.get_param("name", header="content-disposition")
-        if not isinstance(name, str):
-            continue
-        payload = part.get_payload(decode=True)
-        data = payload if isinstance(payload, bytes) else b""
-        filename = part.get_filename()
-        if filename is None:
-            fields[name] = data.decode("utf-8")
-        else:
-            files[name] = Part(filename, part.get_content_type(), data)
-    return fields, files
+        send(h, code, ctype, body, {"x-request-id": f"req_{uuid.uuid4().hex[:16]}", **(headers or {})})
 
 
 def _jpeg() -> bytes:

@@ -26,14 +26,13 @@ each request's anchors in `i2v_prompts` ([(frame_pos, image bytes), ...]); `i2v_
 `{PATH}` refuse text-only requests with the server's 422; `aspect_ratios` / `durations` are the
 shapes served (others: 422 naming them; `aspect_ratio` / `duration_seconds` sent to a server
 with none configured: 422 too, as a strict deployment refuses unknown fields).
+Those checks are tests/support/media_server_checks.py; the answers, faults included, are
+written by tests/support/upstream_answers.py.
 """
 
 from __future__ import annotations
 
-import base64
-import io
 import json
-import select
 import socket
 import ssl
 import threading
@@ -43,9 +42,9 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-from PIL import Image
-
 from tests.support.media import tiny_mp4
+from tests.support.media_server_checks import I2V_ONLY, image_prompts_check, shape_problem
+from tests.support.upstream_answers import client_gone, send_body, send_hostile_status, send_json
 
 PATH = "/video/generations"
 # A held answer no test lets go would keep its handler thread for ever; it goes on after this.
@@ -177,97 +176,45 @@ class FakeUpstream:
         with self._lock:
             self.seen.append(Seen(method, h.path, dict(h.headers), body))
         if self.token and h.headers.get("authorization") != f"Bearer {self.token}":
-            return self._json(h, 401, {"detail": "Invalid or missing token"})
+            return send_json(h, 401, {"detail": "Invalid or missing token"})
         if method == "POST" and h.path == PATH:
             if self.i2v_only:
-                return self._json(h, 422, {"detail": I2V_ONLY})
-            shape = self._shape_problem(body)
+                return send_json(h, 422, {"detail": I2V_ONLY})
+            shape = shape_problem(body, self.aspect_ratios, self.durations)
             if shape:
-                return self._json(h, 422, {"detail": [shape]})
+                return send_json(h, 422, {"detail": [shape]})
             return self._generate(h)
         if method == "POST" and h.path == PATH + "/i2v":
-            problem = self._image_prompts_problem(body) or self._shape_problem(body)
+            problem = self._image_prompts_problem(body) or shape_problem(body, self.aspect_ratios, self.durations)
             if problem:  # tt-media-server's pydantic validation answers 422
-                return self._json(h, 422, {"detail": [problem] if isinstance(problem, dict) else problem})
+                return send_json(h, 422, {"detail": [problem] if isinstance(problem, dict) else problem})
             return self._generate(h)
         rest = h.path[len(PATH) + 1 :].split("/") if h.path.startswith(PATH + "/") else []
         job = self.jobs.get(rest[0]) if rest else None
         if job is None or self.mode == "async_lost":
-            return self._json(h, 404, {"detail": "job not found"})
+            return send_json(h, 404, {"detail": "job not found"})
         if method == "GET" and len(rest) == 1:
             with self._lock:
                 code = self.poll_script.pop(0) if self.poll_script else 200
             self.polled.set()
             if code != 200:
-                return self._json(h, code, {"detail": f"poll answered {code}"})
+                return send_json(h, code, {"detail": f"poll answered {code}"})
             if self.poll_mode != "normal":
-                return self._hostile_status(h, job)
-            return self._json(h, 200, self._job_view(job))
+                return send_hostile_status(h, job.id, self.poll_mode, self.endless_bytes, self.stall)
+            return send_json(h, 200, self._job_view(job))
         if method == "GET" and rest[1:] == ["download"]:
             if self._job_view(job)["status"] != "completed":
-                return self._json(h, 409, {"detail": "not finished"})
+                return send_json(h, 409, {"detail": "not finished"})
             return self._body(h, self.download_mode)
         if method == "POST" and rest[1:] == ["cancel"]:
             if not job.cancelled:
                 job.cancelled, job.cancelled_at = True, time.monotonic()
-            return self._json(h, 200, self._job_view(job))
-        return self._json(h, 404, {"detail": "no such route"})
-
-    def _shape_problem(self, body: object) -> dict | None:
-        """tt-media-server's aspect_ratio / duration_seconds checks, as one pydantic error."""
-        if not isinstance(body, dict):
-            return _pydantic_error([], "Input should be a valid dictionary")
-        ratio, seconds = body.get("aspect_ratio"), body.get("duration_seconds")
-        if ratio is not None and ratio not in self.aspect_ratios:
-            served = ", ".join(self.aspect_ratios) or "none (this model serves one shape)"
-            return _pydantic_error(["aspect_ratio"], f"Value error, aspect_ratio {ratio!r} is not served; use {served}")
-        if seconds is not None:
-            if not isinstance(seconds, int) or not 1 <= seconds <= 60:
-                return _pydantic_error(["duration_seconds"], "Input should be an integer from 1 to 60")
-            if seconds not in self.durations:
-                served = ", ".join(str(d) for d in self.durations) or "none"
-                return _pydantic_error(["duration_seconds"], f"Value error, duration_seconds must be one of {served}")
-        return None
+            return send_json(h, 200, self._job_view(job))
+        return send_json(h, 404, {"detail": "no such route"})
 
     def _image_prompts_problem(self, body: object) -> list[dict] | None:
         """What tt-media-server's VideoI2VGenerateRequest refuses; the first frame is kept."""
-        prompts = body.get("image_prompts") if isinstance(body, dict) else None
-        if not isinstance(prompts, list) or not 1 <= len(prompts) <= 81:
-            return [_pydantic_error(["image_prompts"], "List should have at least 1 item and at most 81 items")]
-        problems = []
-        anchors: list[tuple[int, bytes]] = []
-        for index, entry in enumerate(prompts):
-            loc = ["image_prompts", index]
-            if not isinstance(entry, dict) or not isinstance(entry.get("image"), str) or not entry["image"]:
-                problems.append(_pydantic_error([*loc, "image"], "Field required"))
-                continue
-            pos = entry.get("frame_pos", 0)
-            if not isinstance(pos, int) or isinstance(pos, bool) or not 0 <= pos < 81:
-                problems.append(_pydantic_error([*loc, "frame_pos"], "Input should be between 0 and 80"))
-                continue
-            try:
-                data = base64.b64decode(entry["image"], validate=True)
-                with Image.open(io.BytesIO(data)) as image:
-                    image.load()
-            except Exception:
-                problems.append(
-                    _pydantic_error(
-                        [*loc, "image"],
-                        "Value error, image could not be decoded to a valid PIL image "
-                        "(supported formats: PNG, JPEG, WebP, etc.)",
-                    )
-                )
-                continue
-            anchors.append((pos, data))
-        positions = [pos for pos, _ in anchors]
-        if not problems and len(set(positions)) != len(positions):
-            dup = next(p for p in positions if positions.count(p) > 1)
-            problems.append(
-                _pydantic_error(
-                    ["image_prompts"],
-                    f"Value error, duplicate frame_pos={dup} in image_prompts; each image must target a distinct frame",
-                )
-            )
+        problems, anchors = image_prompts_check(body)
         if problems:
             return problems
         with self._lock:
@@ -281,13 +228,13 @@ class FakeUpstream:
         if mode.startswith("status:"):
             code = int(mode.split(":")[1])
             extra = {"Retry-After": self.retry_after} if self.retry_after is not None else None
-            return self._json(
+            return send_json(
                 h, code, {"detail": f"upstream says {code}", "echo": h.headers.get("authorization")}, extra
             )
         if time.monotonic() < self.warmup_until:  # tt-media-server while its model warms up
-            return self._json(h, 405, {"detail": "Model is not ready"})
+            return send_json(h, 405, {"detail": "Model is not ready"})
         if mode == "async_bad_id":  # a job id that would walk out of {url}/ in the next requests
-            return self._json(h, 202, {"id": "../../../etc/passwd", "status": "queued"})
+            return send_json(h, 202, {"id": "../../../etc/passwd", "status": "queued"})
         if mode.startswith("async"):
             outcome = {"async_fail": "failed", "async_never": "never"}.get(mode, "completed")
             job = UpstreamJob(id=uuid.uuid4().hex, created=time.monotonic(), seconds=self.delay, outcome=outcome)
@@ -297,72 +244,20 @@ class FakeUpstream:
                     self._job_view(j)["status"] in ("queued", "in_progress", "cancelling") for j in self.jobs.values()
                 )
                 self.max_concurrent = max(self.max_concurrent, active)
-            return self._json(
+            return send_json(
                 h, 202, {"id": job.id, "status": "queued", "created_at": int(time.time()), "model": "wan2.2"}
             )
         if mode != "slow_body":  # slow_body is held after its first chunk instead
             self._wait_released()
         self._busy(self.delay, h)
-        if _client_gone(h.connection):  # the caller gave up: that accelerator time was wasted
+        if client_gone(h.connection):  # the caller gave up: that accelerator time was wasted
             with self._lock:
                 self.wasted_seconds += self.delay
             return None
         return self._body(h, mode)
 
     def _body(self, h: BaseHTTPRequestHandler, mode: str) -> None:
-        """Answer with the video, or with one of the body faults."""
-        if mode == "sync":
-            return self._send(h, 200, "video/mp4", self.video)
-        if mode == "html":
-            return self._send(h, 200, "text/html", b"<html><body>502 Bad Gateway</body></html>")
-        if mode == "garbage":
-            return self._send(h, 200, "video/mp4", b"\x00\x01not a video at all" * 50)
-        if mode == "truncated":
-            return self._send(h, 200, "video/mp4", self.video[: len(self.video) // 2])
-        if mode == "reset":
-            h.send_response(200)
-            h.send_header("Content-Type", "video/mp4")
-            h.send_header("Content-Length", str(len(self.video)))
-            h.end_headers()
-            h.wfile.write(self.video[:64])
-            h.wfile.flush()
-            h.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00")
-            h.connection.shutdown(socket.SHUT_RDWR)  # the makefile()s keep the fd; shutdown ends it now
-            h.close_connection = True
-            return None
-        if mode.startswith("html_error:"):  # what a reverse proxy answers when the model server is down
-            code = int(mode.split(":")[1])
-            page = f"<html><head><title>{code}</title></head><body><h1>{code} Bad Gateway</h1><hr>nginx</body></html>"
-            return self._send(h, code, "text/html", page.encode())
-        if mode == "slow_body":  # headers at once, then the bytes trickle in
-            h.send_response(200)
-            h.send_header("Content-Type", "video/mp4")
-            h.send_header("Content-Length", str(len(self.video)))
-            h.end_headers()
-            try:
-                for start in range(0, len(self.video), self.slow_chunk):
-                    h.wfile.write(self.video[start : start + self.slow_chunk])
-                    h.wfile.flush()
-                    self._wait_released()
-                    time.sleep(self.stall)
-            except (BrokenPipeError, ConnectionResetError):
-                pass
-            h.close_connection = True
-            return None
-        if mode == "chunked":  # no Content-Length: the size is only known by counting
-            h.send_response(200)
-            h.send_header("Content-Type", "video/mp4")
-            h.send_header("Transfer-Encoding", "chunked")
-            h.end_headers()
-            try:
-                for start in range(0, len(self.video), 4096):
-                    part = self.video[start : start + 4096]
-                    h.wfile.write(f"{len(part):x}\r\n".encode() + part + b"\r\n")
-                h.wfile.write(b"0\r\n\r\n")
-            except (BrokenPipeError, ConnectionResetError):
-                h.close_connection = True
-            return None
-        raise AssertionError(f"unknown mode {mode}")
+        send_body(h, mode, self.video, self.slow_chunk, self.stall, self._wait_released)
 
     def _busy(self, seconds: float, h: BaseHTTPRequestHandler) -> None:
         """Spend `seconds` of 'accelerator' time; serial mode lets one request at a time in."""
@@ -393,70 +288,6 @@ class FakeUpstream:
         if job.status == "failed":
             view["error"] = {"code": "generation_failed", "message": "out of device memory"}
         return view
-
-    def _hostile_status(self, h: BaseHTTPRequestHandler, job: UpstreamJob) -> None:
-        """A 200 JSON status answer that is endless, trickles, or nests too deep to parse."""
-        if self.poll_mode == "deep":
-            return self._send(h, 200, "application/json", b"[" * 100_000 + b"]" * 100_000)
-        h.send_response(200)
-        h.send_header("Content-Type", "application/json")
-        h.send_header("Transfer-Encoding", "chunked")
-        h.end_headers()
-        head = json.dumps({"id": job.id, "status": "in_progress", "pad": ""})[:-2].encode()
-        try:
-            h.wfile.write(f"{len(head):x}\r\n".encode() + head + b"\r\n")
-            if self.poll_mode == "endless":
-                pad = b"x" * 65536
-                for _ in range(self.endless_bytes // len(pad)):
-                    h.wfile.write(b"10000\r\n" + pad + b"\r\n")
-                h.wfile.write(b"0\r\n\r\n")  # ends unclosed: invalid JSON, if anyone got this far
-            else:  # trickle: one space a `stall`, until the caller hangs up
-                while True:
-                    h.wfile.write(b"1\r\n \r\n")
-                    h.wfile.flush()
-                    time.sleep(self.stall)
-        except OSError:
-            pass
-        h.close_connection = True
-        return None
-
-    def _json(self, h: BaseHTTPRequestHandler, code: int, data: dict, headers: dict[str, str] | None = None) -> None:
-        self._send(h, code, "application/json", json.dumps(data).encode(), headers)
-
-    def _send(
-        self, h: BaseHTTPRequestHandler, code: int, ctype: str, body: bytes, headers: dict[str, str] | None = None
-    ) -> None:
-        h.send_response(code)
-        h.send_header("Content-Type", ctype)
-        h.send_header("Content-Length", str(len(body)))
-        for name, value in (headers or {}).items():
-            h.send_header(name, value)
-        h.end_headers()
-        try:
-            h.wfile.write(body)
-        except (BrokenPipeError, ConnectionResetError):
-            pass
-
-
-I2V_ONLY = (
-    "This deployment requires image conditioning. Use POST /generations/i2v with at least one "
-    "image_prompts entry, or POST /generations/i2v/upload to send the image as a file."
-)
-
-
-def _pydantic_error(loc: list, msg: str) -> dict:
-    """One entry of FastAPI's 422 `detail` list."""
-    return {"type": "value_error", "loc": ["body", *loc], "msg": msg, "input": None}
-
-
-def _client_gone(sock: socket.socket) -> bool:
-    readable, _, _ = select.select([sock], [], [], 0)
-    if not readable:
-        return False
-    try:
-        return sock.recv(1, socket.MSG_PEEK) == b""
-    except OSError:
-        return True
 
 
 class _nullcontext:
