@@ -234,3 +234,34 @@ def _inserted_completed(sender: type[VideoJob], instance: VideoJob, created: boo
     complete in the runner are counted there (its update() sends no signal)."""
     if created and instance.status == VideoJob.Status.COMPLETED and not kwargs.get("raw"):
         RunTimes.record(instance)
+
+
+def new_sweep_id() -> str:
+    return f"sweep_{uuid.uuid4().hex}"
+
+
+class Sweep(models.Model):
+    """A grid of jobs made from one base request and up to three axes of values (videos/sweeps/):
+    which job sits in which cell, and the grid video once rendered."""
+
+    id = models.CharField(primary_key=True, max_length=40, default=new_sweep_id, editable=False)
+    owner = models.CharField(max_length=150, blank=True, default="")
+    created_at = models.DateTimeField(auto_now_add=True)
+    batch_id = models.CharField(max_length=40, default="")  # the cells' jobs share it
+    base = models.JSONField(default=dict)  # the checked create fields every cell starts from
+    axes = models.JSONField(default=list)  # [{"param", "values", "find"?}], ranges expanded
+    cells = models.JSONField(default=list)  # [{"index": [i, j, k], "values": {param: value}, "video_id"}]
+    grid_file = models.CharField(max_length=255, blank=True, default="")  # storage name of the grid MP4
+    # Set while one process renders the grid, so a second request waits instead of rendering too.
+    grid_started_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ("-created_at", "-id")
+        indexes = (models.Index(fields=["owner", "created_at", "id"], name="sweep_owner_created_id"),)
+
+    def __str__(self) -> str:
+        return f"{self.id} ({len(self.cells)} cells)"
+
+    @property
+    def video_ids(self) -> list[str]:
+        return [cell["video_id"] for cell in self.cells]
