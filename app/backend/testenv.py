@@ -9,5 +9,12 @@ import tempfile
 os.environ["STUDIO_ENV_FILE"] = os.devnull
 os.environ.setdefault("DJANGO_SECRET_KEY", "test-only-secret-key")
 os.environ.setdefault("STUDIO_DATA_DIR", tempfile.mkdtemp(prefix="studio-test-"))
-for name in ("CLOUD_VIDEO_GENERATION_URL", "CLOUD_VIDEO_GENERATION_AUTH_TOKEN", "DATABASE_URL", "VIDEO_JOB_BACKEND"):
+for name in (
+    "CLOUD_VIDEO_GENERATION_URL",
+    "CLOUD_VIDEO_GENERATION_AUTH_TOKEN",
+    "DATABASE_URL",
+    "VIDEO_JOB_BACKEND",
+    "PROMPT_ENHANCER_URL",
+    "PROMPT_ENHANCER_API_KEY",
+):
     os.environ.pop(name, None)

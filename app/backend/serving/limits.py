@@ -76,7 +76,8 @@ LIMITS: tuple[Limit, ...] = (
     Limit(
         "WAITING_THREADS",
         32,
-        "Threads for requests that wait for their video (the seed's endpoint, serve mode's sync POSTs).",
+        "Threads for requests that wait on something slow (the seed's endpoint and serve mode's sync POSTs "
+        "for their video, prompt enhancement for its chat model).",
         settable=False,
     ),
     Limit(

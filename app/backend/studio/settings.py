@@ -219,6 +219,14 @@ OPENAI_VIDEO_EXTRA_FIELDS = env_bool("OPENAI_VIDEO_EXTRA_FIELDS", False)
 OPENAI_VIDEO_SIZES = env_str("OPENAI_VIDEO_SIZES", "720x1280,1280x720,1024x1792,1792x1024")
 OPENAI_VIDEO_SECONDS = env_str("OPENAI_VIDEO_SECONDS", "4,8,12")
 
+# --- Prompt enhancement (videos/prompts/): any OpenAI-compatible chat completions endpoint ------
+# The base URL, as the openai client's base_url (requests go to {URL}/chat/completions); the
+# enhancer is offered when it and the model are set. The key is a secret (videos/redact.py).
+PROMPT_ENHANCER_URL = env_str("PROMPT_ENHANCER_URL")
+PROMPT_ENHANCER_MODEL = env_str("PROMPT_ENHANCER_MODEL")
+PROMPT_ENHANCER_API_KEY = env_str("PROMPT_ENHANCER_API_KEY")
+PROMPT_ENHANCER_TIMEOUT = env_float("PROMPT_ENHANCER_TIMEOUT", 30.0)
+
 LOCAL_WAN_MODEL_PATH = env_str("LOCAL_WAN_MODEL_PATH")
 LOCAL_WAN_DEVICE = env_str("LOCAL_WAN_DEVICE", "auto")
 LOCAL_WAN_DTYPE = env_str("LOCAL_WAN_DTYPE", "auto")

@@ -29,6 +29,7 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
+from tests.support.chat_completions import ChatServer
 from tests.support.studio import StudioServer
 from tests.support.upstream import FakeUpstream
 
@@ -46,12 +47,15 @@ CHECKS = [
 
 @pytest.fixture(scope="module")
 def live(tmp_path_factory: pytest.TempPathFactory, db_template: Path) -> Iterator[StudioServer]:
-    upstream = FakeUpstream()
+    upstream, chat = FakeUpstream(), ChatServer()  # chat: prompt enhancement answers, not a 503
     studio = StudioServer(
         tmp_path_factory.mktemp("fuzz"),
         db_template,
         CLOUD_VIDEO_GENERATION_URL=upstream.url,
         CLOUD_VIDEO_GENERATION_AUTH_TOKEN=upstream.token,
+        PROMPT_ENHANCER_URL=chat.url,
+        PROMPT_ENHANCER_MODEL=chat.model,
+        PROMPT_ENHANCER_API_KEY=chat.key,
         VIDEO_MAX_ATTEMPTS=1,
         VIDEO_RATE_LIMIT_PER_MINUTE=0,  # the fuzzer creates hundreds of jobs a minute
         STUDIO_LOG_LEVEL="WARNING",
@@ -59,6 +63,7 @@ def live(tmp_path_factory: pytest.TempPathFactory, db_template: Path) -> Iterato
     yield studio
     studio.stop()
     upstream.close()
+    chat.close()
     # No 5xx anywhere (Django logs those at ERROR). Not "no Traceback": Django logs a
     # rejected, unparseable multipart body (a 400) with its traceback at WARNING.
     errors = [line for line in studio.logs().splitlines() if " ERROR " in line]

@@ -13,13 +13,14 @@ from urllib.parse import urlsplit
 SECRET_SETTINGS = (
     "CLOUD_VIDEO_GENERATION_AUTH_TOKEN",
     "OPENAI_VIDEO_API_KEY",
+    "PROMPT_ENHANCER_API_KEY",
     "DJANGO_SECRET_KEY",
     "STUDIO_API_KEYS",
     "VIDEO_SERVE_TOKEN",
     "STUDIO_METRICS_TOKEN",
     "AWS_SECRET_ACCESS_KEY",
 )
-URL_SETTINGS = ("CELERY_BROKER_URL", "DATABASE_URL")  # only their passwords are secret
+URL_SETTINGS = ("CELERY_BROKER_URL", "DATABASE_URL", "PROMPT_ENHANCER_URL")  # only their passwords are secret
 
 
 def secret_values() -> list[str]:

@@ -26,7 +26,7 @@ class Body(Enum):
 class Admission(Enum):
     SLOT = "slot"  # waits for one of STUDIO_MAX_CONCURRENT_REQUESTS, then a JSON 503 past the queue
     PROBE = "probe"  # never queues (liveness and scrapes)
-    WAITS = "waits"  # waits minutes for its video: a pool of its own, never the slots
+    WAITS = "waits"  # waits on something slow (its video, a chat model): a pool of its own, never the slots
     WAITS_WHEN_SYNC = "waits_when_sync"  # WAITS for POSTs when VIDEO_SERVE_ASYNC=false, else SLOT
 
 
@@ -65,6 +65,8 @@ ROUTES: tuple[Route, ...] = (
     Route(r"/v1/videos", Auth.SIGNED_IN, creates_job=POST, api_envelope=True),
     Route(r"/v1/videos/(extensions|edits)", Auth.SIGNED_IN, body=Body.CLIP, api_envelope=True),
     Route(rf"/v1/videos/{ID}/retry", Auth.SIGNED_IN, creates_job=POST, api_envelope=True),
+    # Waits on a chat model for up to PROMPT_ENHANCER_TIMEOUT: apart from the slots, as the seed's endpoint.
+    Route(r"/v1/prompts/enhance", Auth.SIGNED_IN, admission=Admission.WAITS, api_envelope=True),
     Route(r"/v1/.*", Auth.SIGNED_IN, api_envelope=True),
     # The seed's synchronous endpoint waits in its thread until the video is made.
     Route(r"/models-api/video-generation-cloud/", Auth.SIGNED_IN, admission=Admission.WAITS, creates_job=POST),

@@ -18,6 +18,7 @@ from ninja.errors import HttpError, ValidationError
 from serving.handoff import mark_replayable
 from videos.access.middleware import is_admin, owner_of
 from videos.api.body import clip_fields, create_fields, json_object
+from videos.api.prompts import router as prompts_router
 from videos.api.queue_routes import router as queue_router
 from videos.api.schemas import (
     Deleted,
@@ -63,6 +64,7 @@ api = NinjaAPI(
     docs_url="/docs",
     openapi_url="/openapi.json",
 )
+api.add_router("", prompts_router)
 api.add_router("", queue_router)
 
 

@@ -25,6 +25,7 @@ class JobSpec:
     preview: bool
     operation: str = "generate"
     added_seconds: int | None = None  # an extend's new part
+    original_prompt: str = ""  # the person's own words when `params.prompt` is an enhanced version
 
     def new_job(self, owner: str = "", **origin: str) -> VideoJob:
         """An unsaved job; the CLI runs one in-process without storing it. `origin`: remixed_from,
@@ -35,6 +36,7 @@ class JobSpec:
             preview=self.preview,
             operation=self.operation,
             added_seconds=self.added_seconds,
+            original_prompt=self.original_prompt,
             **asdict(self.params),
             **origin,
         )
@@ -94,7 +96,7 @@ def validate(
         num_frames=frames,
         seconds=seconds,
     )
-    return JobSpec(provider.name, params, provider.preview), reference
+    return JobSpec(provider.name, params, provider.preview, original_prompt=request.original_prompt or ""), reference
 
 
 def _size(size: str | None, provider: Provider) -> tuple[int | None, int | None]:

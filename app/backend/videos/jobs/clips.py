@@ -115,9 +115,9 @@ def _checked(
             f"num_inference_steps must be between {low} and {high} for {provider.name}; "
             f"got {params.num_inference_steps}.",
         )
-    spec = JobSpec(provider.name, params, provider.preview, operation)
+    spec = JobSpec(provider.name, params, provider.preview, operation, original_prompt=request.original_prompt or "")
     return provider, spec
 
 
 def _optional(fields: Mapping[str, Any]) -> dict[str, Any]:
-    return {k: fields[k] for k in ("negative_prompt", "num_inference_steps", "seed") if k in fields}
+    return {k: fields[k] for k in ("negative_prompt", "num_inference_steps", "seed", "original_prompt") if k in fields}

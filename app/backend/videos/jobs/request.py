@@ -85,6 +85,14 @@ class VideoCreate(BaseModel):
         ),
     )
 
+    original_prompt: Text | None = Field(
+        None,
+        description=(
+            "Studio extension: the person's own words when `prompt` is an enhanced version of them "
+            "(POST /v1/prompts/enhance); stored and shown on the video, so reuse and remix can offer either."
+        ),
+    )
+
     @property
     def whole_seconds(self) -> int | None:
         """`seconds` as the number it is everywhere past the wire (OpenAI sends it as a string)."""

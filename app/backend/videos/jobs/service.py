@@ -175,7 +175,9 @@ def _again(job: VideoJob, prompt: str, origin: dict[str, str]) -> VideoJob:
     checked = parse_create({"prompt": prompt})  # the prompt's own rules (length, control characters)
     provider = resolve_provider(job.provider)
     params = replace(job.params, prompt=checked.prompt)
-    spec = JobSpec(provider.name, params, provider.preview, job.operation, job.added_seconds)
+    # A retry keeps the person's own words beside the enhanced prompt; a remix's new prompt has none.
+    original = job.original_prompt if params.prompt == job.prompt else ""
+    spec = JobSpec(provider.name, params, provider.preview, job.operation, job.added_seconds, original)
     source = SourceClip.from_storage(job.source_video) if job.source_video else None
     for name in ("remixed_from", "extended_from", "edited_from"):
         origin.setdefault(name, getattr(job, name))

@@ -21,6 +21,24 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/v1/prompts/enhance': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Studio extension: whether prompt enhancement is configured, and its model */
+    get: operations['videos_api_prompts_enhancer_state'];
+    put?: never;
+    /** Studio extension: a director's rewrite of a prompt, suggested by the configured chat model */
+    post: operations['videos_api_prompts_enhance_prompt'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/v1/queue': {
     parameters: {
       query?: never;
@@ -381,6 +399,44 @@ export interface components {
       /** Paused */
       paused: boolean;
     };
+    /** PromptEnhancement */
+    PromptEnhancement: {
+      /**
+       * Enhanced
+       * @description the suggestion, at most 2000 characters; nothing is stored
+       */
+      enhanced: string;
+      /**
+       * Mode
+       * @enum {string}
+       */
+      mode: 'text-to-video' | 'image-to-video';
+      /**
+       * Model
+       * @description the chat model that answered
+       */
+      model: string;
+      /**
+       * Object
+       * @constant
+       */
+      object: 'prompt.enhancement';
+      /**
+       * Original
+       * @description the prompt as sent (trimmed)
+       */
+      original: string;
+    };
+    /** PromptEnhancerState */
+    PromptEnhancerState: {
+      /**
+       * Configured
+       * @description PROMPT_ENHANCER_URL and PROMPT_ENHANCER_MODEL are set
+       */
+      configured: boolean;
+      /** Model */
+      model: string | null;
+    };
     /** QueueOut */
     QueueOut: {
       /**
@@ -584,6 +640,120 @@ export interface operations {
       };
     };
   };
+  videos_api_prompts_enhancer_state: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['PromptEnhancerState'];
+        };
+      };
+    };
+  };
+  videos_api_prompts_enhance_prompt: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          /**
+           * Image
+           * @description image-to-video only: the first frame as a data URL or base64 (PNG, JPEG or WebP, the reference image's limits), sent to a vision model as an image_url part.
+           * @default null
+           */
+          image?: string | null;
+          /**
+           * Language
+           * @description The suggestion's language, e.g. "en", "zh" or "French"; default: the prompt's own.
+           * @default null
+           */
+          language?: string | null;
+          /**
+           * Mode
+           * @description Which instructions: a scene to film, or motion for an image.
+           * @default text-to-video
+           * @enum {string}
+           */
+          mode?: 'text-to-video' | 'image-to-video';
+          /**
+           * Prompt
+           * @description The person's prompt, kept whole in the suggestion.
+           */
+          prompt: string;
+        };
+      };
+    };
+    responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['PromptEnhancement'];
+        };
+      };
+      /** @description Bad Request */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorOut'];
+        };
+      };
+      /** @description Request Entity Too Large */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorOut'];
+        };
+      };
+      /** @description Bad Gateway */
+      502: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorOut'];
+        };
+      };
+      /** @description Service Unavailable */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorOut'];
+        };
+      };
+      /** @description Gateway Timeout */
+      504: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorOut'];
+        };
+      };
+    };
+  };
   videos_api_queue_routes_get_queue_state: {
     parameters: {
       query?: never;
@@ -746,6 +916,12 @@ export interface operations {
            */
           num_inference_steps?: number | null;
           /**
+           * Original Prompt
+           * @description Studio extension: the person's own words when `prompt` is an enhanced version of them (POST /v1/prompts/enhance); stored and shown on the video, so reuse and remix can offer either.
+           * @default null
+           */
+          original_prompt?: string | null;
+          /**
            * Prompt
            * @description What the video shows.
            */
@@ -811,6 +987,12 @@ export interface operations {
            * @default null
            */
           num_inference_steps?: number | null;
+          /**
+           * Original Prompt
+           * @description Studio extension: the person's own words when `prompt` is an enhanced version of them (POST /v1/prompts/enhance); stored and shown on the video, so reuse and remix can offer either.
+           * @default null
+           */
+          original_prompt?: string | null;
           /**
            * Prompt
            * @description What the video shows.
