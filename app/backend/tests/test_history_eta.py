@@ -9,6 +9,7 @@ import statistics
 from datetime import timedelta
 
 import pytest
+from django.db.models import Q
 from django.test import Client
 from django.test.utils import override_settings
 from django.utils import timezone
@@ -99,12 +100,15 @@ def test_a_pages_queue_positions_match_one_count_per_job(owned: bool) -> None:
             num_inference_steps=12, seed=i, status=Status.QUEUED,
         )  # fmt: skip
     last_two = VideoJob.objects.filter(status=Status.QUEUED).order_by("-created_at")[:2]
-    VideoJob.objects.filter(id__in=[j.id for j in last_two]).update(created_at=last_two[0].created_at)
-    with override_settings(**(AUTH if owned else {})):
+    VideoJob.objects.filter(id__in=[j.id for j in last_two]).update(queue_order=last_two[0].queue_order)
+    # First come, first served (round-robin between owners: tests/test_queue_control.py).
+    with override_settings(VIDEO_QUEUE_FAIRNESS="arrival", **(AUTH if owned else {})):
         body, _ = call(Client(), "GET", "/v1/videos?limit=8", owned)
     queued = [v for v in body["data"] if v["status"] == "queued"]
     assert len(queued) >= 4
     for video in queued:
         job = VideoJob.objects.get(id=video["id"])
-        ahead = VideoJob.objects.filter(provider=job.provider, status=Status.QUEUED, created_at__lt=job.created_at)
+        tie = Q(created_at__lt=job.created_at) | Q(created_at=job.created_at, id__lt=job.id)
+        before = Q(queue_order__lt=job.queue_order) | (Q(queue_order=job.queue_order) & tie)
+        ahead = VideoJob.objects.filter(provider=job.provider, status=Status.QUEUED).filter(before)
         assert video["queue_position"] == ahead.count(), video["prompt"]

@@ -25,13 +25,25 @@ def new_video_id() -> str:
 # once (estimates read afresh, shared answers forgotten, open event streams woken) is connected
 # in VideosConfig.ready, so the model imports none of the layers above it.
 jobs_changed = Signal()
+# Sent with `ids` when an update moved jobs to a terminal status (completed, failed, cancelled), in
+# the process that made the change (a worker, or a request that cancelled a queued job): what
+# follows a job's end (a storyboard's next shot) is connected in VideosConfig.ready. `ids` may
+# name a job the update did not change after all (its receivers read the job); None: too many to
+# name (a bulk update), check them all.
+job_ended = Signal()
+ENDED = ("completed", "failed", "cancelled")
+MAX_NAMED_ENDS = 1000
 
 
 class JobQuerySet(models.QuerySet["VideoJob"]):
     def update(self, **kwargs: Any) -> int:
+        ending = kwargs.get("status") in ENDED
+        ids = list(self.values_list("id", flat=True)[: MAX_NAMED_ENDS + 1]) if ending else []
         changed = super().update(**kwargs)
         if changed:
             jobs_changed.send(sender=self.model)
+            if ending:
+                job_ended.send(sender=self.model, ids=ids if len(ids) <= MAX_NAMED_ENDS else None)
         return changed
 
 
@@ -103,7 +115,8 @@ class VideoJob(models.Model):
     class Meta:
         ordering = ("-created_at", "-id")
         indexes = (
-            models.Index(fields=["provider", "status", "created_at"]),  # queue position, next job to claim
+            # A model's queue in run order (videos/queue/order.py): claims and positions walk it.
+            models.Index(fields=["provider", "status", "queue_order", "created_at", "id"], name="videojob_queue_order"),
             # The list's order, so a page (any cursor, either direction) is an index walk, not a sort.
             models.Index(fields=["created_at", "id"], name="videojob_created_id"),
             models.Index(fields=["owner", "created_at", "id"], name="videojob_owner_created_id"),
@@ -265,3 +278,77 @@ class Sweep(models.Model):
     @property
     def video_ids(self) -> list[str]:
         return [cell["video_id"] for cell in self.cells]
+
+
+def new_storyboard_id() -> str:
+    return f"sb_{uuid.uuid4().hex}"
+
+
+def new_shot_id() -> str:
+    return f"shot_{uuid.uuid4().hex}"
+
+
+class Storyboard(models.Model):
+    """An ordered list of shots (Shot), each made as a job of one model and size, joined into
+    one MP4 once all are made (videos/storyboards/)."""
+
+    id = models.CharField(primary_key=True, max_length=40, default=new_storyboard_id, editable=False)
+    owner = models.CharField(max_length=150, blank=True, default="")
+    provider = models.CharField(max_length=40)
+    width = models.PositiveIntegerField(null=True, blank=True)  # null: the model's default size
+    height = models.PositiveIntegerField(null=True, blank=True)
+    num_inference_steps = models.PositiveIntegerField(null=True, blank=True)  # null: the model's default
+    negative_prompt = models.TextField(null=True, blank=True)  # null: the create's default
+    created_at = models.DateTimeField(auto_now_add=True)
+    video_file = models.CharField(max_length=255, blank=True, default="")  # storage name of the joined MP4
+    rendered_key = models.CharField(max_length=64, blank=True, default="")  # the shots and seams it joined
+    render_info = models.JSONField(null=True, blank=True)  # {"starts": [...], "frames", "fps", ...}
+    render_error = models.TextField(blank=True, default="")
+    # Set while one process renders, so a second one waits instead of rendering too.
+    rendering_since = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ("-created_at", "-id")
+        indexes = (models.Index(fields=["owner", "created_at", "id"], name="storyboard_owner_created_id"),)
+
+    def __str__(self) -> str:
+        return f"{self.id} ({self.provider})"
+
+
+class Shot(models.Model):
+    """One shot of a storyboard: its parameters, how it joins the shot before it, and its
+    current job (`job_id`; the video may have been deleted from history since)."""
+
+    class Join(models.TextChoices):
+        CUT = "cut"
+        CONTINUE = "continue"  # starts on the previous shot's last frame (image-to-video)
+        CROSSFADE = "crossfade"  # blends over crossfade_frames frames
+
+    class State(models.TextChoices):
+        CURRENT = ""  # its job's status is the shot's
+        WAITING = "waiting"  # no job yet: made once its predecessor completes (or at once)
+        STARTING = "starting"  # one process is making its job
+        BLOCKED = "blocked"  # its predecessor failed or was cancelled
+        STALE = "stale"  # continues a shot that was re-rolled since: its old video stays
+        CHANGED = "changed"  # its parameters changed since its video was made
+
+    id = models.CharField(primary_key=True, max_length=40, default=new_shot_id, editable=False)
+    storyboard = models.ForeignKey(Storyboard, on_delete=models.CASCADE, related_name="shots")
+    index = models.PositiveIntegerField()
+    prompt = models.TextField()
+    seconds = models.PositiveIntegerField()
+    seed = models.BigIntegerField()
+    join = models.CharField(max_length=10, choices=Join.choices, default=Join.CUT)
+    crossfade_frames = models.PositiveIntegerField(default=0)
+    input_reference = models.CharField(max_length=255, blank=True, default="")  # storage names
+    last_frame = models.CharField(max_length=255, blank=True, default="")
+    job_id = models.CharField(max_length=40, blank=True, default="", db_index=True)
+    state = models.CharField(max_length=10, choices=State.choices, blank=True, default=State.WAITING)
+    reason = models.TextField(blank=True, default="")  # why it is blocked, stale or changed
+
+    class Meta:
+        ordering = ("storyboard", "index")
+        indexes = (models.Index(fields=["storyboard", "index"], name="shot_board_index"),)
+
+    def __str__(self) -> str:
+        return f"{self.id} (shot {self.index} of {self.storyboard_id})"
