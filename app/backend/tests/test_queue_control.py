@@ -35,9 +35,12 @@ def test_pause_edit_move_resume_runs_the_edited_job_first(studio_factory):
 
         third = jobs[2]["id"]
         fox = studio.gate.prompt("q2", "a fox in snow")
+        enhanced = client.post(f"/v1/videos/{third}", json={"prompt": fox, "original_prompt": "fox"})
+        assert enhanced.status_code == 200 and enhanced.json()["original_prompt"] == "fox", enhanced.text
         edited = client.post(f"/v1/videos/{third}", json={"prompt": fox, "seed": 42})
         assert edited.status_code == 200, edited.text
         assert edited.json()["prompt"] == fox and edited.json()["seed"] == 42
+        assert edited.json()["original_prompt"] is None  # a prompt typed again is the person's own
         moved = client.post(f"/v1/videos/{third}", json={"queue_position": 1})
         assert moved.status_code == 200, moved.text
         assert moved.json()["queue_position"] == 0  # the answer counts the jobs ahead: none

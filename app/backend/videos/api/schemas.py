@@ -82,6 +82,7 @@ class VideoUpdate(Schema):
     size: str | None = None
     seconds: str | None = None
     num_frames: int | None = None
+    original_prompt: str | None = Field(None, description="with an enhanced new prompt: the person's own words")
     queue_position: int | None = Field(None, ge=1, description="1 runs next (within its owner's turn)")
     before: str | None = Field(None, description="the id of a queued video of the same model to run before")
 

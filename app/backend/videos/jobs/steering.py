@@ -17,6 +17,8 @@ Status = VideoJob.Status
 # What a queued job's owner may change in place: its parameters, checked as a create would be.
 EDITABLE = ("prompt", "negative_prompt", "seed", "num_inference_steps", "size", "seconds", "num_frames")
 MOVES = ("queue_position", "before")
+# Sent with a new prompt that is an enhanced one; otherwise a new prompt is the person's own.
+ORIGINAL = "original_prompt"
 
 
 def set_paused(paused: Any, model: Any) -> None:
@@ -45,7 +47,7 @@ def update_queued(
     job: VideoJob, data: Mapping[str, Any], before: VideoJob | None = None, admin: bool = False
 ) -> VideoJob:
     """Edit a queued job's parameters and/or move it; a job that has started is a 409."""
-    unknown = sorted(set(data) - set(EDITABLE) - set(MOVES))
+    unknown = sorted(set(data) - set(EDITABLE) - set(MOVES) - {ORIGINAL})
     if unknown:
         raise InvalidRequest(
             unknown[0],
@@ -61,7 +63,12 @@ def update_queued(
             message = f"An {job.operation} job's settings follow its source clip; cancel it and make a new one."
             raise InvalidRequest(None, message, "not_editable")
         checked, _ = validate(parse_create(_create_fields(job, edits)))
-        changed = {name: getattr(checked.params, name) for name in PARAM_NAMES}
+        changed: dict[str, Any] = {name: getattr(checked.params, name) for name in PARAM_NAMES}
+        if "prompt" in edits:
+            original = data.get(ORIGINAL) or ""
+            if not isinstance(original, str) or len(original) > 2000:
+                raise InvalidRequest(ORIGINAL, "original_prompt is the person's own text, at most 2000 characters.")
+            changed[ORIGINAL] = original
         if not VideoJob.objects.filter(id=job.id, status=Status.QUEUED).update(**changed):
             _require_queued(VideoJob.objects.get(id=job.id))
     if "queue_position" in data or "before" in data:
