@@ -165,7 +165,10 @@ CSRF_FAILURE_VIEW = "videos.api.signin.csrf_failure"  # JSON, as every API answe
 SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = env_bool("STUDIO_SECURE_COOKIES", False)
 # Reverse proxies (addresses or networks, comma-separated) whose X-Forwarded-Proto and
 # X-Forwarded-For are believed (videos/access/proxy.py); from any other address they are ignored.
-STUDIO_TRUSTED_PROXIES = env_str("STUDIO_TRUSTED_PROXIES")
+# A proxy on this machine is believed unless told otherwise, as uvicorn and gunicorn do: "none" trusts none.
+STUDIO_TRUSTED_PROXIES = env_str("STUDIO_TRUSTED_PROXIES") or "127.0.0.1,::1"
+if STUDIO_TRUSTED_PROXIES.lower() == "none":
+    STUDIO_TRUSTED_PROXIES = ""
 CSRF_TRUSTED_ORIGINS = [o.strip() for o in env_str("STUDIO_TRUSTED_ORIGINS").split(",") if o.strip()]
 
 SECURE_CONTENT_TYPE_NOSNIFF = True

@@ -15,9 +15,11 @@ from tests.support.studio import BACKEND, StudioServer
 ALICE, BOB = "alice-key-0123456789abcdef", "bob-key-0123456789abcdef0"
 
 
-def test_refuses_to_listen_beyond_loopback_without_authentication(tmp_path, db_template):
+@pytest.mark.parametrize("host", ["0.0.0.0", ""], ids=["all-addresses", "empty"])
+def test_refuses_to_listen_beyond_loopback_without_authentication(tmp_path, db_template, host):
+    """An empty host (some launchers pass one) is every interface, as for bind(): refused the same."""
     server = StudioServer(tmp_path / "s", db_template)
-    result = server.run_to_exit("--host", "0.0.0.0")
+    result = server.run_to_exit("--host", host)
     assert result.returncode != 0
     assert "Refusing to listen on 0.0.0.0 without authentication" in result.stderr
     assert "Traceback" not in result.stderr

@@ -129,6 +129,19 @@ def _login_cookie(studio: StudioServer, origin: str, **headers: str) -> str:
     return ";".join(v for k, v in signed.headers.multi_items() if k == "set-cookie" and v.startswith("sessionid="))
 
 
+def test_a_tls_proxy_on_this_machine_is_trusted_unless_told_otherwise(studio_factory):
+    """As uvicorn and gunicorn do: a proxy on loopback is believed with no setting, so the session
+    cookie is Secure behind a TLS proxy on the same machine; STUDIO_TRUSTED_PROXIES=none turns it off."""
+    default = studio_factory(STUDIO_AUTH_REQUIRED="true")
+    adduser(default, "carol")
+    cookie = _login_cookie(default, "https", **{"X-Forwarded-Proto": "https"})
+    assert "Secure" in cookie, cookie
+    nobody = studio_factory(STUDIO_AUTH_REQUIRED="true", STUDIO_TRUSTED_PROXIES="none")
+    adduser(nobody, "carol")
+    ignored = _login_cookie(nobody, "http", **{"X-Forwarded-Proto": "https"})
+    assert ignored and "Secure" not in ignored
+
+
 def test_cookies_are_secure_behind_a_trusted_https_proxy(studio_factory):
     trusted = studio_factory(STUDIO_AUTH_REQUIRED="true", STUDIO_TRUSTED_PROXIES="127.0.0.1")
     adduser(trusted, "carol")

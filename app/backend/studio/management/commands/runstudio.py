@@ -30,6 +30,7 @@ class Command(BaseCommand):
         parser.add_argument("--port", type=int, default=settings.STUDIO_PORT)
 
     def handle(self, *args: object, host: str, port: int, **options: object) -> None:
+        host = host.strip() or "0.0.0.0"  # empty is every interface, as for bind(); granian needs it named
         if not is_loopback(host):
             # Anyone on the network could reach it: refuse to serve without authentication.
             if not auth_configured() and not settings.STUDIO_ALLOW_OPEN_BIND:
