@@ -95,7 +95,11 @@ def main(argv: list[str]) -> int:
     serve.add_argument("--no-input", action="store_true")
     serve.add_argument("--host")
     serve.add_argument("--port", type=int)
-    sub.add_parser("generate", help='make one video: generate "prompt" [--steps --seed --out --provider --in-process]')
+    sub.add_parser(
+        "generate",
+        help='make one video: generate "prompt" [--steps --seed --out --provider --in-process]; '
+        "one per line of a file: --from FILE [--out-dir DIR]",
+    )
     sub.add_parser("adduser", help="create a login (needed to listen on an address other than 127.0.0.1)")
     if argv[:1] == ["generate"]:
         return cmd_generate(parser.parse_args([]), argv[1:])

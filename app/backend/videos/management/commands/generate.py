@@ -1,4 +1,5 @@
-"""`manage.py generate "prompt"` (also `python3 run.py generate`): make one video from the shell.
+"""`manage.py generate "prompt"` (also `python3 run.py generate`): make one video from the shell;
+with `--from prompts.txt`, one per non-empty line (videos/management/prompt_file.py).
 
 With --server (default: the studio at STUDIO_HOST:STUDIO_PORT) it submits to a running
 studio and follows the job; with --in-process it runs the provider right here, without a
@@ -21,6 +22,7 @@ from videos.files.filenames import video_filename
 from videos.files.media import InvalidVideo, probe
 from videos.jobs.checks import validate
 from videos.jobs.request import parse_create
+from videos.management.prompt_file import api_error, follow_all, numbered_outputs, queue_all, read_prompts
 from videos.providers.base import JobCancelled, NullContext, ProviderError
 from videos.providers.registry import get_provider
 from videos.runner.run import request_for
@@ -44,8 +46,10 @@ class Command(BaseCommand):
     help = "Generate one video from a prompt and save it as an MP4."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("prompt")
-        parser.add_argument("--out", help="output file (default: named after the prompt)")
+        parser.add_argument("prompt", nargs="?")
+        parser.add_argument("--from", dest="from_file", help="a text file: one video per non-empty line")
+        parser.add_argument("--out", help="output file (default: named after the prompt); with --from, numbered")
+        parser.add_argument("--out-dir", help="with --from: the folder for the numbered MP4s")
         parser.add_argument("--provider", "--model", dest="provider", help="tt-cloud, openai, local or preview")
         parser.add_argument("--steps", type=int)
         parser.add_argument("--seed", type=int)
@@ -58,7 +62,6 @@ class Command(BaseCommand):
 
     def handle(self, *args: object, **opts: object) -> None:
         fields = {
-            "prompt": opts["prompt"],
             "model": opts["provider"],
             "num_inference_steps": opts["steps"],
             "seed": opts["seed"],
@@ -67,13 +70,61 @@ class Command(BaseCommand):
             "num_frames": opts["frames"],
         }
         fields = {k: v for k, v in fields.items() if v is not None}
+        server = str(opts["server"] or f"http://{settings.STUDIO_HOST}:{settings.STUDIO_PORT}").rstrip("/")
+        if opts["from_file"]:
+            if opts["prompt"]:
+                raise CommandError("Give a prompt or --from FILE, not both.")
+            self._batch(Path(str(opts["from_file"])), fields, server, opts)
+            return
+        if not opts["prompt"]:
+            raise CommandError('Give a prompt (generate "A red fox in snow") or --from FILE.')
+        fields["prompt"] = opts["prompt"]
         out = Path(str(opts["out"] or video_filename(str(opts["prompt"]))))
         if opts["in_process"]:
             self._in_process(fields, out)
         else:
-            server = str(opts["server"] or f"http://{settings.STUDIO_HOST}:{settings.STUDIO_PORT}")
-            self._remote(server.rstrip("/"), fields, out, float(opts["timeout"]))  # type: ignore[arg-type]
+            self._remote(server, fields, out, float(opts["timeout"]))  # type: ignore[arg-type]
         self.stdout.write(f"saved {out} ({out.stat().st_size} bytes)")
+
+    def _batch(self, path: Path, fields: dict, server: str, opts: dict[str, object]) -> None:
+        """One video per line of `path`, every line checked first; each saved as a numbered MP4."""
+        numbered = read_prompts(path, fields)
+        lines, prompts = [n for n, _ in numbered], [p for _, p in numbered]
+        given, folder = (str(opts[name]) if opts[name] else None for name in ("out", "out_dir"))
+        outs = numbered_outputs(prompts, given, folder)
+        if opts["in_process"]:
+            for prompt, out in zip(prompts, outs, strict=True):
+                self._in_process({**fields, "prompt": prompt}, out)
+                self.stdout.write(f"saved {out} ({out.stat().st_size} bytes)")
+            return
+        bar = ProgressBar()
+        try:
+            with httpx.Client(base_url=server, timeout=60) as client:
+                videos = queue_all(client, [{**fields, "prompt": p} for p in prompts], lines, bar.show)
+                videos = follow_all(client, videos, lines, bar.show, float(opts["timeout"]))  # type: ignore[arg-type]
+                bar.done()
+                failures = []
+                for line, video, out in zip(lines, videos, outs, strict=True):
+                    if video["status"] != "completed":
+                        error = (video.get("error") or {}).get("message", "no reason given")
+                        failures.append(f"Line {line}: the video {video['status']}: {error}")
+                        continue
+                    self._download(client, video, out)
+                    self.stdout.write(f"saved {out} ({out.stat().st_size} bytes)")
+        except httpx.ConnectError:
+            raise CommandError(_no_studio(server)) from None
+        except httpx.HTTPError as exc:
+            raise CommandError(f"Talking to the studio at {server} failed: {exc}") from None
+        if any(video.get("preview") for video in videos):
+            self.stderr.write("note: made by the preview engine (preview, not AI)")
+        if failures:
+            raise CommandError("\n".join(failures))
+
+    @staticmethod
+    def _download(client: httpx.Client, video: dict, out: Path) -> None:
+        with client.stream("GET", video["content_url"]) as content, open(out, "wb") as fh:
+            for chunk in content.iter_bytes():
+                fh.write(chunk)
 
     def _remote(self, server: str, fields: dict, out: Path, timeout: float) -> None:
         bar = ProgressBar()
@@ -81,7 +132,7 @@ class Command(BaseCommand):
             with httpx.Client(base_url=server, timeout=60) as client:
                 response = client.post("/v1/videos", json=fields)
                 if response.status_code != 201:
-                    raise CommandError(_api_error(response))
+                    raise CommandError(api_error(response))
                 video = response.json()
                 deadline = time.monotonic() + timeout
                 while video["status"] in ("queued", "in_progress"):
@@ -100,15 +151,11 @@ class Command(BaseCommand):
                 if video["status"] != "completed":
                     error = video.get("error") or {}
                     raise CommandError(f"The video {video['status']}: {error.get('message', 'no reason given')}")
-                with client.stream("GET", video["content_url"]) as content, open(out, "wb") as fh:
-                    for chunk in content.iter_bytes():
-                        fh.write(chunk)
+                self._download(client, video, out)
                 if video.get("preview"):
                     self.stderr.write("note: made by the preview engine (preview, not AI)")
         except httpx.ConnectError:
-            raise CommandError(
-                f"No studio answers at {server}. Start it with `python3 run.py`, pass --server, or use --in-process."
-            ) from None
+            raise CommandError(_no_studio(server)) from None
         except httpx.HTTPError as exc:
             raise CommandError(f"Talking to the studio at {server} failed: {exc}") from None
 
@@ -137,8 +184,5 @@ class Command(BaseCommand):
             bar.done()
 
 
-def _api_error(response: httpx.Response) -> str:
-    try:
-        return response.json()["error"]["message"]
-    except (ValueError, KeyError, TypeError):
-        return f"The studio answered HTTP {response.status_code}."
+def _no_studio(server: str) -> str:
+    return f"No studio answers at {server}. Start it with `python3 run.py`, pass --server, or use --in-process."
