@@ -63,6 +63,10 @@ ROUTES: tuple[Route, ...] = (
     Route(r"/v1/videos/generations(/.*)?", Auth.OWN, admission=Admission.WAITS_WHEN_SYNC, api_envelope=True),
     Route(r"/v1/docs(/.*)?|/v1/openapi\.json", Auth.OPEN, api_envelope=True),
     Route(r"/v1/videos", Auth.SIGNED_IN, creates_job=POST, api_envelope=True),
+    # A sweep counts once, as a create with n variations does (its cells are up to 64 jobs).
+    Route(r"/v1/videos/sweeps", Auth.SIGNED_IN, creates_job=POST, api_envelope=True),
+    # The first request renders the grid (seconds for 9 cells of 832x480): apart from the slots.
+    Route(rf"/v1/videos/sweeps/{ID}/content", Auth.SIGNED_IN, admission=Admission.WAITS, api_envelope=True),
     Route(r"/v1/videos/(extensions|edits)", Auth.SIGNED_IN, body=Body.CLIP, api_envelope=True),
     Route(rf"/v1/videos/{ID}/retry", Auth.SIGNED_IN, creates_job=POST, api_envelope=True),
     # Waits on a chat model for up to PROMPT_ENHANCER_TIMEOUT: apart from the slots, as the seed's endpoint.

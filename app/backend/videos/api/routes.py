@@ -18,6 +18,7 @@ from ninja.errors import HttpError, ValidationError
 from serving.handoff import mark_replayable
 from videos.access.middleware import is_admin, owner_of
 from videos.api.body import clip_fields, create_fields, json_object
+from videos.api.mounting import mount_ahead
 from videos.api.prompts import router as prompts_router
 from videos.api.queue_routes import router as queue_router
 from videos.api.schemas import (
@@ -29,6 +30,7 @@ from videos.api.schemas import (
     VideoUpdate,
     create_request_body,
 )
+from videos.api.sweep_routes import router as sweep_router
 from videos.errors import InvalidRequest, error_body
 from videos.files.filenames import video_filename
 from videos.files.serving import serve_stored_file
@@ -66,6 +68,7 @@ api = NinjaAPI(
 )
 api.add_router("", prompts_router)
 api.add_router("", queue_router)
+mount_ahead(api, sweep_router)  # /v1/videos/sweeps before /v1/videos/{video_id}
 
 
 def _answer(

@@ -160,6 +160,58 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/v1/videos/sweeps': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Studio extension: the caller's sweeps, newest first */
+    get: operations['videos_api_sweep_routes_list_sweeps'];
+    put?: never;
+    /** Studio extension: a sweep grid, one job per cell of up to three axes over a base request */
+    post: operations['videos_api_sweep_routes_create'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/videos/sweeps/{sweep_id}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Studio extension: a sweep */
+    get: operations['videos_api_sweep_routes_retrieve'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/videos/sweeps/{sweep_id}/content': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Studio extension: the whole grid as one MP4 (404 video_not_ready until no cell is pending) */
+    get: operations['videos_api_sweep_routes_content'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/v1/videos/{video_id}': {
     parameters: {
       query?: never;
@@ -461,6 +513,87 @@ export interface components {
        * @description the whole queue is paused
        */
       paused: boolean;
+    };
+    /** SweepAxisOut */
+    SweepAxisOut: {
+      /** Find */
+      find?: string | null;
+      /**
+       * Param
+       * @enum {string}
+       */
+      param: 'seed' | 'num_inference_steps' | 'negative_prompt' | 'size' | 'seconds' | 'model' | 'prompt_replace';
+      /** Values */
+      values: unknown[];
+    };
+    /** SweepCell */
+    SweepCell: {
+      /**
+       * Index
+       * @description the cell's position: one index per axis, into its values
+       */
+      index: number[];
+      /** Status */
+      status: ('queued' | 'in_progress' | 'completed' | 'failed' | 'cancelled') | 'deleted';
+      /**
+       * Values
+       * @description param -> the value this cell has
+       */
+      values: {
+        [key: string]: unknown;
+      };
+      /** Video Id */
+      video_id: string;
+    };
+    /** SweepList */
+    SweepList: {
+      /** Data */
+      data: components['schemas']['SweepOut'][];
+      /** Has More */
+      has_more: boolean;
+      /**
+       * Object
+       * @constant
+       */
+      object: 'list';
+    };
+    /** SweepOut */
+    SweepOut: {
+      /** Axes */
+      axes: components['schemas']['SweepAxisOut'][];
+      /**
+       * Base
+       * @description the checked base request, with the seed the cells share
+       */
+      base: {
+        [key: string]: unknown;
+      };
+      /**
+       * Batch Id
+       * @description every cell's video has it (GET /v1/videos?batch_id=...)
+       */
+      batch_id: string;
+      /** Cells */
+      cells: components['schemas']['SweepCell'][];
+      /**
+       * Content Url
+       * @description the grid MP4, once no cell is queued or running
+       */
+      content_url: string | null;
+      /** Created At */
+      created_at: number;
+      /** Id */
+      id: string;
+      /**
+       * Object
+       * @constant
+       */
+      object: 'video.sweep';
+      /**
+       * Status
+       * @enum {string}
+       */
+      status: 'queued' | 'in_progress' | 'completed' | 'failed' | 'partial';
     };
     /** Video */
     Video: {
@@ -1285,6 +1418,233 @@ export interface operations {
       };
     };
   };
+  videos_api_sweep_routes_list_sweeps: {
+    parameters: {
+      query?: {
+        limit?: number;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['SweepList'];
+        };
+      };
+    };
+  };
+  videos_api_sweep_routes_create: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          /** @description first across, second down, third as blocks of rows; at most 64 cells */
+          axes: {
+            /**
+             * Find
+             * @description prompt_replace only: the phrase of the base prompt each value replaces
+             * @default null
+             */
+            find?: string | null;
+            /**
+             * Param
+             * @enum {string}
+             */
+            param: 'seed' | 'num_inference_steps' | 'negative_prompt' | 'size' | 'seconds' | 'model' | 'prompt_replace';
+            /**
+             * Range
+             * @description seed only, instead of values: [start, count]
+             * @default null
+             */
+            range?: number[] | null;
+            /**
+             * Values
+             * @description the values, as the create request takes them (a size as "WxH"); for numbers, sizes, lengths and models also a comma-separated string ("1,2,3")
+             * @default null
+             */
+            values?: unknown[] | string | null;
+          }[];
+          /**
+           * SweepBase
+           * @description the create request's fields (without n) every cell starts from
+           */
+          base: {
+            /**
+             * Model
+             * @description A model id from GET /v1/models; default: the studio's default model.
+             * @default null
+             */
+            model?: string | null;
+            /**
+             * Negative Prompt
+             * @description What the video should avoid; default 'low quality'.
+             * @default null
+             */
+            negative_prompt?: string | null;
+            /**
+             * Num Frames
+             * @description Frames; default: the model's.
+             * @default null
+             */
+            num_frames?: number | null;
+            /**
+             * Num Inference Steps
+             * @description Denoising steps; default: the model's.
+             * @default null
+             */
+            num_inference_steps?: number | null;
+            /**
+             * Original Prompt
+             * @description Studio extension: the person's own words when `prompt` is an enhanced version of them (POST /v1/prompts/enhance); stored and shown on the video, so reuse and remix can offer either.
+             * @default null
+             */
+            original_prompt?: string | null;
+            /**
+             * Prompt
+             * @description What the video shows.
+             */
+            prompt: string;
+            /**
+             * Seconds
+             * @description OpenAI's length, in whole seconds; default: the model's (GET /v1/models).
+             * @default null
+             */
+            seconds?: string | null;
+            /**
+             * Seed
+             * @description The same seed and settings give the same video; default: a random seed, shown on the video.
+             * @default null
+             */
+            seed?: number | null;
+            /**
+             * Size
+             * @description WIDTHxHEIGHT; default: the model's.
+             * @default null
+             * @example 832x480
+             */
+            size?: string | null;
+          };
+        };
+      };
+    };
+    responses: {
+      /** @description Created */
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['SweepOut'];
+        };
+      };
+      /** @description Bad Request */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorOut'];
+        };
+      };
+      /** @description Service Unavailable */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorOut'];
+        };
+      };
+    };
+  };
+  videos_api_sweep_routes_retrieve: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        sweep_id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['SweepOut'];
+        };
+      };
+      /** @description Not Found */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorOut'];
+        };
+      };
+    };
+  };
+  videos_api_sweep_routes_content: {
+    parameters: {
+      query?: {
+        download?: boolean;
+      };
+      header?: never;
+      path: {
+        sweep_id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description Partial Content */
+      206: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description Not Found */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorOut'];
+        };
+      };
+      /** @description Requested Range Not Satisfiable */
+      416: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+    };
+  };
   videos_api_routes_retrieve_video: {
     parameters: {
       query?: never;
@@ -1354,6 +1714,12 @@ export interface operations {
            * @default null
            */
           num_inference_steps?: number | null;
+          /**
+           * Original Prompt
+           * @description with an enhanced new prompt: the person's own words
+           * @default null
+           */
+          original_prompt?: string | null;
           /**
            * Prompt
            * @default null
