@@ -17,8 +17,9 @@ class VideosConfig(AppConfig):
         from videos.jobs.eta import queue_grew
         from videos.jobs.retention import delete_expired
         from videos.live.hub import hub
-        from videos.models import VideoJob, jobs_changed
+        from videos.models import VideoJob, job_ended, jobs_changed
         from videos.queue.recovery import housekeeping
+        from videos.storyboards.advance import on_housekeeping, on_jobs_ended
 
         def changed(**kwargs: Any) -> None:
             forget_all()  # ETAs' run times, replayed status answers (serving/replay.py)
@@ -40,5 +41,8 @@ class VideosConfig(AppConfig):
 
         jobs_changed.connect(changed, weak=False, dispatch_uid="jobs-changed")
         housekeeping.connect(lambda **kwargs: delete_expired(), weak=False, dispatch_uid="retention")
+        # A storyboard's next shot starts where its predecessor ended (a worker, or a cancelling request).
+        job_ended.connect(on_jobs_ended, weak=False, dispatch_uid="storyboards-advance")
+        housekeeping.connect(on_housekeeping, weak=False, dispatch_uid="storyboards-catch-up")
         post_save.connect(saved, sender=VideoJob, weak=False, dispatch_uid="live-status-save")
         post_delete.connect(deleted, sender=VideoJob, weak=False, dispatch_uid="live-status-delete")

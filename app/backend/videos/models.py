@@ -298,7 +298,8 @@ class Storyboard(models.Model):
     width = models.PositiveIntegerField(null=True, blank=True)  # null: the model's default size
     height = models.PositiveIntegerField(null=True, blank=True)
     num_inference_steps = models.PositiveIntegerField(null=True, blank=True)  # null: the model's default
-    negative_prompt = models.TextField(null=True, blank=True)  # null: the create's default
+    # null: not given, so the create's default ("" is a choice: no negative prompt)
+    negative_prompt = models.TextField(null=True, blank=True)  # noqa: DJ001
     created_at = models.DateTimeField(auto_now_add=True)
     video_file = models.CharField(max_length=255, blank=True, default="")  # storage name of the joined MP4
     rendered_key = models.CharField(max_length=64, blank=True, default="")  # the shots and seams it joined

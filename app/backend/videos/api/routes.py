@@ -30,6 +30,7 @@ from videos.api.schemas import (
     VideoUpdate,
     create_request_body,
 )
+from videos.api.storyboard_routes import router as storyboard_router
 from videos.api.sweep_routes import router as sweep_router
 from videos.errors import InvalidRequest, error_body
 from videos.files.filenames import video_filename
@@ -68,6 +69,7 @@ api = NinjaAPI(
 )
 api.add_router("", prompts_router)
 api.add_router("", queue_router)
+api.add_router("", storyboard_router)
 mount_ahead(api, sweep_router)  # /v1/videos/sweeps before /v1/videos/{video_id}
 
 

@@ -3,10 +3,11 @@
 It lets a new user run the whole flow with no model configured, and lets the tests run
 end to end. The same inputs always give the same frames. Three modes:
 
-- generate: moving blobs over a two-colour ramp (or over the reference image).
-- extend (operation "extend" with `image_path`, the source's last frame): a continuation
-  whose first frame IS the image; new blobs, the label band and the new prompt's caption
-  band fade in over the first second, so the clip goes on without a jump at the join.
+- generate: moving blobs over a two-colour ramp (or, with a last-frame image, over the
+  reference image, fading into the last frame).
+- image-to-video and extend (`image_path`: a reference image, or the source's last frame):
+  a continuation whose first frame IS the image; new blobs, the label band and the new
+  prompt's caption band fade in over the first second, so the clip goes on without a jump.
 - edit (operation "edit" on `video_path`): the source's own frames with a tint taken from
   the new prompt, the label band and the new prompt's caption band; same size, frame count
   and frame rate as the source (or `num_frames` frames: the first ones, the last held).
@@ -77,7 +78,9 @@ class PreviewProvider(Provider):
             return
         width, height = request.width or 832, request.height or 480
         frames = request.num_frames or self.default_frames
-        if request.operation == "extend":
+        if request.operation == "extend" or (request.image_path is not None and request.last_image_path is None):
+            # Image-to-video starts on its image, as Wan I2V's clips do: a storyboard's continue
+            # shot (and an extend) goes on from the frame it was given without a jump.
             if request.image_path is None:
                 raise ProviderError(
                     "invalid_request",

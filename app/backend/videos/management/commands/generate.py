@@ -22,6 +22,7 @@ from videos.files.filenames import video_filename
 from videos.files.media import InvalidVideo, probe
 from videos.jobs.checks import validate
 from videos.jobs.request import parse_create
+from videos.management import storyboard_file
 from videos.management.prompt_file import api_error, follow_all, numbered_outputs, queue_all, read_prompts
 from videos.providers.base import JobCancelled, NullContext, ProviderError
 from videos.providers.registry import get_provider
@@ -48,6 +49,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("prompt", nargs="?")
         parser.add_argument("--from", dest="from_file", help="a text file: one video per non-empty line")
+        parser.add_argument("--storyboard", help="a storyboard's JSON file: its shots made and joined into one MP4")
         parser.add_argument("--out", help="output file (default: named after the prompt); with --from, numbered")
         parser.add_argument("--out-dir", help="with --from: the folder for the numbered MP4s")
         parser.add_argument("--provider", "--model", dest="provider", help="tt-cloud, openai, local or preview")
@@ -61,6 +63,9 @@ class Command(BaseCommand):
         parser.add_argument("--timeout", type=float, default=3600.0)
 
     def handle(self, *args: object, **opts: object) -> None:
+        if opts["storyboard"]:
+            self._storyboard(opts)
+            return
         fields = {
             "model": opts["provider"],
             "num_inference_steps": opts["steps"],
@@ -125,6 +130,23 @@ class Command(BaseCommand):
         with client.stream("GET", video["content_url"]) as content, open(out, "wb") as fh:
             for chunk in content.iter_bytes():
                 fh.write(chunk)
+
+    def _storyboard(self, opts: dict[str, object]) -> None:
+        """--storyboard: videos/management/storyboard_file.py."""
+        path = Path(str(opts["storyboard"]))
+        board, out = storyboard_file.read_board(path, opts), storyboard_file.output_for(path, opts["out"])
+        server = str(opts["server"] or f"http://{settings.STUDIO_HOST}:{settings.STUDIO_PORT}").rstrip("/")
+        bar = ProgressBar()
+        try:
+            if opts["in_process"]:
+                made = storyboard_file.make_here(board, out, bar.show)
+            else:
+                timeout = float(opts["timeout"])  # type: ignore[arg-type]
+                made = storyboard_file.make_remote(server, board, out, bar.show, timeout)
+        finally:
+            bar.done()
+        self.stderr.write(made)
+        self.stdout.write(f"saved {out} ({out.stat().st_size} bytes)")
 
     def _remote(self, server: str, fields: dict, out: Path, timeout: float) -> None:
         bar = ProgressBar()
