@@ -236,6 +236,17 @@ LOCAL_WAN_DTYPE = env_str("LOCAL_WAN_DTYPE", "auto")
 LOCAL_WAN_FPS = env_int("LOCAL_WAN_FPS", 16)
 
 VIDEO_MAX_IMAGE_BYTES = limit_int("VIDEO_MAX_IMAGE_BYTES")
+# --- Signed webhooks (videos/webhooks/, docs/api.md "Webhooks") -------------------------------
+# The admin's endpoint (it hears of every video); people add their own through /v1/webhooks.
+# The secret is whsec_<base64> (a secret: videos/redact.py). Events: comma-separated, or all.
+STUDIO_WEBHOOK_URL = env_str("STUDIO_WEBHOOK_URL")
+STUDIO_WEBHOOK_SECRET = env_str("STUDIO_WEBHOOK_SECRET")
+STUDIO_WEBHOOK_EVENTS = env_str("STUDIO_WEBHOOK_EVENTS")
+# Loopback, private and link-local receivers are refused (at registration and at each send).
+STUDIO_WEBHOOK_ALLOW_PRIVATE = env_bool("STUDIO_WEBHOOK_ALLOW_PRIVATE", False)
+# For tests: multiplies every wait of the retry schedule (0.001: 5 min becomes 0.3 s).
+STUDIO_WEBHOOK_RETRY_SCALE = env_float("STUDIO_WEBHOOK_RETRY_SCALE", 1.0)
+
 # The largest MP4 an extend or an edit may upload (a reference to one of the caller's own
 # videos has no limit).
 VIDEO_MAX_SOURCE_BYTES = limit_int("VIDEO_MAX_SOURCE_BYTES")

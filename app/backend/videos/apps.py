@@ -17,9 +17,10 @@ class VideosConfig(AppConfig):
         from videos.jobs.eta import queue_grew
         from videos.jobs.retention import delete_expired
         from videos.live.hub import hub
-        from videos.models import VideoJob, job_ended, jobs_changed
+        from videos.models import VideoJob, job_ended, job_ending, jobs_changed
         from videos.queue.recovery import housekeeping
         from videos.storyboards.advance import on_housekeeping, on_jobs_ended
+        from videos.webhooks.events import on_job_ending
 
         def changed(**kwargs: Any) -> None:
             forget_all()  # ETAs' run times, replayed status answers (serving/replay.py)
@@ -44,5 +45,7 @@ class VideosConfig(AppConfig):
         # A storyboard's next shot starts where its predecessor ended (a worker, or a cancelling request).
         job_ended.connect(on_jobs_ended, weak=False, dispatch_uid="storyboards-advance")
         housekeeping.connect(on_housekeeping, weak=False, dispatch_uid="storyboards-catch-up")
+        # Webhook deliveries are written in the transaction that ends the job (videos/webhooks/events.py).
+        job_ending.connect(on_job_ending, weak=False, dispatch_uid="webhooks-deliveries")
         post_save.connect(saved, sender=VideoJob, weak=False, dispatch_uid="live-status-save")
         post_delete.connect(deleted, sender=VideoJob, weak=False, dispatch_uid="live-status-delete")

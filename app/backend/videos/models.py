@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 import uuid
+from contextlib import nullcontext
 from dataclasses import fields
 from datetime import datetime
 from typing import Any
@@ -31,6 +32,9 @@ jobs_changed = Signal()
 # name a job the update did not change after all (its receivers read the job); None: too many to
 # name (a bulk update), check them all.
 job_ended = Signal()
+# Sent like job_ended but inside the update's transaction, before it commits: what must be
+# recorded with the end or not at all (webhook deliveries, videos/webhooks/events.py).
+job_ending = Signal()
 ENDED = ("completed", "failed", "cancelled")
 MAX_NAMED_ENDS = 1000
 
@@ -38,8 +42,11 @@ MAX_NAMED_ENDS = 1000
 class JobQuerySet(models.QuerySet["VideoJob"]):
     def update(self, **kwargs: Any) -> int:
         ending = kwargs.get("status") in ENDED
-        ids = list(self.values_list("id", flat=True)[: MAX_NAMED_ENDS + 1]) if ending else []
-        changed = super().update(**kwargs)
+        with transaction.atomic() if ending else nullcontext():
+            ids = list(self.values_list("id", flat=True)[: MAX_NAMED_ENDS + 1]) if ending else []
+            changed = super().update(**kwargs)
+            if changed and ending:
+                job_ending.send(sender=self.model, ids=ids if len(ids) <= MAX_NAMED_ENDS else None)
         if changed:
             jobs_changed.send(sender=self.model)
             if ending:
@@ -353,3 +360,7 @@ class Shot(models.Model):
 
     def __str__(self) -> str:
         return f"{self.id} (shot {self.index} of {self.storyboard_id})"
+
+
+# Registered with the app through this module (videos/webhook_models.py imports nothing of it).
+from videos.webhook_models import WebhookDelivery, WebhookEndpoint  # noqa: E402, F401

@@ -71,6 +71,7 @@ api.add_router("", prompts_router)
 api.add_router("", queue_router)
 api.add_router("", storyboard_router)
 mount_ahead(api, sweep_router)  # /v1/videos/sweeps before /v1/videos/{video_id}
+api.add_router("", "videos.api.webhook_routes.router")  # /v1/webhooks (videos/webhooks/)
 
 
 def _answer(

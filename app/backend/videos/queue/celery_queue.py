@@ -30,6 +30,7 @@ from videos.queue.claim import claim_next
 from videos.queue.order import is_paused
 from videos.runner import run as runner
 from videos.runner.context import begin_hand_back
+from videos.webhooks import worker as webhooks
 
 log = logging.getLogger(__name__)
 Status = VideoJob.Status
@@ -108,6 +109,7 @@ def _start_recovery(sender: object = None, **_: object) -> None:
     _stop.clear()
     thread = threading.Thread(target=_recovery_loop, args=(consumer_queues,), daemon=True, name="studio-recovery")
     thread.start()
+    webhooks.start()  # each worker also sends due webhook deliveries (claimed with a lease)
 
 
 @worker_shutting_down.connect
@@ -121,6 +123,7 @@ def _hand_back_running(**_: object) -> None:
 @worker_shutdown.connect
 def _stop_recovery(**_: object) -> None:
     _stop.set()
+    webhooks.stop()
 
 
 def _consumed_queues(consumer: object) -> list[str]:

@@ -19,6 +19,7 @@ from videos.queue.claim import claim_next
 from videos.queue.recovery import housekeeping, recover_interrupted
 from videos.runner import run as runner
 from videos.runner.context import begin_hand_back
+from videos.webhooks import worker as webhooks
 
 log = logging.getLogger(__name__)
 IDLE_WAKE_SECONDS = 2.0
@@ -60,6 +61,7 @@ class InProcessQueue:
                 )
                 thread.start()
                 self._threads.append(thread)
+        webhooks.start()  # this process sends the deliveries it and others wrote (videos/webhooks/)
         recovery = threading.Thread(target=self._recover_loop, daemon=True, name="worker-recovery")
         recovery.start()
         self._threads.append(recovery)
@@ -68,6 +70,7 @@ class InProcessQueue:
     def begin_stop(self) -> None:
         """Claim nothing more, and have running jobs hand themselves back at their next check."""
         self._stop.set()
+        webhooks.stop()
         begin_hand_back()
         for condition in self._wake.values():
             with condition:
