@@ -37,8 +37,24 @@ RENDER_WAIT = 120.0  # seconds a content request waits for a render another proc
 
 
 def _body(model: type[Any], required: bool = True) -> dict[str, Any]:
-    schema = model.model_json_schema()
+    schema = _inlined(model.model_json_schema())
     return {"requestBody": {"required": required, "content": {"application/json": {"schema": schema}}}}
+
+
+def _inlined(schema: dict[str, Any]) -> dict[str, Any]:
+    """The schema with its `$defs` written in place: a request body's own `#/$defs/...` refs
+    resolve nowhere in the OpenAPI document."""
+    defs = schema.pop("$defs", {})
+
+    def walk(node: Any) -> Any:
+        if isinstance(node, dict):
+            ref = node.get("$ref", "")
+            if ref.startswith("#/$defs/"):
+                return walk(defs[ref.removeprefix("#/$defs/")])
+            return {key: walk(value) for key, value in node.items()}
+        return [walk(item) for item in node] if isinstance(node, list) else node
+
+    return walk(schema)
 
 
 def _owner(request: HttpRequest) -> str | None:

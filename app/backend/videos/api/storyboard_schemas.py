@@ -7,7 +7,7 @@ from typing import Literal
 from ninja import Schema
 from pydantic import BaseModel, ConfigDict, Field
 
-from videos.storyboards.plan import ShotIn
+from videos.storyboards.plan import StoryboardShotIn
 
 ShotStatus = Literal[
     "waiting", "queued", "in_progress", "completed", "failed", "cancelled", "blocked", "stale", "changed"
@@ -80,7 +80,7 @@ class StoryboardUpdate(BaseModel):
 
     model_config = ConfigDict(extra="forbid", title="StoryboardUpdate")
 
-    shots: list[ShotIn] | None = Field(None, description="the whole list, in order; a shot without id is new")
+    shots: list[StoryboardShotIn] | None = Field(None, description="the whole list, in order; a shot without id is new")
     rerun_stale: bool | None = Field(None, description="re-run the stale and changed shots now")
 
 

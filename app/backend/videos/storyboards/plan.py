@@ -48,7 +48,7 @@ Whole = Annotated[int, BeforeValidator(_not_bool)]
 WholeOrText = Annotated[int | str, BeforeValidator(_not_bool)]
 
 
-class ShotIn(BaseModel):
+class StoryboardShotIn(BaseModel):
     """One shot of POST /v1/storyboards (and of `shots` in POST /v1/storyboards/{id})."""
 
     model_config = ConfigDict(extra="forbid", title="StoryboardShotIn")
@@ -76,7 +76,7 @@ class StoryboardCreate(BaseModel):
     size: str | None = Field(None, pattern=SIZE_PATTERN, description="WIDTHxHEIGHT for every shot")
     num_inference_steps: Whole | None = Field(None, description="for every shot; default: the model's")
     negative_prompt: str | None = Field(None, description="for every shot; default: the create's")
-    shots: list[ShotIn] = Field(min_length=1, max_length=MAX_SHOTS)
+    shots: list[StoryboardShotIn] = Field(min_length=1, max_length=MAX_SHOTS)
 
 
 @dataclass(frozen=True)
@@ -139,7 +139,7 @@ def shot_spec(base: Mapping[str, Any], prompt: object, seconds: int, seed: objec
     return spec
 
 
-def _shot(number: int, shot: ShotIn, base: Mapping[str, Any], *, updating: bool) -> PlannedShot:
+def _shot(number: int, shot: StoryboardShotIn, base: Mapping[str, Any], *, updating: bool) -> PlannedShot:
     where = f"shots[{number}]"
     if shot.id is not None and not updating:
         raise InvalidRequest(f"{where}.id", "A new storyboard's shots have no id yet; leave id out.", "unknown_field")

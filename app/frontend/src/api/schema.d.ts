@@ -57,6 +57,77 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/v1/storyboards': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The caller's storyboards, newest first */
+    get: operations['videos_api_storyboard_routes_list_storyboards'];
+    put?: never;
+    /** Studio extension: create a storyboard (its shots are queued as jobs, then joined) */
+    post: operations['videos_api_storyboard_routes_create_storyboard'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/storyboards/{board_id}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** One storyboard; ?format=board: its create body (images as data URLs), to save and load as a file */
+    get: operations['videos_api_storyboard_routes_get_storyboard'];
+    put?: never;
+    /** Change the shots (the whole list; existing shots by id) and/or re-run the stale ones */
+    post: operations['videos_api_storyboard_routes_change_storyboard'];
+    /** Delete a storyboard and its joined MP4; its shots' videos stay in history */
+    delete: operations['videos_api_storyboard_routes_delete_storyboard'];
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/storyboards/{board_id}/content': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The joined MP4, with HTTP Range; 404 video_not_ready until it is rendered */
+    get: operations['videos_api_storyboard_routes_storyboard_content'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/storyboards/{board_id}/shots/{index}/regenerate': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Re-roll one shot (a new job); the shots continuing from it become stale */
+    post: operations['videos_api_storyboard_routes_regenerate'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/v1/videos': {
     parameters: {
       query?: never;
@@ -316,6 +387,111 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/v1/webhooks': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Studio extension: the caller's webhook endpoints */
+    get: operations['videos_api_webhook_routes_list_webhooks'];
+    put?: never;
+    /** Studio extension: add a webhook endpoint (its secret is in this answer only) */
+    post: operations['videos_api_webhook_routes_create_webhook'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/webhooks/{webhook_id}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Studio extension: a webhook */
+    get: operations['videos_api_webhook_routes_get_webhook'];
+    put?: never;
+    /** Studio extension: change a webhook's url, events or enabled */
+    post: operations['videos_api_webhook_routes_update_webhook'];
+    /** Studio extension: delete */
+    delete: operations['videos_api_webhook_routes_delete_webhook'];
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/webhooks/{webhook_id}/deliveries': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Studio extension: a webhook's deliveries, newest first */
+    get: operations['videos_api_webhook_routes_list_deliveries'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/webhooks/{webhook_id}/deliveries/{delivery_id}/resend': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Studio extension: send a delivery again (same webhook-id, a fresh schedule) */
+    post: operations['videos_api_webhook_routes_resend_delivery'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/webhooks/{webhook_id}/rotate': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Studio extension: a new secret (in this answer only); the old one signs too for 24 hours */
+    post: operations['videos_api_webhook_routes_rotate_webhook'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/webhooks/{webhook_id}/test': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Studio extension: send a webhook.test event (its delivery is in the log) */
+    post: operations['videos_api_webhook_routes_test_webhook'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -331,6 +507,46 @@ export interface components {
        * @constant
        */
       object: 'video.deleted';
+    };
+    /** DeliveryList */
+    DeliveryList: {
+      /** Data */
+      data: components['schemas']['DeliveryOut'][];
+      /** Object */
+      object: string;
+    };
+    /** DeliveryOut */
+    DeliveryOut: {
+      /** Attempts */
+      attempts: number;
+      /** Created At */
+      created_at: number;
+      /** Delivered At */
+      delivered_at?: number | null;
+      /** Endpoint Id */
+      endpoint_id: string;
+      /**
+       * Event Id
+       * @description the webhook-id header: the same on every attempt and resend
+       */
+      event_id: string;
+      /** Id */
+      id: string;
+      /** Last Error */
+      last_error?: string | null;
+      /** Last Status Code */
+      last_status_code?: number | null;
+      /** Next Attempt At */
+      next_attempt_at?: number | null;
+      /** Object */
+      object: string;
+      /**
+       * Status
+       * @description pending, delivered, failed (schedule spent) or stopped (410 Gone)
+       */
+      status: string;
+      /** Type */
+      type: string;
     };
     /** ErrorBody */
     ErrorBody: {
@@ -513,6 +729,216 @@ export interface components {
        * @description the whole queue is paused
        */
       paused: boolean;
+    };
+    /** Storyboard */
+    Storyboard: {
+      /**
+       * Content Url
+       * @description the joined MP4, once rendered
+       */
+      content_url: string | null;
+      /** Created At */
+      created_at: number;
+      error: components['schemas']['StoryboardError'] | null;
+      /** Id */
+      id: string;
+      metadata: components['schemas']['StoryboardMetadata'] | null;
+      /** Model */
+      model: string;
+      /**
+       * Object
+       * @constant
+       */
+      object: 'storyboard';
+      /** Progress */
+      progress: number;
+      /** Shots */
+      shots: components['schemas']['StoryboardShot'][];
+      /** Size */
+      size: string | null;
+      /**
+       * Status
+       * @enum {string}
+       */
+      status: 'queued' | 'in_progress' | 'completed' | 'failed' | 'needs_attention';
+    };
+    /**
+     * StoryboardCreate
+     * @description POST /v1/storyboards (and what GET /v1/storyboards/{id}?format=board answers).
+     */
+    StoryboardCreate: {
+      /**
+       * Model
+       * @description one model for every shot; default: the default
+       */
+      model?: string | null;
+      /**
+       * Negative Prompt
+       * @description for every shot; default: the create's
+       */
+      negative_prompt?: string | null;
+      /**
+       * Num Inference Steps
+       * @description for every shot; default: the model's
+       */
+      num_inference_steps?: number | null;
+      /** Shots */
+      shots: components['schemas']['StoryboardShotIn'][];
+      /**
+       * Size
+       * @description WIDTHxHEIGHT for every shot
+       */
+      size?: string | null;
+    };
+    /** StoryboardDeleted */
+    StoryboardDeleted: {
+      /** Deleted */
+      deleted: boolean;
+      /** Id */
+      id: string;
+      /**
+       * Object
+       * @constant
+       */
+      object: 'storyboard.deleted';
+    };
+    /** StoryboardError */
+    StoryboardError: {
+      /** Code */
+      code: string;
+      /** Message */
+      message: string;
+    };
+    /** StoryboardList */
+    StoryboardList: {
+      /** Data */
+      data: components['schemas']['Storyboard'][];
+      /** Has More */
+      has_more: boolean;
+      /**
+       * Object
+       * @constant
+       */
+      object: 'list';
+    };
+    /** StoryboardMetadata */
+    StoryboardMetadata: {
+      /**
+       * Audio
+       * @description the shots' sound, joined (only when every shot has sound)
+       */
+      audio: boolean;
+      /**
+       * Chapters
+       * @description the MP4 has a chapter per shot
+       */
+      chapters: boolean;
+      /** Duration */
+      duration: number;
+      /** Fps */
+      fps: number;
+      /** Frames */
+      frames: number;
+      /** Height */
+      height: number;
+      /** Width */
+      width: number;
+    };
+    /** StoryboardShot */
+    StoryboardShot: {
+      /** Crossfade Frames */
+      crossfade_frames: number;
+      /** Has Input Reference */
+      has_input_reference: boolean;
+      /** Has Last Frame */
+      has_last_frame: boolean;
+      /** Id */
+      id: string;
+      /** Index */
+      index: number;
+      /**
+       * Join
+       * @enum {string}
+       */
+      join: 'cut' | 'continue' | 'crossfade';
+      /** Progress */
+      progress: number;
+      /** Prompt */
+      prompt: string;
+      /**
+       * Reason
+       * @description why it is blocked, stale, changed or failed
+       */
+      reason: string | null;
+      /** Seconds */
+      seconds: number;
+      /** Seed */
+      seed: number;
+      /**
+       * Start Seconds
+       * @description where it starts in the joined MP4, once rendered
+       */
+      start_seconds: number | null;
+      /**
+       * Status
+       * @description its video's status, or waiting (for the shot before it), blocked (that one failed or was cancelled), stale (it continues a shot re-rolled since), changed (its fields changed since)
+       * @enum {string}
+       */
+      status:
+        'waiting' | 'queued' | 'in_progress' | 'completed' | 'failed' | 'cancelled' | 'blocked' | 'stale' | 'changed';
+      /**
+       * Video Id
+       * @description its current video (a /v1/videos id); a stale or changed shot's old one
+       */
+      video_id: string | null;
+    };
+    /**
+     * StoryboardShotIn
+     * @description One shot of POST /v1/storyboards (and of `shots` in POST /v1/storyboards/{id}).
+     */
+    StoryboardShotIn: {
+      /**
+       * Crossfade Frames
+       * @description frames blended at a crossfade seam; default 8
+       */
+      crossfade_frames?: number | null;
+      /**
+       * Id
+       * @description an existing shot's id (updates only)
+       */
+      id?: string | null;
+      /**
+       * Input Reference
+       * @description start image: a data URL (data:image/png;base64,...) or base64; not on a continue shot
+       */
+      input_reference?: string | null;
+      /**
+       * Join
+       * @description how it joins the shot before it
+       * @default cut
+       * @enum {string}
+       */
+      join: 'cut' | 'continue' | 'crossfade';
+      /**
+       * Last Frame
+       * @description end image, as input_reference, for models with last_frame
+       */
+      last_frame?: string | null;
+      /**
+       * Prompt
+       * @description checked as a create's prompt
+       */
+      prompt: string;
+      /**
+       * Seconds
+       * @description whole seconds, as a create's; default: the model's
+       */
+      seconds?: number | string | null;
+      /**
+       * Seed
+       * @description default: a random seed, stored and shown
+       */
+      seed?: number | null;
     };
     /** SweepAxisOut */
     SweepAxisOut: {
@@ -744,6 +1170,37 @@ export interface components {
       /** Width */
       width: number;
     };
+    /** WebhookList */
+    WebhookList: {
+      /** Data */
+      data: components['schemas']['WebhookOut'][];
+      /** Object */
+      object: string;
+    };
+    /** WebhookOut */
+    WebhookOut: {
+      /** Created At */
+      created_at: number;
+      /** Enabled */
+      enabled: boolean;
+      /** Events */
+      events: string[];
+      /** From Settings */
+      from_settings: boolean;
+      /** Id */
+      id: string;
+      /** Object */
+      object: string;
+      /**
+       * Secret
+       * @description only in the answers that make or rotate it
+       */
+      secret?: string | null;
+      /** Secret Rotated At */
+      secret_rotated_at?: number | null;
+      /** Url */
+      url: string;
+    };
   };
   responses: never;
   parameters: never;
@@ -949,6 +1406,467 @@ export interface operations {
       };
       /** @description Forbidden */
       403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorOut'];
+        };
+      };
+    };
+  };
+  videos_api_storyboard_routes_list_storyboards: {
+    parameters: {
+      query?: {
+        limit?: number;
+        after?: string | null;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['StoryboardList'];
+        };
+      };
+      /** @description Not Found */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorOut'];
+        };
+      };
+    };
+  };
+  videos_api_storyboard_routes_create_storyboard: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          /**
+           * Model
+           * @description one model for every shot; default: the default
+           * @default null
+           */
+          model?: string | null;
+          /**
+           * Negative Prompt
+           * @description for every shot; default: the create's
+           * @default null
+           */
+          negative_prompt?: string | null;
+          /**
+           * Num Inference Steps
+           * @description for every shot; default: the model's
+           * @default null
+           */
+          num_inference_steps?: number | null;
+          /** Shots */
+          shots: {
+            /**
+             * Crossfade Frames
+             * @description frames blended at a crossfade seam; default 8
+             * @default null
+             */
+            crossfade_frames?: number | null;
+            /**
+             * Id
+             * @description an existing shot's id (updates only)
+             * @default null
+             */
+            id?: string | null;
+            /**
+             * Input Reference
+             * @description start image: a data URL (data:image/png;base64,...) or base64; not on a continue shot
+             * @default null
+             */
+            input_reference?: string | null;
+            /**
+             * Join
+             * @description how it joins the shot before it
+             * @default cut
+             * @enum {string}
+             */
+            join?: 'cut' | 'continue' | 'crossfade';
+            /**
+             * Last Frame
+             * @description end image, as input_reference, for models with last_frame
+             * @default null
+             */
+            last_frame?: string | null;
+            /**
+             * Prompt
+             * @description checked as a create's prompt
+             */
+            prompt: string;
+            /**
+             * Seconds
+             * @description whole seconds, as a create's; default: the model's
+             * @default null
+             */
+            seconds?: number | string | null;
+            /**
+             * Seed
+             * @description default: a random seed, stored and shown
+             * @default null
+             */
+            seed?: number | null;
+          }[];
+          /**
+           * Size
+           * @description WIDTHxHEIGHT for every shot
+           * @default null
+           */
+          size?: string | null;
+        };
+      };
+    };
+    responses: {
+      /** @description Created */
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Storyboard'];
+        };
+      };
+      /** @description Bad Request */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorOut'];
+        };
+      };
+      /** @description Request Entity Too Large */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorOut'];
+        };
+      };
+      /** @description Service Unavailable */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorOut'];
+        };
+      };
+      /** @description Insufficient Storage */
+      507: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorOut'];
+        };
+      };
+    };
+  };
+  videos_api_storyboard_routes_get_storyboard: {
+    parameters: {
+      query?: {
+        format?: string;
+      };
+      header?: never;
+      path: {
+        board_id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Storyboard'] | components['schemas']['StoryboardCreate'];
+        };
+      };
+      /** @description Not Found */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorOut'];
+        };
+      };
+    };
+  };
+  videos_api_storyboard_routes_change_storyboard: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        board_id: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          /**
+           * Rerun Stale
+           * @description re-run the stale and changed shots now
+           * @default null
+           */
+          rerun_stale?: boolean | null;
+          /**
+           * Shots
+           * @description the whole list, in order; a shot without id is new
+           * @default null
+           */
+          shots?:
+            | {
+                /**
+                 * Crossfade Frames
+                 * @description frames blended at a crossfade seam; default 8
+                 * @default null
+                 */
+                crossfade_frames?: number | null;
+                /**
+                 * Id
+                 * @description an existing shot's id (updates only)
+                 * @default null
+                 */
+                id?: string | null;
+                /**
+                 * Input Reference
+                 * @description start image: a data URL (data:image/png;base64,...) or base64; not on a continue shot
+                 * @default null
+                 */
+                input_reference?: string | null;
+                /**
+                 * Join
+                 * @description how it joins the shot before it
+                 * @default cut
+                 * @enum {string}
+                 */
+                join?: 'cut' | 'continue' | 'crossfade';
+                /**
+                 * Last Frame
+                 * @description end image, as input_reference, for models with last_frame
+                 * @default null
+                 */
+                last_frame?: string | null;
+                /**
+                 * Prompt
+                 * @description checked as a create's prompt
+                 */
+                prompt: string;
+                /**
+                 * Seconds
+                 * @description whole seconds, as a create's; default: the model's
+                 * @default null
+                 */
+                seconds?: number | string | null;
+                /**
+                 * Seed
+                 * @description default: a random seed, stored and shown
+                 * @default null
+                 */
+                seed?: number | null;
+              }[]
+            | null;
+        };
+      };
+    };
+    responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Storyboard'];
+        };
+      };
+      /** @description Bad Request */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorOut'];
+        };
+      };
+      /** @description Not Found */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorOut'];
+        };
+      };
+      /** @description Service Unavailable */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorOut'];
+        };
+      };
+    };
+  };
+  videos_api_storyboard_routes_delete_storyboard: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        board_id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['StoryboardDeleted'];
+        };
+      };
+      /** @description Not Found */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorOut'];
+        };
+      };
+    };
+  };
+  videos_api_storyboard_routes_storyboard_content: {
+    parameters: {
+      query?: {
+        download?: boolean;
+      };
+      header?: never;
+      path: {
+        board_id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description Partial Content */
+      206: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description Not Found */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorOut'];
+        };
+      };
+      /** @description Requested Range Not Satisfiable */
+      416: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+    };
+  };
+  videos_api_storyboard_routes_regenerate: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        board_id: string;
+        index: number;
+      };
+      cookie?: never;
+    };
+    requestBody?: {
+      content: {
+        'application/json': {
+          /**
+           * Prompt
+           * @description a new prompt; default: the shot's
+           * @default null
+           */
+          prompt?: string | null;
+          /**
+           * Seed
+           * @description default: a new random seed (a stale or changed shot keeps its own)
+           * @default null
+           */
+          seed?: number | null;
+        };
+      };
+    };
+    responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Storyboard'];
+        };
+      };
+      /** @description Bad Request */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorOut'];
+        };
+      };
+      /** @description Not Found */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorOut'];
+        };
+      };
+      /** @description Service Unavailable */
+      503: {
         headers: {
           [name: string]: unknown;
         };
@@ -2050,6 +2968,349 @@ export interface operations {
       };
       /** @description Service Unavailable */
       503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorOut'];
+        };
+      };
+    };
+  };
+  videos_api_webhook_routes_list_webhooks: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['WebhookList'];
+        };
+      };
+    };
+  };
+  videos_api_webhook_routes_create_webhook: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          /**
+           * Events
+           * @description event types, out of video.completed, video.failed, video.cancelled; default: all
+           * @default null
+           */
+          events?: string[] | null;
+          /**
+           * Url
+           * @description where events are posted (http or https; no private addresses by default)
+           */
+          url: string;
+        };
+      };
+    };
+    responses: {
+      /** @description Created */
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['WebhookOut'];
+        };
+      };
+      /** @description Bad Request */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorOut'];
+        };
+      };
+    };
+  };
+  videos_api_webhook_routes_get_webhook: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        webhook_id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['WebhookOut'];
+        };
+      };
+      /** @description Not Found */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorOut'];
+        };
+      };
+    };
+  };
+  videos_api_webhook_routes_update_webhook: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        webhook_id: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          /**
+           * Enabled
+           * @default null
+           */
+          enabled?: boolean | null;
+          /**
+           * Events
+           * @default null
+           */
+          events?: string[] | null;
+          /**
+           * Url
+           * @default null
+           */
+          url?: string | null;
+        };
+      };
+    };
+    responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['WebhookOut'];
+        };
+      };
+      /** @description Bad Request */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorOut'];
+        };
+      };
+      /** @description Not Found */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorOut'];
+        };
+      };
+      /** @description Conflict */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorOut'];
+        };
+      };
+    };
+  };
+  videos_api_webhook_routes_delete_webhook: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        webhook_id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            [key: string]: unknown;
+          };
+        };
+      };
+      /** @description Not Found */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorOut'];
+        };
+      };
+      /** @description Conflict */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorOut'];
+        };
+      };
+    };
+  };
+  videos_api_webhook_routes_list_deliveries: {
+    parameters: {
+      query?: {
+        limit?: number;
+      };
+      header?: never;
+      path: {
+        webhook_id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['DeliveryList'];
+        };
+      };
+      /** @description Not Found */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorOut'];
+        };
+      };
+    };
+  };
+  videos_api_webhook_routes_resend_delivery: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        webhook_id: string;
+        delivery_id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Accepted */
+      202: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['DeliveryOut'];
+        };
+      };
+      /** @description Not Found */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorOut'];
+        };
+      };
+    };
+  };
+  videos_api_webhook_routes_rotate_webhook: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        webhook_id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['WebhookOut'];
+        };
+      };
+      /** @description Not Found */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorOut'];
+        };
+      };
+      /** @description Conflict */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorOut'];
+        };
+      };
+    };
+  };
+  videos_api_webhook_routes_test_webhook: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        webhook_id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Accepted */
+      202: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['DeliveryOut'];
+        };
+      };
+      /** @description Not Found */
+      404: {
         headers: {
           [name: string]: unknown;
         };
