@@ -64,6 +64,12 @@ def ensure_front() -> None:
     values = {**envfile.read_env(paths.ENV_FILE), **{k: v for k, v in os.environ.items() if v}}
     if values.get("STUDIO_FRONT") == "nginx" and Path(values.get("STUDIO_NGINX") or paths.NGINX) == paths.NGINX:
         ensure_debian_package(paths.NGINX, "nginx", "STUDIO_FRONT=nginx")
+        if paths.NJS.exists():
+            return
+        if os.geteuid() == 0 and shutil.which("apt-get"):  # optional: without it links go through the studio
+            ensure_debian_package(paths.NJS, "libnginx-mod-http-js", "nginx to check signed links itself")
+        else:
+            paths.say("note: `sudo apt-get install -y libnginx-mod-http-js` lets nginx send signed links by itself")
 
 
 def _port_open(port: int) -> bool:

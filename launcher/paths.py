@@ -17,6 +17,7 @@ ENV_FILE = APP / ".env"
 ENV_DEFAULT = APP / ".env.default"
 CHROMIUM = Path("/usr/bin/chromium")
 NGINX = Path("/usr/sbin/nginx")  # STUDIO_FRONT=nginx; its tests and bench/serve.py run the real one
+NJS = Path("/usr/lib/nginx/modules/ngx_http_js_module.so")  # with it, nginx checks signed links itself
 
 
 def say(message: str) -> None:

@@ -77,6 +77,7 @@ def cmd_test(args: argparse.Namespace) -> int:
     python = locks.ensure_venv("dev")
     machine.ensure_services()
     machine.ensure_debian_package(paths.NGINX, "nginx", "the tests of STUDIO_FRONT=nginx")
+    machine.ensure_debian_package(paths.NJS, "libnginx-mod-http-js", "the tests of signed links through nginx")
     env = test_env()
     frontend = (paths.FRONTEND / "package.json").exists() and not args.backend_only
     if frontend:

@@ -25,10 +25,14 @@ from django.conf import settings
 from serving import limits
 from serving.sending import ACCEL_PREFIX
 from videos import route_policy
+from videos.access import links
 from videos.errors import error_body
 from videos.files.storage import FILE_MISSING_MESSAGE
 
 log = logging.getLogger("studio")
+# Debian's njs module (libnginx-mod-http-js): with it nginx checks signed links itself (links.js).
+NJS_MODULE = Path("/usr/lib/nginx/modules/ngx_http_js_module.so")
+LINKS_SCRIPT = Path(__file__).with_name("links.js")
 
 # Long enough for what the studio itself lets run long: live streams and waiting endpoints.
 _READ_TIMEOUT_SECONDS = 86400
@@ -41,6 +45,17 @@ def host_port(host: str, port: int) -> str:
 
 def _json_error(message: str, status: int, code: str) -> str:
     return json.dumps(error_body(message, status=status, code=code)).replace("'", "\\'")
+
+
+def _signed_links() -> str:
+    """What links.js reads: the keys (hex: any bytes survive the config's quoting) and the refusals."""
+    keys = " ".join(key.hex() for key in links.link_keys())
+    invalid = _json_error(links.INVALID, 403, "link_invalid")
+    expired = _json_error(links.EXPIRED, 410, "link_expired")
+    return f"""    js_import links from {LINKS_SCRIPT};
+    js_var $studio_link_keys '{keys}';
+    js_var $studio_link_invalid '{invalid}';
+    js_var $studio_link_expired '{expired}';"""
 
 
 def _outer_proxies(trusted: list[str]) -> str:
@@ -71,7 +86,9 @@ def nginx_config(
     too_large = _json_error(over, 413, "too_large")
     unavailable = _json_error("The studio is not answering; try again in a moment.", 503, "unavailable")
     file_missing = _json_error(FILE_MISSING_MESSAGE, 404, "file_missing")
+    njs = NJS_MODULE.exists()
     return f"""# Written by runstudio (STUDIO_FRONT=nginx); rewritten at every start.
+{f"load_module {NJS_MODULE};" if njs else "# no njs module: signed links go to the studio"}
 worker_processes auto;
 daemon off;
 master_process on;
@@ -94,6 +111,7 @@ http {{
     default_type application/octet-stream;
 {temp}
 {_outer_proxies(trusted or [])}
+{_signed_links() if njs else ""}
     upstream studio {{
         server 127.0.0.1:{upstream_port};
         keepalive 64;
@@ -107,6 +125,7 @@ http {{
             add_header X-Content-Type-Options nosniff always;
             error_page 404 @file_missing;  # deleted between the studio's check and nginx's open
         }}
+{"        location /links/ { js_content links.serve; }  # checked here, sent from the location above" if njs else ""}
         # nginx's own refusals in the studio's JSON shape, as API clients expect.
         error_page 413 @too_large;
         error_page 502 503 504 =503 @unavailable;
@@ -180,7 +199,11 @@ class NginxFront:
     def _write(self) -> None:
         self.work.mkdir(parents=True, exist_ok=True)
         media = Path(settings.MEDIA_ROOT).resolve()
-        self.conf.write_text(nginx_config(self.host, self.port, self.upstream_port, media, self.work, self.trusted))
+        config = nginx_config(self.host, self.port, self.upstream_port, media, self.work, self.trusted)
+        fd = os.open(self.conf, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)  # it holds the link keys
+        os.fchmod(fd, 0o600)
+        with os.fdopen(fd, "w") as fh:
+            fh.write(config)
 
     def start(self) -> None:
         args = [settings.STUDIO_NGINX, "-p", str(self.work), "-e", "stderr", "-c", str(self.conf)]

@@ -169,6 +169,12 @@ SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = env_bool("STUDIO_SECURE_COOKIES", F
 STUDIO_TRUSTED_PROXIES = env_str("STUDIO_TRUSTED_PROXIES") or "127.0.0.1,::1"
 if STUDIO_TRUSTED_PROXIES.lower() == "none":
     STUDIO_TRUSTED_PROXIES = ""
+# Signed links (videos/access/links.py): their key (empty: derived from DJANGO_SECRET_KEY), the
+# previous one while a rotation's old links run out, and their lifetimes.
+STUDIO_LINK_KEY = env_str("STUDIO_LINK_KEY")
+STUDIO_LINK_PREVIOUS_KEY = env_str("STUDIO_LINK_PREVIOUS_KEY")
+STUDIO_LINK_MAX_SECONDS = env_int("STUDIO_LINK_MAX_SECONDS", 7 * 86400)
+STUDIO_LINK_DEFAULT_SECONDS = min(3600, STUDIO_LINK_MAX_SECONDS)
 CSRF_TRUSTED_ORIGINS = [o.strip() for o in env_str("STUDIO_TRUSTED_ORIGINS").split(",") if o.strip()]
 
 SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -230,12 +236,6 @@ PROMPT_ENHANCER_MODEL = env_str("PROMPT_ENHANCER_MODEL")
 PROMPT_ENHANCER_API_KEY = env_str("PROMPT_ENHANCER_API_KEY")
 PROMPT_ENHANCER_TIMEOUT = env_float("PROMPT_ENHANCER_TIMEOUT", 30.0)
 
-LOCAL_WAN_MODEL_PATH = env_str("LOCAL_WAN_MODEL_PATH")
-LOCAL_WAN_DEVICE = env_str("LOCAL_WAN_DEVICE", "auto")
-LOCAL_WAN_DTYPE = env_str("LOCAL_WAN_DTYPE", "auto")
-LOCAL_WAN_FPS = env_int("LOCAL_WAN_FPS", 16)
-
-VIDEO_MAX_IMAGE_BYTES = limit_int("VIDEO_MAX_IMAGE_BYTES")
 # --- Signed webhooks (videos/webhooks/, docs/api.md "Webhooks") -------------------------------
 # The admin's endpoint (it hears of every video); people add their own through /v1/webhooks.
 # The secret is whsec_<base64> (a secret: videos/redact.py). Events: comma-separated, or all.
@@ -247,6 +247,12 @@ STUDIO_WEBHOOK_ALLOW_PRIVATE = env_bool("STUDIO_WEBHOOK_ALLOW_PRIVATE", False)
 # For tests: multiplies every wait of the retry schedule (0.001: 5 min becomes 0.3 s).
 STUDIO_WEBHOOK_RETRY_SCALE = env_float("STUDIO_WEBHOOK_RETRY_SCALE", 1.0)
 
+LOCAL_WAN_MODEL_PATH = env_str("LOCAL_WAN_MODEL_PATH")
+LOCAL_WAN_DEVICE = env_str("LOCAL_WAN_DEVICE", "auto")
+LOCAL_WAN_DTYPE = env_str("LOCAL_WAN_DTYPE", "auto")
+LOCAL_WAN_FPS = env_int("LOCAL_WAN_FPS", 16)
+
+VIDEO_MAX_IMAGE_BYTES = limit_int("VIDEO_MAX_IMAGE_BYTES")
 # The largest MP4 an extend or an edit may upload (a reference to one of the caller's own
 # videos has no limit).
 VIDEO_MAX_SOURCE_BYTES = limit_int("VIDEO_MAX_SOURCE_BYTES")

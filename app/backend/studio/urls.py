@@ -2,6 +2,7 @@ from django.urls import include, path, re_path
 
 from studio.frontend import api_not_found, health, robots_txt, spa_index
 from videos.api import api
+from videos.api.link_routes import serve_link
 from videos.api.signin import me, sign_in, sign_out
 from videos.metrics.views import metrics
 from videos.serve import views as media_server
@@ -19,9 +20,10 @@ urlpatterns = [
     path("models-api/", include("model_control.urls")),
     path("healthz", health),
     path("robots.txt", robots_txt),
+    path("links/<str:variant>/<int:expires>/<str:signature>/<path:name>", serve_link),
     path("metrics", metrics),
     path("auth/me", me),
     path("auth/login", sign_in),
     path("auth/logout", sign_out),
-    re_path(r"^(?!v1/|models-api/|assets/|static/|auth/|metrics$)(?P<path>.*)$", spa_index),
+    re_path(r"^(?!v1/|models-api/|assets/|static/|auth/|links/|metrics$)(?P<path>.*)$", spa_index),
 ]

@@ -78,6 +78,7 @@ ROUTES: tuple[Route, ...] = (
     Route(r"/models-api/video-generation-cloud/", Auth.SIGNED_IN, admission=Admission.WAITS, creates_job=POST),
     Route(r"/models-api/.*", Auth.SIGNED_IN, admission=Admission.WAITS),
     Route(r"/auth/.*", Auth.OPEN),
+    Route(r"/links/.*", Auth.OPEN),  # the signature is the permission (videos/access/links.py)
     Route(r".*", Auth.OPEN),  # the page and its assets
 )
 

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import json
 import mimetypes
-import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Q, QuerySet
+from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from ninja import NinjaAPI, Query
@@ -18,6 +17,7 @@ from ninja.errors import HttpError, ValidationError
 from serving.handoff import mark_replayable
 from videos.access.middleware import is_admin, owner_of
 from videos.api.body import clip_fields, create_fields, json_object
+from videos.api.link_routes import router as link_router
 from videos.api.mounting import mount_ahead
 from videos.api.prompts import router as prompts_router
 from videos.api.queue_routes import router as queue_router
@@ -32,6 +32,7 @@ from videos.api.schemas import (
 )
 from videos.api.storyboard_routes import router as storyboard_router
 from videos.api.sweep_routes import router as sweep_router
+from videos.api.visible import ID_RE, get_job, visible_jobs
 from videos.errors import InvalidRequest, error_body
 from videos.files.filenames import video_filename
 from videos.files.serving import serve_stored_file
@@ -57,7 +58,6 @@ from videos.providers.registry import all_providers, default_provider_name
 from videos.queue.order import paused_models
 
 Status = VideoJob.Status
-ID_RE = re.compile(r"^video_[0-9a-f]{32}$")
 
 api = NinjaAPI(
     title="Video Studio API",
@@ -69,9 +69,10 @@ api = NinjaAPI(
 )
 api.add_router("", prompts_router)
 api.add_router("", queue_router)
+api.add_router("", link_router)
 api.add_router("", storyboard_router)
-mount_ahead(api, sweep_router)  # /v1/videos/sweeps before /v1/videos/{video_id}
 api.add_router("", "videos.api.webhook_routes.router")  # /v1/webhooks (videos/webhooks/)
+mount_ahead(api, sweep_router)  # /v1/videos/sweeps before /v1/videos/{video_id}
 
 
 def _answer(
@@ -102,26 +103,6 @@ def _not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
 @api.exception_handler(HttpError)
 def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     return _answer(request, exc.status_code, str(exc), code=None)
-
-
-def visible_jobs(request: HttpRequest) -> QuerySet[VideoJob]:
-    """Everyone's videos on a personal studio; only the caller's own when auth is on."""
-    jobs = VideoJob.objects.all()
-    if settings.STUDIO_AUTH_REQUIRED or owner_of(request):
-        jobs = jobs.filter(owner=owner_of(request))
-    return jobs
-
-
-def get_job(request: HttpRequest, video_id: str, *fields: str) -> VideoJob:
-    """The caller's job (404 otherwise); with `fields`, only those columns are read."""
-    if not ID_RE.match(video_id):
-        raise Http404(f"No video with id {video_id[:60]!r}.")
-    # As visible_jobs, by a lookup made once (the hottest query: every poll, every seek).
-    owner = owner_of(request) if settings.STUDIO_AUTH_REQUIRED or owner_of(request) else None
-    job = find_job(video_id, owner, fields)
-    if job is None:
-        raise Http404(f"No video with id {video_id!r}.")
-    return job
 
 
 @api.post(

@@ -87,6 +87,19 @@ class VideoUpdate(Schema):
     before: str | None = Field(None, description="the id of a queued video of the same model to run before")
 
 
+class LinkCreate(Schema):
+    variant: Literal["video", "thumbnail", "spritesheet"] = "video"
+    expires_in: int = Field(3600, ge=1, description="seconds; at most STUDIO_LINK_MAX_SECONDS")
+
+
+class LinkOut(Schema):
+    object: Literal["video.link"]
+    video_id: str
+    variant: str
+    url: str = Field(description="readable by anyone holding it, with no key or session, until expires_at")
+    expires_at: int
+
+
 class QueueUpdate(Schema):
     paused: bool
     model: str | None = Field(None, description="one model's queue; default: all of it")
