@@ -17,7 +17,7 @@ from videos.api.schemas import ErrorOut
 from videos.errors import InvalidRequest
 from videos.models import WebhookDelivery, WebhookEndpoint
 from videos.webhooks import endpoints
-from videos.webhooks.events import EVENTS
+from videos.webhooks.events import EVENTS, sync_settings_endpoint
 
 router = Router(tags=["webhooks"])
 
@@ -81,6 +81,7 @@ def _body(schema: type[BaseModel]) -> dict[str, Any]:
 def _visible(request: HttpRequest) -> QuerySet[WebhookEndpoint]:
     """The caller's endpoints (all of them on a personal studio); an admin also sees the
     settings endpoint."""
+    sync_settings_endpoint()  # a studio whose queue runs elsewhere (Celery) records it here
     found = WebhookEndpoint.objects.all()
     if settings.STUDIO_AUTH_REQUIRED or owner_of(request):
         mine = Q(owner=owner_of(request)) & ~Q(id=WebhookEndpoint.SETTINGS_ID)

@@ -38,9 +38,8 @@ def checked_events(value: Any) -> list[str]:
 
 
 def create(owner: str, url: Any, chosen: Any) -> WebhookEndpoint:
-    return WebhookEndpoint.objects.create(
-        owner=owner, url=checked_url(url), events=checked_events(chosen), secret=signing.new_secret()
-    )
+    kinds = checked_events(chosen)  # first: it needs no DNS
+    return WebhookEndpoint.objects.create(owner=owner, url=checked_url(url), events=kinds, secret=signing.new_secret())
 
 
 def update(endpoint: WebhookEndpoint, body: dict[str, Any]) -> WebhookEndpoint:

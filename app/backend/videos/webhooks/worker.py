@@ -17,7 +17,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from videos.webhook_models import WebhookDelivery
-from videos.webhooks import schedule, sender, signing, wake
+from videos.webhooks import events, schedule, sender, signing, wake
 
 log = logging.getLogger(__name__)
 Status = WebhookDelivery.Status
@@ -143,6 +143,10 @@ def send_due(pool: ThreadPoolExecutor | None = None, limit: int = SENDERS) -> in
 
 def _loop() -> None:
     failing = False
+    try:
+        events.sync_settings_endpoint()
+    except Exception:
+        log.exception("could not record the settings webhook endpoint; the first job's end tries again")
     with ThreadPoolExecutor(SENDERS, thread_name_prefix="webhook-send") as pool:
         while not _stop.is_set():
             try:

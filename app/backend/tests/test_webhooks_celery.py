@@ -1,0 +1,54 @@
+"""Webhooks with Celery workers (docs/scale.md): the worker that ends a job writes its delivery
+in that transaction and its sender loop posts it; a queued job cancelled in a studio (which runs
+no sender with the Celery backend) is announced by a worker too. Verified as a receiver would."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.support.cluster import create
+from tests.support.upstream import FakeUpstream
+from tests.support.webhook_receiver import Receiver, verify
+from tests.test_scale import cloud, queue_prefix, shared_dir, start_workers, studios  # noqa: F401
+from tests.test_webhooks import PREVIEW, _wait_for_log, add_endpoint
+
+pytestmark = pytest.mark.scale
+pytest_plugins = ["tests.support.scale_services"]  # redis_url, postgres_url
+
+
+@pytest.fixture(scope="module")
+def cluster_settings(postgres_url: str, redis_url: str, queue_prefix: str, cloud: FakeUpstream) -> dict[str, str]:  # noqa: F811
+    return {
+        "DATABASE_URL": postgres_url,
+        "VIDEO_JOB_BACKEND": "celery",
+        "CELERY_BROKER_URL": redis_url,
+        "CELERY_QUEUE_PREFIX": queue_prefix,
+        "CELERY_RECOVERY_INTERVAL": "0.5",
+        "CLOUD_VIDEO_GENERATION_URL": cloud.url,
+        "CLOUD_VIDEO_GENERATION_AUTH_TOKEN": cloud.token,
+        "STUDIO_WEBHOOK_ALLOW_PRIVATE": "true",  # the receiver is on loopback
+    }
+
+
+def test_a_celery_worker_delivers_completed_and_cancelled_events(studios, start_workers):  # noqa: F811
+    a, _ = studios
+    receiver = Receiver()
+    try:
+        start_workers(1, "preview", concurrency=1)
+        with a.client() as client:
+            endpoint = add_endpoint(client, receiver.url)
+            done = create(client, prompt="made by a worker", **PREVIEW)
+            assert a.wait_for(done["id"])["status"] == "completed"
+            assert client.post("/v1/queue", json={"paused": True, "model": "preview"}).status_code == 200
+            try:
+                waiting = create(client, prompt="cancelled in the studio", **PREVIEW)
+                assert client.post(f"/v1/videos/{waiting['id']}/cancel").json()["status"] == "cancelled"
+            finally:
+                assert client.post("/v1/queue", json={"paused": False, "model": "preview"}).status_code == 200
+            got = receiver.wait_until(lambda seen: len(seen) == 2)
+            events = {verify(r, endpoint["secret"])["data"]["id"]: r.event["type"] for r in got}
+            assert events == {done["id"]: "video.completed", waiting["id"]: "video.cancelled"}
+            log = _wait_for_log(client, endpoint["id"], lambda log: {d["status"] for d in log} == {"delivered"})
+            assert [d["attempts"] for d in log] == [1, 1]
+    finally:
+        receiver.close()
