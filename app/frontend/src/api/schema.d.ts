@@ -353,6 +353,23 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/v1/videos/{video_id}/links': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Studio extension: a signed link anyone may read the file through until it expires */
+    post: operations['videos_api_link_routes_create_link'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/v1/videos/{video_id}/remix': {
     parameters: {
       query?: never;
@@ -562,6 +579,25 @@ export interface components {
     /** ErrorOut */
     ErrorOut: {
       error: components['schemas']['ErrorBody'];
+    };
+    /** LinkOut */
+    LinkOut: {
+      /** Expires At */
+      expires_at: number;
+      /**
+       * Object
+       * @constant
+       */
+      object: 'video.link';
+      /**
+       * Url
+       * @description readable by anyone holding it, with no key or session, until expires_at
+       */
+      url: string;
+      /** Variant */
+      variant: string;
+      /** Video Id */
+      video_id: string;
     };
     /** Model */
     Model: {
@@ -2861,6 +2897,63 @@ export interface operations {
       };
       /** @description Too Many Requests */
       429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorOut'];
+        };
+      };
+    };
+  };
+  videos_api_link_routes_create_link: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        video_id: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          /**
+           * Expires In
+           * @description seconds; at most STUDIO_LINK_MAX_SECONDS
+           * @default 3600
+           */
+          expires_in?: number;
+          /**
+           * Variant
+           * @default video
+           * @enum {string}
+           */
+          variant?: 'video' | 'thumbnail' | 'spritesheet';
+        };
+      };
+    };
+    responses: {
+      /** @description Created */
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['LinkOut'];
+        };
+      };
+      /** @description Bad Request */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorOut'];
+        };
+      };
+      /** @description Not Found */
+      404: {
         headers: {
           [name: string]: unknown;
         };
