@@ -71,6 +71,8 @@ ROUTES: tuple[Route, ...] = (
     Route(rf"/v1/videos/{ID}/retry", Auth.SIGNED_IN, creates_job=POST, api_envelope=True),
     # A storyboard's create, change and re-roll each count once (its shots are up to 32 jobs).
     Route(rf"/v1/storyboards(/{ID}(/shots/{ID}/regenerate)?)?", Auth.SIGNED_IN, creates_job=POST, api_envelope=True),
+    # Joins the shots when no worker has yet (a changed seam): apart from the request slots, as a sweep's grid.
+    Route(rf"/v1/storyboards/{ID}/content", Auth.SIGNED_IN, admission=Admission.WAITS, api_envelope=True),
     # Waits on a chat model for up to PROMPT_ENHANCER_TIMEOUT: apart from the slots, as the seed's endpoint.
     Route(r"/v1/prompts/enhance", Auth.SIGNED_IN, admission=Admission.WAITS, api_envelope=True),
     Route(r"/v1/.*", Auth.SIGNED_IN, api_envelope=True),

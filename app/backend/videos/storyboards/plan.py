@@ -57,7 +57,7 @@ class StoryboardShotIn(BaseModel):
     prompt: str = Field(description="checked as a create's prompt")
     seconds: WholeOrText | None = Field(None, description="whole seconds, as a create's; default: the model's")
     seed: Whole | None = Field(None, description="default: a random seed, stored and shown")
-    join: Join = Field("cut", description="how it joins the shot before it")
+    join: Join | None = Field(None, description="how it joins the shot before it; default cut")
     crossfade_frames: Whole | None = Field(
         None, ge=0, le=MAX_CROSSFADE, description=f"frames blended at a crossfade seam; default {DEFAULT_CROSSFADE}"
     )
@@ -141,13 +141,14 @@ def shot_spec(base: Mapping[str, Any], prompt: object, seconds: int, seed: objec
 
 def _shot(number: int, shot: StoryboardShotIn, base: Mapping[str, Any], *, updating: bool) -> PlannedShot:
     where = f"shots[{number}]"
+    join = shot.join or "cut"
     if shot.id is not None and not updating:
         raise InvalidRequest(f"{where}.id", "A new storyboard's shots have no id yet; leave id out.", "unknown_field")
-    if number == 0 and shot.join != "cut":
+    if number == 0 and join != "cut":
         raise InvalidRequest(f"{where}.join", "The first shot has no shot before it to join; its join is cut.")
     image = _image(shot.input_reference, f"{where}.input_reference", updating)
     last = _image(shot.last_frame, f"{where}.last_frame", updating)
-    if shot.join == "continue" and image is not None and image != KEEP:
+    if join == "continue" and image is not None and image != KEEP:
         raise InvalidRequest(
             f"{where}.input_reference",
             "A continue shot starts on the previous shot's last frame; leave input_reference out (or use cut).",
@@ -156,13 +157,13 @@ def _shot(number: int, shot: StoryboardShotIn, base: Mapping[str, Any], *, updat
         request = parse_create(create_fields(base, shot.prompt, shot.seconds, shot.seed))
         spec, reference = validate(request, None if image == KEEP else image, draw_seed=True)
         # An image-only model needs a start image: a continue shot's comes later, a kept one is stored.
-        start = NO_IMAGE_YET if shot.join == "continue" or image == KEEP else reference
+        start = NO_IMAGE_YET if join == "continue" or image == KEEP else reference
         ending = check_images(spec.provider, start, None if last == KEEP else last)
     except InvalidRequest as exc:
         if exc.param not in BOARD_FIELDS:  # the board's own fields are named as they are
             exc.param = f"{where}.{exc.param}" if exc.param else where
         raise
-    if shot.join == "continue" and not get_provider(spec.provider).capabilities.image_to_video:
+    if join == "continue" and not get_provider(spec.provider).capabilities.image_to_video:
         able = [p.name for p in all_providers() if p.capabilities.image_to_video and p.status().ready]
         hint = f"models that can: {', '.join(able)}" if able else "none of the configured models can"
         raise InvalidRequest(
@@ -173,7 +174,7 @@ def _shot(number: int, shot: StoryboardShotIn, base: Mapping[str, Any], *, updat
         )
     frames = spec.params.num_frames  # None when the model decides the length
     crossfade = shot.crossfade_frames
-    if shot.join == "crossfade":
+    if join == "crossfade":
         crossfade = DEFAULT_CROSSFADE if crossfade is None else crossfade
         if crossfade < 1:
             raise InvalidRequest(f"{where}.crossfade_frames", f"A crossfade blends 1 to {MAX_CROSSFADE} frames.")
@@ -185,7 +186,7 @@ def _shot(number: int, shot: StoryboardShotIn, base: Mapping[str, Any], *, updat
         prompt=spec.params.prompt,
         seconds=spec.params.seconds or 0,
         seed=spec.params.seed,
-        join=shot.join,
+        join=join,
         crossfade_frames=crossfade or 0,
         input_reference=KEEP if image == KEEP else reference,
         last_frame=KEEP if last == KEEP else ending,

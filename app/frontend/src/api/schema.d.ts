@@ -950,11 +950,9 @@ export interface components {
       input_reference?: string | null;
       /**
        * Join
-       * @description how it joins the shot before it
-       * @default cut
-       * @enum {string}
+       * @description how it joins the shot before it; default cut
        */
-      join: 'cut' | 'continue' | 'crossfade';
+      join?: ('cut' | 'continue' | 'crossfade') | null;
       /**
        * Last Frame
        * @description end image, as input_reference, for models with last_frame
@@ -1533,11 +1531,10 @@ export interface operations {
             input_reference?: string | null;
             /**
              * Join
-             * @description how it joins the shot before it
-             * @default cut
-             * @enum {string}
+             * @description how it joins the shot before it; default cut
+             * @default null
              */
-            join?: 'cut' | 'continue' | 'crossfade';
+            join?: ('cut' | 'continue' | 'crossfade') | null;
             /**
              * Last Frame
              * @description end image, as input_reference, for models with last_frame
@@ -1697,11 +1694,10 @@ export interface operations {
                 input_reference?: string | null;
                 /**
                  * Join
-                 * @description how it joins the shot before it
-                 * @default cut
-                 * @enum {string}
+                 * @description how it joins the shot before it; default cut
+                 * @default null
                  */
-                join?: 'cut' | 'continue' | 'crossfade';
+                join?: ('cut' | 'continue' | 'crossfade') | null;
                 /**
                  * Last Frame
                  * @description end image, as input_reference, for models with last_frame
