@@ -152,19 +152,32 @@ export class FakeApi {
   videos: Video[] = [];
   models: VideoModel[] = [previewModel, cloudModel];
   calls: Call[] = [];
+  /** The whole queue is paused (GET/POST /v1/queue). */
+  queuePaused = false;
+  /** The prompt enhancer's chat model; null: not configured (503 enhancer_not_configured). */
+  enhancerModel: string | null = null;
+  /** The enhancer's suggestion for a prompt. */
+  onEnhance: (prompt: string, mode: string) => string = (prompt) => `${prompt}, golden hour light, slow dolly shot`;
   onGet: (v: Video) => Video = (v) => v;
   /** Force the next matching request to answer this instead. */
   override: ((call: Call) => Response | null) | null = null;
   private seq = 0;
 
+  /** Hold the answer to a request until the returned promise settles (null: answer at once). */
+  hold: ((call: Pick<Call, 'method' | 'path'>) => Promise<unknown> | null) | null = null;
+
   install(): ReturnType<typeof vi.fn> {
     // Answered asynchronously like the real fetch; a throw in handle() becomes a rejection.
-    const fn = vi.fn(
-      (input: RequestInfo | URL, init?: RequestInit) =>
-        new Promise<Response>((resolve) => {
-          resolve(this.handle(input, init));
-        }),
-    );
+    const fn = vi.fn((input: RequestInfo | URL, init?: RequestInit) => {
+      const held = this.hold?.({
+        method: (init?.method ?? 'GET').toUpperCase(),
+        path: new URL(requestUrl(input), 'http://studio.test').pathname,
+      });
+      if (held) return held.then(() => this.handle(input, init));
+      return new Promise<Response>((resolve) => {
+        resolve(this.handle(input, init));
+      });
+    });
     vi.stubGlobal('fetch', fn);
     return fn;
   }
@@ -179,7 +192,11 @@ export class FakeApi {
     if (forced) return forced;
 
     const m = url.pathname.match(/^\/v1\/videos\/([^/]+)(?:\/(cancel|retry))?$/);
-    if (url.pathname === '/v1/models' && method === 'GET') return json(200, { object: 'list', data: this.models });
+    if (url.pathname === '/v1/models' && method === 'GET') {
+      return json(200, { object: 'list', data: this.models.map((x) => ({ ...x, queue_paused: this.queuePaused })) });
+    }
+    if (url.pathname === '/v1/queue') return this.queue(method, body);
+    if (url.pathname === '/v1/prompts/enhance') return this.enhance(method, body);
     if (url.pathname === '/v1/videos' && method === 'GET') {
       const limit = Number(url.searchParams.get('limit') ?? 20);
       const after = url.searchParams.get('after');
@@ -208,7 +225,7 @@ export class FakeApi {
       });
     }
     if (url.pathname === '/v1/videos' && method === 'POST') {
-      const b = body as { prompt?: string; seed?: number; num_inference_steps?: number };
+      const b = body as { prompt?: string; seed?: number; num_inference_steps?: number; original_prompt?: string };
       if (!b.prompt) return apiError(400, 'prompt must not be empty', 'invalid_value');
       this.seq += 1;
       const v = makeVideo({
@@ -217,6 +234,7 @@ export class FakeApi {
         seed: b.seed ?? 0,
         num_inference_steps: b.num_inference_steps ?? 12,
         created_at: 1764032000 + this.seq,
+        original_prompt: b.original_prompt ?? null,
       });
       this.videos.unshift(v);
       return json(201, v);
@@ -230,6 +248,7 @@ export class FakeApi {
         this.videos[idx] = this.onGet(v);
         return json(200, this.videos[idx]);
       }
+      if (method === 'POST' && !action) return this.update(idx, body as Record<string, unknown>);
       if (method === 'DELETE') {
         this.videos.splice(idx, 1);
         return json(200, { id, object: 'video.deleted', deleted: true });
@@ -253,5 +272,95 @@ export class FakeApi {
       }
     }
     return apiError(404, `no route ${method} ${url.pathname}`, 'not_found');
+  }
+
+  /** The queued videos of `model` in the order they will run (queue_position, then age). */
+  runOrder(model?: string): Video[] {
+    return this.videos
+      .filter((v) => v.status === 'queued' && (model == null || v.model === model))
+      .sort((a, b) => (a.queue_position ?? 0) - (b.queue_position ?? 0) || a.created_at - b.created_at);
+  }
+
+  private queue(method: string, body: unknown): Response {
+    if (method === 'POST') {
+      const b = body as { paused?: unknown };
+      if (typeof b.paused !== 'boolean') return apiError(400, 'paused must be true or false', 'invalid_value');
+      this.queuePaused = b.paused;
+    }
+    return json(200, {
+      object: 'queue',
+      fairness: 'owners',
+      paused: this.queuePaused,
+      models: this.models.map((x) => ({ model: x.id, paused: this.queuePaused })),
+      data: this.runOrder(),
+    });
+  }
+
+  /** POST /v1/videos/{id}: favorite, and while queued a move or parameter edits, as the studio checks them. */
+  private update(idx: number, b: Record<string, unknown>): Response {
+    const v = this.videos[idx];
+    if ('favorite' in b) {
+      this.videos[idx] = { ...v, favorite: b.favorite === true };
+      return json(200, this.videos[idx]);
+    }
+    if (v.status !== 'queued')
+      return apiError(409, `${v.id} has started; only a queued video can be changed.`, 'not_queued');
+    const steps = b.num_inference_steps;
+    if (steps != null && (typeof steps !== 'number' || steps < 1 || steps > 100)) {
+      return json(400, {
+        error: {
+          message: 'num_inference_steps must be from 1 to 100.',
+          type: 'invalid_request_error',
+          param: 'num_inference_steps',
+          code: 'invalid_value',
+        },
+      });
+    }
+    if (b.prompt != null && (typeof b.prompt !== 'string' || !b.prompt.trim())) {
+      return apiError(400, 'prompt must not be empty', 'invalid_value');
+    }
+    const next: Video = { ...v };
+    if (typeof b.prompt === 'string') {
+      next.prompt = b.prompt;
+      next.original_prompt = null;
+    }
+    if (typeof b.negative_prompt === 'string') next.negative_prompt = b.negative_prompt;
+    if (typeof b.seed === 'number') next.seed = b.seed;
+    if (typeof steps === 'number') next.num_inference_steps = steps;
+    this.videos[idx] = next;
+    if (typeof b.queue_position === 'number' || typeof b.before === 'string') {
+      const order = this.runOrder(v.model).filter((x) => x.id !== v.id);
+      const at =
+        typeof b.before === 'string'
+          ? Math.max(
+              0,
+              order.findIndex((x) => x.id === b.before),
+            )
+          : Math.min(order.length, Math.max(0, (b.queue_position as number) - 1));
+      order.splice(at, 0, next);
+      order.forEach((x, position) => {
+        const i = this.videos.findIndex((y) => y.id === x.id);
+        this.videos[i] = { ...this.videos[i], queue_position: position };
+      });
+    }
+    return json(200, this.videos[idx]);
+  }
+
+  private enhance(method: string, body: unknown): Response {
+    if (method === 'GET') return json(200, { configured: this.enhancerModel != null, model: this.enhancerModel });
+    if (this.enhancerModel == null) {
+      return apiError(503, 'Prompt enhancement is not configured (PROMPT_ENHANCER_URL).', 'enhancer_not_configured');
+    }
+    const b = body as { prompt?: string; mode?: string };
+    const prompt = (b.prompt ?? '').trim();
+    if (!prompt) return apiError(400, 'prompt must not be empty.', 'missing');
+    const mode = b.mode ?? 'text-to-video';
+    return json(200, {
+      object: 'prompt.enhancement',
+      original: prompt,
+      enhanced: this.onEnhance(prompt, mode),
+      model: this.enhancerModel,
+      mode,
+    });
   }
 }

@@ -1,20 +1,42 @@
 // A video's actions, as one roving toolbar (one Tab stop per card): download, favorite, reuse,
-// remix, extend, generate again / retry / cancel, delete.
-import { Copy, Download, FastForward, type LucideIcon, Pencil, RotateCcw, Star, Trash2, X } from 'lucide-react';
+// remix, extend, while queued run next / move to end / edit, generate again / retry / cancel, delete.
+import {
+  ArrowDownToLine,
+  ChevronsUp,
+  Copy,
+  Download,
+  FastForward,
+  type LucideIcon,
+  Pencil,
+  RotateCcw,
+  SquarePen,
+  Star,
+  Trash2,
+  X,
+} from 'lucide-react';
 import type { ButtonHTMLAttributes } from 'react';
 import RovingToolbar from './RovingToolbar';
 import { downloadUrl, isTerminal } from './api/videoGeneration';
 import type { DeriveMode } from './DeriveForm';
-import type { ModelCapabilities, Video } from './types/chat';
+import { LAST_POSITION, type QueuePlace } from './hooks/useQueue';
+import type { ModelCapabilities, Video, VideoUpdate } from './types/chat';
+
+/** Which of an enhanced video's texts "Reuse" puts in the prompt box. */
+export type ReuseText = 'prompt' | 'original';
 
 export interface CardHandlers {
   onCancel: (id: string) => void;
   onRetry: (id: string) => void;
   onDelete: (video: Video) => void;
-  onReuse: (video: Video) => void;
+  /** `text`: 'original' puts the person's own words (before enhancing) in the box instead of the prompt. */
+  onReuse: (video: Video, text?: ReuseText) => void;
   onFavorite: (id: string, favorite: boolean) => void;
   onRemix: (id: string, prompt: string) => Promise<unknown>;
   onExtend: (id: string, prompt: string, seconds: string | null) => Promise<unknown>;
+  /** Move a queued video (POST /v1/videos/{id}); without it, no run next / move to end. */
+  onMove?: (id: string, place: QueuePlace) => Promise<unknown>;
+  /** Change a queued video's parameters; without it, no edit. */
+  onEditQueued?: (id: string, changes: VideoUpdate) => Promise<unknown>;
 }
 
 const buttonBase =
@@ -46,13 +68,24 @@ function ActionButton({ icon: Icon, filled = false, extraClass, testId, children
   );
 }
 
-interface Props extends Omit<CardHandlers, 'onRemix' | 'onExtend'> {
+interface Props extends Omit<CardHandlers, 'onRemix' | 'onExtend' | 'onMove' | 'onEditQueued'> {
   video: Video;
   caps: ModelCapabilities | undefined;
   busy: boolean;
   onDerive: (mode: DeriveMode) => void;
+  /** Move it in the queue (shown while queued, when given). */
+  onMove?: (place: QueuePlace) => void;
+  /** Open the form that edits its parameters (shown while queued, when given). */
+  onEdit?: () => void;
+  /** The Edit button's id, to give it the focus back when its form closes. */
+  editId?: string;
+  /** A move is on its way: the move buttons do nothing meanwhile (and keep the focus). */
+  steering?: boolean;
   className?: string;
 }
+
+/** The prompt as a short quote for a button's accessible name. */
+const quote = (text: string) => `“${text.length > 60 ? `${text.slice(0, 57)}…` : text}”`;
 
 export default function CardActions({
   video,
@@ -64,10 +97,16 @@ export default function CardActions({
   onDelete,
   onReuse,
   onFavorite,
+  onMove,
+  onEdit,
+  editId,
+  steering = false,
   className,
 }: Props) {
   const active = !isTerminal(video.status);
   const done = video.status === 'completed';
+  const queued = video.status === 'queued' && !video.cancel_requested;
+  const enhanced = video.original_prompt != null && video.original_prompt !== '';
   return (
     <RovingToolbar label={`Actions for this video`} className={className}>
       {done ? (
@@ -90,11 +129,66 @@ export default function CardActions({
       <ActionButton
         icon={Copy}
         onClick={() => onReuse(video)}
-        title="Put this prompt and its settings in the prompt box"
+        title={
+          enhanced
+            ? 'Put the enhanced prompt and its settings in the prompt box'
+            : 'Put this prompt and its settings in the prompt box'
+        }
         testId="job-reuse"
       >
         Reuse
       </ActionButton>
+      {enhanced ? (
+        <ActionButton
+          icon={Copy}
+          onClick={() => onReuse(video, 'original')}
+          title="Put your own words (before enhancing) and the settings in the prompt box"
+          testId="job-reuse-original"
+        >
+          Reuse my words
+        </ActionButton>
+      ) : null}
+      {queued && onMove ? (
+        <>
+          <ActionButton
+            icon={ChevronsUp}
+            onClick={() => onMove({ queue_position: 1 })}
+            disabled={busy}
+            aria-disabled={steering || undefined}
+            extraClass="aria-disabled:cursor-wait aria-disabled:opacity-60"
+            aria-label={`Run next: ${quote(video.prompt)}`}
+            title="Start this one before the others waiting"
+            testId="job-run-next"
+          >
+            Run next
+          </ActionButton>
+          <ActionButton
+            icon={ArrowDownToLine}
+            onClick={() => onMove({ queue_position: LAST_POSITION })}
+            disabled={busy}
+            aria-disabled={steering || undefined}
+            extraClass="aria-disabled:cursor-wait aria-disabled:opacity-60"
+            aria-label={`Move to end: ${quote(video.prompt)}`}
+            title="Let the others waiting go first"
+            testId="job-move-end"
+          >
+            Move to end
+          </ActionButton>
+        </>
+      ) : null}
+      {queued && onEdit && video.operation === 'generate' ? (
+        <ActionButton
+          icon={SquarePen}
+          id={editId}
+          onClick={onEdit}
+          disabled={busy}
+          aria-label={`Edit: ${quote(video.prompt)}`}
+          title="Change its prompt, negative prompt, seed or steps before it starts"
+          testId="job-edit"
+        >
+          Edit
+        </ActionButton>
+      ) : null}
       {done && caps?.remix !== false ? (
         <ActionButton icon={Pencil} onClick={() => onDerive('remix')} testId="job-remix">
           Remix

@@ -10,6 +10,8 @@ import {
   WifiOff,
 } from 'lucide-react';
 import type { ReactNode } from 'react';
+import { QueuePauseButton } from './QueuePause';
+import type { QueuePause } from './hooks/useQueue';
 import type { ModelsState } from './hooks/useVideoChat';
 import { modelDisplayName } from './params';
 import type { ViewMode } from './settingsStore';
@@ -21,6 +23,8 @@ interface HeaderProps {
   onViewChange: (view: ViewMode) => void;
   attention: { notify: boolean; setNotify: (on: boolean) => Promise<void>; notifySupported: boolean };
   offline: boolean;
+  /** The queue's pause; its button sits with the view toggles. */
+  queue?: QueuePause;
 }
 
 interface ToggleProps {
@@ -96,14 +100,14 @@ function ModelPill({ models, offline }: { models: ModelsState; offline: boolean 
   );
 }
 
-export default function Header({ models, activeCount, view, onViewChange, attention, offline }: HeaderProps) {
+export default function Header({ models, activeCount, view, onViewChange, attention, offline, queue }: HeaderProps) {
   return (
     <header className="flex shrink-0 flex-wrap items-center gap-x-3 gap-y-1 border-b border-zinc-800 bg-zinc-950/80 px-4 py-2 backdrop-blur sm:px-6">
       <h1 className="flex items-center gap-2 text-base font-semibold sm:text-xl">
         <Video className="h-5 w-5 text-brand-light" aria-hidden="true" />
         Video Generation
       </h1>
-      <div className="flex min-w-0 flex-1 flex-wrap items-center justify-end gap-2 text-xs sm:text-sm">
+      <div className="flex min-w-0 flex-1 flex-wrap items-center justify-end gap-2 text-xs max-sm:basis-full sm:text-sm">
         {activeCount > 0 ? (
           // On phones the tab title and the cards say it; the header keeps to one or two rows.
           <span
@@ -114,6 +118,7 @@ export default function Header({ models, activeCount, view, onViewChange, attent
           </span>
         ) : null}
         <ModelPill models={models} offline={offline} />
+        {queue ? <QueuePauseButton queue={queue} /> : null}
         <div className="flex items-center gap-1" role="group" aria-label="View">
           {VIEWS.map(({ view: mode, label, Icon }) => (
             <Toggle

@@ -1,9 +1,11 @@
 import { useState } from 'react';
 import ConnectionBanner from './ConnectionBanner';
 import Header from './Header';
+import { QueuePausedNotice } from './QueuePause';
 import VideoGenerationChat from './VideoGenerationChat';
 import { useAttention } from './hooks/useAttention';
 import { useConnection } from './hooks/useConnection';
+import { useQueuePause } from './hooks/useQueue';
 import { useModels, useVideoChat } from './hooks/useVideoChat';
 import { isTerminal } from './api/videoGeneration';
 import { loadView, saveView, type ViewMode } from './settingsStore';
@@ -13,6 +15,7 @@ export default function VideoGenParentComponent() {
   const chat = useVideoChat();
   const models = useModels();
   const connection = useConnection();
+  const queue = useQueuePause(models.models);
   const attention = useAttention(chat.videos);
   const [view, setViewState] = useState<ViewMode>(loadView);
   const setView = (next: ViewMode) => {
@@ -29,8 +32,10 @@ export default function VideoGenParentComponent() {
         onViewChange={setView}
         attention={attention}
         offline={connection.state === 'offline'}
+        queue={queue}
       />
       <ConnectionBanner connection={connection} />
+      <QueuePausedNotice queue={queue} models={models.models} />
       <VideoGenerationChat chat={chat} models={models} view={view} stale={connection.state === 'offline'} />
     </div>
   );

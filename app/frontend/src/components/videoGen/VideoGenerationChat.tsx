@@ -11,6 +11,8 @@ import VideoJobCard from './VideoJobCard';
 import type { CardHandlers } from './CardActions';
 import { ApiError, errorText, isTerminal } from './api/videoGeneration';
 import { useComposer, type SubmitFailure } from './hooks/useComposer';
+import { usePromptEnhancer } from './hooks/usePromptEnhancer';
+import { useQueueSteering } from './hooks/useQueue';
 import { usePendingDeletes } from './hooks/usePendingDeletes';
 import { wasRestarted } from './hooks/videoCache';
 import type { ModelsState, VideoChat } from './hooks/useVideoChat';
@@ -82,6 +84,8 @@ export default function VideoGenerationChat({ chat, models, view, stale }: Video
   const client = useQueryClient();
   const composer = useComposer(chat.submit, models.models, models.defaultModel);
   const deletes = usePendingDeletes(chat.removeMany, chat.cancel);
+  const steering = useQueueSteering();
+  const enhancer = usePromptEnhancer();
   const [selectedIds, setSelectedIds] = useState<ReadonlySet<string>>(() => new Set());
   const scrollRef = useRef<HTMLDivElement>(null);
   const atBottom = useRef(true);
@@ -148,6 +152,8 @@ export default function VideoGenerationChat({ chat, models, view, stale }: Video
     onFavorite: (id, on) => void chat.favorite(id, on).catch(() => undefined),
     onRemix: chat.remix,
     onExtend: chat.extend,
+    onMove: steering.move,
+    onEditQueued: steering.edit,
   };
   const modelOf = (id: string) => models.models.find((m) => m.id === id);
   const capsOf = (id: string) => modelOf(id)?.capabilities;
@@ -284,7 +290,12 @@ export default function VideoGenerationChat({ chat, models, view, stale }: Video
               onRestore={composer.restoreFailed}
             />
           ) : null}
-          <VideoInputArea composer={composer} models={models.models} defaultModel={models.defaultModel} />
+          <VideoInputArea
+            composer={composer}
+            models={models.models}
+            defaultModel={models.defaultModel}
+            enhance={{ enhancer, enhancement: composer.enhancement, apply: composer.applyEnhancement }}
+          />
         </div>
       </div>
       <UndoToast deletes={deletes} />

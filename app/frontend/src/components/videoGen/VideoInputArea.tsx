@@ -3,7 +3,9 @@ import { type ClipboardEvent, type KeyboardEvent, type SubmitEvent, useEffect, u
 import ReferenceImagePicker, { pickImage } from './ReferenceImagePicker';
 import { Field, FieldError, fieldClass, NumberInput, SelectField } from './Field';
 import ShapeFields from './ShapeFields';
-import type { Composer } from './hooks/useComposer';
+import { EnhanceButton, EnhanceSuggestion } from './PromptEnhancer';
+import type { Composer, Enhancement } from './hooks/useComposer';
+import type { PromptEnhancer } from './hooks/usePromptEnhancer';
 import {
   defaultSettings,
   modelDisplayName,
@@ -31,6 +33,12 @@ interface VideoInputAreaProps {
   >;
   models: VideoModel[];
   defaultModel: VideoModel | undefined;
+  /** Prompt enhancement: the Enhance button is shown while a chat model is configured. */
+  enhance?: {
+    enhancer: PromptEnhancer;
+    enhancement: Enhancement | null;
+    apply: (original: string, enhanced: string) => void;
+  };
 }
 
 /** Shown from this many characters on: the count against the limit. */
@@ -40,13 +48,14 @@ function notReadyText(m: VideoModel): string {
   return m.ready ? '' : ` (not ready: ${m.detail.length > 60 ? `${m.detail.slice(0, 57)}…` : m.detail})`;
 }
 
-export default function VideoInputArea({ composer, models, defaultModel }: VideoInputAreaProps) {
+export default function VideoInputArea({ composer, models, defaultModel, enhance }: VideoInputAreaProps) {
   const { prompt, setPrompt, settings, setSettings, reference, setReference, focusRequest } = composer;
   const pendingCount = composer.pending.length;
   const [showSettings, setShowSettings] = useState(false);
   const [errors, setErrors] = useState<SettingsErrors>({});
   const textareaRef = useRef<HTMLTextAreaElement>(null);
   const toggleRef = useRef<HTMLButtonElement>(null);
+  const submitRef = useRef<HTMLButtonElement>(null);
   const ids = useId();
   const panelId = `${ids}-panel`;
 
@@ -132,6 +141,12 @@ export default function VideoInputArea({ composer, models, defaultModel }: Video
       e.preventDefault();
       setReference(got.file, got.file.name || 'pasted.png');
     }
+  };
+
+  // Accepted: ready to send, so the Generate button; to edit: the prompt box.
+  const applyEnhancement = (original: string, enhanced: string, edit: boolean) => {
+    enhance?.apply(original, enhanced);
+    (edit ? textareaRef.current : submitRef.current)?.focus();
   };
 
   const notReady = models.filter((m) => !m.ready);
@@ -286,7 +301,15 @@ export default function VideoInputArea({ composer, models, defaultModel }: Video
           data-testid="prompt-input"
           data-skip-target=""
         />
+        {enhance?.enhancer.configured ? (
+          <EnhanceButton
+            enhancer={enhance.enhancer}
+            prompt={prompt}
+            mode={imageToVideo && reference ? 'image-to-video' : 'text-to-video'}
+          />
+        ) : null}
         <button
+          ref={submitRef}
           type="submit"
           aria-label="Generate video"
           title="Generate video (Enter)"
@@ -305,6 +328,7 @@ export default function VideoInputArea({ composer, models, defaultModel }: Video
           ) : null}
         </button>
       </div>
+      {enhance ? <EnhanceSuggestion enhancer={enhance.enhancer} onApply={applyEnhancement} /> : null}
       {errors.prompt ? (
         <p id={`${ids}-prompt-error`} className="text-xs text-red-300">
           {errors.prompt}
@@ -322,6 +346,9 @@ export default function VideoInputArea({ composer, models, defaultModel }: Video
               {settings.seconds ? `, ${settings.seconds} s` : ''}
               {imageToVideo && reference ? ', from the image' : ''}.
             </>
+          ) : null}
+          {enhance?.enhancement && prompt.trim() !== enhance.enhancement.original.trim() ? (
+            <span data-testid="enhanced-note"> Enhanced prompt: your own words are kept with the video.</span>
           ) : null}
           {pendingCount > 0 ? <span data-testid="sending"> Sending {pendingCount}…</span> : null}
         </p>

@@ -297,6 +297,15 @@ export default function VideoJobCard({
           ) : null}
           {video.remixed_from_video_id ? <span className="rounded-full bg-zinc-800 px-2 py-0.5">remix</span> : null}
           {video.batch_id ? <span className="rounded-full bg-zinc-800 px-2 py-0.5">variation</span> : null}
+          {video.original_prompt ? (
+            <span
+              className="rounded-full bg-zinc-800 px-2 py-0.5"
+              title={`Prompt enhanced from your words: “${video.original_prompt}”`}
+              data-testid="enhanced-label"
+            >
+              enhanced
+            </span>
+          ) : null}
         </div>
         {body}
         {actionError ? (

@@ -4,10 +4,13 @@ import type {
   ApiErrorBody,
   CreateVideoParams,
   ModelList,
+  QueueState,
+  QueueUpdate,
   Video,
   VideoDeleted,
   VideoList,
   VideoStatus,
+  VideoUpdate,
 } from '../types/chat';
 import { TERMINAL_STATUSES } from '../types/chat';
 import { connection } from '../connection';
@@ -163,6 +166,7 @@ export function createVideo(params: CreateVideoRequest): Promise<Video> {
   if (params.num_frames != null) body.num_frames = params.num_frames;
   if (params.seconds) body.seconds = params.seconds;
   if (params.n != null && params.n > 1) body.n = params.n;
+  if (params.original_prompt) body.original_prompt = params.original_prompt;
   if (params.input_reference) {
     const form = new FormData();
     for (const [key, value] of Object.entries(body)) form.set(key, String(value));
@@ -195,6 +199,26 @@ export function extendVideo(id: string, prompt: string, seconds?: string | null)
 
 export function setFavorite(id: string, favorite: boolean): Promise<Video> {
   return postJson<Video>(`/videos/${encodeURIComponent(id)}`, { favorite });
+}
+
+/**
+ * Change a queued video: its place (`{queue_position: 1}` runs it next, a number past the end
+ * moves it last; `{before: id}`) or its parameters. 409 `not_queued` once it has started.
+ */
+export function updateQueuedVideo(id: string, changes: VideoUpdate): Promise<Video> {
+  return postJson<Video>(`/videos/${encodeURIComponent(id)}`, changes);
+}
+
+/** The queue's pauses and the caller's queued videos, next first. */
+export function getQueue(signal?: AbortSignal): Promise<QueueState> {
+  return request<QueueState>('/queue', { signal });
+}
+
+/** Pause or resume the whole queue, or one model's (403 `not_allowed` for a non-admin when sign-in is on). */
+export function setQueuePaused(paused: boolean, model?: string): Promise<QueueState> {
+  const body: QueueUpdate = { paused };
+  if (model) body.model = model;
+  return postJson<QueueState>('/queue', body);
 }
 
 export function cancelVideo(id: string): Promise<Video> {

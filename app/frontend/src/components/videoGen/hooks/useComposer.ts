@@ -5,6 +5,7 @@ import type { CreateVideoRequest } from '../api/videoGeneration';
 import { defaultSettings, settingsForModel, settingsFromVideo } from '../params';
 import { loadDraft, loadSettings, saveDraft, saveSettings } from '../settingsStore';
 import { SubmitQueue, type PendingSubmit } from '../submitQueue';
+import type { ReuseText } from '../CardActions';
 import type { GenerationSettings, Video, VideoModel } from '../types/chat';
 
 export interface ReferenceImage {
@@ -18,6 +19,13 @@ export interface SubmitFailure {
   error: unknown;
   /** The prompt that was not sent. */
   text: string;
+}
+
+/** The box holds an enhanced prompt: the person's own words it came from, sent as `original_prompt`. */
+export interface Enhancement {
+  original: string;
+  /** The suggestion as it was put in the box (the person may have edited it since). */
+  enhanced: string;
 }
 
 export interface Composer {
@@ -35,8 +43,12 @@ export interface Composer {
   dismissFailure: () => void;
   /** Put a failed prompt back into the box. */
   restoreFailed: () => void;
-  /** Fill the composer from a video: its prompt and settings. */
-  reuse: (video: Video) => void;
+  /** Fill the composer from a video: its prompt (or, for an enhanced one, `text` 'original': its own words) and settings. */
+  reuse: (video: Video, text?: ReuseText) => void;
+  /** The enhanced prompt in the box and the words it came from; null when the box holds the person's own. */
+  enhancement: Enhancement | null;
+  /** Put an accepted (or to be edited) suggestion in the box, remembering the person's own words. */
+  applyEnhancement: (original: string, enhanced: string) => void;
   /** Bumped when something outside wants the prompt box focused (reuse, use this frame). */
   focusRequest: number;
 }
@@ -51,6 +63,7 @@ export function useComposer(
   const [reference, setReferenceState] = useState<ReferenceImage | null>(null);
   const [failure, setFailure] = useState<SubmitFailure | null>(null);
   const [focusRequest, setFocusRequest] = useState(0);
+  const [enhancement, setEnhancement] = useState<Enhancement | null>(null);
 
   // Stored settings for a model that is gone (or none yet) give way to the default model's.
   const settings = useMemo(() => {
@@ -72,6 +85,9 @@ export function useComposer(
         onSent: (item) => {
           setPromptState((p) => (p === item.text ? '' : p));
           setFailure((f) => (f?.text === item.text ? null : f));
+          // Sent with its original words: the enhancement goes with it. (A failed send keeps it.)
+          const original = item.params.original_prompt;
+          if (original) setEnhancement((e) => (e?.original === original ? null : e));
         },
         onFailed: (item, error) => {
           // Keep the text: back into an empty box; offered back when the box holds a newer one.
@@ -92,6 +108,8 @@ export function useComposer(
 
   const setPrompt = useCallback((text: string) => {
     setPromptState(text);
+    // An emptied box starts over: what is typed next is the person's own.
+    if (!text.trim()) setEnhancement(null);
     // A stale error should not linger once the user edits the prompt it was about.
     setFailure((f) => (text && f && text !== f.text ? null : f));
   }, []);
@@ -118,14 +136,29 @@ export function useComposer(
   const submit = useCallback(
     (text: string, params: CreateVideoRequest) => {
       setFailure(null);
-      queue.enqueue(text, params);
+      // An enhanced prompt carries the person's own words (unless the box is back to them).
+      const original = enhancement && text.trim() !== enhancement.original.trim() ? enhancement.original : null;
+      queue.enqueue(text, original ? { ...params, original_prompt: original } : params);
     },
-    [queue],
+    [queue, enhancement],
   );
 
+  const applyEnhancement = useCallback((original: string, enhanced: string) => {
+    setPromptState(enhanced);
+    setFailure(null);
+    setEnhancement({ original, enhanced });
+  }, []);
+
   const reuse = useCallback(
-    (video: Video) => {
-      setPromptState(video.prompt);
+    (video: Video, text: ReuseText = 'prompt') => {
+      const original = video.original_prompt ?? null;
+      if (text === 'original' && original) {
+        setPromptState(original);
+        setEnhancement(null);
+      } else {
+        setPromptState(video.prompt);
+        setEnhancement(original ? { original, enhanced: video.prompt } : null);
+      }
       const model = models.find((m) => m.id === video.model);
       setSettings(settingsFromVideo(video, model, settings));
       setFocusRequest((n) => n + 1);
@@ -159,6 +192,8 @@ export function useComposer(
       setFocusRequest((n) => n + 1);
     },
     reuse,
+    enhancement,
+    applyEnhancement,
     focusRequest,
   };
 }

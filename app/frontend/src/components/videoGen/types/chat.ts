@@ -18,6 +18,19 @@ export type VideoModel = Schemas['Model'];
 export type ModelList = Schemas['ModelList'];
 /** Body of POST /v1/videos (VideoCreate). Only `prompt` is required; a field left out or null takes the default. */
 export type CreateVideoParams = paths['/v1/videos']['post']['requestBody']['content']['application/json'];
+/** Body of POST /v1/videos/{id}: favorite, and while queued its parameters and place (docs/api.md, Steering the queue). */
+export type VideoUpdate = paths['/v1/videos/{video_id}']['post']['requestBody']['content']['application/json'];
+/** GET and POST /v1/queue: the pauses and the caller's queued videos in run order. */
+export type QueueState = Schemas['QueueOut'];
+/** Body of POST /v1/queue: pause or resume all of the queue, or one model's. */
+export type QueueUpdate = paths['/v1/queue']['post']['requestBody']['content']['application/json'];
+/** POST /v1/prompts/enhance: a suggested rewrite of a prompt (nothing is stored). */
+export type PromptEnhancement = Schemas['PromptEnhancement'];
+/** GET /v1/prompts/enhance: whether a chat model is configured for it, and which. */
+export type PromptEnhancerState = Schemas['PromptEnhancerState'];
+/** Body of POST /v1/prompts/enhance. */
+export type EnhanceRequest = paths['/v1/prompts/enhance']['post']['requestBody']['content']['application/json'];
+export type EnhanceMode = PromptEnhancement['mode'];
 /** The error envelope every 4xx/5xx answer carries. */
 export type ApiErrorBody = Schemas['ErrorOut'];
 
