@@ -14,6 +14,7 @@ from ninja import Router
 
 from videos.access import links
 from videos.api.body import json_object
+from videos.api.openapi_bodies import json_body
 from videos.api.schemas import ErrorOut, LinkCreate, LinkOut
 from videos.api.visible import get_job
 from videos.errors import InvalidRequest, error_response
@@ -29,9 +30,7 @@ FILE_OF = {"video": "video_file", "thumbnail": "thumbnail_file", "spritesheet": 
     "/videos/{video_id}/links",
     response={201: LinkOut, 400: ErrorOut, 404: ErrorOut},
     summary="Studio extension: a signed link anyone may read the file through until it expires",
-    openapi_extra={
-        "requestBody": {"required": True, "content": {"application/json": {"schema": LinkCreate.model_json_schema()}}}
-    },
+    openapi_extra=json_body(LinkCreate),
 )
 def create_link(request: HttpRequest, video_id: str) -> tuple[int, dict[str, Any]]:
     body = json_object(request)

@@ -15,6 +15,7 @@ from ninja import Router, Schema
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from videos.api.body import json_object
+from videos.api.openapi_bodies import json_body
 from videos.api.schemas import ErrorOut
 from videos.errors import InvalidRequest, error_from
 from videos.jobs.checks import checked_image
@@ -73,12 +74,7 @@ def enhancer_state(request: HttpRequest) -> dict[str, Any]:
     "/prompts/enhance",
     response={200: PromptEnhancement, 400: ErrorOut, 413: ErrorOut, 502: ErrorOut, 503: ErrorOut, 504: ErrorOut},
     summary="Studio extension: a director's rewrite of a prompt, suggested by the configured chat model",
-    openapi_extra={
-        "requestBody": {
-            "required": True,
-            "content": {"application/json": {"schema": PromptEnhanceRequest.model_json_schema()}},
-        }
-    },
+    openapi_extra=json_body(PromptEnhanceRequest),
 )
 def enhance_prompt(request: HttpRequest) -> HttpResponse | dict[str, Any]:
     asked = _parse(json_object(request))

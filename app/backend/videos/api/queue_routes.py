@@ -11,6 +11,7 @@ from ninja import Router
 
 from videos.access.middleware import is_admin, owner_of
 from videos.api.body import json_object
+from videos.api.openapi_bodies import json_body
 from videos.api.schemas import ErrorOut, QueueOut, QueueUpdate
 from videos.errors import InvalidRequest
 from videos.jobs.presenter import new_estimator, video_object
@@ -44,9 +45,7 @@ def get_queue_state(request: HttpRequest) -> dict[str, Any]:
     "/queue",
     response={200: QueueOut, 400: ErrorOut, 403: ErrorOut},
     summary="Studio extension: pause or resume the queue (all of it, or one model's)",
-    openapi_extra={
-        "requestBody": {"required": True, "content": {"application/json": {"schema": QueueUpdate.model_json_schema()}}}
-    },
+    openapi_extra=json_body(QueueUpdate),
 )
 def update_queue(request: HttpRequest) -> dict[str, Any]:
     body = json_object(request)

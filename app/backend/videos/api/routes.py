@@ -19,6 +19,7 @@ from videos.access.middleware import is_admin, owner_of
 from videos.api.body import clip_fields, create_fields, json_object
 from videos.api.link_routes import router as link_router
 from videos.api.mounting import mount_ahead
+from videos.api.openapi_bodies import json_body
 from videos.api.prompts import router as prompts_router
 from videos.api.queue_routes import router as queue_router
 from videos.api.schemas import (
@@ -259,12 +260,7 @@ def retrieve_video(request: HttpRequest, video_id: str) -> HttpResponse:
     "/videos/{video_id}",
     response={200: Video, 400: ErrorOut, 404: ErrorOut, 409: ErrorOut},
     summary="Studio extension: star a video; edit or move it while it is queued",
-    openapi_extra={
-        "requestBody": {
-            "required": True,
-            "content": {"application/json": {"schema": VideoUpdate.model_json_schema()}},
-        }
-    },
+    openapi_extra=json_body(VideoUpdate),
 )
 def update_video(request: HttpRequest, video_id: str) -> HttpResponse:
     body = json_object(request)
