@@ -83,7 +83,8 @@ def test_completed_failed_and_cancelled_jobs_each_get_one_verified_event(studio_
 
 def test_a_500_is_retried_and_410_stops_the_retries(studio_factory, receiver):
     studio = studio_factory(**FAST_RETRIES)
-    receiver.script = [Answer(500), Answer(503), Answer(200)]
+    # A redirect is an answer like any other: not followed (had it been, attempt 2 would be delivered).
+    receiver.script = [Answer(500), Answer(302, {"Location": receiver.url}), Answer(200)]
     with studio.client() as client:
         endpoint = add_endpoint(client, receiver.url, ["video.completed"])
         job = create(client, prompt="retried", **PREVIEW)
@@ -134,5 +135,28 @@ def test_a_killed_studio_sends_its_delivery_once_after_the_restart(studio_factor
         got = receiver.wait_until(lambda seen: any(r.answered == 200 for r in seen))
         log = _wait_for_log(client, endpoint["id"], lambda log: log[0]["status"] == "delivered")
     assert log[0]["attempts"] == 2
+    assert Counter(r.webhook_id for r in receiver.delivered()) == {got[0].webhook_id: 1}
+    assert verify(receiver.delivered()[0], endpoint["secret"])["data"]["id"] == job["id"]
+
+
+def test_a_delivery_pending_a_retry_outlives_a_killed_studio(studio_factory, receiver):
+    # Waits doubled (the first retry 9-11 s after the 500): the kill, made as soon as the studio
+    # has recorded the retry, comes long before it; the restarted studio sends it when it is due.
+    settings = dict(PRIVATE_OK, STUDIO_WEBHOOK_RETRY_SCALE=2)
+    studio = studio_factory(**settings)
+    receiver.script = [Answer(500)]
+    with studio.client() as client:
+        endpoint = add_endpoint(client, receiver.url, ["video.completed"])
+        job = create(client, prompt="retried after a crash", **PREVIEW)
+        pending = _wait_for_log(client, endpoint["id"], lambda log: log and log[0]["last_status_code"] == 500)
+    studio.proc.kill()
+    studio.proc.wait()
+    assert (pending[0]["status"], pending[0]["attempts"]) == ("pending", 1)
+    assert len(receiver.received) == 1
+    restarted = studio_factory(studio.data_dir, **settings)
+    got = receiver.wait_until(lambda seen: any(r.answered == 200 for r in seen), timeout=60)
+    with restarted.client() as client:
+        log = _wait_for_log(client, endpoint["id"], lambda log: log[0]["status"] == "delivered")
+    assert log[0]["attempts"] == 2 and len(got) == 2
     assert Counter(r.webhook_id for r in receiver.delivered()) == {got[0].webhook_id: 1}
     assert verify(receiver.delivered()[0], endpoint["secret"])["data"]["id"] == job["id"]
