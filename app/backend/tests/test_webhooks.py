@@ -160,3 +160,21 @@ def test_a_delivery_pending_a_retry_outlives_a_killed_studio(studio_factory, rec
     assert log[0]["attempts"] == 2 and len(got) == 2
     assert Counter(r.webhook_id for r in receiver.delivered()) == {got[0].webhook_id: 1}
     assert verify(receiver.delivered()[0], endpoint["secret"])["data"]["id"] == job["id"]
+
+
+def test_a_finished_sweep_is_announced_once(studio_factory, receiver):
+    studio = studio_factory(**PRIVATE_OK)
+    with studio.client() as client:
+        endpoint = add_endpoint(client, receiver.url, ["sweep.completed"])
+        answer = client.post(
+            "/v1/videos/sweeps",
+            json={"base": {"prompt": "a sweep", **PREVIEW}, "axes": [{"param": "seed", "values": [1, 2, 3]}]},
+        )
+        assert answer.status_code == 201, answer.text
+        sweep = answer.json()
+        for cell in sweep["cells"]:
+            assert studio.wait_for(cell["video_id"])["status"] == "completed"
+        # Written with the last cell's end: the log holds it now, and only it.
+        assert [d["type"] for d in deliveries(client, endpoint["id"])] == ["sweep.completed"]
+        (got,) = receiver.wait_until(lambda seen: len(seen) == 1)
+        assert verify(got, endpoint["secret"])["data"]["id"] == sweep["id"]

@@ -13,14 +13,15 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from videos.models import VideoJob
+from videos.models import Sweep, VideoJob
 from videos.webhook_models import WebhookDelivery, WebhookEndpoint
 from videos.webhooks import signing
 from videos.webhooks.wake import wake
 
 VIDEO_EVENTS = ("video.completed", "video.failed", "video.cancelled")
+SWEEP_DONE = "sweep.completed"  # the studio's own: no cell of a sweep grid is queued or running
 TEST_EVENT = "webhook.test"  # sent by POST /v1/webhooks/{id}/test, whatever the endpoint chose
-EVENTS = VIDEO_EVENTS
+EVENTS = (*VIDEO_EVENTS, SWEEP_DONE)
 
 _synced = threading.Event()
 
@@ -76,18 +77,19 @@ def on_job_ending(ids: list[str] | None, **_: Any) -> None:
     else:  # a bulk end: the ones that ended just now
         jobs = jobs.filter(completed_at__gte=timezone.now() - timedelta(minutes=1))
     now = timezone.now()
-    rows = []
-    for job_id, status, owner, completed_at in jobs.values_list("id", "status", "owner", "completed_at"):
+    rows: list[WebhookDelivery] = []
+    batches = set()
+    for job_id, status, owner, completed_at, batch in jobs.values_list(
+        "id", "status", "owner", "completed_at", "batch_id"
+    ):
         kind = f"video.{status}"
         evt_id = event_id(job_id, kind, completed_at)
-        body = payload(evt_id, kind, job_id, completed_at or now)
-        for endpoint in endpoints:
-            if kind in endpoint.events and sees(endpoint, owner):
-                rows.append(
-                    WebhookDelivery(
-                        endpoint=endpoint, event_id=evt_id, event_type=kind, payload=body, next_attempt_at=now
-                    )
-                )
+        rows += _rows(endpoints, evt_id, kind, job_id, owner, completed_at or now)
+        if batch:
+            batches.add(batch)
+    for sweep in _finished_sweeps(batches):
+        evt_id = event_id(sweep.id, SWEEP_DONE, None)
+        rows += _rows(endpoints, evt_id, SWEEP_DONE, sweep.id, sweep.owner, now)
     if rows:
         WebhookDelivery.objects.bulk_create(rows, ignore_conflicts=True)
         transaction.on_commit(wake)
@@ -96,3 +98,26 @@ def on_job_ending(ids: list[str] | None, **_: Any) -> None:
 def sees(endpoint: WebhookEndpoint, owner: str) -> bool:
     """An endpoint hears of its creator's videos; the settings endpoint (the admin's) of all."""
     return endpoint.id == WebhookEndpoint.SETTINGS_ID or endpoint.owner == owner
+
+
+def _rows(
+    endpoints: list[WebhookEndpoint], evt_id: str, kind: str, subject: str, owner: str, at: datetime
+) -> list[WebhookDelivery]:
+    body = payload(evt_id, kind, subject, at)
+    return [
+        WebhookDelivery(endpoint=e, event_id=evt_id, event_type=kind, payload=body, next_attempt_at=timezone.now())
+        for e in endpoints
+        if kind in e.events and sees(e, owner)
+    ]
+
+
+def _finished_sweeps(batches: set[str]) -> list[Sweep]:
+    """The sweeps of these batches with no cell left to run. Their rows are locked first
+    (PostgreSQL), so of two cells ending at once the later transaction sees the earlier's end:
+    one of them announces the sweep (its event id is the sweep's, so never twice)."""
+    done = []
+    for sweep in Sweep.objects.select_for_update().filter(batch_id__in=sorted(batches)).order_by("id"):
+        running = VideoJob.objects.filter(id__in=sweep.video_ids, status__in=("queued", "in_progress"))
+        if not running.exists():
+            done.append(sweep)
+    return done
