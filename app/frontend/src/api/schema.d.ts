@@ -3098,7 +3098,7 @@ export interface operations {
         'application/json': {
           /**
            * Events
-           * @description event types, out of video.completed, video.failed, video.cancelled; default: all
+           * @description event types, out of video.completed, video.failed, video.cancelled, sweep.completed; default: all
            * @default null
            */
           events?: string[] | null;
