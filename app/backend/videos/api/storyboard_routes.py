@@ -86,7 +86,9 @@ def create_storyboard(request: HttpRequest) -> tuple[int, dict[str, Any]]:
 
 
 @router.get(
-    "/storyboards", response={200: StoryboardList, 404: ErrorOut}, summary="The caller's storyboards, newest first"
+    "/storyboards",
+    response={200: StoryboardList, 400: ErrorOut, 404: ErrorOut},
+    summary="The caller's storyboards, newest first",
 )
 def list_storyboards(
     request: HttpRequest, limit: int = Query(20, ge=1, le=100), after: str | None = Query(None, max_length=40)
@@ -103,7 +105,7 @@ def list_storyboards(
 
 @router.get(
     "/storyboards/{board_id}",
-    response={200: StoryboardOut | StoryboardCreate, 404: ErrorOut},
+    response={200: StoryboardOut | StoryboardCreate, 400: ErrorOut, 404: ErrorOut},
     summary="One storyboard; ?format=board: its create body (images as data URLs), to save and load as a file",
 )
 def get_storyboard(
@@ -153,7 +155,7 @@ def delete_storyboard(request: HttpRequest, board_id: str) -> dict[str, Any]:
 
 @router.get(
     "/storyboards/{board_id}/content",
-    response={200: None, 206: None, 404: ErrorOut, 416: None},
+    response={200: None, 206: None, 400: ErrorOut, 404: ErrorOut, 416: None},
     summary="The joined MP4, with HTTP Range; 404 video_not_ready until it is rendered",
 )
 def storyboard_content(request: HttpRequest, board_id: str, download: bool = False) -> HttpResponseBase:

@@ -1470,6 +1470,15 @@ export interface operations {
           'application/json': components['schemas']['StoryboardList'];
         };
       };
+      /** @description Bad Request */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorOut'];
+        };
+      };
       /** @description Not Found */
       404: {
         headers: {
@@ -1636,6 +1645,15 @@ export interface operations {
         };
         content: {
           'application/json': components['schemas']['Storyboard'] | components['schemas']['StoryboardCreate'];
+        };
+      };
+      /** @description Bad Request */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorOut'];
         };
       };
       /** @description Not Found */
@@ -1822,6 +1840,15 @@ export interface operations {
           [name: string]: unknown;
         };
         content?: never;
+      };
+      /** @description Bad Request */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorOut'];
+        };
       };
       /** @description Not Found */
       404: {
