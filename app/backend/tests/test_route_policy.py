@@ -4,6 +4,7 @@ module's own."""
 
 from __future__ import annotations
 
+import socket
 from pathlib import Path
 
 import pytest
@@ -31,6 +32,9 @@ from videos.route_policy import Admission, Auth, Body
         ("/models-api/video-generation-cloud/", Auth.SIGNED_IN, Body.FORM, Admission.WAITS),
         ("/auth/login", Auth.OPEN, Body.FORM, Admission.SLOT),
         ("/video-generation", Auth.OPEN, Body.FORM, Admission.SLOT),
+        # Any character a decoded path may hold: a newline still finds its route (it once found none: a 500).
+        ("/\n", Auth.OPEN, Body.FORM, Admission.SLOT),
+        ("/v1/videos/a\nb", Auth.SIGNED_IN, Body.FORM, Admission.SLOT),
     ],
 )
 def test_each_path_gets_its_policy(path: str, auth: Auth, body: Body, admitted: Admission) -> None:
@@ -82,3 +86,13 @@ def test_env_default_documents_every_settable_limit_as_the_module_defines_it() -
     help_text = "".join(limits.help_lines())
     for limit in limits.LIMITS:
         assert limit.name in help_text
+
+
+def test_a_path_with_control_characters_is_answered_not_a_500(studio_factory) -> None:
+    studio = studio_factory()
+    for path in ("/%0a", "/v1/%0a", "/v1/videos/%0d%0a/content", "/links/%0a"):
+        with socket.create_connection(("127.0.0.1", studio.port), timeout=10) as sock:
+            sock.sendall(f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n".encode())
+            status = sock.recv(4096).split(b"\r\n", 1)[0].decode()
+        assert int(status.split(" ")[1]) < 500, (path, status)
+    assert "Traceback" not in studio.logs()

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from enum import Enum
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 from django.conf import settings
 
@@ -45,11 +45,13 @@ class Route:
     creates_job: frozenset[str] = frozenset()  # methods that count against VIDEO_RATE_LIMIT_PER_MINUTE
     api_envelope: bool = False  # HEAD answered as GET, and an unhandled error a JSON 500
 
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "_regex", re.compile(self.pattern))
+    @cached_property
+    def regex(self) -> re.Pattern[str]:
+        # DOTALL: a path may hold any character (%0a decodes to a newline); "." must match it too.
+        return re.compile(self.pattern, re.DOTALL)
 
     def matches(self, path: str) -> bool:
-        return self._regex.fullmatch(path) is not None  # type: ignore[attr-defined]
+        return self.regex.fullmatch(path) is not None
 
 
 POST = frozenset({"POST"})
