@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import threading
 from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.utils import timezone
 
 from videos.models import Sweep, VideoJob
@@ -23,6 +24,7 @@ SWEEP_DONE = "sweep.completed"  # the studio's own: no cell of a sweep grid is q
 TEST_EVENT = "webhook.test"  # sent by POST /v1/webhooks/{id}/test, whatever the endpoint chose
 EVENTS = (*VIDEO_EVENTS, SWEEP_DONE)
 
+log = logging.getLogger(__name__)
 _synced = threading.Event()
 
 
@@ -66,7 +68,19 @@ def sync_settings_endpoint() -> None:
 
 
 def on_job_ending(ids: list[str] | None, **_: Any) -> None:
-    """Receiver of models.job_ending, inside the ending update's transaction."""
+    """Receiver of models.job_ending, inside the ending update's transaction. A database error
+    fails the end with it (the runner writes it again later, deliveries and all); a bug here is
+    logged and rolled back to a savepoint: it must not keep a job from ending."""
+    try:
+        with transaction.atomic():
+            _write_deliveries(ids)
+    except DatabaseError:
+        raise
+    except Exception:
+        log.exception("could not write the webhook deliveries of jobs %s", ids)
+
+
+def _write_deliveries(ids: list[str] | None) -> None:
     sync_settings_endpoint()
     endpoints = list(WebhookEndpoint.objects.filter(enabled=True))
     if not endpoints:
