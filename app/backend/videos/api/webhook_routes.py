@@ -13,6 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from videos.access.middleware import is_admin, owner_of
 from videos.api.body import json_object
+from videos.api.openapi_bodies import json_body
 from videos.api.schemas import ErrorOut
 from videos.errors import InvalidRequest
 from videos.models import WebhookDelivery, WebhookEndpoint
@@ -74,10 +75,6 @@ class DeliveryList(Schema):
     data: list[DeliveryOut]
 
 
-def _body(schema: type[BaseModel]) -> dict[str, Any]:
-    return {"requestBody": {"required": True, "content": {"application/json": {"schema": schema.model_json_schema()}}}}
-
-
 def _visible(request: HttpRequest) -> QuerySet[WebhookEndpoint]:
     """The caller's endpoints (all of them on a personal studio); an admin also sees the
     settings endpoint."""
@@ -113,7 +110,7 @@ def _fields(body: dict[str, Any], allowed: type[BaseModel]) -> dict[str, Any]:
     "/webhooks",
     response={201: WebhookOut, 400: ErrorOut},
     summary="Studio extension: add a webhook endpoint (its secret is in this answer only)",
-    openapi_extra=_body(WebhookCreate),
+    openapi_extra=json_body(WebhookCreate),
 )
 def create_webhook(request: HttpRequest) -> tuple[int, dict[str, Any]]:
     body = _fields(json_object(request), WebhookCreate)
@@ -135,7 +132,7 @@ def get_webhook(request: HttpRequest, webhook_id: str) -> dict[str, Any]:
     "/webhooks/{webhook_id}",
     response={200: WebhookOut, 400: ErrorOut, 404: ErrorOut, 409: ErrorOut},
     summary="Studio extension: change a webhook's url, events or enabled",
-    openapi_extra=_body(WebhookUpdate),
+    openapi_extra=json_body(WebhookUpdate),
 )
 def update_webhook(request: HttpRequest, webhook_id: str) -> dict[str, Any]:
     endpoint = _get(request, webhook_id)
