@@ -63,6 +63,8 @@ def sync_settings_endpoint() -> None:
         fields = {"url": url, "secret": secret, "events": events, "enabled": True, "owner": ""}
         WebhookEndpoint.objects.update_or_create(id=WebhookEndpoint.SETTINGS_ID, defaults=fields)
     else:
+        if url:  # never the value: it is a secret
+            log.warning("STUDIO_WEBHOOK_SECRET is not whsec_<base64 of 16+ bytes>: the settings webhook is off")
         WebhookEndpoint.objects.filter(id=WebhookEndpoint.SETTINGS_ID).update(enabled=False)
     _synced.set()
 
