@@ -12,6 +12,7 @@ from ninja import Query, Router
 
 from videos.access.middleware import owner_of
 from videos.api.body import json_object
+from videos.api.openapi_bodies import json_body
 from videos.api.schemas import ErrorOut
 from videos.api.storyboard_schemas import (
     ShotRegenerate,
@@ -36,27 +37,6 @@ ID_RE = re.compile(r"^sb_[0-9a-f]{32}$")
 RENDER_WAIT = 120.0  # seconds a content request waits for a render another process is making
 
 
-def _body(model: type[Any], required: bool = True) -> dict[str, Any]:
-    schema = _inlined(model.model_json_schema())
-    return {"requestBody": {"required": required, "content": {"application/json": {"schema": schema}}}}
-
-
-def _inlined(schema: dict[str, Any]) -> dict[str, Any]:
-    """The schema with its `$defs` written in place: a request body's own `#/$defs/...` refs
-    resolve nowhere in the OpenAPI document."""
-    defs = schema.pop("$defs", {})
-
-    def walk(node: Any) -> Any:
-        if isinstance(node, dict):
-            ref = node.get("$ref", "")
-            if ref.startswith("#/$defs/"):
-                return walk(defs[ref.removeprefix("#/$defs/")])
-            return {key: walk(value) for key, value in node.items()}
-        return [walk(item) for item in node] if isinstance(node, list) else node
-
-    return walk(schema)
-
-
 def _owner(request: HttpRequest) -> str | None:
     """The owner whose boards the caller sees; None: everyone's (a personal studio), as for videos."""
     return owner_of(request) if settings.STUDIO_AUTH_REQUIRED or owner_of(request) else None
@@ -79,7 +59,7 @@ def _answer(board: Storyboard) -> dict[str, Any]:
     "/storyboards",
     response={201: StoryboardOut, 400: ErrorOut, 413: ErrorOut, 503: ErrorOut, 507: ErrorOut},
     summary="Studio extension: create a storyboard (its shots are queued as jobs, then joined)",
-    openapi_extra=_body(StoryboardCreate),
+    openapi_extra=json_body(StoryboardCreate),
 )
 def create_storyboard(request: HttpRequest) -> tuple[int, dict[str, Any]]:
     return 201, _answer(create_board(json_object(request), owner_of(request)))
@@ -122,7 +102,7 @@ def get_storyboard(
     "/storyboards/{board_id}",
     response={200: StoryboardOut, 400: ErrorOut, 404: ErrorOut, 503: ErrorOut},
     summary="Change the shots (the whole list; existing shots by id) and/or re-run the stale ones",
-    openapi_extra=_body(StoryboardUpdate),
+    openapi_extra=json_body(StoryboardUpdate),
 )
 def change_storyboard(request: HttpRequest, board_id: str) -> dict[str, Any]:
     board = _board(request, board_id)
@@ -134,7 +114,7 @@ def change_storyboard(request: HttpRequest, board_id: str) -> dict[str, Any]:
     "/storyboards/{board_id}/shots/{index}/regenerate",
     response={200: StoryboardOut, 400: ErrorOut, 404: ErrorOut, 503: ErrorOut},
     summary="Re-roll one shot (a new job); the shots continuing from it become stale",
-    openapi_extra=_body(ShotRegenerate, required=False),
+    openapi_extra=json_body(ShotRegenerate, required=False),
 )
 def regenerate(request: HttpRequest, board_id: str, index: int) -> dict[str, Any]:
     board = _board(request, board_id)

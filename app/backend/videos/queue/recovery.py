@@ -4,7 +4,6 @@ known) or, after too many attempts, failed with a clear reason. Never left stuck
 from __future__ import annotations
 
 import logging
-import os
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -12,6 +11,7 @@ from django.dispatch import Signal
 from django.utils import timezone
 
 from videos.models import VideoJob
+from videos.processes import pid_alive
 from videos.queue.worker_id import worker_id
 from videos.runner import run as runner
 from videos.runner.context import HEARTBEAT_SECONDS
@@ -25,16 +25,6 @@ Status = VideoJob.Status
 STALE_AFTER = timedelta(seconds=HEARTBEAT_SECONDS * 6)
 
 
-def _pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
 def _is_orphan(job: VideoJob, now: datetime, active: frozenset[str]) -> bool:
     me = worker_id()
     host, _, pid = job.worker.rpartition(":")
@@ -42,7 +32,7 @@ def _is_orphan(job: VideoJob, now: datetime, active: frozenset[str]) -> bool:
         # Ours: running, or its end state is waiting for a database write; otherwise our own
         # thread gave up on it (an error escaped before its end state was written).
         return job.id not in active
-    if host == me.rpartition(":")[0] and pid.isdigit() and not _pid_alive(int(pid)):
+    if host == me.rpartition(":")[0] and pid.isdigit() and not pid_alive(int(pid)):
         return True  # its process on this machine is gone
     return job.heartbeat_at is None or now - job.heartbeat_at > STALE_AFTER
 

@@ -16,6 +16,7 @@ from django.db import close_old_connections
 from django.db.models import F, Q
 from django.utils import timezone
 
+from videos.processes import pid_alive
 from videos.webhook_models import WebhookDelivery
 from videos.webhooks import events, schedule, sender, signing, wake
 
@@ -40,16 +41,6 @@ def _unleased(now: object) -> Q:
     return Q(lease_until__isnull=True) | Q(lease_until__lt=now)
 
 
-def _pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
 def release_dead_leases() -> int:
     """Leases held by a process of this host that is gone (or by an earlier process that had
     this pid): free them now rather than when they run out."""
@@ -63,7 +54,7 @@ def release_dead_leases() -> int:
             ours_and_sending = owner == mine and delivery_id in _in_flight
         if owner_host != host or not pid.isdigit() or ours_and_sending:
             continue
-        if owner == mine or not _pid_alive(int(pid)):
+        if owner == mine or not pid_alive(int(pid)):
             freed += WebhookDelivery.objects.filter(id=delivery_id, lease_owner=owner).update(lease_until=None)
     return freed
 
