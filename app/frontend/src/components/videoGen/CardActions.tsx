@@ -1,11 +1,12 @@
 // A video's actions, as one roving toolbar (one Tab stop per card): download, favorite, reuse,
-// remix, extend, while queued run next / move to end / edit, generate again / retry / cancel, delete.
+// remix, extend, copy a link, while queued run next / move to end / edit, generate again / retry / cancel, delete.
 import {
   ArrowDownToLine,
   ChevronsUp,
   Copy,
   Download,
   FastForward,
+  Link,
   type LucideIcon,
   Pencil,
   RotateCcw,
@@ -79,6 +80,11 @@ interface Props extends Omit<CardHandlers, 'onRemix' | 'onExtend' | 'onMove' | '
   onEdit?: () => void;
   /** The Edit button's id, to give it the focus back when its form closes. */
   editId?: string;
+  /** Open (or close) the form that copies a signed link to a completed video's file. */
+  onLink?: () => void;
+  /** That form is open; `linkId`: its button's id, to give it the focus back when the form closes. */
+  linkOpen?: boolean;
+  linkId?: string;
   /** A move is on its way: the move buttons do nothing meanwhile (and keep the focus). */
   steering?: boolean;
   className?: string;
@@ -100,6 +106,9 @@ export default function CardActions({
   onMove,
   onEdit,
   editId,
+  onLink,
+  linkOpen = false,
+  linkId,
   steering = false,
   className,
 }: Props) {
@@ -197,6 +206,18 @@ export default function CardActions({
       {done && caps?.extend ? (
         <ActionButton icon={FastForward} onClick={() => onDerive('extend')} testId="job-extend">
           Extend
+        </ActionButton>
+      ) : null}
+      {done && onLink ? (
+        <ActionButton
+          icon={Link}
+          id={linkId}
+          onClick={onLink}
+          aria-expanded={linkOpen}
+          title="A link to its file that anyone can open, for a time you choose"
+          testId="job-link"
+        >
+          Copy link…
         </ActionButton>
       ) : null}
       {active ? (

@@ -1,6 +1,7 @@
 import { useId, useState } from 'react';
 import CardActions, { type CardHandlers } from './CardActions';
 import DeriveForm, { type DeriveMode } from './DeriveForm';
+import LinkForm from './LinkForm';
 import QueueEditForm from './QueueEditForm';
 import { ApiError, errorText } from './api/videoGeneration';
 import type { QueuePlace } from './hooks/useQueue';
@@ -13,7 +14,7 @@ interface Props extends CardHandlers {
   className?: string;
 }
 
-type Panel = DeriveMode | 'edit';
+type Panel = DeriveMode | 'edit' | 'link';
 
 /**
  * A video's actions and, once remix, extend or edit is chosen, its form: the list's cards and
@@ -24,6 +25,7 @@ export default function CardControls({ video, caps, busy, className, onMove, onE
   const [moving, setMoving] = useState(false);
   const [moveError, setMoveError] = useState<string | null>(null);
   const editId = useId();
+  const linkId = useId();
 
   const move = onMove
     ? (place: QueuePlace) => {
@@ -46,6 +48,9 @@ export default function CardControls({ video, caps, busy, className, onMove, onE
         onMove={move}
         onEdit={onEditQueued ? () => setPanel('edit') : undefined}
         editId={editId}
+        onLink={() => setPanel(panel === 'link' ? null : 'link')}
+        linkOpen={panel === 'link'}
+        linkId={linkId}
         steering={moving}
         className={className}
         {...handlers}
@@ -63,6 +68,14 @@ export default function CardControls({ video, caps, busy, className, onMove, onE
           onClose={() => {
             // Back to the Edit button (still there while the video is queued) before the form goes.
             document.getElementById(editId)?.focus();
+            setPanel(null);
+          }}
+        />
+      ) : panel === 'link' && video.status === 'completed' ? (
+        <LinkForm
+          video={video}
+          onClose={() => {
+            document.getElementById(linkId)?.focus();
             setPanel(null);
           }}
         />

@@ -7,9 +7,12 @@ import {
   Loader2,
   MessagesSquare,
   Video,
+  Webhook,
   WifiOff,
 } from 'lucide-react';
 import type { ReactNode } from 'react';
+import { Link } from 'react-router-dom';
+import { WEBHOOKS_PATH } from '../../routes/paths';
 import { QueuePauseButton } from './QueuePause';
 import type { QueuePause } from './hooks/useQueue';
 import type { ModelsState } from './hooks/useVideoChat';
@@ -149,6 +152,15 @@ export default function Header({ models, activeCount, view, onViewChange, attent
               )}
             </Toggle>
           ) : null}
+          <Link
+            to={WEBHOOKS_PATH}
+            aria-label="Webhooks"
+            title="Webhooks: tell other apps when a video ends"
+            className="flex h-11 w-11 items-center justify-center rounded-lg text-zinc-400 transition-colors hover:bg-zinc-800 hover:text-white"
+            data-testid="webhooks-link"
+          >
+            <Webhook className="h-5 w-5" aria-hidden="true" />
+          </Link>
         </div>
       </div>
     </header>

@@ -1,0 +1,189 @@
+// "Copy link" on a finished video: a signed link to its MP4 or poster for a lifetime chosen here
+// (POST /v1/videos/{id}/links), put on the clipboard, or shown selected when copying is refused.
+import { Check, Link } from 'lucide-react';
+import { type KeyboardEvent, type SubmitEvent, useEffect, useId, useRef, useState } from 'react';
+import { copyText } from '../clipboard';
+import { fieldClass, labelClass } from './Field';
+import { createLink, type LinkVariant } from './api/links';
+import { errorText } from './api/videoGeneration';
+import type { Video } from './types/chat';
+
+export const LIFETIMES = [
+  { seconds: 3600, label: '1 hour' },
+  { seconds: 86_400, label: '1 day' },
+  { seconds: 7 * 86_400, label: '7 days' },
+] as const;
+
+const FILES: { variant: LinkVariant; label: string }[] = [
+  { variant: 'video', label: 'Video (MP4)' },
+  { variant: 'thumbnail', label: 'Thumbnail (JPEG)' },
+];
+
+const pad = (n: number) => String(n).padStart(2, '0');
+
+/** "14:05" for a time later today, "Tue 8 Dec, 14:05" for another day (local time). */
+export function untilText(expiresAt: number, now: Date = new Date()): string {
+  const at = new Date(expiresAt * 1000);
+  const time = `${pad(at.getHours())}:${pad(at.getMinutes())}`;
+  if (at.toDateString() === now.toDateString()) return time;
+  const day = at.toLocaleDateString(undefined, { weekday: 'short', day: 'numeric', month: 'short' });
+  return `${day}, ${time}`;
+}
+
+interface Props {
+  video: Video;
+  onClose: () => void;
+}
+
+type Result = { url: string; until: string; copied: boolean };
+
+export default function LinkForm({ video, onClose }: Props) {
+  const ids = useId();
+  const [variant, setVariant] = useState<LinkVariant>('video');
+  const [lifetime, setLifetime] = useState<number>(LIFETIMES[0].seconds);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const [result, setResult] = useState<Result | null>(null);
+  const urlRef = useRef<HTMLInputElement>(null);
+
+  // Copying was refused: the link is shown selected, for Ctrl+C.
+  useEffect(() => {
+    if (result && !result.copied) urlRef.current?.select();
+  }, [result]);
+
+  const onSubmit = async (e: SubmitEvent<HTMLFormElement>) => {
+    e.preventDefault();
+    if (busy) return;
+    setBusy(true);
+    setError(null);
+    setResult(null);
+    try {
+      const link = await createLink(video.id, { variant, expires_in: lifetime });
+      const copied = await copyText(link.url);
+      setResult({ url: link.url, until: untilText(link.expires_at), copied });
+    } catch (err) {
+      setError(errorText(err));
+    } finally {
+      setBusy(false);
+    }
+  };
+  const onKeyDown = (e: KeyboardEvent<HTMLFormElement>) => {
+    if (e.key === 'Escape') {
+      e.preventDefault();
+      e.stopPropagation();
+      onClose();
+    }
+  };
+  // A new choice makes a new link: the old message would describe the other one.
+  const choose = <T,>(set: (value: T) => void) => {
+    return (value: T) => {
+      set(value);
+      setResult(null);
+      setError(null);
+    };
+  };
+
+  return (
+    <form
+      onSubmit={(e) => void onSubmit(e)}
+      onKeyDown={onKeyDown}
+      className="mt-3 space-y-3 rounded-xl border border-zinc-700 bg-zinc-950 p-3"
+      aria-label="Copy a link to this video"
+      data-testid="link-form"
+    >
+      <p className="text-xs text-zinc-400">
+        Anyone who has the link can open the file, without signing in, until it ends.
+      </p>
+      <div className="flex flex-wrap items-end gap-3">
+        <fieldset>
+          <legend className={labelClass}>File</legend>
+          <div className="flex flex-wrap gap-3">
+            {FILES.map((f, i) => (
+              <label key={f.variant} className="flex min-h-11 items-center gap-2 text-sm text-zinc-200 sm:min-h-9">
+                <input
+                  type="radio"
+                  name={`${ids}-variant`}
+                  value={f.variant}
+                  checked={variant === f.variant}
+                  onChange={() => choose(setVariant)(f.variant)}
+                  autoFocus={i === 0}
+                  data-testid={`link-variant-${f.variant}`}
+                />
+                {f.label}
+              </label>
+            ))}
+          </div>
+        </fieldset>
+        <div>
+          <label htmlFor={`${ids}-lifetime`} className={labelClass}>
+            Works for
+          </label>
+          <select
+            id={`${ids}-lifetime`}
+            value={lifetime}
+            onChange={(e) => choose(setLifetime)(Number(e.target.value))}
+            className={`${fieldClass} w-auto`}
+            data-testid="link-lifetime"
+          >
+            {LIFETIMES.map((l) => (
+              <option key={l.seconds} value={l.seconds}>
+                {l.label}
+              </option>
+            ))}
+          </select>
+        </div>
+      </div>
+      {error ? (
+        <p role="alert" className="text-sm text-red-300" data-testid="link-error">
+          {error}
+        </p>
+      ) : null}
+      <p role="status" className="text-sm text-emerald-300 empty:hidden" data-testid="link-status">
+        {result
+          ? result.copied
+            ? `Link copied; it works until ${result.until}, for anyone who has it.`
+            : `Copying was not allowed here: copy the link below yourself. It works until ${result.until}, for anyone who has it.`
+          : null}
+      </p>
+      {result && !result.copied ? (
+        <div>
+          <label htmlFor={`${ids}-url`} className={labelClass}>
+            Link
+          </label>
+          <input
+            id={`${ids}-url`}
+            ref={urlRef}
+            type="text"
+            readOnly
+            value={result.url}
+            onFocus={(e) => e.currentTarget.select()}
+            className={`${fieldClass} font-mono text-xs`}
+            data-testid="link-url"
+          />
+        </div>
+      ) : null}
+      <div className="flex gap-2">
+        <button
+          type="submit"
+          disabled={busy}
+          className="inline-flex min-h-11 items-center gap-1.5 rounded-md bg-brand px-4 text-sm font-medium text-white hover:bg-brand-light disabled:opacity-60"
+          data-testid="link-submit"
+        >
+          {result?.copied ? (
+            <Check className="h-4 w-4" aria-hidden="true" />
+          ) : (
+            <Link className="h-4 w-4" aria-hidden="true" />
+          )}
+          {busy ? 'Making link…' : 'Copy link'}
+        </button>
+        <button
+          type="button"
+          onClick={onClose}
+          className="min-h-11 rounded-md border border-zinc-700 px-4 text-sm text-zinc-300 hover:bg-zinc-800"
+        >
+          Close
+        </button>
+      </div>
+    </form>
+  );
+}
