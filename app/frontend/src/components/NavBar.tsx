@@ -1,15 +1,16 @@
-import { Home, LogOut, Video } from 'lucide-react';
+import { Clapperboard, Grid3x3, Home, LogOut, Video } from 'lucide-react';
 import type { LucideIcon } from 'lucide-react';
 import { NavLink } from 'react-router-dom';
 import Tooltip from './Tooltip';
 import { useModels } from './videoGen/hooks/useVideoChat';
-import { VIDEO_GENERATION_PATH } from '../routes/paths';
+import { STORYBOARD_PATH, SWEEP_PATH, VIDEO_GENERATION_PATH } from '../routes/paths';
 import { useAuth } from '../auth/useAuth';
 
 interface NavItem {
   label: string;
   to: string;
   icon: LucideIcon;
+  testId: string;
   /** A reason to show instead of navigating; null when the item is usable. */
   disabledReason: string | null;
 }
@@ -20,13 +21,22 @@ export default function NavBar() {
   const { unavailableReason } = useModels();
   const { user, logout } = useAuth();
   const items: NavItem[] = [
-    { label: 'AI Playground', to: '/', icon: Home, disabledReason: null },
+    { label: 'AI Playground', to: '/', icon: Home, testId: 'nav-home', disabledReason: null },
     {
       label: 'Video Generation',
       to: VIDEO_GENERATION_PATH,
       icon: Video,
+      testId: 'nav-video-generation',
       disabledReason: unavailableReason,
     },
+    {
+      label: 'Storyboard',
+      to: STORYBOARD_PATH,
+      icon: Clapperboard,
+      testId: 'nav-storyboard',
+      disabledReason: unavailableReason,
+    },
+    { label: 'Sweep grid', to: SWEEP_PATH, icon: Grid3x3, testId: 'nav-sweep', disabledReason: unavailableReason },
   ];
 
   return (
@@ -39,7 +49,7 @@ export default function NavBar() {
         <span className="text-sm font-semibold md:hidden">Video Studio</span>
       </span>
       <ul className="flex items-center gap-2 md:flex-col">
-        {items.map(({ label, to, icon: Icon, disabledReason }) => (
+        {items.map(({ label, to, icon: Icon, testId, disabledReason }) => (
           <li key={to}>
             {disabledReason ? (
               <Tooltip text={`${label} is unavailable: ${disabledReason}`} side="nav">
@@ -51,7 +61,7 @@ export default function NavBar() {
                     aria-label={label}
                     aria-describedby={describedBy}
                     tabIndex={0}
-                    data-testid="nav-video-generation"
+                    data-testid={testId}
                     className={`${itemBase} cursor-not-allowed text-zinc-600`}
                   >
                     <Icon aria-hidden="true" className="h-5 w-5" />
@@ -66,7 +76,7 @@ export default function NavBar() {
                     end
                     aria-label={label}
                     aria-describedby={describedBy}
-                    data-testid={to === '/' ? 'nav-home' : 'nav-video-generation'}
+                    data-testid={testId}
                     className={({ isActive }) =>
                       `${itemBase} ${isActive ? 'bg-brand text-white' : 'text-zinc-300 hover:bg-zinc-800 hover:text-white'}`
                     }

@@ -72,7 +72,7 @@ export default function ModelCard({ card }: { card: ModelCardData }) {
         <p className="text-sm">
           <ProviderState />
         </p>
-        <div className="mt-auto flex items-center justify-between pt-2 text-xs text-zinc-500">
+        <div className="mt-auto flex items-center justify-between pt-2 text-xs text-zinc-400">
           <span data-testid="powered-by">{runs.poweredBy}</span>
           <span className="inline-flex items-center gap-1 text-sm font-medium text-brand-light group-hover:text-white">
             Open <ArrowRight className="h-4 w-4" aria-hidden="true" />

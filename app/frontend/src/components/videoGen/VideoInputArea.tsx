@@ -334,7 +334,7 @@ export default function VideoInputArea({ composer, models, defaultModel, enhance
           {errors.prompt}
         </p>
       ) : null}
-      <div className="flex items-start justify-between gap-3 text-xs text-zinc-500">
+      <div className="flex items-start justify-between gap-3 text-xs text-zinc-400">
         <p id={`${ids}-hint`} className="min-w-0" data-testid="prompt-hint">
           <span className="hidden sm:inline">Enter to generate, Shift+Enter for a new line. </span>
           {model ? (
