@@ -131,6 +131,7 @@ describe('sweep grid view', () => {
   it('queues a job per line of a dropped .txt file, showing each line', async () => {
     const { page } = session;
     await page.goto(`${backend.url}/sweep`);
+    await page.getByTestId('sweep-size').fill('128x96'); // the batch takes the form's settings
     const lines = ['A lighthouse at night', '', 'A cactus in bloom', 'x'.repeat(2100)];
     const dt = await page.evaluateHandle((text) => {
       const data = new DataTransfer();
@@ -143,7 +144,11 @@ describe('sweep grid view', () => {
     assert.match(items[0], /^Line 1: A lighthouse at night — queued/);
     assert.match(items[1], /^Line 3: A cactus in bloom — queued/);
     assert.match(items[2], /^Line 4: x+ — failed: /);
-    const listed = (await api(backend.url, 'GET', '/v1/videos?limit=100')).body.data.map((v) => v.prompt);
-    assert.ok(listed.includes('A lighthouse at night') && listed.includes('A cactus in bloom'));
+    const listed = (await api(backend.url, 'GET', '/v1/videos?limit=100')).body.data;
+    for (const prompt of ['A lighthouse at night', 'A cactus in bloom']) {
+      const video = listed.find((v) => v.prompt === prompt);
+      assert.ok(video, `no job for ${prompt}`);
+      assert.equal(video.size, '128x96');
+    }
   });
 });

@@ -17,9 +17,11 @@ export interface SweepFormProps {
   /** The server's complaint about the last send (its message as it came). */
   serverError: string | null;
   onSubmit: (body: SweepCreate) => void;
+  /** The model and size as chosen (a batch from a file uses them). */
+  onSettings?: (settings: { model: string; size: string }) => void;
 }
 
-export default function SweepForm({ models, defaultModel, busy, serverError, onSubmit }: SweepFormProps) {
+export default function SweepForm({ models, defaultModel, busy, serverError, onSubmit, onSettings }: SweepFormProps) {
   const [prompt, setPrompt] = useState('');
   const [model, setModel] = useState('');
   const [size, setSize] = useState('');
@@ -63,7 +65,14 @@ export default function SweepForm({ models, defaultModel, busy, serverError, onS
       <div className="grid grid-cols-2 gap-3 sm:max-w-md">
         <label className={label}>
           Model
-          <select className={field} value={model} onChange={(e) => setModel(e.target.value)}>
+          <select
+            className={field}
+            value={model}
+            onChange={(e) => {
+              setModel(e.target.value);
+              onSettings?.({ model: e.target.value, size });
+            }}
+          >
             <option value="">Default{defaultModel ? ` (${defaultModel.label})` : ''}</option>
             {models.map((m) => (
               <option key={m.id} value={m.id} disabled={!m.ready}>
@@ -78,7 +87,10 @@ export default function SweepForm({ models, defaultModel, busy, serverError, onS
             className={field}
             value={size}
             placeholder="model's default"
-            onChange={(e) => setSize(e.target.value.trim())}
+            onChange={(e) => {
+              setSize(e.target.value.trim());
+              onSettings?.({ model, size: e.target.value.trim() });
+            }}
             data-testid="sweep-size"
           />
         </label>

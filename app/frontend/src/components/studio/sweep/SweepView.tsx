@@ -1,4 +1,5 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useState } from 'react';
 import { useSearchParams } from 'react-router-dom';
 import type { Sweep, SweepCreate } from '../api';
 import { createSweep, getSweep } from '../api';
@@ -39,14 +40,9 @@ export default function SweepView() {
     staleTime: Infinity,
   });
   const fps = fpsQuery.data?.metadata?.fps ?? 16;
-  const base = sweep.data?.base;
-  const batchSettings = base
-    ? {
-        model: typeof base.model === 'string' ? base.model : null,
-        size: typeof base.size === 'string' ? base.size : null,
-        num_inference_steps: typeof base.num_inference_steps === 'number' ? base.num_inference_steps : null,
-      }
-    : {};
+  // A batch from a file takes the form's model and size (left empty: the model's defaults).
+  const [chosen, setChosen] = useState({ model: '', size: '' });
+  const batchSettings = { model: chosen.model || null, size: chosen.size || null };
 
   return (
     <div className="flex flex-col gap-4 p-3 sm:p-6" data-testid="sweep-view">
@@ -58,6 +54,7 @@ export default function SweepView() {
           busy={create.isPending}
           serverError={create.error ? errorText(create.error) : null}
           onSubmit={(body) => create.mutate(body)}
+          onSettings={setChosen}
         />
       </BatchFromFile>
       {sweep.error ? (
