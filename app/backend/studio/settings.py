@@ -247,6 +247,13 @@ STUDIO_WEBHOOK_ALLOW_PRIVATE = env_bool("STUDIO_WEBHOOK_ALLOW_PRIVATE", False)
 # For tests: multiplies every wait of the retry schedule (0.001: 5 min becomes 0.3 s).
 STUDIO_WEBHOOK_RETRY_SCALE = env_float("STUDIO_WEBHOOK_RETRY_SCALE", 1.0)
 
+# Content Credentials (C2PA, videos/files/credentials/): every finished MP4 is signed. The operator's
+# PEM certificate chain (leaf first) and EC P-256 key; neither: a CA and leaf made once in DATA_DIR/c2pa/.
+STUDIO_C2PA_CERT = env_str("STUDIO_C2PA_CERT")
+STUDIO_C2PA_KEY = env_str("STUDIO_C2PA_KEY")
+STUDIO_C2PA_TSA_URL = env_str("STUDIO_C2PA_TSA_URL")  # an RFC 3161 timestamp authority; empty: none
+STUDIO_C2PA_OMIT_PROMPT = env_bool("STUDIO_C2PA_OMIT_PROMPT", False)  # leave prompts out of the manifest
+
 LOCAL_WAN_MODEL_PATH = env_str("LOCAL_WAN_MODEL_PATH")
 LOCAL_WAN_DEVICE = env_str("LOCAL_WAN_DEVICE", "auto")
 LOCAL_WAN_DTYPE = env_str("LOCAL_WAN_DTYPE", "auto")

@@ -73,6 +73,7 @@ api.add_router("", queue_router)
 api.add_router("", link_router)
 api.add_router("", storyboard_router)
 api.add_router("", "videos.api.webhook_routes.router")  # /v1/webhooks (videos/webhooks/)
+api.add_router("", "videos.api.credentials_routes.router")  # /v1/videos/{id}/credentials (C2PA)
 mount_ahead(api, sweep_router)  # /v1/videos/sweeps before /v1/videos/{video_id}
 
 

@@ -1,4 +1,4 @@
-"""Runs one claimed job: provider -> scratch file -> probe + thumbnail -> storage -> completed.
+"""Runs one claimed job: provider -> scratch file -> probe + thumbnail -> signed (C2PA) -> storage -> completed.
 
 The same code runs under every queue backend. A finished file is only stored after it
 decoded, so a partial file is never served.
@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from datetime import datetime
 from pathlib import Path
 
@@ -28,6 +28,7 @@ from videos.providers.base import GenerationRequest, JobCancelled, Provider, Pro
 from videos.providers.registry import UnknownProvider, get_provider
 from videos.runner.context import DBJobContext, HandBack
 from videos.runner.operations import make_video
+from videos.runner.provenance import sign_job_video
 
 log = logging.getLogger(__name__)
 Status = VideoJob.Status
@@ -143,6 +144,9 @@ def _run(job: VideoJob, provider: Provider) -> None:
             info = probe(video_tmp)
             write_thumbnail(video_tmp, thumb_tmp)
             write_spritesheet(video_tmp, sheet_tmp)
+            ctx.report(None, "signing its Content Credentials")
+            if sign_job_video(job, provider, video_tmp, info, source=source, image=image or last_image):
+                info = replace(info, bytes=video_tmp.stat().st_size)  # the manifest's bytes are in the file
             break
         except JobCancelled as exc:
             # A provider may say more (its upstream job could not be stopped): keep it.

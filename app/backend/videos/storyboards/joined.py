@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from videos.files import storage
 from videos.models import Shot, Storyboard, VideoJob
+from videos.runner.provenance import sign_composite
 from videos.storyboards.render import Part, RenderError, render
 
 log = logging.getLogger(__name__)
@@ -87,6 +88,8 @@ def _render(board: Storyboard, shots: Sequence[Shot], jobs: Mapping[str, VideoJo
         dest = storage.scratch_path(scratch, 0, ".joined.mp4")
         started = time.monotonic()
         result = render(parts, dest)
+        made = [(jobs[shot.job_id], part.path) for shot, part in zip(shots, parts, strict=True)]
+        sign_composite(dest, f"storyboard {board.id}", made, "joined", {"storyboard_id": board.id})
         name = storage.store(dest, f"storyboards/{board.id}-{key[:12]}.mp4")
         fields.update(video_file=name, render_info=result.as_dict(), render_error="")
         log.info("storyboard %s rendered: %d frames in %.1f s", board.id, result.frames, time.monotonic() - started)

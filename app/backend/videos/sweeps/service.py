@@ -21,6 +21,7 @@ from videos.errors import InvalidRequest
 from videos.files import storage
 from videos.jobs.service import store_job
 from videos.models import Sweep, VideoJob
+from videos.runner.provenance import sign_composite
 from videos.sweeps.grid import GridCell, render_grid
 from videos.sweeps.plan import plan_sweep
 
@@ -163,6 +164,8 @@ def _render(sweep: Sweep, jobs: Mapping[str, VideoJob]) -> str:
         axes = [(axis["param"], axis["values"]) for axis in sweep.axes]
         dest = storage.scratch_path(sweep.id, 0, ".grid.mp4")
         render_grid(axes, cells, dest)
+        made = [(jobs[cell["video_id"]], grid.path) for cell, grid in zip(sweep.cells, cells, strict=True) if grid.path]
+        sign_composite(dest, f"sweep {sweep.id}", made, "gridded", {"sweep_id": sweep.id, "axes": sweep.axes})
         return storage.store(dest, f"sweeps/{sweep.id}.mp4")
     finally:
         storage.remove_scratch(sweep.id)  # the cells fetched from object storage, a grid cut short

@@ -336,6 +336,23 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/v1/videos/{video_id}/credentials': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Studio extension: the video's Content Credentials (C2PA manifest store) and their validation */
+    get: operations['videos_api_credentials_routes_video_credentials'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/v1/videos/{video_id}/events': {
     parameters: {
       query?: never;
@@ -513,6 +530,30 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
   schemas: {
+    /** CredentialsOut */
+    CredentialsOut: {
+      /** Error */
+      error?: string | null;
+      /** Manifest Store */
+      manifest_store?: {
+        [key: string]: unknown;
+      } | null;
+      /**
+       * Object
+       * @default video.credentials
+       */
+      object: string;
+      /** Signed */
+      signed: boolean;
+      /** Validation Results */
+      validation_results?: {
+        [key: string]: unknown;
+      } | null;
+      /** Validation State */
+      validation_state?: string | null;
+      /** Video Id */
+      video_id: string;
+    };
     /** Deleted */
     Deleted: {
       /** Deleted */
@@ -2888,6 +2929,37 @@ export interface operations {
           [name: string]: unknown;
         };
         content?: never;
+      };
+    };
+  };
+  videos_api_credentials_routes_video_credentials: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        video_id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['CredentialsOut'];
+        };
+      };
+      /** @description Not Found */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorOut'];
+        };
       };
     };
   };
