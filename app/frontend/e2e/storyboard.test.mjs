@@ -94,6 +94,26 @@ describe('storyboard view', () => {
     assert.deepEqual([after[0], after[2], after[3]], [before[0], before[2], before[3]]);
     await cards.nth(1).locator(`[data-testid="shot-thumbnail"][data-video-id="${after[1]}"]`).waitFor();
 
+    // A changed prompt, saved: the shot is "changed" (with the server's reason) and keeps its old
+    // video until "Re-run stale shots" makes a new one; the others keep theirs.
+    await cards.nth(3).getByLabel('Prompt').fill('Stars over the frozen lake');
+    await page.getByRole('button', { name: 'Save changes' }).click();
+    await cards.nth(3).getByTestId('shot-status').filter({ hasText: 'Changed' }).waitFor();
+    await cards.nth(3).getByTestId('shot-reason').waitFor();
+    assert.equal(await page.getByRole('button', { name: 'Save changes' }).isDisabled(), true);
+    await page.getByRole('button', { name: 'Re-run stale shots' }).click();
+    const rerun = await waitForBoard(
+      backend.url,
+      boardId,
+      (b) => b.shots[3].video_id !== after[3] && b.status === 'completed' && b.content_url,
+    );
+    assert.equal(rerun.shots[3].prompt, 'Stars over the frozen lake');
+    assert.deepEqual(
+      rerun.shots.slice(0, 3).map((s) => s.video_id),
+      after.slice(0, 3),
+    );
+    prompts[3] = 'Stars over the frozen lake';
+
     // Play all: the joined film's metadata loads in the page.
     const duration = await page
       .getByTestId('joined-video')
@@ -103,7 +123,7 @@ describe('storyboard view', () => {
             v.readyState >= 1 ? resolve(v.duration) : v.addEventListener('loadedmetadata', () => resolve(v.duration)),
           ),
       );
-    assert.ok(Math.abs(duration - rerolled.metadata.duration) < 0.2, `${duration} vs ${rerolled.metadata.duration}`);
+    assert.ok(Math.abs(duration - rerun.metadata.duration) < 0.2, `${duration} vs ${rerun.metadata.duration}`);
 
     const href = await page.getByTestId('board-download').getAttribute('href');
     const res = await page.request.get(new URL(href, backend.url).href);

@@ -216,7 +216,15 @@ export default function StoryboardView() {
             type="button"
             className={primary}
             disabled={!dirty || !ready || sb.busy}
-            onClick={() => sb.save.mutate(body().shots)}
+            onClick={() =>
+              sb.save.mutate(body().shots, {
+                // The saved list is the board's now (new shots have their ids): start again from it.
+                onSuccess: (saved) => {
+                  setSynced({ board: saved, shots: saved.shots });
+                  setDraft(saved.shots.map(draftFromShot));
+                },
+              })
+            }
           >
             <Save className="h-4 w-4" aria-hidden="true" /> Save changes
           </button>
