@@ -150,5 +150,18 @@ describe('sweep grid view', () => {
       assert.ok(video, `no job for ${prompt}`);
       assert.equal(video.size, '128x96');
     }
+
+    // The same on the video page's composer, with its settings (one job per line, no variations).
+    await page.goto(`${backend.url}/video-generation`);
+    await page.getByLabel('Prompt', { exact: true }).waitFor();
+    const composerFile = await page.evaluateHandle(() => {
+      const data = new DataTransfer();
+      data.items.add(new File(['A paper boat\nA snowy owl\n'], 'more.txt', { type: 'text/plain' }));
+      return data;
+    });
+    await page.getByTestId('batch-drop').dispatchEvent('drop', { dataTransfer: composerFile });
+    await page.getByTestId('batch-results').getByText('Batch: 2 of 2 sent').waitFor();
+    const all = (await api(backend.url, 'GET', '/v1/videos?limit=100')).body.data.map((v) => v.prompt);
+    assert.equal(all.filter((p) => p === 'A paper boat' || p === 'A snowy owl').length, 2);
   });
 });

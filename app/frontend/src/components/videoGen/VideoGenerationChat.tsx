@@ -8,6 +8,7 @@ import SelectionBar from './SelectionBar';
 import UndoToast from './UndoToast';
 import VideoInputArea from './VideoInputArea';
 import VideoJobCard from './VideoJobCard';
+import ComposerBatchDrop from '../studio/sweep/ComposerBatchDrop';
 import type { CardHandlers } from './CardActions';
 import { ApiError, errorText, isTerminal } from './api/videoGeneration';
 import { useComposer, type SubmitFailure } from './hooks/useComposer';
@@ -290,12 +291,14 @@ export default function VideoGenerationChat({ chat, models, view, stale }: Video
               onRestore={composer.restoreFailed}
             />
           ) : null}
-          <VideoInputArea
-            composer={composer}
-            models={models.models}
-            defaultModel={models.defaultModel}
-            enhance={{ enhancer, enhancement: composer.enhancement, apply: composer.applyEnhancement }}
-          />
+          <ComposerBatchDrop settings={composer.settings} models={models.models} defaultModel={models.defaultModel}>
+            <VideoInputArea
+              composer={composer}
+              models={models.models}
+              defaultModel={models.defaultModel}
+              enhance={{ enhancer, enhancement: composer.enhancement, apply: composer.applyEnhancement }}
+            />
+          </ComposerBatchDrop>
         </div>
       </div>
       <UndoToast deletes={deletes} />

@@ -2,6 +2,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { ApiError } from '../../videoGen/api/videoGeneration';
 import type { LineResult } from './BatchFromFile';
 import { promptsOf, queueLines } from './BatchFromFile';
+import { batchSettings } from './ComposerBatchDrop';
 
 describe('batch from a file', () => {
   it('takes one prompt a line, skipping blank lines, keeping line numbers', () => {
@@ -37,5 +38,27 @@ describe('batch from a file', () => {
     // Progress: every line waits first, then each is sent in turn.
     expect(reports[0].map((r) => r.state)).toEqual(['waiting', 'waiting', 'waiting']);
     expect(reports[1].map((r) => r.state)).toEqual(['sending', 'waiting', 'waiting']);
+  });
+
+  it("takes the composer's settings without the variations", () => {
+    const settings = {
+      model: 'preview',
+      negativePrompt: 'blurry',
+      steps: '8',
+      seed: '42',
+      lockSeed: true,
+      size: '',
+      seconds: '',
+      variations: 3,
+    };
+    expect(batchSettings(settings, undefined)).toEqual({
+      model: 'preview',
+      negative_prompt: 'blurry',
+      num_inference_steps: 8,
+      seed: 42,
+      size: undefined,
+      seconds: undefined,
+    });
+    expect(batchSettings({ ...settings, steps: 'x' }, undefined)).toBeNull();
   });
 });

@@ -42,13 +42,22 @@ export async function queueLines(
   return results;
 }
 
-/** A drop zone around `children`: a .txt file of prompts dropped on it queues a job per line. */
+const isText = (file: File) => file.name.toLowerCase().endsWith('.txt') || file.type === 'text/plain';
+
+/**
+ * A drop zone around `children`: a .txt file of prompts dropped on it queues a job per line.
+ * `settings` null: the current settings do not check out, and the drop says so. Without `hint`
+ * (the composer) nothing is shown until a batch starts, and other files are left to the zone
+ * inside (a start image).
+ */
 export default function BatchFromFile({
   settings,
   children,
+  hint = true,
 }: {
-  settings: Omit<CreateVideoParams, 'prompt'>;
+  settings: Omit<CreateVideoParams, 'prompt'> | null;
   children: ReactNode;
+  hint?: boolean;
 }) {
   const [over, setOver] = useState(false);
   const [results, setResults] = useState<LineResult[]>([]);
@@ -56,8 +65,12 @@ export default function BatchFromFile({
 
   const take = async (file: File) => {
     setError(null);
-    if (!file.name.toLowerCase().endsWith('.txt') && file.type !== 'text/plain') {
+    if (!isText(file)) {
       setError(`${file.name} is not a .txt file of prompts (one a line).`);
+      return;
+    }
+    if (!settings) {
+      setError('The settings have a problem: fix them, then drop the file again.');
       return;
     }
     const prompts = promptsOf(await file.text());
@@ -72,7 +85,7 @@ export default function BatchFromFile({
   return (
     <div
       data-testid="batch-drop"
-      className={`rounded-lg ${over ? 'outline-2 outline-dashed outline-brand-light' : ''}`}
+      className={`min-w-0 rounded-lg ${over ? 'outline-2 outline-dashed outline-brand-light' : ''}`}
       onDragOver={(e) => {
         if (e.dataTransfer.types.includes('Files')) {
           e.preventDefault();
@@ -82,17 +95,19 @@ export default function BatchFromFile({
       onDragLeave={() => setOver(false)}
       onDrop={(e) => {
         const file = e.dataTransfer.files[0] as File | undefined;
-        if (!file) return;
+        if (!file || e.defaultPrevented || (!hint && !isText(file))) return;
         e.preventDefault();
         setOver(false);
         void take(file);
       }}
     >
       {children}
-      <p className="mt-2 flex items-center gap-1 text-xs text-zinc-300">
-        <FileText className="h-4 w-4" aria-hidden="true" /> Drop a .txt file of prompts (one a line) here to queue a
-        video per line with these settings.
-      </p>
+      {hint ? (
+        <p className="mt-2 flex items-center gap-1 text-xs text-zinc-300">
+          <FileText className="h-4 w-4" aria-hidden="true" /> Drop a .txt file of prompts (one a line) here to queue a
+          video per line with these settings.
+        </p>
+      ) : null}
       {error ? (
         <p role="alert" className="text-xs text-red-300">
           {error}
