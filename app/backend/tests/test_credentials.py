@@ -9,6 +9,7 @@ trust list the same file reads "Trusted"."""
 from __future__ import annotations
 
 import io
+import json
 import stat
 import subprocess
 import sys
@@ -69,6 +70,8 @@ def test_a_generated_video_is_signed_and_a_changed_byte_reads_invalid(studio_fac
         assert settings["length"]["frames"] == done["metadata"]["frames"] and settings["model"].endswith("(preview)")
         with av.open(io.BytesIO(data), mode="r") as container:  # still a playable MP4, moov first
             assert len(list(container.decode(video=0))) == done["metadata"]["frames"]
+            tag = json.loads(container.metadata["comment"])  # the settings as a plain tag too
+        assert tag["prompt"] == "a red kite over dunes" and tag["seed"] == 11 and tag["size"] == "64x64"
         assert top_level_boxes(data).index(b"moov") < top_level_boxes(data).index(b"mdat")
 
         answer = client.get(f"/v1/videos/{done['id']}/credentials").json()
@@ -133,6 +136,8 @@ def test_omit_prompt_leaves_no_prompt_text_in_the_file(studio_factory) -> None:
         state, _, manifest = read(data)
         settings = assertion(manifest, "org.videostudio.settings")
         assert state == "Valid" and settings["prompt_omitted"] is True and "prompt" not in settings
+        with av.open(io.BytesIO(data), mode="r") as container:
+            assert json.loads(container.metadata["comment"])["prompt_omitted"] is True
 
 
 def test_signcredentials_signs_an_older_unsigned_video_in_place(studio_factory) -> None:

@@ -9,10 +9,12 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
+import av
 from django.conf import settings as django_settings
 
 from videos.files import credentials, storage
 from videos.files.credentials import Ingredient, Provenance
+from videos.files.credentials.tags import tag_settings
 from videos.files.media import VideoMetadata
 from videos.models import VideoJob
 from videos.providers.base import Provider
@@ -88,10 +90,16 @@ def remix_source(job: VideoJob) -> Path | None:
 
 
 def sign_job_video(job: VideoJob, provider: Provider, video: Path, info: VideoMetadata, **inputs: Path | None) -> bool:
-    """Sign the runner's finished file in place; a failure is logged and the video kept unsigned
-    (a job is not failed for its credentials: `signcredentials` can sign it later)."""
+    """Tag the runner's finished file with its settings (MP4 `comment`), then sign it in place; a
+    failure is logged and the video kept unsigned (a job is not failed for its credentials:
+    `signcredentials` can sign it later)."""
+    made = provenance(job, provider, info, remixed=remix_source(job), **inputs)
     try:
-        credentials.sign(video, provenance(job, provider, info, remixed=remix_source(job), **inputs))
+        tag_settings(video, made.settings, bool(getattr(django_settings, "STUDIO_C2PA_OMIT_PROMPT", False)))
+    except (av.FFmpegError, OSError, ValueError) as exc:  # the tag is a convenience: the manifest still says it
+        log.warning("job %s: could not write its settings as MP4 metadata: %s", job.id, exc)
+    try:
+        credentials.sign(video, made)
     except credentials.SigningError as exc:
         log.error("job %s: could not sign its video's Content Credentials: %s", job.id, exc)
         return False
