@@ -127,6 +127,22 @@ def test_a_storyboard_join_has_its_shots_as_ingredients(studio_factory) -> None:
         assert assertion(manifest, "org.videostudio.settings")["storyboard_id"] == board["id"]
 
 
+def test_a_sweep_grid_has_its_cells_as_ingredients(studio_factory) -> None:
+    studio = studio_factory()
+    base = {"prompt": "a grid", "size": "64x64", "num_frames": 3}
+    with studio.client() as client:
+        answer = client.post("/v1/videos/sweeps", json={"base": base, "axes": [{"param": "seed", "values": [1, 2]}]})
+        assert answer.status_code == 201, answer.text
+        made = answer.json()
+        for cell in made["cells"]:
+            studio.wait_for_as(client, cell["video_id"])
+        made = client.get(f"/v1/videos/sweeps/{made['id']}").json()
+        state, results, manifest = read(client.get(made["content_url"]).content)
+        assert state == "Valid" and failures(results) == ["signingCredential.untrusted"], results
+        assert [i["title"] for i in manifest["ingredients"]] == [f"video {c['video_id']}" for c in made["cells"]]
+        assert assertion(manifest, "c2pa.actions")["actions"][1]["description"] == "gridded"
+
+
 def test_omit_prompt_leaves_no_prompt_text_in_the_file(studio_factory) -> None:
     studio = studio_factory(STUDIO_C2PA_OMIT_PROMPT="true")
     with studio.client() as client:
