@@ -224,3 +224,16 @@ def test_the_self_made_leaf_meets_c2pas_certificate_profile(settings, tmp_path: 
     assert leaf.issuer == ca.subject and ca.extensions.get_extension_for_class(x509.BasicConstraints).value.ca
     assert identity.load().cert_chain_pem == made.cert_chain_pem  # made once, then read back
     assert stat.S_IMODE((tmp_path / "c2pa").stat().st_mode) == 0o700
+
+
+def test_processes_starting_together_share_one_self_made_identity(tmp_path: Path) -> None:
+    """Workers that sign their first video at once make one CA and leaf between them (a lock),
+    never a key from one and a certificate from another."""
+    script = MAKE_CHAIN + "made = identity.load()\nidentity._check_operator(made.cert_chain_pem, made.key_pem)\n"
+    script += "print(made.cert_chain_pem.hex()[-64:])\n"
+    procs = [
+        subprocess.Popen([sys.executable, "-c", script, str(tmp_path)], cwd=BACKEND, stdout=subprocess.PIPE, text=True)
+        for _ in range(4)
+    ]
+    outs = [proc.communicate(timeout=60)[0].strip() for proc in procs]
+    assert all(proc.returncode == 0 for proc in procs) and len(set(outs)) == 1, outs

@@ -5,6 +5,7 @@ STUDIO_DATA_DIR/c2pa/. The key is read here and handed to c2pa only; it is never
 from __future__ import annotations
 
 import datetime
+import fcntl
 import os
 import threading
 from dataclasses import dataclass
@@ -78,6 +79,14 @@ def _self_made(where: Path) -> tuple[bytes, bytes]:
         return chain_file.read_bytes(), key_file.read_bytes()
     where.mkdir(parents=True, exist_ok=True)
     os.chmod(where, 0o700)
+    with open(where / ".lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # Celery workers start together: one makes the set, the rest read it
+        if chain_file.exists() and key_file.exists():
+            return chain_file.read_bytes(), key_file.read_bytes()
+        return _make(where, chain_file, key_file)
+
+
+def _make(where: Path, chain_file: Path, key_file: Path) -> tuple[bytes, bytes]:
     ca_key = ec.generate_private_key(ec.SECP256R1())
     leaf_key = ec.generate_private_key(ec.SECP256R1())
     ca = _ca_cert(ca_key)
