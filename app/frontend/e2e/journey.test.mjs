@@ -116,7 +116,8 @@ describe('video generation journey (preview engine)', () => {
     const info = await videoInfo(video);
     assert.ok(info.duration > 0, `duration ${info.duration}`);
     assert.ok(info.readyState >= 1, `readyState ${info.readyState}`);
-    assert.match(info.src, /\/v1\/videos\/video_[0-9a-f]{32}\/content$/);
+    // The player reads it through a short-lived signed link (docs/api.md, Signed links).
+    assert.match(info.src, /\/links\/video\/\d+\/[A-Za-z0-9_-]+\/videos\/video_[0-9a-f]{32}\.mp4$/);
     assert.match(info.poster, /variant=thumbnail/);
     assert.equal(await video.getAttribute('controls'), '');
 

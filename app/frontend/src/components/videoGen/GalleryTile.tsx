@@ -5,7 +5,8 @@ import { type CardHandlers } from './CardActions';
 import CardControls from './CardControls';
 import SelectCheckbox from './SelectCheckbox';
 import SpriteScrub from './SpriteScrub';
-import { contentUrl, thumbnailUrl } from './api/videoGeneration';
+import { thumbnailUrl } from './api/videoGeneration';
+import { usePlayerSource } from './hooks/usePlayerSource';
 import type { ModelCapabilities, Video } from './types/chat';
 
 interface Props extends CardHandlers {
@@ -36,6 +37,23 @@ function Placeholder({ video }: { video: Video }) {
   );
 }
 
+/** The opened tile's player: its signed link is made only once someone plays it. */
+function TilePlayer({ video }: { video: Video }) {
+  const source = usePlayerSource(video);
+  return (
+    <video
+      controls
+      autoPlay
+      playsInline
+      src={source.src}
+      onError={source.fallBack}
+      poster={thumbnailUrl(video)}
+      className="aspect-video w-full rounded-lg bg-black object-contain"
+      aria-label={`Generated video: ${video.prompt.slice(0, 80)}`}
+    />
+  );
+}
+
 export default function GalleryTile({ video, caps, selected, onSelect, ...handlers }: Props) {
   const [playing, setPlaying] = useState(false);
   const done = video.status === 'completed';
@@ -48,15 +66,7 @@ export default function GalleryTile({ video, caps, selected, onSelect, ...handle
       data-video-id={video.id}
     >
       {done && playing ? (
-        <video
-          controls
-          autoPlay
-          playsInline
-          src={contentUrl(video)}
-          poster={thumbnailUrl(video)}
-          className="aspect-video w-full rounded-lg bg-black object-contain"
-          aria-label={`Generated video: ${video.prompt.slice(0, 80)}`}
-        />
+        <TilePlayer video={video} />
       ) : done ? (
         <SpriteScrub video={video} onPlay={() => setPlaying(true)} />
       ) : (

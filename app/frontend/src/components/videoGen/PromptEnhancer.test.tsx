@@ -181,19 +181,22 @@ describe('enhanced videos', () => {
   it('marks an enhanced video and offers to reuse either text', async () => {
     const video = completed(makeVideo({ prompt: 'a cat on a mat, golden hour', original_prompt: 'a cat on a mat' }));
     const onReuse = vi.fn();
+    const { Wrapper } = makeWrapper();
     render(
-      <VideoJobCard
-        video={video}
-        busy={false}
-        actionError={null}
-        onCancel={vi.fn()}
-        onRetry={vi.fn()}
-        onDelete={vi.fn()}
-        onReuse={onReuse}
-        onFavorite={vi.fn()}
-        onRemix={() => Promise.resolve()}
-        onExtend={() => Promise.resolve()}
-      />,
+      <Wrapper>
+        <VideoJobCard
+          video={video}
+          busy={false}
+          actionError={null}
+          onCancel={vi.fn()}
+          onRetry={vi.fn()}
+          onDelete={vi.fn()}
+          onReuse={onReuse}
+          onFavorite={vi.fn()}
+          onRemix={() => Promise.resolve()}
+          onExtend={() => Promise.resolve()}
+        />
+      </Wrapper>,
     );
     expect(screen.getByTestId('enhanced-label')).toHaveAttribute(
       'title',
@@ -205,19 +208,22 @@ describe('enhanced videos', () => {
   });
 
   it('shows no marker and one reuse on a video made from the person’s own words', () => {
+    const { Wrapper } = makeWrapper();
     render(
-      <VideoJobCard
-        video={completed(makeVideo({ prompt: 'a cat' }))}
-        busy={false}
-        actionError={null}
-        onCancel={vi.fn()}
-        onRetry={vi.fn()}
-        onDelete={vi.fn()}
-        onReuse={vi.fn()}
-        onFavorite={vi.fn()}
-        onRemix={() => Promise.resolve()}
-        onExtend={() => Promise.resolve()}
-      />,
+      <Wrapper>
+        <VideoJobCard
+          video={completed(makeVideo({ prompt: 'a cat' }))}
+          busy={false}
+          actionError={null}
+          onCancel={vi.fn()}
+          onRetry={vi.fn()}
+          onDelete={vi.fn()}
+          onReuse={vi.fn()}
+          onFavorite={vi.fn()}
+          onRemix={() => Promise.resolve()}
+          onExtend={() => Promise.resolve()}
+        />
+      </Wrapper>,
     );
     expect(screen.queryByTestId('enhanced-label')).not.toBeInTheDocument();
     expect(screen.queryByRole('button', { name: 'Reuse my words' })).not.toBeInTheDocument();

@@ -1,9 +1,12 @@
-import { render, screen } from '@testing-library/react';
+import { render, screen, waitFor } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
-import { describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import VideoJobCard from './VideoJobCard';
 import type { Video } from './types/chat';
-import { completed, makeVideo, previewModel } from '../../test/fakeApi';
+import { FakeApi, completed, makeVideo, previewModel } from '../../test/fakeApi';
+import { makeWrapper } from '../../test/render';
+
+afterEach(() => vi.unstubAllGlobals());
 
 function makeHandlers() {
   return {
@@ -19,7 +22,15 @@ function makeHandlers() {
 
 function renderCard(video: Video, props: Partial<Parameters<typeof VideoJobCard>[0]> = {}) {
   const handlers = makeHandlers();
-  render(<VideoJobCard video={video} busy={false} actionError={null} {...handlers} {...props} />);
+  const api = new FakeApi();
+  api.videos = [video];
+  api.install();
+  const { Wrapper } = makeWrapper();
+  render(
+    <Wrapper>
+      <VideoJobCard video={video} busy={false} actionError={null} {...handlers} {...props} />
+    </Wrapper>,
+  );
   return handlers;
 }
 
@@ -99,7 +110,10 @@ describe('VideoJobCard', () => {
     const player = screen.getByLabelText('Generated video: Volcano on a beach');
     expect(player.tagName).toBe('VIDEO');
     expect(player).toHaveAttribute('controls');
-    expect(player).toHaveAttribute('src', '/v1/videos/video_done/content');
+    // Through a short-lived signed link (usePlayerSource); the content URL until it is made.
+    await waitFor(() =>
+      expect(player.getAttribute('src')).toMatch(/^http:\/\/studio\.test\/links\/video\/\d+\/.+\/video_done\.mp4$/),
+    );
     expect(player).toHaveAttribute('poster', '/v1/videos/video_done/content?variant=thumbnail');
     expect(screen.getByRole('link', { name: /Download/ })).toHaveAttribute(
       'href',
@@ -114,9 +128,10 @@ describe('VideoJobCard', () => {
   });
 
   it('defers loading older videos until played', () => {
-    const h = makeHandlers();
-    render(<VideoJobCard video={completed(makeVideo())} busy={false} actionError={null} preload={false} {...h} />);
-    expect(screen.getByLabelText('Generated video: Volcano on a beach')).toHaveAttribute('preload', 'none');
+    renderCard(completed(makeVideo()), { preload: false });
+    const player = screen.getByLabelText('Generated video: Volcano on a beach');
+    expect(player).toHaveAttribute('preload', 'none');
+    expect(player.getAttribute('src')).toMatch(/^\/v1\/videos\/video_\w+\/content$/); // no link for a video nobody plays
   });
 
   it('has no preview label for a real model', () => {

@@ -5,8 +5,9 @@ import CardControls from './CardControls';
 import Notice from './Notice';
 import PromptText from './PromptText';
 import SelectCheckbox from './SelectCheckbox';
-import { contentUrl, friendlyMessage, isTerminal, thumbnailUrl } from './api/videoGeneration';
+import { friendlyMessage, isTerminal, thumbnailUrl } from './api/videoGeneration';
 import { formatBytes, formatDuration, formatTime, queueText } from './format';
+import { usePlayerSource } from './hooks/usePlayerSource';
 import type { ModelCapabilities, Video } from './types/chat';
 
 interface VideoJobCardProps extends CardHandlers {
@@ -173,6 +174,7 @@ function Finished({
   onUseFrame?: (frame: Blob) => void;
 }) {
   const player = useRef<HTMLVideoElement>(null);
+  const source = usePlayerSource(video, preload);
   const meta = video.metadata;
   const total =
     video.completed_at != null ? video.completed_at - (video.started_at ?? video.created_at) : video.elapsed_seconds;
@@ -183,7 +185,8 @@ function Finished({
         controls
         playsInline
         preload={preload ? 'metadata' : 'none'}
-        src={contentUrl(video)}
+        src={source.src}
+        onError={source.fallBack}
         poster={thumbnailUrl(video)}
         aria-label={`Generated video: ${video.prompt}`}
         className="aspect-video w-full rounded-lg bg-black object-contain"
