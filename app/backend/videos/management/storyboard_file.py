@@ -5,7 +5,6 @@ the studio and followed on a progress bar, or with --in-process made right here.
 from __future__ import annotations
 
 import json
-import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -16,6 +15,7 @@ from django.core.management.base import CommandError
 from videos.errors import InvalidRequest
 from videos.files.filenames import video_filename
 from videos.files.media import InvalidVideo
+from videos.management.following import create_and_follow
 from videos.providers.base import JobCancelled, ProviderError
 
 Show = Callable[[float, str, str], None]  # a progress bar's show(progress, status, extra)
@@ -59,19 +59,16 @@ def make_remote(server: str, board: dict[str, Any], out: Path, show: Show, timeo
     what was made."""
     try:
         with httpx.Client(base_url=server, timeout=60) as client:
-            response = client.post("/v1/storyboards", json=board)
-            if response.status_code != 201:
-                raise CommandError(_error(response))
-            made = response.json()
-            deadline = time.monotonic() + timeout
-            while made["status"] in ("queued", "in_progress"):
-                done = sum(shot["status"] == "completed" for shot in made["shots"])
-                show(made["progress"], made["status"], f"{done}/{len(made['shots'])} shots")
-                if time.monotonic() > deadline:
-                    raise CommandError(f"Gave up after {timeout:g} s; {made['id']} goes on in the studio.")
-                time.sleep(0.5)
-                made = client.get(f"/v1/storyboards/{made['id']}").json()
-            show(made["progress"], made["status"], "")
+            made = create_and_follow(
+                client,
+                "/v1/storyboards",
+                board,
+                lambda made: show(made["progress"], made["status"], _shots_done(made)),
+                timeout,
+                "Gave up after {timeout} s; {id} goes on in the studio.",
+                interval=0.5,
+                refused=_error,
+            )
             if made["status"] != "completed":
                 error = made.get("error") or {}
                 raise CommandError(f"The storyboard is {made['status']}: {error.get('message', 'see its shots')}")
@@ -86,6 +83,11 @@ def make_remote(server: str, board: dict[str, Any], out: Path, show: Show, timeo
         raise CommandError(f"Talking to the studio at {server} failed: {exc}") from None
     starts = [shot["start_seconds"] for shot in made["shots"]]
     return f"{made['id']}: {len(starts)} shots, starting at {starts} s"
+
+
+def _shots_done(board: dict[str, Any]) -> str:
+    done = sum(shot["status"] == "completed" for shot in board["shots"])
+    return f"{done}/{len(board['shots'])} shots"
 
 
 def _error(response: httpx.Response) -> str:

@@ -9,7 +9,6 @@ server or database. Exits non-zero with a clear message on failure.
 from __future__ import annotations
 
 import sys
-import time
 from pathlib import Path
 from typing import TextIO
 
@@ -23,7 +22,8 @@ from videos.files.media import InvalidVideo, probe
 from videos.jobs.checks import validate
 from videos.jobs.request import parse_create
 from videos.management import storyboard_file
-from videos.management.prompt_file import api_error, follow_all, numbered_outputs, queue_all, read_prompts
+from videos.management.following import create_and_follow
+from videos.management.prompt_file import follow_all, numbered_outputs, queue_all, read_prompts
 from videos.providers.base import JobCancelled, NullContext, ProviderError
 from videos.providers.registry import get_provider
 from videos.runner.run import request_for
@@ -152,24 +152,17 @@ class Command(BaseCommand):
         bar = ProgressBar()
         try:
             with httpx.Client(base_url=server, timeout=60) as client:
-                response = client.post("/v1/videos", json=fields)
-                if response.status_code != 201:
-                    raise CommandError(api_error(response))
-                video = response.json()
-                deadline = time.monotonic() + timeout
-                while video["status"] in ("queued", "in_progress"):
-                    where = f"position {video['queue_position']}" if video["queue_position"] is not None else ""
-                    eta = f"eta {video['eta_seconds']:.0f}s" if video.get("eta_seconds") else where
-                    bar.show(video["progress"], video["status"], eta)
-                    if time.monotonic() > deadline:
-                        bar.done()
-                        raise CommandError(
-                            f"Gave up after {timeout:g} s; the job {video['id']} keeps running in the studio."
-                        )
-                    time.sleep(1)
-                    video = client.get(f"/v1/videos/{video['id']}").json()
-                bar.show(video["progress"], video["status"])
-                bar.done()
+                try:
+                    video = create_and_follow(
+                        client,
+                        "/v1/videos",
+                        fields,
+                        lambda video: bar.show(video["progress"], video["status"], _waiting(video)),
+                        timeout,
+                        "Gave up after {timeout} s; the job {id} keeps running in the studio.",
+                    )
+                finally:
+                    bar.done()
                 if video["status"] != "completed":
                     error = video.get("error") or {}
                     raise CommandError(f"The video {video['status']}: {error.get('message', 'no reason given')}")
@@ -204,6 +197,13 @@ class Command(BaseCommand):
         finally:
             tmp.unlink(missing_ok=True)
             bar.done()
+
+
+def _waiting(video: dict) -> str:
+    """Where a running or queued video stands, for the progress bar."""
+    if video.get("eta_seconds"):
+        return f"eta {video['eta_seconds']:.0f}s"
+    return f"position {video['queue_position']}" if video.get("queue_position") is not None else ""
 
 
 def _no_studio(server: str) -> str:
