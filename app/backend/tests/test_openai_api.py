@@ -173,8 +173,12 @@ def test_seeds_variations_gallery_filters_and_favorites(studio, sdk: OpenAI) -> 
         assert liked.status_code == 200 and liked.json()["favorite"] is True
         favorites = client.get("/v1/videos", params={"favorite": "true", "limit": 1})
         assert [m["id"] for m in favorites.json()["data"]] == [members[1]["id"]]
-        bad = client.post(f"/v1/videos/{members[1]['id']}", json={"prompt": "rewrite history"})
-        assert bad.status_code == 400 and bad.json()["error"]["param"] == "prompt"
+        # An ended video's prompt is history: only a queued one can be edited (409, nothing changed).
+        bad = client.post(f"/v1/videos/{members[0]['id']}", json={"prompt": "rewrite history"})
+        assert bad.status_code == 409 and bad.json()["error"]["code"] == "not_queued", bad.text
+        assert client.get(f"/v1/videos/{members[0]['id']}").json()["prompt"] != "rewrite history"
+        unknown = client.post(f"/v1/videos/{members[1]['id']}", json={"title": "x"})
+        assert unknown.status_code == 400 and unknown.json()["error"]["param"] == "title"
         assert client.get("/v1/videos", params={"status": "done"}).status_code == 400
         # Paging keeps the filter: two pages of the batch's three.
         page = client.get("/v1/videos", params={"batch_id": batch["batch_id"], "limit": 2}).json()
