@@ -1,9 +1,6 @@
 """Installs match what was tested, and settings given through the environment stay there.
 
-- Every install set (core, scale, local, dev) has a lock beside its inputs in app/backend: every
-  transitive package pinned and hashed, current with its inputs (`python3 run.py lock --check`
-  compiles them again and compares), and each smaller set agreeing with the dev set the tests
-  run on.
+- (The locks themselves: tests/test_locks.py.)
 - The commands README.md and docs/scale.md give an operator start from the venv that
   `python3 run.py` builds for the scale set (its lock, no dev packages): the studio until
   /healthz answers, `run.py worker` until Celery is ready on the real Redis, a one-queue worker,
@@ -20,7 +17,6 @@ Redis and PostgreSQL are this machine's (see docs/scale.md, Tests): down is a fa
 
 from __future__ import annotations
 
-import importlib.util
 import os
 import re
 import shutil
@@ -32,7 +28,6 @@ import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from types import ModuleType
 
 import av
 import httpx
@@ -41,136 +36,15 @@ import pytest
 import redis
 from packaging.markers import Marker
 
+from tests.support.locks import canonical, launcher, lock_pins
 from tests.support.studio import free_port
 
 BACKEND = Path(__file__).resolve().parents[1]
 ROOT = BACKEND.parents[1]
 REDIS_URL = os.environ.get("STUDIO_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 POSTGRES_ADMIN_URL = os.environ.get("STUDIO_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
-SETS = ("core", "scale", "local", "dev")
-# Test and build tools: an operator's install has none of them.
-DEV_ONLY = ("pytest", "pytest-django", "ruff", "mypy", "django-stubs", "schemathesis", "moto", "uv")
 # The first start installs the scale set: minutes on a cold pip cache, seconds on a warm one.
 INSTALL_TIMEOUT = 900
-
-
-def launcher(part: str) -> ModuleType:
-    """A part of this working tree's launcher package (standard library only; nothing runs on import)."""
-    sys.path.insert(0, str(ROOT))
-    try:
-        return importlib.import_module(f"launcher.{part}")
-    finally:
-        sys.path.remove(str(ROOT))
-
-
-def canonical(name: str) -> str:
-    return re.sub(r"[-_.]+", "-", name).lower()
-
-
-@dataclass(frozen=True)
-class Pin:
-    version: str
-    marker: str
-    hashes: frozenset[str]
-
-
-def lock_pins(path: Path) -> dict[str, Pin]:
-    """name -> Pin for every requirement in a lock; each must be `name==version` with hashes."""
-    pins: dict[str, Pin] = {}
-    logical = re.sub(r"\\\n", " ", path.read_text())
-    for line in logical.splitlines():
-        line = line.split(" #", 1)[0].strip()
-        if not line or line.startswith("#"):
-            continue
-        spec, *options = line.split(" --")
-        requirement, _, marker = spec.partition(";")
-        match = re.fullmatch(r"([A-Za-z0-9][A-Za-z0-9._-]*)==(\S+)", requirement.strip())
-        assert match, f"{path.name}: not an exact pin: {line!r}"
-        hashes = frozenset(o.strip().removeprefix("hash=") for o in options if o.startswith("hash="))
-        assert hashes, f"{path.name}: no hash for {requirement.strip()}"
-        pins[canonical(match[1])] = Pin(match[2], marker.strip(), hashes)
-    return pins
-
-
-def input_pins(paths: list[Path]) -> dict[str, str]:
-    """name -> version for the top-level requirements of some input files."""
-    found = {}
-    for path in paths:
-        for line in path.read_text().splitlines():
-            line = line.split("#", 1)[0].strip()
-            if line:
-                match = re.fullmatch(r"([A-Za-z0-9][A-Za-z0-9._-]*)(\[[^\]]*\])?==(\S+)", line)
-                assert match, f"{path.name}: top-level requirements are exact pins: {line!r}"
-                found[canonical(match[1])] = match[3]
-    return found
-
-
-# --- the locks --------------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize("name", SETS)
-def test_lock_pins_every_package_of_its_set_with_hashes(name: str) -> None:
-    locks = launcher("locks")
-    lock: Path = locks.LOCKS[name]
-    assert lock.exists(), f"{lock.name} is missing: run `python3 run.py lock`"
-    assert f"# inputs-sha256: {locks.inputs_digest(name)}" in lock.read_text(), (
-        f"{lock.name} is older than its inputs: run `python3 run.py lock`"
-    )
-    pins = lock_pins(lock)
-    for package, version in input_pins([locks.INPUTS[part] for part in locks.SETS[name]]).items():
-        if package in locks.UNLOCKED:
-            assert package not in pins, f"{package} is installed by its exact pin, never from a lock"
-        else:
-            assert package in pins and pins[package].version == version, f"{lock.name}: {package}=={version}"
-    # What the smaller sets install is exactly what the tests ran on (the dev set).
-    dev = lock_pins(locks.LOCKS["dev"])
-    differ = [
-        f"{p} {pin.version} (dev: {dev[p].version if p in dev else 'absent'})"
-        for p, pin in pins.items()
-        if dev.get(p) != pin
-    ]
-    assert not differ, f"{lock.name} differs from the dev lock: {differ}"
-    if name != "dev":
-        assert not [p for p in DEV_ONLY if p in pins], f"{lock.name} carries test tools"
-
-
-def test_scale_set_has_celerys_redis_transport() -> None:
-    """kombu's Redis transport imports `packaging`; only Celery's redis extra brings it."""
-    scale = lock_pins(launcher("locks").LOCKS["scale"])
-    assert {"celery", "kombu", "redis", "packaging"} <= scale.keys()
-
-
-@pytest.mark.timeout(300)
-def test_locks_are_what_the_compiler_makes_of_their_inputs() -> None:
-    """`python3 run.py lock --check`: a lock whose inputs changed since it was made fails here."""
-    env = {**os.environ, "STUDIO_VENV": sys.prefix}  # the venv running the tests has uv
-    done = subprocess.run(
-        [sys.executable, str(ROOT / "run.py"), "lock", "--check"],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=280,
-    )
-    assert done.returncode == 0, done.stdout + done.stderr
-
-
-def test_nginx_front_is_installed_or_named_before_the_studio_starts(monkeypatch, tmp_path: Path) -> None:
-    """`python3 run.py` with STUDIO_FRONT=nginx and no nginx: as root it installs Debian's (as
-    `run.py test` does, with the same function); otherwise it stops first, naming the command."""
-    paths, machine = launcher("paths"), launcher("machine")
-    monkeypatch.setattr(paths, "NGINX", tmp_path / "nginx")  # not installed
-    monkeypatch.setattr(paths, "ENV_FILE", tmp_path / ".env")
-    monkeypatch.setattr(machine.os, "geteuid", lambda: 1000)  # a user who cannot install it
-    monkeypatch.delenv("STUDIO_NGINX", raising=False)
-    monkeypatch.setenv("STUDIO_FRONT", "")
-    machine.ensure_front()  # no front asked for: nothing needed
-    monkeypatch.setenv("STUDIO_FRONT", "nginx")
-    with pytest.raises(
-        SystemExit, match=r"nginx is missing, needed for STUDIO_FRONT=nginx: run `sudo apt-get install -y nginx`"
-    ):
-        machine.ensure_front()
-    monkeypatch.setenv("STUDIO_NGINX", str(tmp_path / "own" / "nginx"))
-    machine.ensure_front()  # the operator's own nginx: runstudio checks it (test_nginx_front.py)
 
 
 # --- the documented commands, from the install `python3 run.py` makes -------------------------
