@@ -1,23 +1,26 @@
 import { Loader2, LogIn } from 'lucide-react';
 import { type SubmitEvent, useEffect, useId, useState } from 'react';
+import { Field } from '../components/videoGen/Field';
 import { errorText } from '../components/videoGen/api/videoGeneration';
 import { useAuth } from './useAuth';
 
+// The form's two fields; the autocomplete names let password managers fill them in.
+const LOGIN_FIELDS = {
+  username: { label: 'Username', type: undefined, autoComplete: 'username' },
+  password: { label: 'Password', type: 'password', autoComplete: 'current-password' },
+} as const;
+
 interface LoginFieldProps {
   id: string;
-  label: string;
-  type?: 'password';
-  autoComplete: string;
+  kind: keyof typeof LOGIN_FIELDS;
   value: string;
   onChange: (value: string) => void;
 }
 
-function LoginField({ id, label, type, autoComplete, value, onChange }: LoginFieldProps) {
+function LoginField({ id, kind, value, onChange }: LoginFieldProps) {
+  const { label, type, autoComplete } = LOGIN_FIELDS[kind];
   return (
-    <div>
-      <label htmlFor={id} className="mb-1 block text-sm font-medium text-zinc-300">
-        {label}
-      </label>
+    <Field id={id} label={label} labelClassName="mb-1 block text-sm font-medium text-zinc-300">
       <input
         id={id}
         type={type}
@@ -27,7 +30,7 @@ function LoginField({ id, label, type, autoComplete, value, onChange }: LoginFie
         onChange={(e) => onChange(e.target.value)}
         className="w-full rounded-md border border-zinc-700 bg-zinc-950 px-3 py-2 text-zinc-100"
       />
-    </div>
+    </Field>
   );
 }
 
@@ -61,21 +64,8 @@ export default function LoginPage() {
             This studio is shared, so each person signs in to see their own videos.
           </p>
         </div>
-        <LoginField
-          id={`${id}-user`}
-          label="Username"
-          autoComplete="username"
-          value={username}
-          onChange={setUsername}
-        />
-        <LoginField
-          id={`${id}-pass`}
-          label="Password"
-          type="password"
-          autoComplete="current-password"
-          value={password}
-          onChange={setPassword}
-        />
+        <LoginField id={`${id}-user`} kind="username" value={username} onChange={setUsername} />
+        <LoginField id={`${id}-pass`} kind="password" value={password} onChange={setPassword} />
         {login.error ? (
           <p role="alert" className="rounded-md border border-red-500/40 bg-red-500/10 p-2 text-sm text-red-200">
             {errorText(login.error)}

@@ -1,19 +1,17 @@
 // Client for the studio's storyboards and sweep grids (docs/api.md, Storyboards and Sweep grids).
-import type { components, paths } from '../../api/schema';
+import type { PostBody, Schema } from '../../api/types';
 import { API_BASE, ApiError, requestJson } from '../videoGen/api/videoGeneration';
 
-type Schemas = components['schemas'];
-
-export type Storyboard = Schemas['Storyboard'];
-export type StoryboardShot = Schemas['StoryboardShot'];
-export type StoryboardCreate = Schemas['StoryboardCreate'];
-export type StoryboardShotIn = Schemas['StoryboardShotIn'];
+export type Storyboard = Schema<'Storyboard'>;
+export type StoryboardShot = Schema<'StoryboardShot'>;
+export type StoryboardCreate = Schema<'StoryboardCreate'>;
+export type StoryboardShotIn = Schema<'StoryboardShotIn'>;
 export type ShotJoin = StoryboardShot['join'];
 export type ShotStatus = StoryboardShot['status'];
-export type Sweep = Schemas['SweepOut'];
-export type SweepCell = Schemas['SweepCell'];
-export type SweepAxisOut = Schemas['SweepAxisOut'];
-export type SweepCreate = paths['/v1/videos/sweeps']['post']['requestBody']['content']['application/json'];
+export type Sweep = Schema<'SweepOut'>;
+export type SweepCell = Schema<'SweepCell'>;
+export type SweepAxisOut = Schema<'SweepAxisOut'>;
+export type SweepCreate = PostBody<'/v1/videos/sweeps'>;
 export type SweepAxisIn = SweepCreate['axes'][number];
 export type SweepParam = SweepAxisIn['param'];
 

@@ -55,7 +55,7 @@ interface ActionButtonProps extends Omit<ButtonHTMLAttributes<HTMLButtonElement>
 }
 
 /** One of the toolbar's secondary buttons: its icon, then its label if it has one. */
-function ActionButton({ icon: Icon, filled = false, extraClass, testId, children, ...rest }: ActionButtonProps) {
+export function ActionButton({ icon: Icon, filled = false, extraClass, testId, children, ...rest }: ActionButtonProps) {
   return (
     <button
       type="button"

@@ -1,8 +1,9 @@
 // Remix (a new prompt on a finished video's settings) or extend (continue it for more seconds).
-import { type KeyboardEvent, type SubmitEvent, useId, useState } from 'react';
+import { useId, useState } from 'react';
 import { errorText } from './api/videoGeneration';
 import { secondsOptions } from './shape';
-import { fieldClass } from './Field';
+import { CardForm, CardFormButtons, PromptBox } from './CardForm';
+import { FieldError, fieldClass } from './Field';
 import type { ModelCapabilities, Video } from './types/chat';
 
 export type DeriveMode = 'remix' | 'extend';
@@ -24,8 +25,7 @@ export default function DeriveForm({ mode, video, caps, onRemix, onExtend, onClo
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
 
-  const onSubmit = async (e: SubmitEvent<HTMLFormElement>) => {
-    e.preventDefault();
+  const onSubmit = async () => {
     const text = prompt.trim();
     if (!text) {
       setError('Describe the video you want.');
@@ -42,35 +42,14 @@ export default function DeriveForm({ mode, video, caps, onRemix, onExtend, onClo
       setBusy(false);
     }
   };
-  const onKeyDown = (e: KeyboardEvent<HTMLFormElement>) => {
-    if (e.key === 'Escape') {
-      e.preventDefault();
-      e.stopPropagation();
-      onClose();
-    }
-  };
 
   const title = mode === 'remix' ? 'Remix: same settings and seed, new prompt' : 'Extend: continue from the last frame';
   return (
-    <form
-      onSubmit={(e) => void onSubmit(e)}
-      onKeyDown={onKeyDown}
-      className="mt-3 space-y-2 rounded-xl border border-zinc-700 bg-zinc-950 p-3"
-      aria-label={title}
-      data-testid={`${mode}-form`}
-    >
+    <CardForm label={title} testId={`${mode}-form`} layout="space-y-2" onSubmit={onSubmit} onClose={onClose}>
       <label htmlFor={`${ids}-prompt`} className="block text-xs font-medium text-zinc-300">
         {title}
       </label>
-      <textarea
-        id={`${ids}-prompt`}
-        value={prompt}
-        onChange={(e) => setPrompt(e.target.value)}
-        rows={2}
-        autoFocus
-        className={`${fieldClass} resize-y`}
-        data-testid={`${mode}-prompt`}
-      />
+      <PromptBox id={`${ids}-prompt`} value={prompt} onChange={setPrompt} testId={`${mode}-prompt`} />
       {mode === 'extend' && lengths.length > 1 ? (
         <label className="flex items-center gap-2 text-xs text-zinc-300">
           More seconds
@@ -88,28 +67,14 @@ export default function DeriveForm({ mode, video, caps, onRemix, onExtend, onClo
           </select>
         </label>
       ) : null}
-      {error ? (
-        <p role="alert" className="text-xs text-red-300">
-          {error}
-        </p>
-      ) : null}
-      <div className="flex gap-2">
-        <button
-          type="submit"
-          disabled={busy}
-          className="min-h-11 rounded-md bg-brand px-4 text-sm font-medium text-white hover:bg-brand-light disabled:opacity-60"
-          data-testid={`${mode}-submit`}
-        >
-          {mode === 'remix' ? 'Remix' : 'Extend'}
-        </button>
-        <button
-          type="button"
-          onClick={onClose}
-          className="min-h-11 rounded-md border border-zinc-700 px-4 text-sm text-zinc-300 hover:bg-zinc-800"
-        >
-          Cancel
-        </button>
-      </div>
-    </form>
+      <FieldError message={error ?? undefined} alert />
+      <CardFormButtons
+        busy={busy}
+        submitTestId={`${mode}-submit`}
+        submit={mode === 'remix' ? 'Remix' : 'Extend'}
+        closeText="Cancel"
+        onClose={onClose}
+      />
+    </CardForm>
   );
 }

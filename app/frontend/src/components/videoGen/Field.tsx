@@ -1,5 +1,5 @@
 // The parameters panel's form pieces: a labelled field, its complaint, number and select controls.
-import type { ReactNode } from 'react';
+import type { ReactNode, RefObject } from 'react';
 
 export const fieldClass =
   'min-h-11 w-full rounded-md border border-zinc-700 bg-zinc-950 px-3 py-2 text-sm text-zinc-100 placeholder:text-zinc-500 aria-[invalid=true]:border-red-500';
@@ -10,14 +10,16 @@ interface FieldProps {
   id: string;
   label: ReactNode;
   className?: string;
+  /** Where a denser panel (a storyboard shot) wants its own label style. */
+  labelClassName?: string;
   /** The control, then whatever notes go under it. */
   children: ReactNode;
 }
 
-export function Field({ id, label, className, children }: FieldProps) {
+export function Field({ id, label, className, labelClassName = labelClass, children }: FieldProps) {
   return (
     <div className={className}>
-      <label htmlFor={id} className={labelClass}>
+      <label htmlFor={id} className={labelClassName}>
         {label}
       </label>
       {children}
@@ -32,6 +34,31 @@ export function FieldError({ id, message, alert = false }: { id?: string; messag
     <p id={id} className="mt-1 text-xs text-red-300" role={alert ? 'alert' : undefined}>
       {message}
     </p>
+  );
+}
+
+interface CopyableTextProps {
+  id: string;
+  value: string;
+  inputRef: RefObject<HTMLInputElement | null>;
+  /** Extra sizing in a row ("min-w-0 flex-1"). */
+  width?: string;
+  testId: string;
+}
+
+/** Read-only text to copy by hand (a link, a secret): focusing it selects all of it. */
+export function CopyableText({ id, value, inputRef, width, testId }: CopyableTextProps) {
+  return (
+    <input
+      id={id}
+      ref={inputRef}
+      type="text"
+      readOnly
+      value={value}
+      onFocus={(e) => e.currentTarget.select()}
+      className={width ? `${fieldClass} ${width} font-mono text-xs` : `${fieldClass} font-mono text-xs`}
+      data-testid={testId}
+    />
   );
 }
 

@@ -14,14 +14,17 @@ import type { ReactNode } from 'react';
 import { Link } from 'react-router-dom';
 import { WEBHOOKS_PATH } from '../../routes/paths';
 import { QueuePauseButton } from './QueuePause';
+import { isTerminal } from './api/videoGeneration';
 import type { QueuePause } from './hooks/useQueue';
 import type { ModelsState } from './hooks/useVideoChat';
 import { modelDisplayName } from './params';
 import type { ViewMode } from './settingsStore';
+import type { Video as VideoJob } from './types/chat';
 
 interface HeaderProps {
   models: ModelsState;
-  activeCount: number;
+  /** The caller's videos: the header counts those still in progress. */
+  videos: readonly VideoJob[];
   view: ViewMode;
   onViewChange: (view: ViewMode) => void;
   attention: { notify: boolean; setNotify: (on: boolean) => Promise<void>; notifySupported: boolean };
@@ -103,7 +106,8 @@ function ModelPill({ models, offline }: { models: ModelsState; offline: boolean 
   );
 }
 
-export default function Header({ models, activeCount, view, onViewChange, attention, offline, queue }: HeaderProps) {
+export default function Header({ models, videos, view, onViewChange, attention, offline, queue }: HeaderProps) {
+  const activeCount = videos.filter((v) => !isTerminal(v.status)).length;
   return (
     <header className="flex shrink-0 flex-wrap items-center gap-x-3 gap-y-1 border-b border-zinc-800 bg-zinc-950/80 px-4 py-2 backdrop-blur sm:px-6">
       <h1 className="flex items-center gap-2 text-base font-semibold sm:text-xl">

@@ -1,9 +1,10 @@
 // "Copy link" on a finished video: a signed link to its MP4 or poster for a lifetime chosen here
 // (POST /v1/videos/{id}/links), put on the clipboard, or shown selected when copying is refused.
 import { Check, Link } from 'lucide-react';
-import { type KeyboardEvent, type SubmitEvent, useEffect, useId, useRef, useState } from 'react';
+import { useEffect, useId, useRef, useState } from 'react';
 import { copyText } from '../clipboard';
-import { fieldClass, labelClass } from './Field';
+import { CardForm, CardFormButtons } from './CardForm';
+import { CopyableText, Field, fieldClass, labelClass } from './Field';
 import { createLink, type LinkVariant } from './api/links';
 import { errorText } from './api/videoGeneration';
 import type { Video } from './types/chat';
@@ -51,8 +52,7 @@ export default function LinkForm({ video, onClose }: Props) {
     if (result && !result.copied) urlRef.current?.select();
   }, [result]);
 
-  const onSubmit = async (e: SubmitEvent<HTMLFormElement>) => {
-    e.preventDefault();
+  const onSubmit = async () => {
     if (busy) return;
     setBusy(true);
     setError(null);
@@ -67,13 +67,6 @@ export default function LinkForm({ video, onClose }: Props) {
       setBusy(false);
     }
   };
-  const onKeyDown = (e: KeyboardEvent<HTMLFormElement>) => {
-    if (e.key === 'Escape') {
-      e.preventDefault();
-      e.stopPropagation();
-      onClose();
-    }
-  };
   // A new choice makes a new link: the old message would describe the other one.
   const choose = <T,>(set: (value: T) => void) => {
     return (value: T) => {
@@ -84,12 +77,12 @@ export default function LinkForm({ video, onClose }: Props) {
   };
 
   return (
-    <form
-      onSubmit={(e) => void onSubmit(e)}
-      onKeyDown={onKeyDown}
-      className="mt-3 space-y-3 rounded-xl border border-zinc-700 bg-zinc-950 p-3"
-      aria-label="Copy a link to this video"
-      data-testid="link-form"
+    <CardForm
+      label="Copy a link to this video"
+      testId="link-form"
+      layout="space-y-3"
+      onSubmit={onSubmit}
+      onClose={onClose}
     >
       <p className="text-xs text-zinc-400">
         Anyone who has the link can open the file, without signing in, until it ends.
@@ -114,10 +107,7 @@ export default function LinkForm({ video, onClose }: Props) {
             ))}
           </div>
         </fieldset>
-        <div>
-          <label htmlFor={`${ids}-lifetime`} className={labelClass}>
-            Works for
-          </label>
+        <Field id={`${ids}-lifetime`} label="Works for">
           <select
             id={`${ids}-lifetime`}
             value={lifetime}
@@ -131,7 +121,7 @@ export default function LinkForm({ video, onClose }: Props) {
               </option>
             ))}
           </select>
-        </div>
+        </Field>
       </div>
       {error ? (
         <p role="alert" className="text-sm text-red-300" data-testid="link-error">
@@ -146,44 +136,27 @@ export default function LinkForm({ video, onClose }: Props) {
           : null}
       </p>
       {result && !result.copied ? (
-        <div>
-          <label htmlFor={`${ids}-url`} className={labelClass}>
-            Link
-          </label>
-          <input
-            id={`${ids}-url`}
-            ref={urlRef}
-            type="text"
-            readOnly
-            value={result.url}
-            onFocus={(e) => e.currentTarget.select()}
-            className={`${fieldClass} font-mono text-xs`}
-            data-testid="link-url"
-          />
-        </div>
+        <Field id={`${ids}-url`} label="Link">
+          <CopyableText id={`${ids}-url`} inputRef={urlRef} value={result.url} testId="link-url" />
+        </Field>
       ) : null}
-      <div className="flex gap-2">
-        <button
-          type="submit"
-          disabled={busy}
-          className="inline-flex min-h-11 items-center gap-1.5 rounded-md bg-brand px-4 text-sm font-medium text-white hover:bg-brand-light disabled:opacity-60"
-          data-testid="link-submit"
-        >
-          {result?.copied ? (
-            <Check className="h-4 w-4" aria-hidden="true" />
-          ) : (
-            <Link className="h-4 w-4" aria-hidden="true" />
-          )}
-          {busy ? 'Making link…' : 'Copy link'}
-        </button>
-        <button
-          type="button"
-          onClick={onClose}
-          className="min-h-11 rounded-md border border-zinc-700 px-4 text-sm text-zinc-300 hover:bg-zinc-800"
-        >
-          Close
-        </button>
-      </div>
-    </form>
+      <CardFormButtons
+        busy={busy}
+        submitTestId="link-submit"
+        icon
+        submit={
+          <>
+            {result?.copied ? (
+              <Check className="h-4 w-4" aria-hidden="true" />
+            ) : (
+              <Link className="h-4 w-4" aria-hidden="true" />
+            )}
+            {busy ? 'Making link…' : 'Copy link'}
+          </>
+        }
+        closeText="Close"
+        onClose={onClose}
+      />
+    </CardForm>
   );
 }

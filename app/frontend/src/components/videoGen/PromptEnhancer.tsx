@@ -3,6 +3,7 @@
 // changed only by Accept or Edit.
 import { Check, Loader2, Sparkles, SquarePen, X } from 'lucide-react';
 import { useMemo } from 'react';
+import { ActionButton, primaryButton } from './CardActions';
 import CloseButton from './CloseButton';
 import Notice from './Notice';
 import type { PromptEnhancer } from './hooks/usePromptEnhancer';
@@ -43,9 +44,6 @@ export function EnhanceButton({ enhancer, prompt, mode }: ButtonProps) {
     </button>
   );
 }
-
-const actionClass =
-  'inline-flex min-h-11 items-center gap-1.5 rounded-md px-3 text-sm font-medium transition-colors sm:min-h-9';
 
 interface SuggestionProps {
   enhancer: PromptEnhancer;
@@ -120,30 +118,28 @@ export function EnhanceSuggestion({ enhancer, onApply }: SuggestionProps) {
         <button
           type="button"
           onClick={() => apply(false)}
-          className={`${actionClass} bg-brand text-white hover:bg-brand-light`}
+          className={primaryButton}
           aria-label="Accept the suggested prompt"
           data-testid="enhance-accept"
         >
           <Check className="h-4 w-4" aria-hidden="true" /> Accept
         </button>
-        <button
-          type="button"
+        <ActionButton
+          icon={SquarePen}
           onClick={() => apply(true)}
-          className={`${actionClass} border border-zinc-700 text-zinc-200 hover:bg-zinc-800`}
           aria-label="Edit the suggested prompt in the prompt box"
-          data-testid="enhance-edit"
+          testId="enhance-edit"
         >
-          <SquarePen className="h-4 w-4" aria-hidden="true" /> Edit
-        </button>
-        <button
-          type="button"
+          Edit
+        </ActionButton>
+        <ActionButton
+          icon={X}
           onClick={enhancer.dismiss}
-          className={`${actionClass} border border-zinc-700 text-zinc-200 hover:bg-zinc-800`}
           aria-label="Discard the suggested prompt"
-          data-testid="enhance-discard"
+          testId="enhance-discard"
         >
-          <X className="h-4 w-4" aria-hidden="true" /> Discard
-        </button>
+          Discard
+        </ActionButton>
       </div>
     </section>
   );

@@ -1,8 +1,9 @@
 // Edit a queued video before it starts: its prompt, negative prompt, seed and steps (POST
 // /v1/videos/{id}). Only what changed is sent; the studio checks it as a create's. A refusal
 // (409 once it has started, 400 naming a bad field) is shown here and the text is kept.
-import { type KeyboardEvent, type SubmitEvent, useId, useState } from 'react';
+import { useId, useState } from 'react';
 import { ApiError, errorText } from './api/videoGeneration';
+import { CardForm, CardFormButtons, PromptBox } from './CardForm';
 import { Field, FieldError, fieldClass } from './Field';
 import { stepsRange } from './params';
 import type { ModelCapabilities, Video, VideoUpdate } from './types/chat';
@@ -54,8 +55,7 @@ export default function QueueEditForm({ video, caps, onSave, onClose }: Props) {
     return body;
   };
 
-  const onSubmit = async (e: SubmitEvent<HTMLFormElement>) => {
-    e.preventDefault();
+  const onSubmit = async () => {
     const body = changes();
     if ('message' in body) {
       setError(body);
@@ -80,92 +80,61 @@ export default function QueueEditForm({ video, caps, onSave, onClose }: Props) {
       setBusy(false);
     }
   };
-  const onKeyDown = (e: KeyboardEvent<HTMLFormElement>) => {
-    if (e.key === 'Escape') {
-      e.preventDefault();
-      e.stopPropagation();
-      onClose();
-    }
-  };
-
   const errorId = `${ids}-error`;
-  const invalid = (field: EditField) => (error?.field === field ? true : undefined);
-  const describedBy = (field: EditField) => (error?.field === field ? errorId : undefined);
+  const invalid = (field: EditField) => error?.field === field;
+  const describedBy = (field: EditField) => (invalid(field) ? errorId : undefined);
+  // One line of text for `field`, pointing at the complaint while it names that field.
+  const line = (field: EditField, value: string, set: (value: string) => void, numeric = false) => (
+    <input
+      id={`${ids}-${field}`}
+      inputMode={numeric ? 'numeric' : undefined}
+      value={value}
+      onChange={(e) => set(e.target.value)}
+      className={fieldClass}
+      aria-invalid={invalid(field) || undefined}
+      aria-describedby={describedBy(field)}
+    />
+  );
   return (
-    <form
-      onSubmit={(e) => void onSubmit(e)}
-      onKeyDown={onKeyDown}
-      className="mt-3 grid grid-cols-2 gap-2 rounded-xl border border-zinc-700 bg-zinc-950 p-3"
-      aria-label="Edit the queued video"
-      data-testid="queue-edit-form"
+    <CardForm
+      label="Edit the queued video"
+      testId="queue-edit-form"
+      layout="grid grid-cols-2 gap-2"
+      onSubmit={onSubmit}
+      onClose={onClose}
       noValidate
     >
       <p className="col-span-2 text-xs font-medium text-zinc-300">Edit before it starts</p>
       <Field id={`${ids}-prompt`} label="Prompt" className="col-span-2">
-        <textarea
+        <PromptBox
           id={`${ids}-prompt`}
           value={prompt}
-          onChange={(e) => setPrompt(e.target.value)}
-          rows={2}
-          autoFocus
-          className={`${fieldClass} resize-y`}
-          aria-invalid={invalid('prompt')}
-          aria-describedby={describedBy('prompt')}
-          data-testid="queue-edit-prompt"
+          onChange={setPrompt}
+          testId="queue-edit-prompt"
+          invalid={invalid('prompt')}
+          describedBy={describedBy('prompt')}
         />
       </Field>
-      <Field id={`${ids}-negative`} label="Negative prompt" className="col-span-2">
-        <input
-          id={`${ids}-negative`}
-          value={negative}
-          onChange={(e) => setNegative(e.target.value)}
-          className={fieldClass}
-          aria-invalid={invalid('negative_prompt')}
-          aria-describedby={describedBy('negative_prompt')}
-        />
+      <Field id={`${ids}-negative_prompt`} label="Negative prompt" className="col-span-2">
+        {line('negative_prompt', negative, setNegative)}
       </Field>
       <Field id={`${ids}-seed`} label="Seed">
-        <input
-          id={`${ids}-seed`}
-          inputMode="numeric"
-          value={seed}
-          onChange={(e) => setSeed(e.target.value)}
-          className={fieldClass}
-          aria-invalid={invalid('seed')}
-          aria-describedby={describedBy('seed')}
-        />
+        {line('seed', seed, setSeed, true)}
       </Field>
-      <Field id={`${ids}-steps`} label={`Steps (${lo}–${hi})`}>
-        <input
-          id={`${ids}-steps`}
-          inputMode="numeric"
-          value={steps}
-          onChange={(e) => setSteps(e.target.value)}
-          className={fieldClass}
-          aria-invalid={invalid('num_inference_steps')}
-          aria-describedby={describedBy('num_inference_steps')}
-        />
+      <Field id={`${ids}-num_inference_steps`} label={`Steps (${lo}–${hi})`}>
+        {line('num_inference_steps', steps, setSteps, true)}
       </Field>
       <div className="col-span-2">
         <FieldError id={errorId} message={error?.message} alert />
       </div>
-      <div className="col-span-2 flex flex-wrap gap-2">
-        <button
-          type="submit"
-          disabled={busy}
-          className="min-h-11 rounded-md bg-brand px-4 text-sm font-medium text-white hover:bg-brand-light disabled:opacity-60"
-          data-testid="queue-edit-save"
-        >
-          {busy ? 'Saving…' : 'Save changes'}
-        </button>
-        <button
-          type="button"
-          onClick={onClose}
-          className="min-h-11 rounded-md border border-zinc-700 px-4 text-sm text-zinc-300 hover:bg-zinc-800"
-        >
-          Cancel
-        </button>
-      </div>
-    </form>
+      <CardFormButtons
+        busy={busy}
+        submitTestId="queue-edit-save"
+        submit={busy ? 'Saving…' : 'Save changes'}
+        closeText="Cancel"
+        onClose={onClose}
+        className="col-span-2 flex flex-wrap gap-2"
+      />
+    </CardForm>
   );
 }

@@ -7,7 +7,6 @@ import { useAttention } from './hooks/useAttention';
 import { useConnection } from './hooks/useConnection';
 import { useQueuePause } from './hooks/useQueue';
 import { useModels, useVideoChat } from './hooks/useVideoChat';
-import { isTerminal } from './api/videoGeneration';
 import { loadView, saveView, type ViewMode } from './settingsStore';
 
 /** Wires the jobs state, the model list and the studio's reachability into the page. */
@@ -22,12 +21,11 @@ export default function VideoGenParentComponent() {
     setViewState(next);
     saveView(next);
   };
-  const activeCount = chat.videos.filter((v) => !isTerminal(v.status)).length;
   return (
     <div className="flex h-full min-h-0 flex-col">
       <Header
         models={models}
-        activeCount={activeCount}
+        videos={chat.videos}
         view={view}
         onViewChange={setView}
         attention={attention}

@@ -2,7 +2,7 @@
 import { Check, Copy, KeyRound } from 'lucide-react';
 import { useEffect, useId, useRef, useState } from 'react';
 import { copyText } from '../clipboard';
-import { fieldClass } from '../videoGen/Field';
+import { CopyableText } from '../videoGen/Field';
 import { primaryButton, secondaryButton } from '../videoGen/CardActions';
 
 interface Props {
@@ -50,15 +50,12 @@ export default function SecretNotice({ title, secret, note, onDone }: Props) {
         <label htmlFor={`${ids}-secret`} className="sr-only">
           Secret
         </label>
-        <input
+        <CopyableText
           id={`${ids}-secret`}
-          ref={input}
-          type="text"
-          readOnly
+          inputRef={input}
           value={secret}
-          onFocus={(e) => e.currentTarget.select()}
-          className={`${fieldClass} min-w-0 flex-1 font-mono text-xs`}
-          data-testid="webhook-secret-value"
+          width="min-w-0 flex-1"
+          testId="webhook-secret-value"
         />
         <button type="button" onClick={() => void copy()} className={secondaryButton} data-testid="webhook-secret-copy">
           {copied ? <Check className="h-4 w-4" aria-hidden="true" /> : <Copy className="h-4 w-4" aria-hidden="true" />}

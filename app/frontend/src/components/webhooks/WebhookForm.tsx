@@ -2,7 +2,7 @@
 // address, a bad URL) is shown here, and the text kept.
 import { Plus } from 'lucide-react';
 import { type SubmitEvent, useId, useState } from 'react';
-import { FieldError, fieldClass, labelClass } from '../videoGen/Field';
+import { Field, FieldError, fieldClass, labelClass } from '../videoGen/Field';
 import { primaryButton } from '../videoGen/CardActions';
 import { ApiError, errorText } from '../videoGen/api/videoGeneration';
 import { WEBHOOK_EVENTS, type Webhook, type WebhookCreate } from './api';
@@ -63,10 +63,7 @@ export default function WebhookForm({ onCreate, onCreated }: Props) {
       data-testid="webhook-form"
     >
       <h2 className="text-sm font-semibold text-zinc-100">Add an endpoint</h2>
-      <div>
-        <label htmlFor={`${ids}-url`} className={labelClass}>
-          URL
-        </label>
+      <Field id={`${ids}-url`} label="URL">
         <input
           id={`${ids}-url`}
           type="url"
@@ -79,7 +76,7 @@ export default function WebhookForm({ onCreate, onCreated }: Props) {
           className={fieldClass}
           data-testid="webhook-url"
         />
-      </div>
+      </Field>
       <fieldset aria-invalid={eventsInvalid || undefined} aria-describedby={eventsInvalid ? `${ids}-error` : undefined}>
         <legend className={labelClass}>Events</legend>
         <div className="flex flex-wrap gap-x-4 gap-y-1">

@@ -2,7 +2,7 @@
 // The settings endpoint (STUDIO_WEBHOOK_URL) can be tested, not rotated or deleted here.
 import { ChevronDown, ChevronRight, KeyRound, Send, Trash2 } from 'lucide-react';
 import { useId, useState } from 'react';
-import { primaryButton, secondaryButton } from '../videoGen/CardActions';
+import { ActionButton, primaryButton, secondaryButton } from '../videoGen/CardActions';
 import { errorText } from '../videoGen/api/videoGeneration';
 import type { Webhook } from './api';
 import DeliveryLog from './DeliveryLog';
@@ -61,36 +61,24 @@ export default function WebhookItem({ webhook }: { webhook: Webhook }) {
           </p>
         </div>
         <div className="flex flex-wrap gap-2" role="group" aria-label={`Actions for ${webhook.url}`}>
-          <button
-            type="button"
-            onClick={sendTest}
-            disabled={busy}
-            className={secondaryButton}
-            data-testid="webhook-test"
-          >
-            <Send className="h-4 w-4" aria-hidden="true" /> {actions.test.isPending ? 'Sending…' : 'Send test event'}
-          </button>
+          <ActionButton icon={Send} onClick={sendTest} disabled={busy} testId="webhook-test">
+            {actions.test.isPending ? 'Sending…' : 'Send test event'}
+          </ActionButton>
           {editable ? (
-            <button
-              type="button"
-              onClick={rotate}
-              disabled={busy}
-              className={secondaryButton}
-              data-testid="webhook-rotate"
-            >
-              <KeyRound className="h-4 w-4" aria-hidden="true" /> Rotate secret
-            </button>
+            <ActionButton icon={KeyRound} onClick={rotate} disabled={busy} testId="webhook-rotate">
+              Rotate secret
+            </ActionButton>
           ) : null}
           {editable && !confirming ? (
-            <button
-              type="button"
+            <ActionButton
+              icon={Trash2}
               onClick={() => setConfirming(true)}
               disabled={busy}
-              className={`${secondaryButton} hover:border-red-500/60 hover:text-red-300`}
-              data-testid="webhook-delete"
+              extraClass="hover:border-red-500/60 hover:text-red-300"
+              testId="webhook-delete"
             >
-              <Trash2 className="h-4 w-4" aria-hidden="true" /> Delete
-            </button>
+              Delete
+            </ActionButton>
           ) : null}
         </div>
       </div>

@@ -1,18 +1,16 @@
 // Client for webhook endpoints (/v1/webhooks, docs/api.md "Webhooks"): the studio posts a signed
 // event to each when a video ends. A secret is in the answers that make or rotate it, and no other.
-import type { components, paths } from '../../api/schema';
+import type { PostBody, Schema } from '../../api/types';
 import { API_BASE, requestJson } from '../videoGen/api/videoGeneration';
 
-type Schemas = components['schemas'];
-
 /** An endpoint; `secret` only in the answer of a create or a rotate. */
-export type Webhook = Schemas['WebhookOut'];
-export type WebhookList = Schemas['WebhookList'];
+export type Webhook = Schema<'WebhookOut'>;
+export type WebhookList = Schema<'WebhookList'>;
 /** One event's delivery to one endpoint: pending, delivered, failed (schedule spent), stopped (410). */
-export type Delivery = Schemas['DeliveryOut'];
-export type DeliveryList = Schemas['DeliveryList'];
+export type Delivery = Schema<'DeliveryOut'>;
+export type DeliveryList = Schema<'DeliveryList'>;
 /** Body of POST /v1/webhooks. */
-export type WebhookCreate = paths['/v1/webhooks']['post']['requestBody']['content']['application/json'];
+export type WebhookCreate = PostBody<'/v1/webhooks'>;
 
 /** The events an endpoint may choose (every endpoint also gets webhook.test when asked for one). */
 export const WEBHOOK_EVENTS = [

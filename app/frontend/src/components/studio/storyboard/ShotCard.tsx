@@ -1,4 +1,5 @@
 import { ArrowLeft, ArrowRight, Dices, GripVertical, Trash2 } from 'lucide-react';
+import { Field } from '../../videoGen/Field';
 import type { StoryboardShot } from '../api';
 import { videoThumbnailUrl } from '../api';
 import type { DraftShot, JoinChoice } from './shots';
@@ -9,6 +10,38 @@ const input =
 const label = 'block text-xs font-medium text-zinc-300';
 const iconButton =
   'inline-flex h-9 w-9 items-center justify-center rounded border border-zinc-700 text-zinc-200 hover:bg-zinc-800 disabled:opacity-40';
+
+// The shot's two counts: each id suffix is what the page has always used for that field.
+const COUNTS = {
+  seconds: { suffix: 'seconds', label: 'Seconds', max: 20 },
+  crossfadeFrames: { suffix: 'frames', label: 'Crossfade frames', max: 64 },
+} as const;
+
+interface CountFieldProps {
+  /** The shot's id prefix. */
+  id: string;
+  count: keyof typeof COUNTS;
+  shot: DraftShot;
+  onChange: (changes: Partial<DraftShot>) => void;
+}
+
+/** A labelled whole number of the shot's that never drops below 1. */
+function CountField({ id, count, shot, onChange }: CountFieldProps) {
+  const { suffix, label: text, max } = COUNTS[count];
+  return (
+    <Field id={`${id}-${suffix}`} label={text} labelClassName={label}>
+      <input
+        id={`${id}-${suffix}`}
+        type="number"
+        min={1}
+        max={max}
+        className={input}
+        value={shot[count]}
+        onChange={(e) => onChange({ [count]: Number(e.target.value) || 1 })}
+      />
+    </Field>
+  );
+}
 
 const STATUS_TONE: Partial<Record<StoryboardShot['status'], string>> = {
   completed: 'bg-emerald-900 text-emerald-100',
@@ -95,24 +128,8 @@ export default function ShotCard(props: ShotCardProps) {
         onChange={(e) => onChange({ prompt: e.target.value })}
       />
       <div className="grid grid-cols-2 gap-2">
-        <div>
-          <label className={label} htmlFor={`${id}-seconds`}>
-            Seconds
-          </label>
-          <input
-            id={`${id}-seconds`}
-            type="number"
-            min={1}
-            max={20}
-            className={input}
-            value={shot.seconds}
-            onChange={(e) => onChange({ seconds: Number(e.target.value) || 1 })}
-          />
-        </div>
-        <div>
-          <label className={label} htmlFor={`${id}-seed`}>
-            Seed
-          </label>
+        <CountField id={id} count="seconds" shot={shot} onChange={onChange} />
+        <Field id={`${id}-seed`} label="Seed" labelClassName={label}>
           <input
             id={`${id}-seed`}
             inputMode="numeric"
@@ -121,14 +138,11 @@ export default function ShotCard(props: ShotCardProps) {
             value={shot.seed}
             onChange={(e) => onChange({ seed: e.target.value.replace(/\D/g, '') })}
           />
-        </div>
+        </Field>
       </div>
       {index > 0 ? (
         <div className="grid grid-cols-2 gap-2">
-          <div>
-            <label className={label} htmlFor={`${id}-join`}>
-              Join
-            </label>
+          <Field id={`${id}-join`} label="Join" labelClassName={label}>
             <select
               id={`${id}-join`}
               className={input}
@@ -142,22 +156,9 @@ export default function ShotCard(props: ShotCardProps) {
                 </option>
               ))}
             </select>
-          </div>
+          </Field>
           {shot.join === 'crossfade' ? (
-            <div>
-              <label className={label} htmlFor={`${id}-frames`}>
-                Crossfade frames
-              </label>
-              <input
-                id={`${id}-frames`}
-                type="number"
-                min={1}
-                max={64}
-                className={input}
-                value={shot.crossfadeFrames}
-                onChange={(e) => onChange({ crossfadeFrames: Number(e.target.value) || 1 })}
-              />
-            </div>
+            <CountField id={id} count="crossfadeFrames" shot={shot} onChange={onChange} />
           ) : null}
           {joinNote ? (
             <p id={`${id}-join-note`} className="col-span-2 text-xs text-zinc-400">

@@ -6,6 +6,7 @@ import { getStoryboardFile, storyboardContentUrl, takeStoryboardInbox } from '..
 import { useModels } from '../../videoGen/hooks/useVideoChat';
 import { errorText } from '../../videoGen/api/videoGeneration';
 import { downloadJson, parseBoardFile } from './boardFile';
+import ModelOptions from '../ModelOptions';
 import PlayAll from './PlayAll';
 import type { DraftShot } from './shots';
 import {
@@ -161,11 +162,7 @@ export default function StoryboardView() {
             onChange={(e) => setModel(e.target.value)}
             data-testid="board-model"
           >
-            {models.map((m) => (
-              <option key={m.id} value={m.id} disabled={!m.ready}>
-                {m.label}
-              </option>
-            ))}
+            <ModelOptions models={models} />
           </select>
         </label>
         <label className="flex flex-col gap-1 text-xs font-medium text-zinc-300">

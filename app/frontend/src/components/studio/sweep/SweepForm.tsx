@@ -2,6 +2,7 @@ import { Plus, Trash2 } from 'lucide-react';
 import { useState } from 'react';
 import type { SweepCreate, SweepParam } from '../api';
 import type { VideoModel } from '../../videoGen/types/chat';
+import ModelOptions from '../ModelOptions';
 import type { AxisDraft } from './axes';
 import { MAX_AXES, PARAMS, checkAxes } from './axes';
 
@@ -74,11 +75,7 @@ export default function SweepForm({ models, defaultModel, busy, serverError, onS
             }}
           >
             <option value="">Default{defaultModel ? ` (${defaultModel.label})` : ''}</option>
-            {models.map((m) => (
-              <option key={m.id} value={m.id} disabled={!m.ready}>
-                {m.label}
-              </option>
-            ))}
+            <ModelOptions models={models} />
           </select>
         </label>
         <label className={label}>

@@ -1,38 +1,36 @@
 // Shapes of the studio's HTTP API, generated from its OpenAPI document (src/api/openapi.json ->
 // src/api/schema.d.ts by `npm run gen:api`), plus the UI's own view of a chat turn.
-import type { components, paths } from '../../../api/schema';
-
-type Schemas = components['schemas'];
+import type { PostBody, Schema } from '../../../api/types';
 
 /** The video object of GET /v1/videos/{id}. */
-export type Video = Schemas['Video'];
+export type Video = Schema<'Video'>;
 export type VideoStatus = Video['status'];
-export type VideoErrorInfo = Schemas['VideoError'];
+export type VideoErrorInfo = Schema<'VideoError'>;
 /** What the finished file really is, measured by decoding it. */
-export type VideoMetadata = Schemas['VideoMetadata'];
-export type VideoList = Schemas['VideoList'];
-export type VideoDeleted = Schemas['Deleted'];
-export type ModelCapabilities = Schemas['ModelCapabilities'];
+export type VideoMetadata = Schema<'VideoMetadata'>;
+export type VideoList = Schema<'VideoList'>;
+export type VideoDeleted = Schema<'Deleted'>;
+export type ModelCapabilities = Schema<'ModelCapabilities'>;
 /** An entry of GET /v1/models. */
-export type VideoModel = Schemas['Model'];
-export type ModelList = Schemas['ModelList'];
+export type VideoModel = Schema<'Model'>;
+export type ModelList = Schema<'ModelList'>;
 /** Body of POST /v1/videos (VideoCreate). Only `prompt` is required; a field left out or null takes the default. */
-export type CreateVideoParams = paths['/v1/videos']['post']['requestBody']['content']['application/json'];
+export type CreateVideoParams = PostBody<'/v1/videos'>;
 /** Body of POST /v1/videos/{id}: favorite, and while queued its parameters and place (docs/api.md, Steering the queue). */
-export type VideoUpdate = paths['/v1/videos/{video_id}']['post']['requestBody']['content']['application/json'];
+export type VideoUpdate = PostBody<'/v1/videos/{video_id}'>;
 /** GET and POST /v1/queue: the pauses and the caller's queued videos in run order. */
-export type QueueState = Schemas['QueueOut'];
+export type QueueState = Schema<'QueueOut'>;
 /** Body of POST /v1/queue: pause or resume all of the queue, or one model's. */
-export type QueueUpdate = paths['/v1/queue']['post']['requestBody']['content']['application/json'];
+export type QueueUpdate = PostBody<'/v1/queue'>;
 /** POST /v1/prompts/enhance: a suggested rewrite of a prompt (nothing is stored). */
-export type PromptEnhancement = Schemas['PromptEnhancement'];
+export type PromptEnhancement = Schema<'PromptEnhancement'>;
 /** GET /v1/prompts/enhance: whether a chat model is configured for it, and which. */
-export type PromptEnhancerState = Schemas['PromptEnhancerState'];
+export type PromptEnhancerState = Schema<'PromptEnhancerState'>;
 /** Body of POST /v1/prompts/enhance. */
-export type EnhanceRequest = paths['/v1/prompts/enhance']['post']['requestBody']['content']['application/json'];
+export type EnhanceRequest = PostBody<'/v1/prompts/enhance'>;
 export type EnhanceMode = PromptEnhancement['mode'];
 /** The error envelope every 4xx/5xx answer carries. */
-export type ApiErrorBody = Schemas['ErrorOut'];
+export type ApiErrorBody = Schema<'ErrorOut'>;
 
 export const TERMINAL_STATUSES: readonly VideoStatus[] = ['completed', 'failed', 'cancelled'];
 
