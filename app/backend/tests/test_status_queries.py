@@ -56,10 +56,13 @@ def test_a_crowd_polling_a_queued_job_counts_the_queue_once(django_assert_num_qu
     with django_assert_num_queries(0):
         for _ in range(5):
             assert video_object(behind)["queue_position"] == 1
-    newest = make(Status.QUEUED)  # joins the back of the queue: nothing counted changes
-    with django_assert_num_queries(0):
+    # A new job reads its model's order once more (round-robin between people may place it ahead
+    # of others: videos/queue/order.py); run times and running jobs are still shared.
+    newest = make(Status.QUEUED)
+    with django_assert_num_queries(1):
         assert video_object(behind)["queue_position"] == 1
-    assert video_object(newest)["queue_position"] == 2
+    with django_assert_num_queries(0):
+        assert video_object(newest)["queue_position"] == 2
     ahead.status = Status.IN_PROGRESS
     ahead.started_at = timezone.now()
     ahead.save()
