@@ -8,7 +8,7 @@ as the baseline: the ratio shows what the status path costs over the server's ow
 Reports p50/p99 latency, requests/s achieved and errors (non-200 answers, failed connections).
 The polled job is a tt-cloud job held in_progress by a loopback upstream, so each answer Django
 gives does the full status work (queue position, ETA); a caller asking again within a second
-gets that answer without Django (videos/live/shared_answers.py). Loopback only; it stops by itself.
+gets that answer without Django (serving/replay.py). Loopback only; it stops by itself.
 
     .venv/bin/python bench/load_poll.py [--clients 200] [--hz 10] [--seconds 60] [--client raw|httpx] [--slots N]
 

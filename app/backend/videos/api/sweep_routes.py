@@ -122,7 +122,11 @@ def create(request: HttpRequest) -> tuple[int, dict[str, Any]]:
     return 201, sweep_object(create_sweep(json_object(request), owner_of(request)))
 
 
-@router.get("/videos/sweeps", response=SweepList, summary="Studio extension: the caller's sweeps, newest first")
+@router.get(
+    "/videos/sweeps",
+    response={200: SweepList, 400: ErrorOut},
+    summary="Studio extension: the caller's sweeps, newest first",
+)
 def list_sweeps(request: HttpRequest, limit: int = Query(20, ge=1, le=100)) -> dict[str, Any]:
     sweeps = list(_visible(request)[: limit + 1])
     return {"object": "list", "data": sweep_objects(sweeps[:limit]), "has_more": len(sweeps) > limit}
@@ -135,7 +139,7 @@ def retrieve(request: HttpRequest, sweep_id: str) -> dict[str, Any]:
 
 @router.get(
     "/videos/sweeps/{sweep_id}/content",
-    response={200: None, 206: None, 404: ErrorOut, 416: None},
+    response={200: None, 206: None, 400: ErrorOut, 404: ErrorOut, 416: None},
     summary="Studio extension: the whole grid as one MP4 (404 video_not_ready until no cell is pending)",
 )
 def content(request: HttpRequest, sweep_id: str, download: bool = False) -> HttpResponseBase | HttpResponse:

@@ -172,7 +172,7 @@ def test_webhook(request: HttpRequest, webhook_id: str) -> tuple[int, dict[str, 
 
 @router.get(
     "/webhooks/{webhook_id}/deliveries",
-    response={200: DeliveryList, 404: ErrorOut},
+    response={200: DeliveryList, 400: ErrorOut, 404: ErrorOut},
     summary="Studio extension: a webhook's deliveries, newest first",
 )
 def list_deliveries(request: HttpRequest, webhook_id: str, limit: int = Query(50, ge=1, le=200)) -> dict[str, Any]:

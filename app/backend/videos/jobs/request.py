@@ -29,10 +29,14 @@ def _text(value: object) -> object:
     """Trimmed text without control characters (tabs and newlines are fine)."""
     if not isinstance(value, str):
         return value  # pydantic reports the type
-    text = value.strip()
+    # Checked as sent, before trimming: the published limit is on what the client sends, and
+    # str.strip() would also drop control characters (\x1c-\x1f count as whitespace).
+    if len(value) > MAX_PROMPT:
+        raise PydanticCustomError("string_too_long", "at most {max_length} characters", {"max_length": MAX_PROMPT})
+    text = value.strip(" \t\n\r")  # a form's trailing newline is no control character
     if any(unicodedata.category(c) == "Cc" and c not in "\n\t" for c in text):
         raise PydanticCustomError("control_characters", "contains control characters")
-    return text
+    return text.strip()
 
 
 def _whole_number(value: object) -> object:
