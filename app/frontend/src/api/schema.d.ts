@@ -2456,6 +2456,15 @@ export interface operations {
           'application/json': components['schemas']['SweepList'];
         };
       };
+      /** @description Bad Request */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorOut'];
+        };
+      };
     };
   };
   videos_api_sweep_routes_create: {
@@ -2644,6 +2653,15 @@ export interface operations {
           [name: string]: unknown;
         };
         content?: never;
+      };
+      /** @description Bad Request */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorOut'];
+        };
       };
       /** @description Not Found */
       404: {
@@ -3392,6 +3410,15 @@ export interface operations {
         };
         content: {
           'application/json': components['schemas']['DeliveryList'];
+        };
+      };
+      /** @description Bad Request */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorOut'];
         };
       };
       /** @description Not Found */
