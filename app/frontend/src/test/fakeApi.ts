@@ -2,6 +2,7 @@
 import { vi } from 'vitest';
 import type { ModelCapabilities, Video, VideoModel } from '../components/videoGen/types/chat';
 import { FakeWebhooks } from './fakeWebhooks';
+import { signedLink } from './fakeLinks';
 
 /** A complete video object as the server answers it (a queued preview job unless overridden). */
 export function makeVideo(overrides: Partial<Video> = {}): Video {
@@ -124,7 +125,7 @@ export interface Call {
   body: unknown;
 }
 
-function json(status: number, body: unknown): Response {
+export function json(status: number, body: unknown): Response {
   return new Response(JSON.stringify(body), { status, headers: { 'Content-Type': 'application/json' } });
 }
 
@@ -208,7 +209,7 @@ export class FakeApi {
       return json(answer.status, answer.body);
     }
     const link = url.pathname.match(/^\/v1\/videos\/([^/]+)\/links$/);
-    if (link && method === 'POST') return this.link(link[1], body);
+    if (link && method === 'POST') return signedLink(this.videos, this.now(), this.linkMaxSeconds, link[1], body);
     if (url.pathname === '/v1/prompts/enhance') return this.enhance(method, body);
     if (url.pathname === '/v1/videos' && method === 'GET') {
       const limit = Number(url.searchParams.get('limit') ?? 20);
@@ -357,36 +358,6 @@ export class FakeApi {
       });
     }
     return json(200, this.videos[idx]);
-  }
-
-  /** POST /v1/videos/{id}/links: a signed link to a completed video's file, as the studio checks it. */
-  private link(id: string, body: unknown): Response {
-    const b = (body ?? {}) as { variant?: unknown; expires_in?: unknown };
-    const variant = b.variant ?? 'video';
-    if (variant !== 'video' && variant !== 'thumbnail' && variant !== 'spritesheet') {
-      return apiError(400, 'variant is one of video, thumbnail, spritesheet.', 'invalid_value');
-    }
-    const lifetime = b.expires_in ?? 3600;
-    if (typeof lifetime !== 'number' || !Number.isInteger(lifetime) || lifetime < 1 || lifetime > this.linkMaxSeconds) {
-      return apiError(
-        400,
-        `expires_in is whole seconds, 1 to ${this.linkMaxSeconds} (STUDIO_LINK_MAX_SECONDS).`,
-        'invalid_value',
-      );
-    }
-    const v = this.videos.find((x) => x.id === id);
-    if (!v) return apiError(404, `no video ${id}`, 'not_found');
-    if (v.status !== 'completed') {
-      return apiError(404, `The video is ${v.status}; a link can be made once it is completed.`, 'video_not_ready');
-    }
-    const expires = this.now() + lifetime;
-    return json(201, {
-      object: 'video.link',
-      video_id: id,
-      variant,
-      url: `http://studio.test/links/${variant}/${expires}/c2lnbmF0dXJl/${id}.${variant === 'video' ? 'mp4' : 'jpg'}`,
-      expires_at: expires,
-    });
   }
 
   private enhance(method: string, body: unknown): Response {
