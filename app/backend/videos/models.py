@@ -260,13 +260,24 @@ def new_sweep_id() -> str:
     return f"sweep_{uuid.uuid4().hex}"
 
 
-class Sweep(models.Model):
+class OwnedRecord(models.Model):
+    """Something a person makes and lists, newest first (a sweep, a storyboard): its owner and
+    time, and the index a list of one person's walks."""
+
+    owner = models.CharField(max_length=150, blank=True, default="")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        abstract = True
+        ordering = ("-created_at", "-id")
+        indexes = (models.Index(fields=["owner", "created_at", "id"], name="%(class)s_owner_created_id"),)
+
+
+class Sweep(OwnedRecord):
     """A grid of jobs made from one base request and up to three axes of values (videos/sweeps/):
     which job sits in which cell, and the grid video once rendered."""
 
     id = models.CharField(primary_key=True, max_length=40, default=new_sweep_id, editable=False)
-    owner = models.CharField(max_length=150, blank=True, default="")
-    created_at = models.DateTimeField(auto_now_add=True)
     batch_id = models.CharField(max_length=40, default="")  # the cells' jobs share it
     base = models.JSONField(default=dict)  # the checked create fields every cell starts from
     axes = models.JSONField(default=list)  # [{"param", "values", "find"?}], ranges expanded
@@ -274,10 +285,6 @@ class Sweep(models.Model):
     grid_file = models.CharField(max_length=255, blank=True, default="")  # storage name of the grid MP4
     # Set while one process renders the grid, so a second request waits instead of rendering too.
     grid_started_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        ordering = ("-created_at", "-id")
-        indexes = (models.Index(fields=["owner", "created_at", "id"], name="sweep_owner_created_id"),)
 
     def __str__(self) -> str:
         return f"{self.id} ({len(self.cells)} cells)"
@@ -295,29 +302,23 @@ def new_shot_id() -> str:
     return f"shot_{uuid.uuid4().hex}"
 
 
-class Storyboard(models.Model):
+class Storyboard(OwnedRecord):
     """An ordered list of shots (Shot), each made as a job of one model and size, joined into
     one MP4 once all are made (videos/storyboards/)."""
 
     id = models.CharField(primary_key=True, max_length=40, default=new_storyboard_id, editable=False)
-    owner = models.CharField(max_length=150, blank=True, default="")
     provider = models.CharField(max_length=40)
     width = models.PositiveIntegerField(null=True, blank=True)  # null: the model's default size
     height = models.PositiveIntegerField(null=True, blank=True)
     num_inference_steps = models.PositiveIntegerField(null=True, blank=True)  # null: the model's default
     # null: not given, so the create's default ("" is a choice: no negative prompt)
     negative_prompt = models.TextField(null=True, blank=True)  # noqa: DJ001
-    created_at = models.DateTimeField(auto_now_add=True)
     video_file = models.CharField(max_length=255, blank=True, default="")  # storage name of the joined MP4
     rendered_key = models.CharField(max_length=64, blank=True, default="")  # the shots and seams it joined
     render_info = models.JSONField(null=True, blank=True)  # {"starts": [...], "frames", "fps", ...}
     render_error = models.TextField(blank=True, default="")
     # Set while one process renders, so a second one waits instead of rendering too.
     rendering_since = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        ordering = ("-created_at", "-id")
-        indexes = (models.Index(fields=["owner", "created_at", "id"], name="storyboard_owner_created_id"),)
 
     def __str__(self) -> str:
         return f"{self.id} ({self.provider})"
