@@ -125,7 +125,7 @@ def run_flood(kind: str, count: int, args: argparse.Namespace, template: Path) -
     studio = StudioServer(data, template, **flood_settings(upstream))
     try:
         studio.start()
-        jobs = prepare_jobs(studio, mp4)
+        jobs = prepare_jobs(studio)
         print(f"\n== {kind}: {count} {WHAT[kind]}; studio pid {studio.pid}, port {studio.port}", flush=True)
         sampler = HealthSampler(studio.port, interval=0.1, timeout=args.health_timeout).start()
         with FloodClients(

@@ -61,7 +61,7 @@ def test_studio_stays_up_under_a_flood(
     upstream = flood_upstream(mp4)
     try:
         studio = studio_factory(**flood_settings(upstream), STUDIO_FRONT=front)
-        jobs = prepare_jobs(studio, mp4)
+        jobs = prepare_jobs(studio)
         assert studio.proc is not None
         sampler = HealthSampler(studio.port, interval=0.1, timeout=WITHIN).start()
         with FloodClients(

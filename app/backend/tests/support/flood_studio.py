@@ -39,9 +39,9 @@ def flood_settings(upstream: FakeUpstream) -> dict[str, str | int | float]:
 
 @dataclass
 class FloodJobs:
-    finished: str  # a completed job whose MP4 is `mp4`
+    finished: str  # a completed job whose stored MP4 is `mp4`
     running: str  # a job the upstream keeps in_progress
-    mp4: bytes
+    mp4: bytes  # as stored: the studio signs what it stores (Content Credentials), so not the upstream's bytes
 
     @property
     def content_path(self) -> str:
@@ -55,16 +55,18 @@ class FloodJobs:
         return {"streams": self.events_path, "downloads": self.content_path}.get(kind, "/v1/videos")
 
 
-def prepare_jobs(studio: StudioServer, mp4: bytes, timeout: float = 60) -> FloodJobs:
+def prepare_jobs(studio: StudioServer, timeout: float = 60) -> FloodJobs:
     """On a studio started with flood_settings(flood_upstream(mp4)): one finished job, one running."""
     with studio.client() as client:
         done = client.post("/v1/videos", json={"prompt": "a finished clip to download"}).json()
         video = studio.wait_for_as(client, done["id"], ("completed", "failed", "cancelled"), timeout)
         if video["status"] != "completed":
             raise RuntimeError(f"the finished job ended {video['status']}: {video.get('error')}")
+        stored = client.get(f"/v1/videos/{done['id']}/content")
+        stored.raise_for_status()
         running = client.post("/v1/videos", json={"prompt": "a job that keeps running"}).json()
         studio.wait_for_as(client, running["id"], ("in_progress",), timeout)
-    return FloodJobs(done["id"], running["id"], mp4)
+    return FloodJobs(done["id"], running["id"], stored.content)
 
 
 def after_checks(port: int, jobs: FloodJobs, timeout: float) -> dict[str, Answer]:
