@@ -5,6 +5,7 @@ against each cell's own frames) and `generate --from`."""
 from __future__ import annotations
 
 import io
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -258,3 +259,19 @@ def test_generate_from_a_file_queues_a_job_per_line(studio_factory, tmp_path: Pa
     assert "Traceback" not in empty.stderr + long.stderr
     with studio.client() as client:
         assert len(client.get("/v1/videos").json()["data"]) == 2  # nothing more was queued
+
+
+def test_generate_a_sweep_from_its_json_file(studio_factory, tmp_path: Path):
+    """`generate --sweep sweep.json --out grid.mp4`: the same sweep as the API's, from the shell."""
+    studio = studio_factory()
+    board = tmp_path / "sweep.json"
+    base = {"prompt": "A lighthouse at dusk", "size": "64x64", "num_frames": 3}
+    board.write_text(json.dumps({"base": base, "axes": [{"param": "seed", "values": [1, 2]}]}))
+    out = tmp_path / "grid.mp4"
+    done = run_generate(studio.env(), "--sweep", str(board), "--server", studio.url, "--out", str(out))
+    assert done.returncode == 0, done.stderr
+    assert "2/2 cells" in done.stderr and "(completed)" in done.stderr and f"saved {out}" in done.stdout
+    assert len(frames_of(out.read_bytes())) == 3  # one clock: as long as the longest cell
+    (tmp_path / "bad.json").write_text('{"axes": []}')
+    bad = run_generate(studio.env(), "--sweep", str(tmp_path / "bad.json"), "--server", studio.url)
+    assert bad.returncode != 0 and "a sweep is" in bad.stderr and "Traceback" not in bad.stderr

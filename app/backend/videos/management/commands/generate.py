@@ -21,7 +21,7 @@ from videos.files.filenames import video_filename
 from videos.files.media import InvalidVideo, probe
 from videos.jobs.checks import validate
 from videos.jobs.request import parse_create
-from videos.management import storyboard_file
+from videos.management import storyboard_file, sweep_file
 from videos.management.following import create_and_follow
 from videos.management.prompt_file import follow_all, numbered_outputs, queue_all, read_prompts
 from videos.providers.base import JobCancelled, NullContext, ProviderError
@@ -50,6 +50,7 @@ class Command(BaseCommand):
         parser.add_argument("prompt", nargs="?")
         parser.add_argument("--from", dest="from_file", help="a text file: one video per non-empty line")
         parser.add_argument("--storyboard", help="a storyboard's JSON file: its shots made and joined into one MP4")
+        parser.add_argument("--sweep", help="a sweep's JSON file (base and axes): its cells made, the grid MP4 saved")
         parser.add_argument("--out", help="output file (default: named after the prompt); with --from, numbered")
         parser.add_argument("--out-dir", help="with --from: the folder for the numbered MP4s")
         parser.add_argument("--provider", "--model", dest="provider", help="tt-cloud, openai, local or preview")
@@ -63,6 +64,9 @@ class Command(BaseCommand):
         parser.add_argument("--timeout", type=float, default=3600.0)
 
     def handle(self, *args: object, **opts: object) -> None:
+        if opts["sweep"]:
+            self._sweep(opts)
+            return
         if opts["storyboard"]:
             self._storyboard(opts)
             return
@@ -130,6 +134,21 @@ class Command(BaseCommand):
         with client.stream("GET", video["content_url"]) as content, open(out, "wb") as fh:
             for chunk in content.iter_bytes():
                 fh.write(chunk)
+
+    def _sweep(self, opts: dict[str, object]) -> None:
+        """--sweep: videos/management/sweep_file.py (through a studio: the grid is rendered there)."""
+        if opts["in_process"]:
+            raise CommandError("--sweep runs through a studio (its grid is rendered there); leave out --in-process.")
+        path = Path(str(opts["sweep"]))
+        sweep, out = sweep_file.read_sweep(path), sweep_file.output_for(path, opts["out"])
+        server = str(opts["server"] or f"http://{settings.STUDIO_HOST}:{settings.STUDIO_PORT}").rstrip("/")
+        bar = ProgressBar()
+        try:
+            made = sweep_file.make_remote(server, sweep, out, bar.show, float(opts["timeout"]))  # type: ignore[arg-type]
+        finally:
+            bar.done()
+        self.stderr.write(made)
+        self.stdout.write(f"saved {out} ({out.stat().st_size} bytes)")
 
     def _storyboard(self, opts: dict[str, object]) -> None:
         """--storyboard: videos/management/storyboard_file.py."""
