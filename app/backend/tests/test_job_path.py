@@ -25,6 +25,7 @@ class Reporting:
     """A provider that reports a message per step and records what cancel looked like."""
 
     name = "preview"
+    label = "Preview engine"
     preview = True
     keeps_upstream_jobs = False
     capabilities = Capabilities()
@@ -63,7 +64,7 @@ def test_the_providers_progress_message_is_the_apis_status_message(monkeypatch: 
     runner.run(job)
     assert provider.messages_seen == ["denoising step 1/3", "denoising step 2/3", "denoising step 3/3"]
     done = VideoJob.objects.get(id=job.id)
-    assert done.status == Status.COMPLETED and video_object(done)["status_message"] is None
+    assert done.status == Status.COMPLETED and video_object(done)["status_message"] is None, done.error_message
 
 
 def test_cancel_is_seen_by_the_explicit_check_and_ends_the_job_cancelled(monkeypatch: pytest.MonkeyPatch) -> None:
