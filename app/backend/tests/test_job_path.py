@@ -94,3 +94,14 @@ def test_cli_and_queue_build_the_same_request_from_one_function() -> None:
     stored = runner.request_for(VideoJob.objects.get(id=create_job(body).id))
     assert unsaved == stored
     assert (stored.prompt, stored.seed, stored.width, stored.height, stored.num_frames) == ("same", 7, 128, 64, 5)
+
+
+def test_a_failed_claim_of_a_job_this_process_runs_leaves_it_ours() -> None:
+    """Two worker threads read the same queue order: the one that loses a claim must not drop a
+    job the other is running from this process's active set, or recovery would requeue it
+    as orphaned and it would run twice (seen with Celery's thread pool)."""
+    running = queued_job()  # claimed: another thread of this process is running it
+    assert running.id in runner.active_job_ids()
+    assert claim(running.id) is None  # the second thread's attempt
+    assert running.id in runner.active_job_ids()
+    runner.release(running.id)

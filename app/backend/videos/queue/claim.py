@@ -15,7 +15,8 @@ Status = VideoJob.Status
 
 def claim(job_id: str) -> VideoJob | None:
     now = timezone.now()
-    runner.mark_claiming(job_id)
+    if not runner.mark_claiming(job_id):
+        return None  # running in another of this process's threads: not ours to claim or release
     try:
         taken = VideoJob.objects.filter(id=job_id, status=Status.QUEUED, cancel_requested=False).update(
             status=Status.IN_PROGRESS,

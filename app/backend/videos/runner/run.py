@@ -45,10 +45,14 @@ _active: set[str] = set()
 _unfinished: dict[str, tuple[str, dict[str, object]]] = {}
 
 
-def mark_claiming(job_id: str) -> None:
-    """Called before the claim's UPDATE, so recovery never sees our fresh claim as orphaned."""
+def mark_claiming(job_id: str) -> bool:
+    """Called before the claim's UPDATE, so recovery never sees our fresh claim as orphaned.
+    False: another thread of this process already runs it (its failed claim must not release it)."""
     with _lock:
+        if job_id in _active:
+            return False
         _active.add(job_id)
+        return True
 
 
 def release(job_id: str) -> None:
