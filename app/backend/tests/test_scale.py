@@ -11,92 +11,15 @@ from __future__ import annotations
 import collections
 import time
 import uuid
-from collections.abc import Callable, Iterator
-from pathlib import Path
 
 import pytest
-import redis
 
-from tests.support.cluster import create, job_rows, posts_for, start_all, wait_until, worker_pid
+from tests.support.cluster import create, job_rows, posts_for, wait_until, worker_pid
 from tests.support.media import same_video
 from tests.support.studio import StudioServer
-from tests.support.upstream import FakeUpstream
-from tests.support.worker import CeleryWorker
 
 pytestmark = pytest.mark.scale
-pytest_plugins = ["tests.support.scale_services"]  # redis_url, postgres_url
-
-
-@pytest.fixture(scope="module")
-def queue_prefix(redis_url: str) -> Iterator[str]:
-    """Queues of their own, so concurrent test runs on the same Redis never take each other's jobs."""
-    prefix = f"studio-test-{uuid.uuid4().hex[:8]}"
-    yield prefix
-    client = redis.Redis.from_url(redis_url)
-    for key in client.scan_iter(f"{prefix}.*"):
-        client.delete(key)
-
-
-# --- a cluster: one PostgreSQL, one Redis, two studios, workers per test ----------------------
-
-
-@pytest.fixture(scope="module")
-def cloud() -> Iterator[FakeUpstream]:
-    fake = FakeUpstream()
-    yield fake
-    fake.close()
-
-
-@pytest.fixture(scope="module")
-def shared_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    # One host: local media is shared through one folder (on several hosts, S3 does this).
-    return tmp_path_factory.mktemp("cluster")
-
-
-@pytest.fixture(scope="module")
-def cluster_settings(postgres_url: str, redis_url: str, queue_prefix: str, cloud: FakeUpstream) -> dict[str, str]:
-    return {
-        "DATABASE_URL": postgres_url,
-        "VIDEO_JOB_BACKEND": "celery",
-        "CELERY_BROKER_URL": redis_url,
-        "CELERY_QUEUE_PREFIX": queue_prefix,
-        "CELERY_RECOVERY_INTERVAL": "0.5",
-        "CLOUD_VIDEO_GENERATION_URL": cloud.url,
-        "CLOUD_VIDEO_GENERATION_AUTH_TOKEN": cloud.token,
-        "CLOUD_VIDEO_GENERATION_POLL_INTERVAL": "0.1",
-    }
-
-
-@pytest.fixture(scope="module")
-def studios(shared_dir: Path, cluster_settings: dict[str, str]) -> Iterator[tuple[StudioServer, StudioServer]]:
-    a = StudioServer(shared_dir, None, **cluster_settings)
-    b = StudioServer(shared_dir, None, **cluster_settings)
-    try:
-        start_all(a, b)
-        yield a, b
-    finally:
-        a.stop()
-        b.stop()
-
-
-@pytest.fixture
-def start_workers(shared_dir: Path, cluster_settings: dict[str, str]) -> Iterator[Callable[..., list[CeleryWorker]]]:
-    """start_workers(n, provider, concurrency) -> n running workers; all stopped after the test."""
-    started: list[CeleryWorker] = []
-
-    def start(count: int, provider: str = "tt-cloud", concurrency: int = 1, **extra: str) -> list[CeleryWorker]:
-        workers = [CeleryWorker(shared_dir, provider, concurrency, **cluster_settings, **extra) for _ in range(count)]
-        started.extend(workers)
-        for worker in workers:
-            worker.launch()
-        return [worker.wait_ready() for worker in workers]
-
-    yield start
-    for worker in started:  # SIGTERM all first: their warm shutdowns then overlap
-        if worker.proc and worker.proc.poll() is None:
-            worker.proc.terminate()
-    for worker in started:
-        worker.stop()
+pytest_plugins = ["tests.support.scale_services", "tests.support.scale_cluster"]  # services, the cluster
 
 
 def test_twenty_jobs_two_studios_two_workers_each_runs_exactly_once(studios, start_workers, cloud, postgres_url):

@@ -9,20 +9,12 @@ import uuid
 import pytest
 
 from tests.support.cluster import create
-from tests.test_scale import (  # noqa: F401  (the cluster's fixtures, shared with test_scale.py)
-    cloud,
-    cluster_settings,
-    queue_prefix,
-    shared_dir,
-    start_workers,
-    studios,
-)
 
 pytestmark = pytest.mark.scale
-pytest_plugins = ["tests.support.scale_services"]  # redis_url, postgres_url
+pytest_plugins = ["tests.support.scale_services", "tests.support.scale_cluster"]  # services, the cluster
 
 
-def test_a_paused_queue_edited_and_reordered_runs_in_the_databases_order(studios, start_workers):  # noqa: F811
+def test_a_paused_queue_edited_and_reordered_runs_in_the_databases_order(studios, start_workers):
     a, b = studios
     start_workers(1, "preview", concurrency=1)
     gate, tag = a.gate, uuid.uuid4().hex[:6]

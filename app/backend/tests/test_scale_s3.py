@@ -24,7 +24,7 @@ from tests.support.studio import StudioServer, free_port
 from tests.support.worker import CeleryWorker
 
 pytestmark = pytest.mark.scale
-pytest_plugins = ["tests.support.scale_services"]  # redis_url, postgres_url
+pytest_plugins = ["tests.support.scale_services", "tests.support.scale_cluster"]  # services, the cluster
 
 
 @pytest.fixture(scope="module")

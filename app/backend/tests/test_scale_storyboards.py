@@ -8,20 +8,12 @@ import uuid
 import pytest
 
 from tests.support.storyboards import create, frames_of, shot, wait_board
-from tests.test_scale import (  # noqa: F401  (the cluster's fixtures, shared with test_scale.py)
-    cloud,
-    cluster_settings,
-    queue_prefix,
-    shared_dir,
-    start_workers,
-    studios,
-)
 
 pytestmark = pytest.mark.scale
-pytest_plugins = ["tests.support.scale_services"]  # redis_url, postgres_url
+pytest_plugins = ["tests.support.scale_services", "tests.support.scale_cluster"]  # services, the cluster
 
 
-def test_a_board_moves_on_and_joins_in_the_celery_workers(studios, start_workers):  # noqa: F811
+def test_a_board_moves_on_and_joins_in_the_celery_workers(studios, start_workers):
     a, b = studios
     workers = start_workers(1, "preview", concurrency=1)
     tag = uuid.uuid4().hex[:6]

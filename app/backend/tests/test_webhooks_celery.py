@@ -7,30 +7,19 @@ from __future__ import annotations
 import pytest
 
 from tests.support.cluster import create
-from tests.support.upstream import FakeUpstream
 from tests.support.webhook_receiver import Receiver, verify
-from tests.test_scale import cloud, queue_prefix, shared_dir, start_workers, studios  # noqa: F401
 from tests.test_webhooks import PREVIEW, _wait_for_log, add_endpoint
 
 pytestmark = pytest.mark.scale
-pytest_plugins = ["tests.support.scale_services"]  # redis_url, postgres_url
+pytest_plugins = ["tests.support.scale_services", "tests.support.scale_cluster"]  # services, the cluster
 
 
 @pytest.fixture(scope="module")
-def cluster_settings(postgres_url: str, redis_url: str, queue_prefix: str, cloud: FakeUpstream) -> dict[str, str]:  # noqa: F811
-    return {
-        "DATABASE_URL": postgres_url,
-        "VIDEO_JOB_BACKEND": "celery",
-        "CELERY_BROKER_URL": redis_url,
-        "CELERY_QUEUE_PREFIX": queue_prefix,
-        "CELERY_RECOVERY_INTERVAL": "0.5",
-        "CLOUD_VIDEO_GENERATION_URL": cloud.url,
-        "CLOUD_VIDEO_GENERATION_AUTH_TOKEN": cloud.token,
-        "STUDIO_WEBHOOK_ALLOW_PRIVATE": "true",  # the receiver is on loopback
-    }
+def cluster_extra() -> dict[str, str]:
+    return {"STUDIO_WEBHOOK_ALLOW_PRIVATE": "true"}  # the receiver is on loopback
 
 
-def test_a_celery_worker_delivers_completed_and_cancelled_events(studios, start_workers):  # noqa: F811
+def test_a_celery_worker_delivers_completed_and_cancelled_events(studios, start_workers):
     a, _ = studios
     receiver = Receiver()
     try:
