@@ -103,6 +103,19 @@ def post(live: StudioServer, **kwargs) -> httpx.Response:
     return response
 
 
+def resume_queue(live: StudioServer) -> None:
+    """The fuzzer may have paused the queue (POST /v1/queue is an operation like any other):
+    resume all of it and each model, so a job made here runs."""
+    httpx.post(f"{live.url}/v1/queue", json={"paused": False}, timeout=30).raise_for_status()
+    state = httpx.get(f"{live.url}/v1/queue", timeout=30).json()
+    for model in state["models"]:
+        if model["paused"]:
+            body = {"paused": False, "model": model["model"]}
+            httpx.post(f"{live.url}/v1/queue", json=body, timeout=30).raise_for_status()
+    state = httpx.get(f"{live.url}/v1/queue", timeout=30).json()
+    assert not state["paused"] and not any(model["paused"] for model in state["models"]), state
+
+
 def test_one_megabyte_prompt_is_a_clear_400(live: StudioServer) -> None:
     response = post(live, json={"prompt": "x" * 1024 * 1024})
     assert response.status_code == 400
@@ -122,6 +135,7 @@ def test_one_megabyte_prompt_is_a_clear_400(live: StudioServer) -> None:
     ],
 )
 def test_unicode_prompts_are_accepted_and_kept_exactly(live: StudioServer, prompt: str) -> None:
+    resume_queue(live)
     response = post(live, json={"prompt": prompt})
     assert response.status_code == 201, response.text
     video = response.json()
