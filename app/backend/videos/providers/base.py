@@ -66,6 +66,7 @@ class Capabilities:
     seconds_options: tuple[int, ...] | None = None
     native_extend: bool = False  # extends a clip itself (writes source + continuation as one MP4)
     video_to_video: bool = False  # can edit a clip (operation "edit")
+    sound: bool = False  # makes a soundtrack with the picture (an AAC track in its MP4s)
 
     @property
     def can_extend(self) -> bool:
