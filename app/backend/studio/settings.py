@@ -319,6 +319,9 @@ VIDEO_SERVE_TOKEN = env_str("VIDEO_SERVE_TOKEN")
 VIDEO_SERVE_ASYNC = env_bool("VIDEO_SERVE_ASYNC", True)
 # With VIDEO_SERVE_ASYNC=false: how long a POST waits for its video before answering 504 (and cancelling it).
 VIDEO_SERVE_SYNC_TIMEOUT = env_float("VIDEO_SERVE_SYNC_TIMEOUT", 1800.0)
+# Serve mode's queue cap (tt-media-server's max_queue_size, answered on /tt-liveness): past this many
+# jobs waiting for the served engine a POST answers 429 "Task queue is full".
+VIDEO_SERVE_MAX_QUEUE_SIZE = env_int("VIDEO_SERVE_MAX_QUEUE_SIZE", 5000)
 
 LOGGING = {
     "version": 1,

@@ -5,6 +5,7 @@ from videos.api import api
 from videos.api.link_routes import serve_link
 from videos.api.signin import me, sign_in, sign_out
 from videos.metrics.views import metrics
+from videos.serve import liveness
 from videos.serve import views as media_server
 
 urlpatterns = [
@@ -15,6 +16,8 @@ urlpatterns = [
     path("v1/videos/generations/<str:job_id>", media_server.status),
     path("v1/videos/generations/<str:job_id>/download", media_server.download),
     path("v1/videos/generations/<str:job_id>/cancel", media_server.cancel),
+    path("tt-liveness", liveness.liveness),
+    path("health", liveness.health),
     path("v1/", api.urls),
     re_path(r"^v1/(?P<path>.*)$", api_not_found),
     path("models-api/", include("model_control.urls")),

@@ -60,6 +60,8 @@ ID = r"[^/]+"
 ROUTES: tuple[Route, ...] = (
     Route("/healthz", Auth.OPEN, admission=Admission.PROBE),
     Route("/metrics", Auth.OWN, admission=Admission.PROBE),
+    # tt-media-server's liveness and health (serve mode): open, as the server's are.
+    Route(r"/tt-liveness|/health", Auth.OPEN, admission=Admission.PROBE),
     # tt-media-server's video API (serve mode): its own token.
     Route(rf"/v1/videos/generations/{ID}/cancel", Auth.OWN, api_envelope=True),
     Route(r"/v1/videos/generations(/.*)?", Auth.OWN, admission=Admission.WAITS_WHEN_SYNC, api_envelope=True),

@@ -6,6 +6,7 @@
     GET  /v1/videos/generations/{id}        -> {"id", "status", "progress", "error"?}
     GET  /v1/videos/generations/{id}/download -> video/mp4 (Range supported)
     POST /v1/videos/generations/{id}/cancel
+    GET  /tt-liveness, /health              -> serve/liveness.py
 
 Requests are validated as tt-media-server's pydantic models do (open_ai_api/video.py and
 domain/video_*request.py in tenstorrent/tt-inference-server): its 422 `detail` lists, 415 for
@@ -51,6 +52,7 @@ I2V_ONLY = (
     "This deployment requires image conditioning. Use POST /generations/i2v with at least one "
     "image_prompts entry, or POST /generations/i2v/upload to send the image as a file."
 )
+QUEUE_FULL = "Task queue is full. Please try again later."  # tt-media-server's 429 past max_queue_size
 
 
 def serve_provider(image: bool = False) -> str:
@@ -63,6 +65,12 @@ def serve_provider(image: bool = False) -> str:
         if not provider.preview and provider.status().ready and (not image or provider.capabilities.image_to_video):
             return provider.name
     return next(p.name for p in here if p.preview)
+
+
+def queue_size(engine: str) -> int:
+    """Jobs waiting for the engine, everyone's (they run before a job sent now): tt-media-server's
+    task queue counts requests not yet taken by a worker, so running jobs are not in it."""
+    return VideoJob.objects.filter(provider=engine, status=VideoJob.Status.QUEUED).count()
 
 
 def _error(status: int, message: str) -> JsonResponse:
@@ -160,6 +168,8 @@ def _submit(request: HttpRequest, body: dict[str, Any], anchors: list[tuple[int,
             )
         if last is not None and not get_provider(model).capabilities.last_frame:
             raise Unprocessable(f"This deployment ({model}) takes one image, at frame_pos 0.")
+    if queue_size(model) >= settings.VIDEO_SERVE_MAX_QUEUE_SIZE:
+        return _error(429, QUEUE_FULL)
     started = time.monotonic()
     job = create_job(data, owner="serve", image=first, last_frame=last)
     if settings.VIDEO_SERVE_ASYNC:
