@@ -82,6 +82,7 @@ class VideoJob(models.Model):
     preview = models.BooleanField(default=False)
     seconds = models.IntegerField(null=True, blank=True)  # OpenAI's `seconds`: the length asked for
     added_seconds = models.PositiveIntegerField(null=True, blank=True)  # an extend's new part (seconds: the total)
+    sound = models.BooleanField(default=False)  # a soundtrack asked for (what was made: metadata["audio"])
     # "generate", "extend" (source_video + a continuation) or "edit" (video-to-video on source_video)
     operation = models.CharField(max_length=10, default="generate")
     source_video = models.CharField(max_length=255, blank=True, default="")  # storage name of the clip extended/edited

@@ -8,6 +8,7 @@ from typing import Any, Literal
 from ninja import Schema
 from pydantic import Field
 
+from videos.files.audio import AudioInfo
 from videos.files.media import VideoMetadata
 from videos.jobs.request import VideoCreate
 
@@ -64,6 +65,13 @@ class Video(Schema):
     status_message: str | None = Field(description="what a running job is doing now, e.g. 'denoising step 3/12'")
     cancel_requested: bool
     error: VideoError | None
+    sound: bool = Field(False, description="studio extension: a soundtrack was asked for (create's `sound`)")
+    has_audio: bool = Field(
+        False, description="studio extension: the finished MP4 has an audio stream (false until it is made)"
+    )
+    audio: AudioInfo | None = Field(
+        None, description="studio extension: its sound as measured (codec, channels, sample_rate, seconds); null: none"
+    )
     metadata: VideoMetadata | None
     content_url: str | None
     thumbnail_url: str | None
@@ -150,6 +158,7 @@ class ModelCapabilities(Schema):
     extend: bool
     edit: bool
     remix: bool
+    sound: bool = Field(False, description="makes a soundtrack with the picture (create's `sound`)")
 
 
 class Model(Schema):
@@ -194,7 +203,15 @@ def create_request_body() -> dict[str, Any]:
                 "description": "the studio's extension: PNG, JPEG or WebP the clip ends on, for models "
                 "with capabilities.last_frame",
             },
+            "settings_from": {
+                "type": "string",
+                "format": "binary",
+                "description": "the studio's extension: an MP4 a studio made; its settings (prompt, negative "
+                "prompt, seed, steps, size, length, model) fill the fields this form leaves out",
+            },
         },
+        # With settings_from the prompt may come from the file.
+        "required": [name for name in schema.get("required", []) if name != "prompt"],
     }
     return {
         "required": True,

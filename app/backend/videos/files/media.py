@@ -1,5 +1,6 @@
 """Reading and writing MP4 files with PyAV: probe, poster frame, frames in and out, H.264
-encode, and the join of a clip and its continuation (an extend)."""
+encode (with a soundtrack when given one), and the join of a clip and its continuation (an
+extend), their sound joined on the same seam (files/audio.py)."""
 
 from __future__ import annotations
 
@@ -18,6 +19,10 @@ import numpy as np
 from av.container import InputContainer
 from av.video.stream import VideoStream
 
+from videos.files.audio import AudioInfo, Placed, Soundtrack, audio_info, mix, sound_format
+from videos.files.audio import add_stream as add_audio_stream
+from videos.files.audio import write as write_audio
+
 
 class InvalidVideo(Exception):
     """The file is not a decodable video (truncated, HTML error page, empty...)."""
@@ -34,6 +39,7 @@ class VideoMetadata:
     codec: str
     fps: float
     bytes: int
+    audio: AudioInfo | None = None  # its sound (the first audio stream); None: a silent clip
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -46,12 +52,17 @@ def probe(path: Path) -> VideoMetadata:
             if container.format is None or not container.streams.video:
                 raise InvalidVideo("no video stream")
             stream = container.streams.video[0]
-            frames = 0
+            sound = container.streams.audio[0] if container.streams.audio else None
+            frames = samples = 0
             last_time = 0.0
-            for frame in container.decode(stream):
-                frames += 1
-                if frame.time is not None:
-                    last_time = frame.time
+            for packet in container.demux(*(s for s in (stream, sound) if s is not None)):
+                if packet.stream is sound:
+                    samples += _audio_samples(packet)
+                    continue
+                for frame in packet.decode():
+                    frames += 1
+                    if isinstance(frame, av.VideoFrame) and frame.time is not None:
+                        last_time = frame.time
             if frames == 0:
                 raise InvalidVideo("no decodable frames")
             if stream.frames and frames < stream.frames:
@@ -70,11 +81,22 @@ def probe(path: Path) -> VideoMetadata:
                 codec=stream.codec_context.name,
                 fps=round(fps, 3),
                 bytes=path.stat().st_size,
+                audio=audio_info(container, samples),
             )
     except InvalidVideo:
         raise
     except (av.FFmpegError, ValueError, OSError, IndexError) as exc:
         raise InvalidVideo(str(exc) or type(exc).__name__) from exc
+
+
+def _audio_samples(packet: av.Packet) -> int:
+    """Samples a sound packet decodes to; a packet that does not decode counts none (a broken
+    soundtrack does not make the picture unplayable)."""
+    try:
+        decoded: list[av.AudioFrame] = packet.decode()  # type: ignore[assignment]  # an audio packet's frames
+        return sum(frame.samples for frame in decoded)
+    except av.FFmpegError:
+        return 0
 
 
 def write_thumbnail(video: Path, dest: Path, max_width: int = 640) -> None:
@@ -144,9 +166,15 @@ def x264_params() -> str:
 
 
 def encode_h264(
-    frames: Iterable[np.ndarray], dest: Path, fps: int | Fraction, crf: int = 23, preset: str = "veryfast"
+    frames: Iterable[np.ndarray],
+    dest: Path,
+    fps: int | Fraction,
+    crf: int = 23,
+    preset: str = "veryfast",
+    soundtrack: Soundtrack | None = None,
 ) -> None:
-    """Write RGB uint8 frames (H, W, 3) as a browser-playable H.264 (yuv420p) MP4.
+    """Write RGB uint8 frames (H, W, 3) as a browser-playable H.264 (yuv420p) MP4, with
+    `soundtrack` as an AAC stream as long as the picture when given one.
 
     The same frames give the same bytes on one machine: timestamps are explicit, the thread
     count is fixed and x264's nondeterministic AVX-512 code is off (see x264_params).
@@ -157,6 +185,8 @@ def encode_h264(
     time_base = 1 / rate
     with av.open(str(dest), mode="w", format="mp4", options={"movflags": "+faststart"}) as container:
         stream = None
+        sound = None
+        index = -1
         for index, rgb in enumerate(frames):
             if stream is None:
                 height, width = rgb.shape[:2]
@@ -171,12 +201,16 @@ def encode_h264(
                 if params:
                     options["x264-params"] = params
                 stream.options = options
+                sound = add_audio_stream(container, soundtrack) if soundtrack is not None else None
             frame = av.VideoFrame.from_ndarray(np.ascontiguousarray(rgb), format="rgb24")
             frame.pts, frame.time_base = index, time_base
             container.mux(stream.encode(frame))
         if stream is None:
             raise ValueError("no frames to encode")
         container.mux(stream.encode(None))
+        if soundtrack is not None and sound is not None:
+            # After the picture: its length is known only now. The muxer interleaves the two.
+            write_audio(container, sound, soundtrack.render(index + 1, rate))
 
 
 # --- frames in, and the join of an extend -------------------------------------------------
@@ -276,6 +310,8 @@ def join_clips(
 ) -> None:
     """Write source + continuation as one H.264 MP4 at the source's fps and size.
 
+    Their sound (either's, or both) goes with them: the source's under its frames, the
+    continuation's (less its skipped frames' time) from the seam on, silence where one has none.
     The continuation's first `skip_first` frames are dropped (an image-to-video continuation
     starts on a copy of the source's last frame). Its frames are scaled to the source's size if
     they differ, and picked by time if its fps differs from the source's, so the joined clip
@@ -287,9 +323,11 @@ def join_clips(
     rate = frame_rate(source)
     cont_rate = frame_rate(continuation)
     size: list[int] = []
+    source_frames = [0]
 
     def frames() -> Iterator[np.ndarray]:
         for rgb in iter_frames(source):
+            source_frames[0] += 1
             if not size:
                 size.extend((rgb.shape[1], rgb.shape[0]))
             if tick is not None:
@@ -318,7 +356,25 @@ def join_clips(
     dest = Path(dest)
     tmp = dest.with_name(dest.name + ".part")
     try:
-        encode_h264(frames(), tmp, rate, crf=crf)
+        encode_h264(
+            frames(), tmp, rate, crf=crf, soundtrack=_joined_sound(source, continuation, source_frames, skip_first)
+        )
         os.replace(tmp, dest)
     finally:
         tmp.unlink(missing_ok=True)
+
+
+def _joined_sound(source: Path, continuation: Path, source_frames: list[int], skip: int) -> Soundtrack | None:
+    """An extend's sound: `source_frames[0]` is the source's frame count once its frames are out."""
+    found = sound_format((source, continuation))
+    if found is None:
+        return None
+    sample_rate, layout = found
+    source_fps, cont_fps = frame_rate(source), frame_rate(continuation)
+
+    def render(total: int, fps: Fraction) -> np.ndarray:
+        seam, end = float(source_frames[0] / source_fps), float(total / fps)
+        parts = [Placed(source, 0.0, seam), Placed(continuation, seam, end, skip=float(skip / cont_fps))]
+        return mix(parts, end, sample_rate, layout)
+
+    return Soundtrack(sample_rate, layout, render)

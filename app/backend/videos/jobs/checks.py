@@ -83,6 +83,7 @@ def validate(
         )
     width, height = _size(request.size, provider)
     frames, seconds = clip_length(request.num_frames, request.whole_seconds, provider)
+    check_sound(request.sound, provider)
     reference = None
     if image is not None:
         reference = checked_image("input_reference", image, caps.image_to_video, provider.name, "reference image")
@@ -95,8 +96,15 @@ def validate(
         height=height,
         num_frames=frames,
         seconds=seconds,
+        sound=bool(request.sound),
     )
     return JobSpec(provider.name, params, provider.preview, original_prompt=request.original_prompt or ""), reference
+
+
+def check_sound(sound: bool | None, provider: Provider) -> None:
+    """A soundtrack is asked only of a model that makes one."""
+    if sound and not provider.capabilities.sound:
+        raise InvalidRequest("sound", f"The {provider.name} model makes no sound; leave sound out.", "unsupported")
 
 
 def _size(size: str | None, provider: Provider) -> tuple[int | None, int | None]:

@@ -7,7 +7,7 @@ from dataclasses import replace
 from typing import Any
 
 from videos.errors import InvalidRequest
-from videos.jobs.checks import JobSpec, clip_length, random_seed, resolve_provider
+from videos.jobs.checks import JobSpec, check_sound, clip_length, random_seed, resolve_provider
 from videos.jobs.request import DEFAULT_NEGATIVE, parse_create
 from videos.jobs.service import store_job
 from videos.jobs.sources import SourceClip
@@ -107,7 +107,10 @@ def _checked(
         height=height,
         num_frames=None,
         seconds=max(1, round(source.info.duration)),
+        # Asked, or else as the source: an extend of a clip with sound continues it with sound.
+        sound=bool(request.sound if request.sound is not None else source.info.audio and caps.sound),
     )
+    check_sound(params.sound, provider)
     low, high = caps.steps_range
     if not low <= params.num_inference_steps <= high:
         raise InvalidRequest(
@@ -120,4 +123,5 @@ def _checked(
 
 
 def _optional(fields: Mapping[str, Any]) -> dict[str, Any]:
-    return {k: fields[k] for k in ("negative_prompt", "num_inference_steps", "seed", "original_prompt") if k in fields}
+    names = ("negative_prompt", "num_inference_steps", "seed", "original_prompt", "sound")
+    return {k: fields[k] for k in names if k in fields}

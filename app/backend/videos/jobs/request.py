@@ -89,6 +89,16 @@ class VideoCreate(BaseModel):
         ),
     )
 
+    sound: bool | None = Field(
+        None,
+        description=(
+            "Studio extension: ask for a soundtrack (an AAC track as long as the picture) from a model "
+            "whose capabilities say `sound` (the preview engine: a labelled tone); refused by one that "
+            "makes none. Left out: the model's default (a model that always makes sound still does); an "
+            "extend asks for it when its source has sound."
+        ),
+    )
+
     original_prompt: Text | None = Field(
         None,
         description=(
@@ -124,6 +134,8 @@ def _invalid(error: Any) -> InvalidRequest:
         return InvalidRequest(param, f"{param} must be a string.", "invalid_type")
     if kind in ("int_type", "int_parsing", "int_from_float"):
         return InvalidRequest(param, f"{param} must be a whole number.", "invalid_type")
+    if kind in ("bool_type", "bool_parsing"):
+        return InvalidRequest(param, f"{param} must be true or false.", "invalid_type")
     if kind == "control_characters":
         return InvalidRequest(param, f"{param} contains control characters.")
     if kind in ("string_too_long", "too_long"):

@@ -31,6 +31,7 @@ class VideoParams:
     height: int | None = None
     num_frames: int | None = None  # None: the provider's default length
     seconds: int | None = None  # the length asked for in whole seconds (OpenAI's `seconds`)
+    sound: bool = False  # a soundtrack asked for (capabilities.sound); a model that always makes one still does
 
 
 @dataclass(frozen=True)
@@ -182,6 +183,14 @@ class Provider(ABC):
     def concurrency(self) -> int:
         """How many jobs this upstream runs at once; more wait in the studio's queue."""
         return 1
+
+    def has_room(self) -> bool:
+        """Whether a worker may take another job now (several upstreams: one has a free slot)."""
+        return True
+
+    def upstreams(self) -> list[dict[str, object]]:
+        """Each upstream's name, model, state and load, for the API (never a URL or a token)."""
+        return []
 
     @abstractmethod
     def status(self) -> ProviderStatus:

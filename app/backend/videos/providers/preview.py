@@ -11,6 +11,11 @@ end to end. The same inputs always give the same frames. Three modes:
 - edit (operation "edit" on `video_path`): the source's own frames with a tint taken from
   the new prompt, the label band and the new prompt's caption band; same size, frame count
   and frame rate as the source (or `num_frames` frames: the first ones, the last held).
+
+With `sound` (generate, image-to-video, extend's continuation) the clip has a soundtrack: a
+tone whose pitch comes from the prompt and seed, exactly as long as the picture, its stream
+titled "preview tone, not AI" (providers/preview_sound.py). An edit keeps its source's sound
+(the runner puts it back: videos/runner/operations.py).
 """
 
 from __future__ import annotations
@@ -33,6 +38,7 @@ from videos.providers.base import (
     ProviderStatus,
 )
 from videos.providers.preview_gate import held
+from videos.providers.preview_sound import soundtrack
 
 PREVIEW_LABEL = "preview, not AI"
 EDIT_TINT = 0.35  # how much of the prompt's colour an edit lays over the source's frames
@@ -55,6 +61,7 @@ class PreviewProvider(Provider):
         video_to_video=True,
         fps=16,
         default_seconds=2,  # its default 33 frames
+        sound=True,  # a labelled tone, when asked
     )
     default_frames = 33
 
@@ -90,7 +97,8 @@ class PreviewProvider(Provider):
             drawn = self._continuation(request, width, height, frames, ctx)
         else:
             drawn = self._frames(request, width, height, frames, ctx)
-        encode_h264(held(drawn, request.prompt, self.gate_dir, ctx), dest, self.capabilities.fps)
+        track = soundtrack(request) if request.sound else None
+        encode_h264(held(drawn, request.prompt, self.gate_dir, ctx), dest, self.capabilities.fps, soundtrack=track)
         ctx.report(100)
 
     # --- generate -------------------------------------------------------------------------

@@ -2,14 +2,20 @@
 
 `make_video` is the runner's one call into a provider. "generate" and "edit" go straight to
 the provider; "extend" does too on a model with native_extend, and otherwise runs the model's
-image-to-video path from the source's last frame and joins source + continuation into one MP4.
+image-to-video path from the source's last frame and joins source + continuation into one MP4
+(their sound too). A source's sound outlives an engine that drops it: an edit without sound
+gets the source's, a native extend without sound the source's under the source's part.
 """
 
 from __future__ import annotations
 
+import os
 from dataclasses import replace
 from pathlib import Path
 
+import av
+
+from videos.files import audio
 from videos.files.media import InvalidVideo, join_clips, save_last_frame
 from videos.providers.base import GenerationRequest, JobContext, Provider, ProviderError
 
@@ -39,6 +45,25 @@ def make_video(provider: Provider, request: GenerationRequest, dest: Path, ctx: 
         _extend_from_last_frame(provider, request, Path(dest), ctx)
         return
     provider.generate(request, dest, ctx)
+    if request.video_path is not None:
+        _keep_source_sound(Path(request.video_path), Path(dest), request.operation == "edit")
+
+
+def _keep_source_sound(source: Path, made: Path, edit: bool) -> None:
+    """Lay the source's sound under an edit (its whole length) or a native extend (the source's
+    part; silence after) whose engine answered a silent clip."""
+    if not audio.has_audio(source) or audio.has_audio(made):
+        return
+    try:
+        end = audio.picture_seconds(made) if edit else audio.picture_seconds(source)
+        with_sound = made.with_name(made.name + ".sound.mp4")
+        try:
+            audio.lay_under(made, [audio.Placed(source, 0.0, end)], with_sound)
+            os.replace(with_sound, made)
+        finally:
+            with_sound.unlink(missing_ok=True)
+    except (av.FFmpegError, OSError, ValueError, IndexError) as exc:
+        raise ProviderError("engine_error", f"Keeping the source clip's sound failed: {exc}") from exc
 
 
 def _extend_from_last_frame(provider: Provider, request: GenerationRequest, dest: Path, ctx: JobContext) -> None:
