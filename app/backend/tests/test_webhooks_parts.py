@@ -10,7 +10,7 @@ import pytest
 from django.test import override_settings
 from standardwebhooks import Webhook
 
-from videos.webhooks import schedule, sender, signing
+from videos.webhooks import events, schedule, sender, signing
 
 
 def test_signatures_verify_with_standardwebhooks_and_openai_for_each_secret_of_a_rotation():
@@ -67,3 +67,10 @@ def test_a_url_to_a_private_address_is_refused_and_never_connected_to():
             sender.check_url(url)
         answer = sender.post(url, "{}", {})
         assert answer.status is None and "STUDIO_WEBHOOK_ALLOW_PRIVATE" in answer.error
+
+
+def test_the_settings_events_take_the_storyboard_events():
+    chosen = events.parse_events("storyboard.completed, video.failed,storyboard.failed")
+    assert chosen == ["storyboard.completed", "storyboard.failed", "video.failed"]
+    assert events.parse_events("storyboard.done") is None
+    assert {"storyboard.completed", "storyboard.failed"} <= set(events.parse_events("") or [])  # empty: all

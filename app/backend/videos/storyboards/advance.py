@@ -26,6 +26,7 @@ from videos.jobs.service import store_job
 from videos.models import Shot, Storyboard, VideoJob
 from videos.storyboards.joined import ensure_rendered, renderable
 from videos.storyboards.plan import shot_spec
+from videos.webhooks.events import announce_failed_board
 
 log = logging.getLogger(__name__)
 State, Join, Status = Shot.State, Shot.Join, VideoJob.Status
@@ -118,6 +119,8 @@ def advance_board(board_id: str, *, render: bool = True) -> None:
         elif status in ENDED:
             why = before.reason if status == "blocked" else _job_reason(jobs.get(before.job_id))
             _set(shot, State.BLOCKED, f"Shot {number} (the one it continues) {status}: {why}")
+    if any(shot.state == State.BLOCKED for shot in shots):
+        announce_failed_board(board_id)  # once: a shot that could not be queued ends no job
     if render and renderable(shots, jobs):
         ensure_rendered(board_id)
 

@@ -12,6 +12,7 @@ from collections.abc import Mapping, Sequence
 from datetime import timedelta
 from pathlib import Path
 
+from django.db import DatabaseError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -19,6 +20,7 @@ from videos.files import storage
 from videos.models import Shot, Storyboard, VideoJob
 from videos.runner.provenance import sign_composite
 from videos.storyboards.render import Part, RenderError, render
+from videos.webhooks import events as webhook_events
 
 log = logging.getLogger(__name__)
 RENDER_TIMEOUT = timedelta(minutes=10)  # a claim older than this was left by a process that died
@@ -102,9 +104,26 @@ def _render(board: Storyboard, shots: Sequence[Shot], jobs: Mapping[str, VideoJo
     finally:
         storage.remove_scratch(scratch)
     old = board.video_file
-    Storyboard.objects.filter(id=board.id).update(**fields)
+    with transaction.atomic():  # the board's file and its event commit together or not at all
+        Storyboard.objects.filter(id=board.id).update(**fields)
+        _announce(board, key, bool(fields.get("video_file")))
     if old and old != fields.get("video_file"):
         storage.delete(old)
+
+
+def _announce(board: Storyboard, key: str, rendered: bool) -> None:
+    """storyboard.completed (or .failed: the render failed) for this render of the board. A bug
+    here is logged and rolled back to a savepoint: it must not keep the board's file unrecorded."""
+    try:
+        with transaction.atomic():
+            if rendered:
+                webhook_events.announce(webhook_events.BOARD_DONE, board.id, f"|{key}", board.owner)
+            else:
+                webhook_events.announce(webhook_events.BOARD_FAILED, board.id, f"|render|{key}", board.owner)
+    except DatabaseError:
+        raise
+    except Exception:
+        log.exception("storyboard %s: could not write its webhook deliveries", board.id)
 
 
 def _title(number: int, prompt: str) -> str:

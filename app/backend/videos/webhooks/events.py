@@ -14,15 +14,17 @@ from django.conf import settings
 from django.db import DatabaseError, transaction
 from django.utils import timezone
 
-from videos.models import Sweep, VideoJob
+from videos.models import Storyboard, Sweep, VideoJob
 from videos.webhook_models import WebhookDelivery, WebhookEndpoint
-from videos.webhooks import signing
+from videos.webhooks import boards, signing
 from videos.webhooks.wake import wake
 
 VIDEO_EVENTS = ("video.completed", "video.failed", "video.cancelled")
 SWEEP_DONE = "sweep.completed"  # the studio's own: no cell of a sweep grid is queued or running
+BOARD_DONE = "storyboard.completed"  # its joined MP4 is stored (written with it: joined.py)
+BOARD_FAILED = "storyboard.failed"  # a shot failed and nothing of it runs, or its render failed
 TEST_EVENT = "webhook.test"  # sent by POST /v1/webhooks/{id}/test, whatever the endpoint chose
-EVENTS = (*VIDEO_EVENTS, SWEEP_DONE)
+EVENTS = (*VIDEO_EVENTS, SWEEP_DONE, BOARD_DONE, BOARD_FAILED)
 
 log = logging.getLogger(__name__)
 _synced = threading.Event()
@@ -94,7 +96,7 @@ def _write_deliveries(ids: list[str] | None) -> None:
         jobs = jobs.filter(completed_at__gte=timezone.now() - timedelta(minutes=1))
     now = timezone.now()
     rows: list[WebhookDelivery] = []
-    batches = set()
+    batches, unsuccessful = set(), []
     for job_id, status, owner, completed_at, batch in jobs.values_list(
         "id", "status", "owner", "completed_at", "batch_id"
     ):
@@ -103,12 +105,42 @@ def _write_deliveries(ids: list[str] | None) -> None:
         rows += _rows(endpoints, evt_id, kind, job_id, owner, completed_at or now)
         if batch:
             batches.add(batch)
+        if status != VideoJob.Status.COMPLETED:
+            unsuccessful.append(job_id)
     for sweep in _finished_sweeps(batches):
         evt_id = event_id(sweep.id, SWEEP_DONE, None)
         rows += _rows(endpoints, evt_id, SWEEP_DONE, sweep.id, sweep.owner, now)
+    if any(BOARD_FAILED in e.events for e in endpoints):  # only then is it worth reading the boards
+        for board_id, owner, key in boards.failed_boards(unsuccessful):
+            rows += _rows(endpoints, event_id(board_id, BOARD_FAILED + key, None), BOARD_FAILED, board_id, owner, now)
     if rows:
         WebhookDelivery.objects.bulk_create(rows, ignore_conflicts=True)
         transaction.on_commit(wake)
+
+
+def announce(kind: str, subject: str, key: str, owner: str) -> None:
+    """One event about `subject` (a storyboard) to each endpoint that chose it; call it inside the
+    transaction of the change it announces. `key` tells apart two ends of one subject (a board
+    rendered again after a re-roll): the same key is the same event, written once."""
+    sync_settings_endpoint()
+    endpoints = list(WebhookEndpoint.objects.filter(enabled=True))
+    rows = _rows(endpoints, event_id(subject, kind + key, None), kind, subject, owner, timezone.now())
+    if rows:
+        WebhookDelivery.objects.bulk_create(rows, ignore_conflicts=True)
+        transaction.on_commit(wake)
+
+
+def announce_failed_board(board_id: str) -> None:
+    """storyboard.failed for a board whose shot could not even be queued (no job ended to carry
+    the event); the same failure read at a job's end is the same event, so never sent twice."""
+    try:
+        with transaction.atomic():
+            board = Storyboard.objects.select_for_update().filter(id=board_id).first()
+            key = boards.failed_key(board_id) if board is not None else None
+            if board is not None and key is not None:
+                announce(BOARD_FAILED, board_id, key, board.owner)
+    except Exception:  # it runs where a board moves on: that must go on
+        log.exception("storyboard %s: could not write its failure's webhook deliveries", board_id)
 
 
 def sees(endpoint: WebhookEndpoint, owner: str) -> bool:

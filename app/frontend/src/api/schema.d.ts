@@ -180,6 +180,23 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/v1/videos/detect': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Studio extension: find the studio's invisible watermark in an uploaded MP4 */
+    post: operations['videos_api_file_routes_detect_watermark'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/v1/videos/edits': {
     parameters: {
       query?: never;
@@ -231,6 +248,23 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/v1/videos/settings': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Studio extension: the settings a studio MP4 carries, as POST /v1/videos's fields */
+    post: operations['videos_api_file_routes_settings_from_video'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/v1/videos/sweeps': {
     parameters: {
       query?: never;
@@ -260,6 +294,24 @@ export interface paths {
     get: operations['videos_api_sweep_routes_retrieve'];
     put?: never;
     post?: never;
+    /** Studio extension: delete a sweep, its cells' videos (running ones cancelled first) and its grid MP4 */
+    delete: operations['videos_api_sweep_routes_delete'];
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/videos/sweeps/{sweep_id}/cancel': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Studio extension: cancel the sweep's queued and running cells (409 when none is left) */
+    post: operations['videos_api_sweep_routes_cancel'];
     delete?: never;
     options?: never;
     head?: never;
@@ -530,6 +582,20 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
   schemas: {
+    /**
+     * AudioInfo
+     * @description A file's first audio stream, measured by decoding it.
+     */
+    AudioInfo: {
+      /** Channels */
+      channels: number;
+      /** Codec */
+      codec: string;
+      /** Sample Rate */
+      sample_rate: number;
+      /** Seconds */
+      seconds: number;
+    };
     /** CredentialsOut */
     CredentialsOut: {
       /** Error */
@@ -606,6 +672,31 @@ export interface components {
       /** Type */
       type: string;
     };
+    /** DetectOut */
+    DetectOut: {
+      /**
+       * Found
+       * @description the studio's watermark is in the frames (its id's checksum holds)
+       */
+      found: boolean;
+      /**
+       * Mark Id
+       * @description the 48-bit id found, as 12 hex digits
+       */
+      mark_id?: string | null;
+      /**
+       * Object
+       * @default video.watermark
+       */
+      object: string;
+      /**
+       * Strength
+       * @description how strongly the frames agree, 0 (noise) to 1
+       */
+      strength: number;
+      /** @description the video it names, when it exists here and you may see it */
+      video?: components['schemas']['MarkedVideo'] | null;
+    };
     /** ErrorBody */
     ErrorBody: {
       /** Code */
@@ -639,6 +730,16 @@ export interface components {
       variant: string;
       /** Video Id */
       video_id: string;
+    };
+    /** MarkedVideo */
+    MarkedVideo: {
+      /**
+       * Credentials Url
+       * @description GET it for the video's Content Credentials (C2PA)
+       */
+      credentials_url: string;
+      /** Id */
+      id: string;
     };
     /** Model */
     Model: {
@@ -806,6 +907,40 @@ export interface components {
        * @description the whole queue is paused
        */
       paused: boolean;
+    };
+    /** SettingsOut */
+    SettingsOut: {
+      /**
+       * Found
+       * @description the file carries a studio's settings
+       */
+      found: boolean;
+      /** Message */
+      message: string;
+      /**
+       * Object
+       * @default video.settings
+       */
+      object: string;
+      /**
+       * Prompt Omitted
+       * @description the studio that made it left the prompt out (privacy)
+       */
+      prompt_omitted: boolean;
+      /**
+       * Settings
+       * @description POST /v1/videos's fields: prompt, seed, size, model...
+       */
+      settings: {
+        [key: string]: unknown;
+      };
+      /**
+       * Source
+       * @description 'c2pa' (its signed manifest) or 'mp4_tag' (its plain metadata)
+       */
+      source?: string | null;
+      /** Video Id */
+      video_id?: string | null;
     };
     /** Storyboard */
     Storyboard: {
@@ -1046,6 +1181,18 @@ export interface components {
       /** Video Id */
       video_id: string;
     };
+    /** SweepDeleted */
+    SweepDeleted: {
+      /** Deleted */
+      deleted: boolean;
+      /** Id */
+      id: string;
+      /**
+       * Object
+       * @constant
+       */
+      object: 'video.sweep.deleted';
+    };
     /** SweepList */
     SweepList: {
       /** Data */
@@ -1230,6 +1377,7 @@ export interface components {
      * @description What the finished file really is, measured by decoding it.
      */
     VideoMetadata: {
+      audio?: components['schemas']['AudioInfo'] | null;
       /** Bytes */
       bytes: number;
       /** Codec */
@@ -2096,6 +2244,12 @@ export interface operations {
            * @example 832x480
            */
           size?: string | null;
+          /**
+           * Sound
+           * @description Studio extension: ask for a soundtrack (an AAC track as long as the picture) from a model whose capabilities say `sound` (the preview engine: a labelled tone); refused by one that makes none. Left out: the model's default (a model that always makes sound still does); an extend asks for it when its source has sound.
+           * @default null
+           */
+          sound?: boolean | null;
         };
         'multipart/form-data': {
           /**
@@ -2148,7 +2302,7 @@ export interface operations {
            * Prompt
            * @description What the video shows.
            */
-          prompt: string;
+          prompt?: string;
           /**
            * Seconds
            * @description OpenAI's length, in whole seconds; default: the model's (GET /v1/models).
@@ -2162,12 +2316,23 @@ export interface operations {
            */
           seed?: number | null;
           /**
+           * Format: binary
+           * @description the studio's extension: an MP4 a studio made; its settings (prompt, negative prompt, seed, steps, size, length, model) fill the fields this form leaves out
+           */
+          settings_from?: string;
+          /**
            * Size
            * @description WIDTHxHEIGHT; default: the model's.
            * @default null
            * @example 832x480
            */
           size?: string | null;
+          /**
+           * Sound
+           * @description Studio extension: ask for a soundtrack (an AAC track as long as the picture) from a model whose capabilities say `sound` (the preview engine: a labelled tone); refused by one that makes none. Left out: the model's default (a model that always makes sound still does); an extend asks for it when its source has sound.
+           * @default null
+           */
+          sound?: boolean | null;
         };
       };
     };
@@ -2252,6 +2417,63 @@ export interface operations {
     responses: {
       /** @description Not Found */
       404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorOut'];
+        };
+      };
+    };
+  };
+  videos_api_file_routes_detect_watermark: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'multipart/form-data': {
+          /**
+           * Format: binary
+           * @description an MP4 file
+           */
+          video: string;
+        };
+      };
+    };
+    responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['DetectOut'];
+        };
+      };
+      /** @description Bad Request */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorOut'];
+        };
+      };
+      /** @description Request Entity Too Large */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorOut'];
+        };
+      };
+      /** @description Unsupported Media Type */
+      415: {
         headers: {
           [name: string]: unknown;
         };
@@ -2436,6 +2658,63 @@ export interface operations {
       };
     };
   };
+  videos_api_file_routes_settings_from_video: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'multipart/form-data': {
+          /**
+           * Format: binary
+           * @description an MP4 file
+           */
+          video: string;
+        };
+      };
+    };
+    responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['SettingsOut'];
+        };
+      };
+      /** @description Bad Request */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorOut'];
+        };
+      };
+      /** @description Request Entity Too Large */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorOut'];
+        };
+      };
+      /** @description Unsupported Media Type */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorOut'];
+        };
+      };
+    };
+  };
   videos_api_sweep_routes_list_sweeps: {
     parameters: {
       query?: {
@@ -2562,6 +2841,12 @@ export interface operations {
              * @example 832x480
              */
             size?: string | null;
+            /**
+             * Sound
+             * @description Studio extension: ask for a soundtrack (an AAC track as long as the picture) from a model whose capabilities say `sound` (the preview engine: a labelled tone); refused by one that makes none. Left out: the model's default (a model that always makes sound still does); an extend asks for it when its source has sound.
+             * @default null
+             */
+            sound?: boolean | null;
           };
         };
       };
@@ -2618,6 +2903,77 @@ export interface operations {
       };
       /** @description Not Found */
       404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorOut'];
+        };
+      };
+    };
+  };
+  videos_api_sweep_routes_delete: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        sweep_id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['SweepDeleted'];
+        };
+      };
+      /** @description Not Found */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorOut'];
+        };
+      };
+    };
+  };
+  videos_api_sweep_routes_cancel: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        sweep_id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['SweepOut'];
+        };
+      };
+      /** @description Not Found */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorOut'];
+        };
+      };
+      /** @description Conflict */
+      409: {
         headers: {
           [name: string]: unknown;
         };
@@ -3215,7 +3571,7 @@ export interface operations {
         'application/json': {
           /**
            * Events
-           * @description event types, out of video.completed, video.failed, video.cancelled, sweep.completed; default: all
+           * @description event types, out of video.completed, video.failed, video.cancelled, sweep.completed, storyboard.completed, storyboard.failed; default: all
            * @default null
            */
           events?: string[] | null;

@@ -5,7 +5,15 @@ import type { Delivery, Webhook } from '../components/webhooks/api';
 
 type Answer = { status: number; body: unknown };
 
-const EVENTS = ['video.completed', 'video.failed', 'video.cancelled'];
+// The studio's event types (videos/webhooks/events.py EVENTS), kept apart from the page's list.
+const EVENTS = [
+  'video.completed',
+  'video.failed',
+  'video.cancelled',
+  'sweep.completed',
+  'storyboard.completed',
+  'storyboard.failed',
+];
 
 function refusal(status: number, message: string, code: string, param: string | null = null): Answer {
   return { status, body: { error: { message, type: 'invalid_request_error', param, code } } };

@@ -46,7 +46,10 @@ describe('webhooks panel', () => {
     expect(value).toHaveAttribute('readonly');
     expect(value.value).toMatch(/^whsec_/);
     expect(api.calls.filter((c) => c.method === 'POST' && c.path === '/v1/webhooks').map((c) => c.body)).toEqual([
-      { url: 'https://hooks.example.com/studio', events: ['video.completed', 'video.failed'] },
+      {
+        url: 'https://hooks.example.com/studio',
+        events: ['video.completed', 'video.failed', 'sweep.completed', 'storyboard.completed', 'storyboard.failed'],
+      },
     ]);
     // The form is ready for another; the new endpoint is listed, without its secret.
     expect(within(form).getByLabelText('URL')).toHaveValue('');

@@ -17,6 +17,9 @@ export const WEBHOOK_EVENTS = [
   { type: 'video.completed', label: 'A video is ready' },
   { type: 'video.failed', label: 'A video failed' },
   { type: 'video.cancelled', label: 'A video was cancelled' },
+  { type: 'sweep.completed', label: 'A sweep finished' },
+  { type: 'storyboard.completed', label: 'A storyboard is joined' },
+  { type: 'storyboard.failed', label: 'A storyboard failed' },
 ] as const;
 
 const base = `${API_BASE}/webhooks`;
