@@ -119,14 +119,23 @@ def main() -> int:
         n = args.clips
         print(f"{n} preview clips, 832x480, 33 frames each (a prompt and seed each)")
         for case in cases:
-            print(f"  {case:<20} detected {found[case]}/{n} ({found[case] / n:.0%}); unmarked read as marked {false[case]}/{n}")
-        print(f"  PSNR marked vs unmarked: luma median {statistics.median(luma):.1f} dB (min {min(luma):.1f}), "
-              f"RGB median {statistics.median(rgb):.1f} dB (min {min(rgb):.1f})")
-        print(f"  vote strength (0-1) median {statistics.median(strengths):.2f}, min {min(strengths):.2f} "
-              f"(read as no mark below {watermark.MIN_STRENGTH})")
+            print(
+                f"  {case:<20} detected {found[case]}/{n} ({found[case] / n:.0%}); "
+                f"unmarked read as marked {false[case]}/{n}"
+            )
+        print(
+            f"  PSNR marked vs unmarked: luma median {statistics.median(luma):.1f} dB (min {min(luma):.1f}), "
+            f"RGB median {statistics.median(rgb):.1f} dB (min {min(rgb):.1f})"
+        )
+        print(
+            f"  vote strength (0-1) median {statistics.median(strengths):.2f}, min {min(strengths):.2f} "
+            f"(read as no mark below {watermark.MIN_STRENGTH})"
+        )
         job, took = statistics.median(run_s), statistics.median(mark_s)
-        print(f"  marking {took * 1000:.0f} ms vs the job's run {job * 1000:.0f} ms ({took / job:.0%} of it); "
-              f"file size x{statistics.median(growth):.2f}")
+        print(
+            f"  marking {took * 1000:.0f} ms vs the job's run {job * 1000:.0f} ms ({took / job:.0%} of it); "
+            f"file size x{statistics.median(growth):.2f}"
+        )
         ok = all(found[c] >= 0.9 * n for c in cases[1:]) and min(luma) >= 40
         print(f"  rule (>= 90 % in each re-encode case, PSNR >= 40 dB): {'met: on by default' if ok else 'NOT met'}")
     return 0

@@ -9,6 +9,7 @@ import tempfile
 os.environ["STUDIO_ENV_FILE"] = os.devnull
 os.environ.setdefault("DJANGO_SECRET_KEY", "test-only-secret-key")
 os.environ.setdefault("STUDIO_DATA_DIR", tempfile.mkdtemp(prefix="studio-test-"))
+os.environ.setdefault("VIDEO_WATERMARK", "false")  # as tests/support/studio.py's subprocesses
 for name in (
     "CLOUD_VIDEO_GENERATION_URL",
     "CLOUD_VIDEO_GENERATION_AUTH_TOKEN",

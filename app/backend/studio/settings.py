@@ -253,6 +253,9 @@ STUDIO_C2PA_CERT = env_str("STUDIO_C2PA_CERT")
 STUDIO_C2PA_KEY = env_str("STUDIO_C2PA_KEY")
 STUDIO_C2PA_TSA_URL = env_str("STUDIO_C2PA_TSA_URL")  # an RFC 3161 timestamp authority; empty: none
 STUDIO_C2PA_OMIT_PROMPT = env_bool("STUDIO_C2PA_OMIT_PROMPT", False)  # leave prompts out of the manifest
+# An invisible watermark in every finished video's frames (videos/files/watermark.py): a short id
+# that POST /v1/videos/detect reads back after a re-encode. Costs a re-encode of each video.
+VIDEO_WATERMARK = env_bool("VIDEO_WATERMARK", True)
 
 LOCAL_WAN_MODEL_PATH = env_str("LOCAL_WAN_MODEL_PATH")
 LOCAL_WAN_DEVICE = env_str("LOCAL_WAN_DEVICE", "auto")

@@ -72,6 +72,8 @@ ROUTES: tuple[Route, ...] = (
     # The first request renders the grid (seconds for 9 cells of 832x480): apart from the slots.
     Route(rf"/v1/videos/sweeps/{ID}/content", Auth.SIGNED_IN, admission=Admission.WAITS, api_envelope=True),
     Route(r"/v1/videos/(extensions|edits)", Auth.SIGNED_IN, body=Body.CLIP, api_envelope=True),
+    # An uploaded MP4 read for its watermark or its settings (videos/api/file_routes.py).
+    Route(r"/v1/videos/(detect|settings)", Auth.SIGNED_IN, body=Body.CLIP, api_envelope=True),
     Route(rf"/v1/videos/{ID}/retry", Auth.SIGNED_IN, creates_job=POST, api_envelope=True),
     # A storyboard's create, change and re-roll each count once (its shots are up to 32 jobs).
     Route(rf"/v1/storyboards(/{ID}(/shots/{ID}/regenerate)?)?", Auth.SIGNED_IN, creates_job=POST, api_envelope=True),

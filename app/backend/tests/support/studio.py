@@ -58,7 +58,10 @@ class StudioServer(ManagedProcess):
 
     def env(self) -> dict[str, str]:
         env = {k: v for k, v in os.environ.items() if not k.startswith(("CLOUD_VIDEO", "VIDEO_"))}
-        env.update({"STUDIO_DATA_DIR": str(self.data_dir), "STUDIO_LOG_LEVEL": "INFO", **self.settings})
+        # The watermark re-encodes every video: off unless a test asks (tests/test_watermark.py), so
+        # tests that compare the stored pictures with the upstream's still see them unchanged.
+        env.update({"STUDIO_DATA_DIR": str(self.data_dir), "STUDIO_LOG_LEVEL": "INFO", "VIDEO_WATERMARK": "false"})
+        env.update(self.settings)
         return env
 
     def start(self, timeout: float = 30, host: str = "127.0.0.1") -> StudioServer:

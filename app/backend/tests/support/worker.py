@@ -32,7 +32,10 @@ class CeleryWorker(ManagedProcess):
         env = {
             k: v for k, v in os.environ.items() if not k.startswith(("CLOUD_VIDEO", "VIDEO_", "CELERY_", "STUDIO_S3"))
         }
-        env.update({"STUDIO_DATA_DIR": str(self.data_dir), "STUDIO_LOG_LEVEL": "INFO", **self.settings})
+        # The watermark re-encodes every video: off unless a test asks (tests/test_watermark.py), so
+        # tests that compare the stored pictures with the upstream's still see them unchanged.
+        env.update({"STUDIO_DATA_DIR": str(self.data_dir), "STUDIO_LOG_LEVEL": "INFO", "VIDEO_WATERMARK": "false"})
+        env.update(self.settings)
         return env
 
     def start(self, timeout: float = 30) -> CeleryWorker:

@@ -17,6 +17,7 @@ from ninja.errors import HttpError, ValidationError
 from serving.handoff import mark_replayable
 from videos.access.middleware import is_admin, owner_of
 from videos.api.body import clip_fields, create_fields, json_object
+from videos.api.file_routes import router as file_router
 from videos.api.link_routes import router as link_router
 from videos.api.mounting import mount_ahead
 from videos.api.openapi_bodies import json_body
@@ -31,6 +32,7 @@ from videos.api.schemas import (
     VideoUpdate,
     create_request_body,
 )
+from videos.api.settings_from import with_settings_from
 from videos.api.storyboard_routes import router as storyboard_router
 from videos.api.sweep_routes import router as sweep_router
 from videos.api.visible import ID_RE, get_job, visible_jobs
@@ -75,6 +77,7 @@ api.add_router("", storyboard_router)
 api.add_router("", "videos.api.webhook_routes.router")  # /v1/webhooks (videos/webhooks/)
 api.add_router("", "videos.api.credentials_routes.router")  # /v1/videos/{id}/credentials (C2PA)
 mount_ahead(api, sweep_router)  # /v1/videos/sweeps before /v1/videos/{video_id}
+mount_ahead(api, file_router)  # /v1/videos/detect and /settings (an uploaded MP4), likewise
 
 
 def _answer(
@@ -115,6 +118,7 @@ def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
 )
 def create_video(request: HttpRequest) -> tuple[int, dict[str, Any]]:
     fields, image = create_fields(request)
+    fields = with_settings_from(fields)
     jobs = create_jobs(fields, owner=owner_of(request), image=image)
     return 201, video_object(jobs[0])  # variations: the first; the rest share its batch_id
 

@@ -43,7 +43,7 @@ def mark_video(path: Path, value: int) -> None:
             enc.time_base = video.time_base
             enc.codec_context.thread_type = "FRAME"
             enc.codec_context.thread_count = X264_THREADS
-            options = {"crf": str(MARK_CRF), "preset": "veryfast"}
+            options: dict[str, object] = {"crf": str(MARK_CRF), "preset": "veryfast"}
             if x264_params():
                 options["x264-params"] = x264_params()
             enc.options = options
@@ -55,7 +55,8 @@ def mark_video(path: Path, value: int) -> None:
                         out.mux(packet)
                     continue
                 for frame in packet.decode():
-                    out.mux(enc.encode(_marked_frame(frame, bits, enc.width, enc.height)))
+                    if isinstance(frame, av.VideoFrame):
+                        out.mux(enc.encode(_marked_frame(frame, bits, enc.width, enc.height)))
             out.mux(enc.encode(None))
         os.replace(marked, path)
     finally:

@@ -15,7 +15,9 @@ from django.conf import settings as django_settings
 from videos.files import credentials, storage
 from videos.files.credentials import Ingredient, Provenance
 from videos.files.credentials.tags import tag_settings
-from videos.files.media import VideoMetadata
+from videos.files.media import InvalidVideo, VideoMetadata
+from videos.files.watermark import mark_id
+from videos.files.watermark_file import mark_video
 from videos.models import VideoJob
 from videos.providers.base import Provider
 
@@ -89,11 +91,25 @@ def remix_source(job: VideoJob) -> Path | None:
         return None
 
 
+def mark_job_video(job: VideoJob, video: Path) -> bool:
+    """The invisible watermark (VIDEO_WATERMARK): the video's id in its frames. A failure is logged
+    and the video kept unmarked, as a signing failure is."""
+    if not getattr(django_settings, "VIDEO_WATERMARK", False):
+        return False
+    try:
+        mark_video(video, mark_id(job.id))
+    except (InvalidVideo, av.FFmpegError, OSError, ValueError) as exc:
+        log.warning("job %s: could not watermark its video: %s", job.id, exc)
+        return False
+    return True
+
+
 def sign_job_video(job: VideoJob, provider: Provider, video: Path, info: VideoMetadata, **inputs: Path | None) -> bool:
     """Tag the runner's finished file with its settings (MP4 `comment`), then sign it in place; a
     failure is logged and the video kept unsigned (a job is not failed for its credentials:
     `signcredentials` can sign it later)."""
     made = provenance(job, provider, info, remixed=remix_source(job), **inputs)
+    mark_job_video(job, video)  # before the tag and the manifest: the signature covers the marked frames
     try:
         tag_settings(video, made.settings, bool(getattr(django_settings, "STUDIO_C2PA_OMIT_PROMPT", False)))
     except (av.FFmpegError, OSError, ValueError) as exc:  # the tag is a convenience: the manifest still says it
