@@ -110,10 +110,11 @@ def create_fields(data: dict[str, Any]) -> dict[str, Any]:
     width, height = data.get("width"), data.get("height")
     if isinstance(width, int) and isinstance(height, int):  # what was asked for; None: the model's default
         fields["size"] = f"{width}x{height}"
-    if isinstance(data.get("num_frames"), int):
-        fields["num_frames"] = data["num_frames"]
+    # A length asked for in seconds is recorded with the frames it came to: the seconds say it.
     if isinstance(data.get("seconds"), int):
         fields["seconds"] = str(data["seconds"])
+    elif isinstance(data.get("num_frames"), int):
+        fields["num_frames"] = data["num_frames"]
     model = model_id(data.get("model"))
     if model:
         fields["model"] = model
