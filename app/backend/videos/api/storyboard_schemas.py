@@ -45,7 +45,7 @@ class StoryboardMetadata(Schema):
     width: int
     height: int
     duration: float
-    audio: bool = Field(description="the shots' sound, joined (only when every shot has sound)")
+    audio: bool = Field(description="the shots' sound, joined on the seams (any shot's: silence under a silent one)")
     chapters: bool = Field(description="the MP4 has a chapter per shot")
 
 

@@ -4,8 +4,8 @@ The first clip sets the size and frame rate; the others are scaled to it and res
 clock. At a `continue` seam the next clip's first frame (a copy of the previous one's last) is
 dropped; at a `crossfade` seam the previous clip's last N frames and the next one's first N are
 blended into N frames (linear alpha, neither end pure), so the joined clip has the sum of the
-parts' frames less one per continue and N per crossfade. Audio is kept (joined on the same
-seams) when every clip has some; the shots' starts are written as MP4 chapters.
+parts' frames less one per continue and N per crossfade. Sound is kept (joined on the same
+seams, storyboards/audio.py) when any clip has some; the shots' starts are written as MP4 chapters.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from pathlib import Path
 import av
 import numpy as np
 
+from videos.files import audio as sound_files
 from videos.files.media import X264_THREADS, InvalidVideo, frame_rate, iter_frames, x264_params
 from videos.storyboards import audio
 
@@ -82,8 +83,7 @@ def render(parts: Sequence[Part], dest: Path, tick: Callable[[int], None] | None
     dest = Path(dest)
     tmp = dest.with_name(dest.name + ".part")
     try:
-        with_audio = all(audio.has_audio(part.path) for part in parts)
-        _write(parts, tmp, rate, result, tick, crf, with_audio)
+        _write(parts, tmp, rate, result, tick, crf, audio.soundtrack(parts, result.start_frames))
         os.replace(tmp, dest)
     except InvalidVideo as exc:
         raise RenderError(f"A shot's video could not be read: {exc}") from exc
@@ -99,7 +99,7 @@ def _write(
     result: Rendered,
     tick: Callable[[int], None] | None,
     crf: int,
-    with_audio: bool,
+    track: sound_files.Soundtrack | None,
 ) -> None:
     time_base = 1 / rate
     with av.open(str(tmp), mode="w", format="mp4", options={"movflags": "+faststart"}) as container:
@@ -113,7 +113,7 @@ def _write(
         if x264_params():
             options["x264-params"] = x264_params()
         stream.options = options
-        sound = audio.add_stream(container, parts[0].path) if with_audio else None
+        sound = sound_files.add_stream(container, track) if track is not None else None
         index = 0
         for rgb in joined_frames(parts, rate, result):
             frame = av.VideoFrame.from_ndarray(np.ascontiguousarray(rgb), format="rgb24")
@@ -125,8 +125,8 @@ def _write(
         container.mux(stream.encode(None))
         result.frames = index
         result.starts = [round(start / float(rate), 4) for start in result.start_frames]
-        if sound is not None:
-            audio.write_joined(container, sound, parts, result.start_frames, index, rate)
+        if track is not None and sound is not None:
+            sound_files.write(container, sound, track.render(index, rate))
             result.audio = True
         container.set_chapters(_chapters(parts, result.start_frames, index, rate))
         result.chapters = True
