@@ -8,6 +8,7 @@ import io
 import json
 import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -149,6 +150,8 @@ def test_a_sweep_counts_once_for_the_rate_limit_and_its_grid_renders_apart_from_
     assert not route_policy.creates_job("/v1/videos/sweeps", "GET")
     assert route_policy.admission(f"/v1/videos/sweeps/sweep_{'0' * 32}/content", "GET") is Admission.WAITS
     assert route_policy.admission(f"/v1/videos/sweeps/sweep_{'0' * 32}", "GET") is Admission.SLOT
+    assert not route_policy.creates_job(f"/v1/videos/sweeps/sweep_{'0' * 32}/cancel", "POST")
+    assert route_policy.admission(f"/v1/videos/sweeps/sweep_{'0' * 32}/cancel", "POST") is Admission.SLOT
 
 
 def test_another_users_sweep_is_404_when_sign_in_is_on(studio_factory):
@@ -226,6 +229,82 @@ def test_grid_waits_for_every_cell_and_greys_a_cancelled_one(studio_factory):
         x, y = layout.tile([1])
         grey = grid[-1][y : y + layout.tile_height, x : x + layout.tile_width].astype(float)
         assert 100 <= np.median(grey) <= 120 and grey.std() < 40
+
+
+def stored_files(studio) -> set[str]:
+    media = studio.data_dir / "media"
+    return {str(path.relative_to(media)) for path in media.rglob("*") if path.is_file()}
+
+
+def test_cancel_stops_the_queued_and_running_cells_and_delete_takes_everything(studio_factory):
+    studio = studio_factory()
+    with studio.client() as client:
+        kept = client.post("/v1/videos", json={"prompt": "not in the sweep", **SMALL}).json()
+        studio.wait_for_as(client, kept["id"])
+        made = sweep(client, {"prompt": studio.gate.prompt("cancel"), **SMALL}, {"param": "seed", "values": [1, 2, 3]})
+        url = f"/v1/videos/sweeps/{made['id']}"
+        studio.gate.wait_until_held("cancel")  # the first cell runs, held; the others are queued
+        cancelled = client.post(f"{url}/cancel")
+        assert cancelled.status_code == 200, cancelled.text
+        answer = cancelled.json()
+        assert answer["id"] == made["id"] and answer["object"] == "video.sweep"
+        assert [c["status"] for c in answer["cells"]][1:] == ["cancelled", "cancelled"]
+        first = studio.wait_for_as(client, made["cells"][0]["video_id"])  # its worker stops it
+        assert first["status"] == "cancelled"
+        done = client.get(url).json()
+        assert done["status"] == "failed" and {c["status"] for c in done["cells"]} == {"cancelled"}
+        again = client.post(f"{url}/cancel")
+        assert again.status_code == 409 and again.json()["error"]["code"] == "not_cancellable"
+        assert client.get(done["content_url"]).status_code == 200  # the grid of greyed cells, stored
+        assert any(name.startswith("sweeps/") for name in stored_files(studio))
+
+        deleted = client.delete(url)
+        assert deleted.json() == {"id": made["id"], "object": "video.sweep.deleted", "deleted": True}
+        assert client.get(url).status_code == 404 and client.get(f"{url}/content").status_code == 404
+        assert client.post(f"{url}/cancel").status_code == 404 and client.delete(url).status_code == 404
+        for cell in made["cells"]:
+            assert client.get(f"/v1/videos/{cell['video_id']}").status_code == 404
+        assert client.get("/v1/videos/sweeps").json()["data"] == []
+        # Only the video outside the sweep is left, files and all.
+        assert [v["id"] for v in client.get("/v1/videos").json()["data"]] == [kept["id"]]
+        assert not any(name.startswith("sweeps/") for name in stored_files(studio))
+        assert all(kept["id"] in name for name in stored_files(studio)), stored_files(studio)
+
+
+def test_deleting_a_sweep_while_its_cells_run_leaves_no_file(studio_factory):
+    studio = studio_factory()
+    with studio.client() as client:
+        made = sweep(client, {"prompt": studio.gate.prompt("busy"), **SMALL}, {"param": "seed", "values": [1, 2]})
+        studio.gate.wait_until_held("busy")
+        assert client.delete(f"/v1/videos/sweeps/{made['id']}").status_code == 200
+        studio.gate.open("busy")  # the running cell was cancelled; were it not, it would finish now
+        for cell in made["cells"]:
+            assert client.get(f"/v1/videos/{cell['video_id']}").status_code == 404
+        assert client.get("/v1/videos").json()["data"] == []
+        deadline = time.monotonic() + 10
+        while stored_files(studio) and time.monotonic() < deadline:  # a worker may still be letting go
+            time.sleep(0.1)
+        assert stored_files(studio) == set()
+
+
+def test_only_the_owner_cancels_or_deletes_a_sweep_when_sign_in_is_on(studio_factory):
+    alice, bob = "key-alice-0123456789abcdef", "key-bob-0123456789abcdefgh"
+    studio = studio_factory(STUDIO_AUTH_REQUIRED="true", STUDIO_API_KEYS=f"alice:{alice},bob:{bob}")
+    as_alice = {"Authorization": f"Bearer {alice}"}
+    as_bob = {"Authorization": f"Bearer {bob}"}
+    with studio.client() as client:
+        body = {"base": {"prompt": studio.gate.prompt("owned"), **SMALL}, "axes": [{"param": "seed", "values": [1, 2]}]}
+        made = client.post("/v1/videos/sweeps", json=body, headers=as_alice).json()
+        url = f"/v1/videos/sweeps/{made['id']}"
+        assert client.post(f"{url}/cancel").status_code == 401 and client.delete(url).status_code == 401
+        assert client.post(f"{url}/cancel", headers=as_bob).status_code == 404
+        assert client.delete(url, headers=as_bob).status_code == 404
+        mine = client.get(url, headers=as_alice).json()
+        assert all(c["status"] in ("queued", "in_progress") for c in mine["cells"])  # bob changed nothing
+        assert client.post(f"{url}/cancel", headers=as_alice).status_code == 200
+        assert client.delete(url, headers=as_alice).status_code == 200
+        assert client.get(url, headers=as_alice).status_code == 404
+        studio.gate.open("owned")
 
 
 def run_generate(env: dict[str, str], *args: str) -> subprocess.CompletedProcess:

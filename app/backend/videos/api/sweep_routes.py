@@ -1,5 +1,5 @@
 """`/v1/videos/sweeps`: sweep grids, a job per cell of up to three axes of values over one base
-request, and the whole grid as one MP4 (videos/sweeps/)."""
+request, the whole grid as one MP4, and cancelling or deleting a sweep (videos/sweeps/)."""
 
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ from videos.files.serving import serve_stored_file
 from videos.jobs.request import VideoCreate
 from videos.models import Sweep
 from videos.sweeps.plan import MAX_AXES, MAX_CELLS, SweepParam
-from videos.sweeps.service import create_sweep, ensure_grid, sweep_object, sweep_objects
+from videos.sweeps.service import cancel_sweep, create_sweep, delete_sweep, ensure_grid, sweep_object, sweep_objects
 
 router = Router(tags=["sweeps"])
 SWEEP_ID = re.compile(r"^sweep_[0-9a-f]{32}$")
@@ -91,6 +91,12 @@ class SweepOut(Schema):
     content_url: str | None = Field(description="the grid MP4, once no cell is queued or running")
 
 
+class SweepDeleted(Schema):
+    id: str
+    object: Literal["video.sweep.deleted"]
+    deleted: bool
+
+
 class SweepList(Schema):
     object: Literal["list"]
     data: list[SweepOut]
@@ -146,3 +152,25 @@ def content(request: HttpRequest, sweep_id: str, download: bool = False) -> Http
     sweep = _get(request, sweep_id)
     name = f"sweep-{video_filename(str(sweep.base.get('prompt', '')), 'grid')}" if download else None
     return serve_stored_file(request, ensure_grid(sweep), "video/mp4", download_name=name)
+
+
+@router.post(
+    "/videos/sweeps/{sweep_id}/cancel",
+    response={200: SweepOut, 404: ErrorOut, 409: ErrorOut},
+    summary="Studio extension: cancel the sweep's queued and running cells (409 when none is left)",
+)
+def cancel(request: HttpRequest, sweep_id: str) -> dict[str, Any]:
+    sweep = _get(request, sweep_id)
+    cancel_sweep(sweep)
+    return sweep_object(sweep)
+
+
+@router.delete(
+    "/videos/sweeps/{sweep_id}",
+    response={200: SweepDeleted, 404: ErrorOut},
+    summary="Studio extension: delete a sweep, its cells' videos (running ones cancelled first) and its grid MP4",
+)
+def delete(request: HttpRequest, sweep_id: str) -> dict[str, Any]:
+    sweep = _get(request, sweep_id)
+    delete_sweep(sweep)
+    return {"id": sweep.id, "object": "video.sweep.deleted", "deleted": True}

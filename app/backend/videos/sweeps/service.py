@@ -1,5 +1,6 @@
 """Sweeps stored and shown: a job per cell queued in one transaction, the cells' current state,
-and the grid MP4, rendered once on first request and stored beside the studio's other files."""
+the grid MP4 (rendered once on first request and stored beside the studio's other files), and
+cancelling or deleting a whole sweep."""
 
 from __future__ import annotations
 
@@ -7,25 +8,28 @@ import threading
 import time
 import uuid
 import weakref
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 from django.core.files.storage import default_storage
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
 from videos.errors import InvalidRequest
 from videos.files import storage
-from videos.jobs.service import store_job
+from videos.jobs.service import storage_full_error, store_job
 from videos.models import Sweep, VideoJob
+from videos.queue import get_queue
 from videos.runner.provenance import sign_composite
 from videos.sweeps.grid import GridCell, render_grid
 from videos.sweeps.plan import plan_sweep
 
 Status = VideoJob.Status
+PENDING = (Status.QUEUED, Status.IN_PROGRESS)
 # A render another process claimed and did not finish by then (it died) may be taken over.
 STALE_RENDER = timedelta(minutes=10)
 WAIT_FOR_OTHER_RENDER = 60.0  # seconds a request waits for another process's render
@@ -83,6 +87,71 @@ def sweep_objects(sweeps: list[Sweep]) -> list[dict[str, Any]]:
     return [sweep_object(sweep, statuses) for sweep in sweeps]
 
 
+# --- cancel and delete ------------------------------------------------------------------
+
+
+def cancel_sweep(sweep: Sweep) -> None:
+    """Cancel every cell still queued or running, all in one transaction: the queued ones end at
+    once, the running ones are flagged and their workers stop them (as POST /v1/videos/{id}/cancel
+    does for one). A sweep with no such cell is a 409 not_cancellable, as a finished video's cancel."""
+    with _writes(), transaction.atomic():
+        pending = _cancel_pending(sweep.video_ids)
+    if not pending:
+        raise InvalidRequest(None, "No cell of the sweep is queued or running.", "not_cancellable", status=409)
+    _tell_queue(pending)
+
+
+def delete_sweep(sweep: Sweep) -> None:
+    """The sweep, its cells' videos (a queued or running cell cancelled first) and its grid MP4.
+    The rows go in one transaction (all or nothing); the files once it has committed, so no file
+    is lost for a row that stays."""
+    ids = sweep.video_ids
+    with _writes(), transaction.atomic():
+        pending = _cancel_pending(ids)
+        jobs = list(VideoJob.objects.filter(id__in=ids))
+        VideoJob.objects.filter(id__in=ids).delete()
+        grid = Sweep.objects.filter(id=sweep.id).values_list("grid_file", flat=True).first() or ""
+        Sweep.objects.filter(id=sweep.id).delete()
+    _tell_queue(pending)
+    for job in jobs:
+        inputs = (job.reference_image, job.last_frame_image, job.source_video)
+        for name in (job.video_file, job.thumbnail_file, job.spritesheet_file, *inputs):
+            storage.delete(name)
+        storage.remove_scratch(job.id)
+    storage.delete(grid)
+
+
+def _cancel_pending(ids: list[str]) -> list[VideoJob]:
+    """Inside the caller's transaction: the queued jobs of `ids` cancelled, the running flagged."""
+    pending = list(VideoJob.objects.filter(id__in=ids, status__in=PENDING))
+    VideoJob.objects.filter(id__in=ids, status=Status.QUEUED).update(
+        status=Status.CANCELLED,
+        cancel_requested=True,
+        completed_at=timezone.now(),
+        error_code="cancelled",
+        error_message="Cancelled.",
+    )
+    VideoJob.objects.filter(id__in=ids, status=Status.IN_PROGRESS).update(cancel_requested=True)
+    return pending
+
+
+def _tell_queue(jobs: Iterable[VideoJob]) -> None:
+    queue = get_queue()
+    for job in jobs:
+        queue.cancel(job)
+
+
+@contextmanager
+def _writes() -> Iterator[None]:
+    """A write the full disk refuses answers JSON 507 storage_full, as the jobs' own writes do."""
+    try:
+        yield
+    except (DatabaseError, OSError) as exc:
+        if not storage.is_storage_full(exc):
+            raise
+        raise storage_full_error() from None
+
+
 # --- the grid MP4 ------------------------------------------------------------------------
 
 _guard = threading.Lock()
@@ -123,10 +192,17 @@ def ensure_grid(sweep: Sweep) -> str:
         try:
             name = _render(sweep, jobs)
         except BaseException:
-            Sweep.objects.filter(id=sweep.id).update(grid_started_at=None)
+            if not Sweep.objects.filter(id=sweep.id).update(grid_started_at=None):
+                raise _deleted(sweep.id) from None  # deleted while rendering: its cells' files went
             raise
-        Sweep.objects.filter(id=sweep.id).update(grid_file=name, grid_started_at=None)
+        if not Sweep.objects.filter(id=sweep.id).update(grid_file=name, grid_started_at=None):
+            storage.delete(name)  # deleted while rendering: no grid outlives its sweep
+            raise _deleted(sweep.id)
         return name
+
+
+def _deleted(sweep_id: str) -> InvalidRequest:
+    return InvalidRequest(None, f"No sweep with id {sweep_id!r}: it was deleted.", "not_found", 404)
 
 
 def _stored_grid(sweep_id: str) -> str:
