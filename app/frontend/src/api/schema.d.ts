@@ -820,6 +820,12 @@ export interface components {
       seconds: number[] | null;
       /** Sizes */
       sizes: string[] | null;
+      /**
+       * Sound
+       * @description makes a soundtrack with the picture (create's `sound`)
+       * @default false
+       */
+      sound: boolean;
       /** Steps Range */
       steps_range: number[];
       /**
@@ -1037,7 +1043,7 @@ export interface components {
     StoryboardMetadata: {
       /**
        * Audio
-       * @description the shots' sound, joined (only when every shot has sound)
+       * @description the shots' sound, joined on the seams (any shot's: silence under a silent one)
        */
       audio: boolean;
       /**
@@ -1245,6 +1251,8 @@ export interface components {
     };
     /** Video */
     Video: {
+      /** @description studio extension: its sound as measured (codec, channels, sample_rate, seconds); null: none */
+      audio?: components['schemas']['AudioInfo'] | null;
       /**
        * Batch Id
        * @description variations made by one create with n > 1 share it
@@ -1274,6 +1282,12 @@ export interface components {
       extended_from_video_id: string | null;
       /** Favorite */
       favorite: boolean;
+      /**
+       * Has Audio
+       * @description studio extension: the finished MP4 has an audio stream (false until it is made)
+       * @default false
+       */
+      has_audio: boolean;
       /** Has Reference Image */
       has_reference_image: boolean;
       /** Id */
@@ -1332,6 +1346,12 @@ export interface components {
        * @description WIDTHxHEIGHT asked for, or the model's default; once made, what was made
        */
       size: string;
+      /**
+       * Sound
+       * @description studio extension: a soundtrack was asked for (create's `sound`)
+       * @default false
+       */
+      sound: boolean;
       /** Spritesheet Url */
       spritesheet_url: string | null;
       /** Started At */
