@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -42,8 +43,11 @@ class _Server(ThreadingHTTPServer):
 
 
 class Receiver:
-    def __init__(self) -> None:
+    def __init__(self, policy: Callable[[Received, int], Answer] | None = None) -> None:
         self.script: list[Answer] = []  # the next requests' answers, one each; then 200
+        # Instead of the script: the answer to a request, given its attempt (1: the first request
+        # with its webhook-id), e.g. hold every third attempt.
+        self.policy = policy
         self.received: list[Received] = []
         self.changed = threading.Condition()
         receiver = self
@@ -69,7 +73,13 @@ class Receiver:
         body = handler.rfile.read(length).decode()
         got = Received({k.lower(): v for k, v in handler.headers.items()}, body)
         with self.changed:
-            answer = self.script.pop(0) if self.script else Answer()
+            if self.policy is not None:
+                attempt = 1 + sum(
+                    1 for r in self.received if r.headers.get("webhook-id") == got.headers.get("webhook-id")
+                )
+                answer = self.policy(got, attempt)
+            else:
+                answer = self.script.pop(0) if self.script else Answer()
             self.received.append(got)
             self.changed.notify_all()
         if answer.hold is not None:
