@@ -39,6 +39,9 @@ export function makeVideo(overrides: Partial<Video> = {}): Video {
     status_message: null,
     cancel_requested: false,
     error: null,
+    sound: false,
+    has_audio: false,
+    audio: null,
     metadata: null,
     content_url: null,
     thumbnail_url: null,
@@ -82,6 +85,7 @@ export function makeCapabilities(overrides: Partial<ModelCapabilities> = {}): Mo
     remix: true,
     last_frame: false,
     text_to_video: true,
+    sound: false,
     ...overrides,
   };
 }

@@ -33,6 +33,7 @@ function model(imageToVideo: boolean): VideoModel {
       extend: false,
       edit: false,
       remix: false,
+      sound: false,
       text_to_video: true,
     },
   };
