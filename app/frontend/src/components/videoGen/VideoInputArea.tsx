@@ -3,6 +3,7 @@ import { type ClipboardEvent, type KeyboardEvent, type SubmitEvent, useEffect, u
 import ReferenceImagePicker, { pickImage } from './ReferenceImagePicker';
 import { Field, FieldError, fieldClass, NumberInput, SelectField } from './Field';
 import ShapeFields from './ShapeFields';
+import { SettingsFileButton, SettingsFileNote, useSettingsFromFile } from './SettingsFromFile';
 import { EnhanceButton, EnhanceSuggestion } from './PromptEnhancer';
 import type { Composer, Enhancement } from './hooks/useComposer';
 import type { PromptEnhancer } from './hooks/usePromptEnhancer';
@@ -57,6 +58,8 @@ export default function VideoInputArea({ composer, models, defaultModel, enhance
   const toggleRef = useRef<HTMLButtonElement>(null);
   const submitRef = useRef<HTMLButtonElement>(null);
   const ids = useId();
+  // A studio MP4 dropped on the prompt box (or picked in the panel) fills the composer.
+  const fromFile = useSettingsFromFile({ models, settings, setSettings, setPrompt });
   const panelId = `${ids}-panel`;
 
   // Grow the textarea with its content, up to a limit.
@@ -249,7 +252,8 @@ export default function VideoInputArea({ composer, models, defaultModel, enhance
             <FieldError id={`${ids}-seed-error`} message={errors.seed} />
           </Field>
           <ShapeFields ids={ids} caps={caps} settings={settings} update={update} errors={errors} />
-          <div className="col-span-2 flex items-end">
+          <div className="col-span-2 flex flex-wrap items-end gap-2">
+            <SettingsFileButton onPick={(file) => void fromFile.read(file)} />
             <button
               type="button"
               onClick={() => {
@@ -266,7 +270,11 @@ export default function VideoInputArea({ composer, models, defaultModel, enhance
 
       {imageToVideo ? <ReferenceImagePicker reference={reference} onChange={setReference} /> : null}
 
-      <div className="flex items-end gap-2 rounded-2xl border-2 border-zinc-700 bg-zinc-900 p-2 focus-within:border-brand-light focus-within:ring-2 focus-within:ring-brand-light/40">
+      <div
+        {...fromFile.dropTarget}
+        data-testid="prompt-box"
+        className="flex items-end gap-2 rounded-2xl border-2 border-zinc-700 bg-zinc-900 p-2 focus-within:border-brand-light focus-within:ring-2 focus-within:ring-brand-light/40"
+      >
         <button
           ref={toggleRef}
           type="button"
@@ -329,6 +337,7 @@ export default function VideoInputArea({ composer, models, defaultModel, enhance
         </button>
       </div>
       {enhance ? <EnhanceSuggestion enhancer={enhance.enhancer} onApply={applyEnhancement} /> : null}
+      <SettingsFileNote note={fromFile.note} />
       {errors.prompt ? (
         <p id={`${ids}-prompt-error`} className="text-xs text-red-300">
           {errors.prompt}
