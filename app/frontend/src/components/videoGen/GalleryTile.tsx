@@ -4,6 +4,7 @@ import { useState } from 'react';
 import { type CardHandlers } from './CardActions';
 import CardControls from './CardControls';
 import SelectCheckbox from './SelectCheckbox';
+import SoundBadge from './SoundBadge';
 import SpriteScrub from './SpriteScrub';
 import { thumbnailUrl } from './api/videoGeneration';
 import { usePlayerSource } from './hooks/usePlayerSource';
@@ -44,6 +45,7 @@ function TilePlayer({ video }: { video: Video }) {
     <video
       controls
       autoPlay
+      muted // a preview in the grid: its sound only when the person turns it on (the open card plays it)
       playsInline
       src={source.src}
       onError={source.fallBack}
@@ -77,6 +79,7 @@ export default function GalleryTile({ video, caps, selected, onSelect, ...handle
         <p className="line-clamp-2 min-w-0 flex-1 text-sm break-words text-zinc-200" title={video.prompt}>
           {video.prompt}
         </p>
+        {done ? <SoundBadge video={video} compact /> : null}
       </div>
       <CardControls video={video} caps={caps} busy={false} {...handlers} />
     </article>

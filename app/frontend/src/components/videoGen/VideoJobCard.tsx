@@ -5,6 +5,7 @@ import CardControls from './CardControls';
 import Notice from './Notice';
 import PromptText from './PromptText';
 import SelectCheckbox from './SelectCheckbox';
+import SoundBadge from './SoundBadge';
 import { friendlyMessage, isTerminal, thumbnailUrl } from './api/videoGeneration';
 import { formatBytes, formatDuration, formatTime, queueText } from './format';
 import { usePlayerSource } from './hooks/usePlayerSource';
@@ -183,6 +184,7 @@ function Finished({
       <video
         ref={player}
         controls
+        muted={false} // the open player plays the clip's sound (the grid's previews are muted)
         playsInline
         preload={preload ? 'metadata' : 'none'}
         src={source.src}
@@ -293,6 +295,7 @@ export default function VideoJobCard({
           ) : null}
           <time dateTime={new Date(video.created_at * 1000).toISOString()}>{formatTime(video.created_at)}</time>
           <PreviewBadge video={video} />
+          <SoundBadge video={video} />
           {video.operation !== 'generate' ? (
             <span className="rounded-full bg-zinc-800 px-2 py-0.5">
               {video.operation === 'extend' ? 'extended' : 'edited'}
