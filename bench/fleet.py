@@ -46,21 +46,26 @@ class Result:
     completed: int
     lost: int
     twice: int
+    made_twice: int
     killed_at: float | None
 
 
-def run_twice(runs: list[Run]) -> int:
-    """Prompts finished more than once, or run twice at the same time (anywhere)."""
+def run_twice(meshes: list[MeshUpstream]) -> tuple[int, int]:
+    """(prompts run twice, prompts made twice): run twice is two runs of one prompt at the same
+    time anywhere, or its video downloaded from two runs; made twice counts every prompt finished
+    more than once, a video a killed server made but never handed over included."""
+    runs = [r for m in meshes for r in m.runs]
     finished = Counter(r.prompt for r in runs if r.finished)
-    twice = {p for p, n in finished.items() if n > 1}
+    delivered = Counter(p for m in meshes for p in set(m.downloads))
+    twice = {p for p, n in delivered.items() if n > 1}
     by_prompt: dict[str, list[Run]] = {}
     for r in runs:
         by_prompt.setdefault(r.prompt, []).append(r)
     for prompt, mine in by_prompt.items():
         mine.sort(key=lambda r: r.start)
-        if any(b.start < a.end for a, b in pairwise(mine)):
+        if any(b.start < (a.end or time.monotonic()) for a, b in pairwise(mine)):
             twice.add(prompt)
-    return len(twice)
+    return len(twice), sum(n > 1 for n in finished.values())
 
 
 def prompt(i: int) -> dict[str, str]:
@@ -138,11 +143,10 @@ def burst(args: argparse.Namespace, kill: bool) -> Result:
     busy = [m.busy_seconds_between(start, end) / wall for m in meshes]
     if killed:
         busy[-1] = victim.busy_seconds_between(start, killed[0]) / (killed[0] - start)
-    runs = [r for m in meshes for r in m.runs]
     completed = done.count("completed")
-    return Result(
-        wall, ideal, busy, completed, args.prompts - completed, run_twice(runs), killed[0] - start if killed else None
-    )
+    twice, made_twice = run_twice(meshes)
+    lost = args.prompts - completed
+    return Result(wall, ideal, busy, completed, lost, twice, made_twice, killed[0] - start if killed else None)
 
 
 def report(args: argparse.Namespace, kill: bool, n: int, r: Result) -> None:
@@ -151,7 +155,7 @@ def report(args: argparse.Namespace, kill: bool, n: int, r: Result) -> None:
     print(
         f"{'kill' if kill else 'all up':7} run {n}: wall {r.wall:6.2f}s ideal {r.ideal:6.2f}s "
         f"ratio {r.wall / r.ideal:5.3f}x  busy [{busy}]  completed {r.completed}/{args.prompts} "
-        f"lost {r.lost} run twice {r.twice}{died}"
+        f"lost {r.lost} run twice {r.twice} (made twice {r.made_twice}){died}"
     )
     if kill:
         met = r.lost == 0 and r.twice == 0

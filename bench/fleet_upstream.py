@@ -10,8 +10,9 @@ adds what the fleet bench needs and FakeUpstream's async mode lacks (its jobs al
   queue; a running one frees the mesh).
 - `/tt-liveness` (`runner_in_use`, `model_ready`, `queue_size`: jobs waiting, not the running one)
   and `/health`, as the server answers them.
-- The mesh's side of the accounting: each generation's window (prompt, start, end, finished),
-  so busy time is measured where the accelerator is, not guessed from the studio.
+- The mesh's side of the accounting: each generation's window (prompt, start, end, finished)
+  and each download, so busy time is measured where the accelerator is, not guessed from the
+  studio.
 - `kill()`: the server dies mid-burst: the running generation is lost, queued jobs never run,
   and every connection (kept-alive ones too) is refused or reset from then on.
 """
@@ -57,6 +58,7 @@ class MeshUpstream(FakeUpstream):
     runner: str = "tt-wan2.2"
     name: str = "mesh"
     runs: list[Run] = field(default_factory=list)
+    downloads: list[str] = field(default_factory=list)  # the prompt of each video downloaded
     mesh_jobs: dict[str, MeshJob] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -117,7 +119,7 @@ class MeshUpstream(FakeUpstream):
         length = int(h.headers.get("content-length") or 0)
         raw = h.rfile.read(length) if length else b""
         if h.path in ("/tt-liveness", "/health"):
-            return self._maintenance(h)
+            return self._mesh_liveness(h)
         if self.token and h.headers.get("authorization") != f"Bearer {self.token}":
             return send_json(h, 401, {"detail": "Invalid or missing token"})
         if method == "POST" and h.path == PATH:
@@ -131,13 +133,14 @@ class MeshUpstream(FakeUpstream):
         if method == "GET" and rest[1:] == ["download"]:
             if job.status != "completed":
                 return send_json(h, 409, {"detail": "not finished"})
+            self.downloads.append(job.prompt)
             return self._body(h, "sync")
         if method == "POST" and rest[1:] == ["cancel"]:
             self._cancel(job)
             return send_json(h, 200, self._view(job))
         return send_json(h, 404, {"detail": "no such route"})
 
-    def _maintenance(self, h: BaseHTTPRequestHandler) -> None:
+    def _mesh_liveness(self, h: BaseHTTPRequestHandler) -> None:
         if h.path == "/health":
             return send_json(h, 200, {})
         with self._wake:
