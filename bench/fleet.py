@@ -43,6 +43,7 @@ class Result:
     wall: float
     ideal: float
     busy: list[float]  # per upstream: busy seconds / wall (a killed one: / its life)
+    gaps: list[float]  # per upstream: the mean idle time between two of its runs, in seconds
     completed: int
     lost: int
     twice: int
@@ -66,6 +67,12 @@ def run_twice(meshes: list[MeshUpstream]) -> tuple[int, int]:
         if any(b.start < (a.end or time.monotonic()) for a, b in pairwise(mine)):
             twice.add(prompt)
     return len(twice), sum(n > 1 for n in finished.values())
+
+
+def idle_gap(runs: list[Run]) -> float:
+    """Mean seconds the mesh stood idle between the end of one run and the start of the next."""
+    gaps = [b.start - a.end for a, b in pairwise(runs) if a.end]
+    return sum(gaps) / len(gaps) if gaps else 0.0
 
 
 def prompt(i: int) -> dict[str, str]:
@@ -143,18 +150,20 @@ def burst(args: argparse.Namespace, kill: bool) -> Result:
     busy = [m.busy_seconds_between(start, end) / wall for m in meshes]
     if killed:
         busy[-1] = victim.busy_seconds_between(start, killed[0]) / (killed[0] - start)
+    gaps = [idle_gap(m.runs) for m in meshes]
     completed = done.count("completed")
     twice, made_twice = run_twice(meshes)
     lost = args.prompts - completed
-    return Result(wall, ideal, busy, completed, lost, twice, made_twice, killed[0] - start if killed else None)
+    return Result(wall, ideal, busy, gaps, completed, lost, twice, made_twice, killed[0] - start if killed else None)
 
 
 def report(args: argparse.Namespace, kill: bool, n: int, r: Result) -> None:
     busy = " ".join(f"{b * 100:5.1f}%" for b in r.busy)
+    gaps = " ".join(f"{g * 1000:.0f}" for g in r.gaps)
     died = f"; up{args.upstreams - 1} killed at {r.killed_at:.1f}s (its busy %: until then)" if kill else ""
     print(
         f"{'kill' if kill else 'all up':7} run {n}: wall {r.wall:6.2f}s ideal {r.ideal:6.2f}s "
-        f"ratio {r.wall / r.ideal:5.3f}x  busy [{busy}]  completed {r.completed}/{args.prompts} "
+        f"ratio {r.wall / r.ideal:5.3f}x  busy [{busy}] idle gap ms [{gaps}]  completed {r.completed}/{args.prompts} "
         f"lost {r.lost} run twice {r.twice} (made twice {r.made_twice}){died}"
     )
     if kill:
