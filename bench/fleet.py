@@ -92,13 +92,14 @@ def statuses(client: httpx.Client) -> list[str]:
 
 
 def wait_until_all_ended(client: httpx.Client, timeout: float) -> float:
-    """The moment the studio first lists no queued or running job (polled every 20 ms)."""
+    """The moment the studio first lists no queued or running job (polled every 0.1 s: at most
+    0.3 % of a 30 s burst, and light on the studio's 2 cores)."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         left = client.get("/v1/videos", params={"status": "queued,in_progress", "limit": 1}).json()
         if not left["data"]:
             return time.monotonic()
-        time.sleep(0.02)
+        time.sleep(0.1)
     raise SystemExit(f"the burst did not end within {timeout:.0f} s")
 
 
