@@ -54,7 +54,7 @@ def test_a_studio_mp4_answers_its_settings_from_the_manifest_or_else_its_tag(stu
     with studio.client() as client:
         done = make(studio, client, **MADE)
         data = client.get(done["content_url"]).content
-        expected = {key: value for key, value in MADE.items()}
+        expected = dict(MADE)
         for source, clip in (("c2pa", data), ("mp4_tag", strip_credentials(data))):
             answer = read(client, clip)
             assert answer.status_code == 200, answer.text
