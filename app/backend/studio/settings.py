@@ -189,7 +189,16 @@ CLOUD_VIDEO_GENERATION_JOB_TIMEOUT = env_float("CLOUD_VIDEO_GENERATION_JOB_TIMEO
 CLOUD_VIDEO_GENERATION_POLL_INTERVAL = env_float("CLOUD_VIDEO_GENERATION_POLL_INTERVAL", 2.0)
 # Seconds a job waits (retrying every POLL_INTERVAL) for a model that is still warming up.
 CLOUD_VIDEO_GENERATION_WARMUP_TIMEOUT = env_float("CLOUD_VIDEO_GENERATION_WARMUP_TIMEOUT", 1800.0)
-CLOUD_VIDEO_GENERATION_CONCURRENCY = env_int("CLOUD_VIDEO_GENERATION_CONCURRENCY", 1)
+# Videos each upstream makes at once: one number for all, or one each in the URLs' order ("1,2").
+CLOUD_VIDEO_GENERATION_CONCURRENCY = env_str("CLOUD_VIDEO_GENERATION_CONCURRENCY", "1") or "1"
+# Seconds between readings of each upstream's /tt-liveness (drained ones: on a backoff up to 3x this).
+CLOUD_VIDEO_GENERATION_LIVENESS_INTERVAL = env_float("CLOUD_VIDEO_GENERATION_LIVENESS_INTERVAL", 10.0)
+# Jobs sent ahead into a tt-media-server's own queue beyond its concurrency, so it starts the next
+# one the moment the current one ends (0: never more than its concurrency).
+CLOUD_VIDEO_GENERATION_QUEUE_AHEAD = env_int("CLOUD_VIDEO_GENERATION_QUEUE_AHEAD", 1)
+# Seconds a job whose upstream stopped answering waits for it to come back before it is made
+# again on another upstream that can make it (with one upstream: the runner's retries apply).
+CLOUD_VIDEO_GENERATION_RESUME_WAIT = env_float("CLOUD_VIDEO_GENERATION_RESUME_WAIT", 60.0)
 CLOUD_VIDEO_GENERATION_CA_BUNDLE = env_str("CLOUD_VIDEO_GENERATION_CA_BUNDLE")
 CLOUD_VIDEO_GENERATION_MIN_STEPS = env_int("CLOUD_VIDEO_GENERATION_MIN_STEPS", 4)
 CLOUD_VIDEO_GENERATION_MAX_STEPS = env_int("CLOUD_VIDEO_GENERATION_MAX_STEPS", 50)

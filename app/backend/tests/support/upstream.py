@@ -28,6 +28,19 @@ shapes served (others: 422 naming them; `aspect_ratio` / `duration_seconds` sent
 with none configured: 422 too, as a strict deployment refuses unknown fields).
 Those checks are tests/support/media_server_checks.py; the answers, faults included, are
 written by tests/support/upstream_answers.py.
+
+tt-media-server's maintenance routes, at the server's root (issue 29's discovery): with `runner`
+set (e.g. "tt-wan2.2-i2v") `GET /tt-liveness` answers 200 `{"status": "alive", "model_ready",
+"queue_size", "max_queue_size", "runner_in_use", ...}` and `GET /health` 200 `{}`, or 503 while the
+model warms up (`warmup_until`; `model_ready` false) or while `healthy` is False (liveness then
+answers 503 too, as a server whose workers died). `runner=None` (the default) answers 404 to both,
+as the seed's cloud endpoint does, so existing tests see no difference. These requests are
+recorded in `liveness_seen`, not in `seen`, and need no token (as tt-media-server). `queue_size`
+counts async jobs not yet started; `max_queue_size` is what the server reports (and, when
+`queue_limit` is True, enforces with a 429 as tt-media-server's full queue does).
+With `serial=True` async jobs take turns too: each starts when the one before it ends (`queued`
+until then; `started` on the job), so the fake is one accelerator with its own queue; a job
+cancelled while queued keeps its turn (the accelerator idles through it).
 """
 
 from __future__ import annotations
@@ -44,7 +57,7 @@ from pathlib import Path
 
 from tests.support.media import tiny_mp4
 from tests.support.media_server_checks import I2V_ONLY, image_prompts_check, shape_problem
-from tests.support.upstream_answers import client_gone, send_body, send_hostile_status, send_json
+from tests.support.upstream_answers import client_gone, send_body, send_hostile_status, send_json, send_maintenance
 
 PATH = "/video/generations"
 # A held answer no test lets go would keep its handler thread for ever; it goes on after this.
@@ -69,6 +82,7 @@ class UpstreamJob:
     status: str = "queued"
     cancelled: bool = False
     cancelled_at: float = 0.0
+    started: float = 0.0  # when it begins on the accelerator (serial: after the job before it)
 
 
 class _Server(ThreadingHTTPServer):
@@ -106,12 +120,18 @@ class FakeUpstream:
     i2v_only: bool = False  # an image-to-video deployment: text-only {PATH} answers 422
     aspect_ratios: tuple[str, ...] = ()  # shapes served; empty: aspect_ratio is refused
     durations: tuple[int, ...] = ()
+    runner: str | None = None  # tt-media-server's runner_in_use; None: no /tt-liveness, /health (404)
+    healthy: bool = True  # False: /tt-liveness and /health answer 503 (its workers are gone)
+    max_queue_size: int = 64
+    queue_limit: bool = False  # True: a generation request while max_queue_size jobs wait answers 429
+    liveness_seen: list[Seen] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self._lock = threading.Lock()
         self._gpu = threading.Lock()
         self._released = threading.Event()  # clear while answers are held (`held`)
         self._released.set()
+        self._next_free = 0.0  # serial async: when the accelerator is free of the jobs sent so far
         self.polled = threading.Event()
         upstream = self
 
@@ -173,6 +193,10 @@ class FakeUpstream:
             body: object = json.loads(raw) if raw else None
         except ValueError:
             body = raw
+        if method == "GET" and h.path.split("?")[0] in ("/tt-liveness", "/health"):
+            with self._lock:
+                self.liveness_seen.append(Seen(method, h.path, dict(h.headers), body))
+            return self._maintenance(h, h.path.split("?")[0])
         with self._lock:
             self.seen.append(Seen(method, h.path, dict(h.headers), body))
         if self.token and h.headers.get("authorization") != f"Bearer {self.token}":
@@ -212,6 +236,21 @@ class FakeUpstream:
             return send_json(h, 200, self._job_view(job))
         return send_json(h, 404, {"detail": "no such route"})
 
+    def queue_size(self) -> int:
+        """Async jobs sent and not yet started (serial mode's own queue)."""
+        now = time.monotonic()
+        with self._lock:
+            return sum(1 for j in self.jobs.values() if not j.cancelled and j.started > now)
+
+    def _maintenance(self, h: BaseHTTPRequestHandler, path: str) -> None:
+        """tt-media-server's /tt-liveness and /health (open_ai_api/tt_maintenance_api.py)."""
+        if self.runner is None:
+            return send_json(h, 404, {"detail": "Not Found"})
+        if not self.healthy:
+            return send_json(h, 503, {"detail": "No workers available"})
+        ready = time.monotonic() >= self.warmup_until
+        return send_maintenance(h, path, self.runner, ready, self.queue_size(), self.max_queue_size)
+
     def _image_prompts_problem(self, body: object) -> list[dict] | None:
         """What tt-media-server's VideoI2VGenerateRequest refuses; the first frame is kept."""
         problems, anchors = image_prompts_check(body)
@@ -236,9 +275,15 @@ class FakeUpstream:
         if mode == "async_bad_id":  # a job id that would walk out of {url}/ in the next requests
             return send_json(h, 202, {"id": "../../../etc/passwd", "status": "queued"})
         if mode.startswith("async"):
+            if self.queue_limit and self.queue_size() >= self.max_queue_size:
+                return send_json(h, 429, {"detail": "Task queue is full"})
             outcome = {"async_fail": "failed", "async_never": "never"}.get(mode, "completed")
-            job = UpstreamJob(id=uuid.uuid4().hex, created=time.monotonic(), seconds=self.delay, outcome=outcome)
+            now = time.monotonic()
+            job = UpstreamJob(id=uuid.uuid4().hex, created=now, seconds=self.delay, outcome=outcome, started=now)
             with self._lock:
+                if self.serial:  # one accelerator: it starts when the jobs before it are done
+                    job.started = max(now, self._next_free)
+                    self._next_free = float("inf") if outcome == "never" else job.started + self.delay
                 self.jobs[job.id] = job
                 active = sum(
                     self._job_view(j)["status"] in ("queued", "in_progress", "cancelling") for j in self.jobs.values()
@@ -272,9 +317,12 @@ class FakeUpstream:
                 self.busy_seconds += time.monotonic() - start
 
     def _job_view(self, job: UpstreamJob) -> dict:
-        elapsed = time.monotonic() - job.created
+        now = time.monotonic()
+        elapsed = max(0.0, now - job.started)
         if job.cancelled:
-            job.status = "cancelling" if elapsed < job.cancelled_at - job.created + self.cancel_delay else "cancelled"
+            job.status = "cancelling" if now < job.cancelled_at + self.cancel_delay else "cancelled"
+        elif now < job.started:
+            job.status = "queued"
         elif job.outcome == "never" or elapsed < job.seconds:
             job.status = "in_progress"
         else:

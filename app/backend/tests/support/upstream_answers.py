@@ -128,3 +128,28 @@ def client_gone(sock: socket.socket) -> bool:
         return sock.recv(1, socket.MSG_PEEK) == b""
     except OSError:
         return True
+
+
+def send_maintenance(
+    h: BaseHTTPRequestHandler, path: str, runner: str, ready: bool, queue_size: int, max_queue_size: int
+) -> None:
+    """tt-media-server's `/health` (200 `{}` when the model is ready, else 503) or `/tt-liveness`
+    (its check_is_model_ready() payload under status "alive")."""
+    if path == "/health":
+        return send_json(h, 200, {}) if ready else send_json(h, 503, {"detail": "Model not ready"})
+    return send_json(
+        h,
+        200,
+        {
+            "status": "alive",
+            "model_ready": ready,
+            "queue_size": queue_size,
+            "max_queue_size": max_queue_size,
+            "device_mesh_shape": [4, 8],
+            "device": "galaxy",
+            "worker_info": {},
+            "runner_in_use": runner,
+            "canary_alive": True,
+            "canary_state": "disabled",
+        },
+    )

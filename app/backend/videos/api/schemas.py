@@ -161,6 +161,23 @@ class ModelCapabilities(Schema):
     sound: bool = Field(False, description="makes a soundtrack with the picture (create's `sound`)")
 
 
+class ModelUpstream(Schema):
+    name: str = Field(description="the studio's name for it (tt-1, tt-2, ... in CLOUD_VIDEO_GENERATION_URL's order)")
+    runner: str | None = Field(description="what its /tt-liveness says it runs (runner_in_use); null: it does not say")
+    label: str
+    known: bool = Field(description="the studio knows the runner's shape; false: the documented defaults and settings")
+    discovered: bool = Field(description="its shape came from its own /tt-liveness")
+    state: Literal["ready", "warming_up", "down"] = Field(
+        description="down: drained (not answering or unhealthy), re-checked on a backoff"
+    )
+    detail: str
+    in_flight: int = Field(description="this process's jobs on it now")
+    queue_size: int = Field(description="its own queue at the last reading")
+    concurrency: int
+    sound: bool
+    checked_seconds_ago: float | None
+
+
 class Model(Schema):
     id: str
     object: Literal["model"]
@@ -177,6 +194,10 @@ class Model(Schema):
     concurrency: int
     queue_paused: bool = Field(description="its queue is paused (POST /v1/queue): it starts nothing new")
     capabilities: ModelCapabilities
+    upstreams: list[ModelUpstream] = Field(
+        default_factory=list,
+        description="tt-cloud: each upstream's model, state and load (never its URL or token); empty for the others",
+    )
 
 
 class ModelList(Schema):

@@ -131,6 +131,7 @@ def model_object(provider: Provider, default: str, paused: set[str]) -> dict[str
         "default": provider.name == default,
         "concurrency": provider.concurrency,
         "queue_paused": QueueState.is_paused(provider.name, paused),
+        "upstreams": provider.upstreams(),
         "capabilities": {
             "steps_range": list(caps.steps_range),
             "default_steps": caps.default_steps,

@@ -43,6 +43,10 @@ def _providers() -> dict[str, Provider]:
             last_frame_pos=settings.CLOUD_VIDEO_GENERATION_LAST_FRAME_POS,
             aspect_ratios=settings.CLOUD_VIDEO_GENERATION_ASPECT_RATIOS,
             durations=settings.CLOUD_VIDEO_GENERATION_DURATIONS,
+            liveness_interval=settings.CLOUD_VIDEO_GENERATION_LIVENESS_INTERVAL,
+            queue_ahead=settings.CLOUD_VIDEO_GENERATION_QUEUE_AHEAD,
+            resume_wait=settings.CLOUD_VIDEO_GENERATION_RESUME_WAIT,
+            discover=True,
         ),
         OpenAIVideosProvider(
             settings.OPENAI_VIDEO_BASE_URL,

@@ -1,77 +1,54 @@
-"""Tenstorrent's Wan 2.2 cloud endpoint and tt-media-server (the seed's upstream).
+"""The tt-cloud provider: Tenstorrent's Wan 2.2 cloud endpoint and tt-media-servers, one or
+several used as one (docs/model-interface.md).
 
-The endpoint answers in one of two ways: `200 video/mp4` (the seed's synchronous form), or
-`202` with a JSON job that is polled at `{url}/{id}` and fetched from `{url}/{id}/download`.
-The token goes in the Authorization header to this URL only, and is never logged.
+Each URL in `CLOUD_VIDEO_GENERATION_URL` is an upstream (`tt-1`, `tt-2`, ...; `fleet/`). The
+provider reads each one's `/tt-liveness` at start and every `liveness_interval` seconds
+(`tt_liveness.py`) and takes its shape from the runner it names (`tt_runners.py`); an upstream
+that does not answer it gets the configured shape (`CLOUD_VIDEO_GENERATION_MODES`,
+`_ASPECT_RATIOS`, `_DURATIONS`, `_MIN_STEPS`/`_MAX_STEPS`). What the provider offers is what at
+least one upstream makes; each job goes to one that can make it, the least loaded first.
 
-With an image (a reference image, or the last frame of a clip being extended) the job goes to
-tt-media-server's image-to-video route, `{url}/i2v`, with the image as its first frame
-(`image_prompts: [{image: <base64>, frame_pos: 0}]`, and a last-frame image at `last_frame_pos`);
-it is polled and fetched the same way. `modes` says what the upstream makes (t2v, i2v, both: it
-does not advertise it). With `aspect_ratios` / `durations` set, a request's size and seconds go
-as tt-media-server's `aspect_ratio` and `duration_seconds`. A 422 (the upstream's validation)
-fails the job with the upstream's own reasons.
+A job's upstream id is remembered as `@tt-2/<id>` (a bare id, from before the fleet: `tt-1`),
+so a restarted studio resumes it on the same upstream. With other upstreams able to take the
+job: a submit refused at the connection or by a warming model goes to another one; a job whose
+upstream stops answering waits `resume_wait` seconds for it to come back, then is made again
+elsewhere (the old job is cancelled there once it is back, so it never runs twice at once); a
+job its upstream forgot (404 after a restart) is made again. With one upstream all of that is
+as before: the fault fails the attempt and the runner's retries apply.
 """
 
 from __future__ import annotations
 
-import base64
-import json
-from math import gcd
+import logging
+import re
+import threading
+import time
 from pathlib import Path
 
-import httpx
+from videos import metrics
+from videos.providers.base import GenerationRequest, JobContext, Provider, ProviderError, ProviderStatus
+from videos.providers.fleet.config import parse_upstreams
+from videos.providers.fleet.fleet import Fleet, Lease
+from videos.providers.fleet.member import DOWN, WARMING, Member
+from videos.providers.fleet.routing import union
+from videos.providers.tt_liveness import Liveness, read_liveness
+from videos.providers.tt_runners import RunnerProfile, configured_profile
+from videos.providers.tt_upstream import TTUpstream
+from videos.providers.upstream_http import make_client
 
-from videos.providers.base import Capabilities, GenerationRequest, JobContext, ProviderError
-from videos.providers.upstream_faults import body_head, status_error, transport_error
-from videos.providers.upstream_http import read_json, stream_mp4_to_file, usable_job_id
-from videos.providers.upstream_job import UpstreamJobProvider, UpstreamRoutes
-
-WHAT = "The cloud video endpoint"
+log = logging.getLogger(__name__)
 MODES = ("t2v", "i2v", "both")
+LABEL = "Wan 2.2 (Tenstorrent cloud / tt-media-server)"
+REMEMBERED = re.compile(r"@(tt-\d+)/(.+)")
+LIVENESS_TIMEOUT = 3.0  # seconds for one /tt-liveness or /health answer (at most the request timeout)
 
 
-def ratio_of(width: int, height: int) -> str:
-    """'16:9' for 1280x720."""
-    d = gcd(width, height)
-    return f"{width // d}:{height // d}"
-
-
-def size_for_ratio(ratio: str) -> tuple[int, int]:
-    """The size the studio shows for an aspect ratio: 720 on the short side, multiples of 16."""
-    w, h = (int(part) for part in ratio.split(":"))
-    if w >= h:
-        return round(720 * w / h / 16) * 16, 720
-    return 720, round(720 * h / w / 16) * 16
-
-
-def validation_detail(response: httpx.Response) -> str:
-    """FastAPI's 422 detail as one line: a string, or pydantic's [{loc, msg}, ...]."""
-    try:
-        data = json.loads(body_head(response, 16384) or b"null")
-    except (ValueError, RecursionError, httpx.HTTPError):
-        data = None
-    detail = data.get("detail") if isinstance(data, dict) else None
-    if isinstance(detail, list):
-        parts = []
-        for item in detail[:5]:
-            if isinstance(item, dict):
-                loc = ".".join(str(p) for p in item.get("loc", []) if p != "body")
-                parts.append(f"{loc}: {item.get('msg', '')}" if loc else str(item.get("msg", "")))
-        detail = "; ".join(parts)
-    if not isinstance(detail, str) or not detail:
-        detail = response.reason_phrase or "Unprocessable Entity"
-    return " ".join(detail.split())[:400]
-
-
-class TTCloudProvider(UpstreamJobProvider):
+class TTCloudProvider(Provider):
     name = "tt-cloud"
-    label = "Wan 2.2 (Tenstorrent cloud / tt-media-server)"
+    label = LABEL
     runs_on = "tenstorrent"
     typical_time = "2–3 minutes"
-    what = WHAT
-    title = "cloud video"
-    routes = UpstreamRoutes("CLOUD_VIDEO_GENERATION_URL", jobs="", video="/download", stop=("POST", "/cancel"))
+    keeps_upstream_jobs = True
 
     def __init__(
         self,
@@ -85,79 +62,210 @@ class TTCloudProvider(UpstreamJobProvider):
         last_frame_pos: int = 80,
         aspect_ratios: list[str] | tuple[str, ...] = (),
         durations: list[int] | tuple[int, ...] = (),
+        concurrency: int | str = 1,
+        liveness_interval: float = 10.0,
+        queue_ahead: int = 1,
+        resume_wait: float = 60.0,
+        discover: bool = False,
         **options: object,
     ) -> None:
-        super().__init__(url, token, timeout=timeout, **options)  # type: ignore[arg-type]
         modes = modes or ("both" if image_to_video else "t2v")
         if modes not in MODES:
             raise ValueError(f"modes must be one of {', '.join(MODES)}; got {modes!r}")
-        self.modes = modes
-        self.last_frame_pos = last_frame_pos
-        # aspect_ratio: each served ratio stands for one size in the studio's size field.
-        self.ratio_sizes = {size_for_ratio(r): r for r in aspect_ratios}
-        self.durations = tuple(durations)
-        i2v = modes in ("i2v", "both")
-        # Without shape fields the upstream decides size and length. The defaults are what
-        # tt-media-server's Wan 2.2 makes (720p, 81 frames at 16 fps), shown on a job until its
-        # video is measured.
-        self.capabilities = Capabilities(
-            steps_range=steps_range,
-            default_steps=12,
-            default_size=(1280, 720),
-            sizes=tuple(self.ratio_sizes) or None,
-            default_seconds=5 if not durations or 5 in durations else durations[0],
-            seconds_options=self.durations or None,
-            accepts_size=bool(self.ratio_sizes),
-            accepts_frames=False,
-            image_to_video=i2v,
-            text_to_video=modes in ("t2v", "both"),
-            last_frame=i2v,
+        self._shape = {
+            "modes": modes,
+            "aspect_ratios": tuple(aspect_ratios),
+            "durations": tuple(durations),
+            "steps_range": steps_range,
+        }
+        self.timeout = timeout
+        self.resume_wait = resume_wait
+        self.queue_ahead = max(0, queue_ahead)
+        specs = parse_upstreams(url, token, concurrency)
+        self.url_problem = next((spec.name for spec in specs if not spec.url.startswith(("http://", "https://"))), None)
+        members = [Member(spec, self.configured(None)) for spec in specs]
+        self.upstream_clients = {
+            m.name: TTUpstream(
+                m.spec.url,
+                m.spec.token,
+                (lambda m=m: m.profile),  # type: ignore[misc]
+                timeout=timeout,
+                last_frame_pos=last_frame_pos,
+                **options,
+            )
+            for m in members
+        }
+        self.fleet = Fleet(members, self._read, self.configured, interval=liveness_interval, queue_ahead=queue_ahead)
+        self.fleet.on_change(self._refresh)
+        self.fleet.on_orphan(self._cancel_orphan)
+        self._refresh()
+        if discover and members and self.url_problem is None:
+            self.fleet.start()
+
+    def __repr__(self) -> str:  # no URL, no token
+        return f"TTCloudProvider(upstreams={[m.name for m in self.fleet.members]})"
+
+    def configured(self, runner: str | None) -> RunnerProfile:
+        return configured_profile(runner=runner, **self._shape)  # type: ignore[arg-type]
+
+    def _read(self, member: Member) -> Liveness:
+        upstream = self.upstream_clients[member.name]
+        limit = min(LIVENESS_TIMEOUT, self.timeout)
+        with make_client(limit, upstream.ca_bundle) as client:
+            return read_liveness(client, member.spec.url, upstream.token, limit)
+
+    def _refresh(self) -> None:
+        """What the provider offers, from its upstreams' profiles (discovery may change them)."""
+        profiles = self.fleet.profiles()
+        self.capabilities = union(profiles)
+        discovered = [m for m in self.fleet.members if m.discovered]
+        if len(profiles) == 1 and discovered:
+            self.label = f"{profiles[0].label} (tt-media-server)"
+        elif len(profiles) > 1:
+            names = dict.fromkeys(p.label for p in profiles)
+            self.label = f"Tenstorrent, {len(profiles)} upstreams: {', '.join(names)}"[:160]
+        else:
+            self.label = LABEL
+
+    # --- Provider -----------------------------------------------------------------------------
+
+    @property
+    def concurrency(self) -> int:
+        """Jobs at once: every upstream's concurrency, plus the jobs sent ahead into a
+        tt-media-server's own queue (`has_room` holds the workers to the upstreams' free slots)."""
+        return max(
+            1, sum(m.slots(self.queue_ahead) if m.checked_at else m.spec.concurrency for m in self.fleet.members)
         )
 
-    def submit(self, client: httpx.Client, request: GenerationRequest, dest: Path, ctx: JobContext) -> str | None:
-        body: dict[str, object] = {
-            "prompt": request.prompt,
-            "negative_prompt": request.negative_prompt,
-            "num_inference_steps": request.num_inference_steps,
-            "seed": request.seed,
-        }
-        if request.width and request.height and self.ratio_sizes:
-            ratio = self.ratio_sizes.get((request.width, request.height), ratio_of(request.width, request.height))
-            if ratio in self.ratio_sizes.values():  # an extend's source size may be none of them
-                body["aspect_ratio"] = ratio
-        if self.durations and request.seconds and request.operation != "extend":
-            body["duration_seconds"] = request.seconds
-        url = self.base_url
-        anchors = [(request.image_path, 0), (request.last_image_path, self.last_frame_pos)]
-        image_prompts = [
-            {"image": base64.b64encode(path.read_bytes()).decode("ascii"), "frame_pos": pos}
-            for path, pos in anchors
-            if path is not None
-        ]
-        if image_prompts:
-            url = f"{self.base_url}/i2v"
-            body["image_prompts"] = image_prompts
+    def has_room(self) -> bool:
+        return self.fleet.has_room()
+
+    def upstreams(self) -> list[dict[str, object]]:
+        return self.fleet.views()
+
+    def status(self) -> ProviderStatus:
+        if not self.fleet.members:
+            return ProviderStatus(False, "CLOUD_VIDEO_GENERATION_URL is not set")
+        if self.url_problem is not None:
+            return ProviderStatus(False, "CLOUD_VIDEO_GENERATION_URL must start with http:// or https://")
+        if len(self.fleet.members) == 1:
+            member = self.fleet.members[0]
+            state = self.upstream_clients[member.name].status()
+            if member.state == DOWN or (member.state == WARMING and "warming" not in state.detail):
+                return ProviderStatus(True, f"{member.state.replace('_', ' ')}: {member.detail}")
+            return state
+        parts = [f"{m.name} {m.state.replace('_', ' ')}" for m in self.fleet.members]
+        return ProviderStatus(True, ", ".join(parts))
+
+    def generate(self, request: GenerationRequest, dest: Path, ctx: JobContext) -> None:
+        state = self.status()
+        if not state.ready:
+            raise ProviderError("not_configured", f"The cloud video provider is not configured: {state.detail}.")
+        self.fleet.start()
+        resume = self._remembered(ctx.upstream_id)
+        while True:
+            if resume is None:
+                done, resume = self._fresh(request, dest, ctx)
+            else:
+                member, job_id = resume
+                with self.fleet.hold(member) as lease:
+                    done, resume = self._follow(lease, job_id, dest, ctx)
+            if done:
+                break
+        ctx.report(100)
+
+    # --- one job ------------------------------------------------------------------------------
+
+    def _remembered(self, upstream_id: str | None) -> tuple[Member, str] | None:
+        if not upstream_id:
+            return None
+        found = REMEMBERED.fullmatch(upstream_id)
+        if found is None:  # remembered before the fleet: the first (then only) upstream's
+            return self.fleet.members[0], upstream_id
+        member = self.fleet.by_name(found.group(1))
+        if member is None:
+            log.warning(
+                "tt-cloud: upstream %s of a resumed job is no longer configured; making it again", found.group(1)
+            )
+            return None
+        return member, found.group(2)
+
+    def _others(self, request: GenerationRequest | None, member: Member) -> bool:
+        return len(self.fleet.members) > 1 and (
+            request is None or any(m is not member for m in self.fleet.able(request))
+        )
+
+    def _fresh(self, request: GenerationRequest, dest: Path, ctx: JobContext) -> tuple[bool, tuple[Member, str] | None]:
+        lease = self.fleet.acquire(request, ctx)
+        member = lease.member
+        upstream = self.upstream_clients[member.name]
+        moved: list[ProviderError] = []
+
+        def elsewhere(exc: ProviderError) -> bool:
+            """Drain an upstream that refused the connection or is warming up; move on when
+            another one can take the job now."""
+            if exc.warming_up:
+                self.fleet.mark(member, WARMING, "warming up: the model is loading")
+            elif exc.code == "upstream_unreachable":
+                self.fleet.mark(member, DOWN, "not answering (connection refused)")
+            else:
+                return False
+            if self.fleet.elsewhere(request, member):
+                moved.append(exc)
+                return True
+            return False
+
+        with lease:
+            with make_client(upstream.timeout, upstream.ca_bundle) as client:
+                metrics.time_requests(client, self.name)
+                try:
+                    job_id = upstream._submit_when_ready(client, request, dest, ctx, elsewhere)
+                except ProviderError:
+                    if moved:
+                        log.info("tt-cloud: a job goes elsewhere: %s is %s", member.name, member.state)
+                        return False, None
+                    raise
+                if job_id is None:  # answered synchronously: the MP4 is already in dest
+                    return True, None
+                ctx.remember_upstream_id(f"@{member.name}/{job_id}")
+            return self._follow(lease, job_id, dest, ctx, request)
+
+    def _follow(
+        self, lease: Lease, job_id: str, dest: Path, ctx: JobContext, request: GenerationRequest | None = None
+    ) -> tuple[bool, tuple[Member, str] | None]:
+        """Wait for the job on its upstream and download it. (done, where to resume) when the
+        upstream lost it or stopped answering and another one can take over."""
+        member = lease.member
+        upstream = self.upstream_clients[member.name]
         try:
-            with client.stream("POST", url, json=body, headers=self.headers()) as response:
-                if response.status_code == 422:  # the upstream's request validation
-                    raise ProviderError(
-                        "upstream_rejected",
-                        f"{WHAT} refused the request (HTTP 422): {validation_detail(response)}",
-                        upstream_status=422,
-                    )
-                ctype = response.headers.get("content-type", "").split(";")[0].strip().lower()
-                if response.status_code in (200, 201, 202) and ctype == "application/json":
-                    job = read_json(response, WHAT)
-                    if not usable_job_id(job.get("id")):
-                        raise ProviderError(
-                            "upstream_error",
-                            f"{WHAT} answered HTTP {response.status_code} JSON without a usable job id.",
-                            upstream_status=response.status_code,
-                        )
-                    return job["id"]
-                if response.status_code != 200:
-                    raise status_error(response, WHAT)
-                stream_mp4_to_file(response, dest, self.max_bytes, WHAT, ctx, self.job_timeout)
-                return None
-        except httpx.HTTPError as exc:
-            raise transport_error(exc, WHAT, self.timeout) from None
+            with make_client(upstream.timeout, upstream.ca_bundle) as client:
+                metrics.time_requests(client, self.name)
+                upstream.follow(client, job_id, dest, ctx, made=lease.generated)
+            return True, None
+        except ProviderError as exc:
+            if not self._others(request, member):
+                raise
+            if exc.code == "upstream_job_lost":  # its server restarted and forgot the job
+                ctx.report(None, f"Upstream {member.name} no longer knows the job; making it again.")
+                return False, None
+            if exc.code != "upstream_unreachable":
+                raise
+        self.fleet.mark(member, DOWN, "stopped answering")
+        lease.release()  # a drained upstream's load does not count
+        ctx.report(None, f"Upstream {member.name} stopped answering; waiting up to {self.resume_wait:g} s for it.")
+        if self.fleet.wait_back(member, ctx, time.monotonic() + self.resume_wait):
+            ctx.report(None, "")
+            return False, (member, job_id)
+        self.fleet.orphan(member, job_id)
+        ctx.report(None, f"Upstream {member.name} did not come back; making the video elsewhere.")
+        return False, None
+
+    def _cancel_orphan(self, member: Member, job_id: str) -> None:
+        upstream = self.upstream_clients[member.name]
+
+        def cancel() -> None:
+            with make_client(upstream.timeout, upstream.ca_bundle) as client:
+                if not upstream.stop(client, job_id):
+                    log.warning("tt-cloud: could not stop job %s on %s after it came back", job_id, member.name)
+
+        threading.Thread(target=cancel, daemon=True, name="tt-cloud-orphan").start()

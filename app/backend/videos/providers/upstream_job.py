@@ -17,6 +17,7 @@ import logging
 import threading
 import time
 from abc import abstractmethod
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import ClassVar
@@ -132,21 +133,38 @@ class UpstreamJobProvider(Provider):
                 if job_id is None:  # answered synchronously: the MP4 is already in dest
                     ctx.report(100)
                     return
-            try:
-                if fresh:
-                    ctx.remember_upstream_id(job_id)
-                self._wait(client, job_id, ctx)
-                self._download(client, job_id, dest, ctx)
-            except Exception as exc:  # not HandBack (a BaseException): a stopping studio resumes the job later
-                gave_up = isinstance(exc, JobCancelled) or (
-                    isinstance(exc, ProviderError) and exc.code == "upstream_timeout"
-                )
-                if gave_up or self.stop_on_failure:
-                    # The accelerator should not finish a video nobody will fetch, and the queue's
-                    # slot stays held until it has let go of this one.
-                    self._let_go(client, job_id, exc, ctx)
-                raise
+            if fresh:
+                ctx.remember_upstream_id(job_id)
+            self.follow(client, job_id, dest, ctx)
         ctx.report(100)
+
+    def follow(
+        self,
+        client: httpx.Client,
+        job_id: str,
+        dest: Path,
+        ctx: JobContext,
+        made: Callable[[], None] | None = None,
+        keep: Callable[[Exception], bool] | None = None,
+    ) -> None:
+        """Wait for the upstream job, then download its video (`made` is called in between: the
+        accelerator is free of it). A cancel or a timeout stops the upstream job (any failure does
+        with `stop_on_failure`), unless `keep(exc)` says the job is to be left there (resumed or
+        given up on by the caller)."""
+        try:
+            self._wait(client, job_id, ctx)
+            if made is not None:
+                made()
+            self._download(client, job_id, dest, ctx)
+        except Exception as exc:  # not HandBack (a BaseException): a stopping studio resumes the job later
+            gave_up = isinstance(exc, JobCancelled) or (
+                isinstance(exc, ProviderError) and exc.code == "upstream_timeout"
+            )
+            if (gave_up or self.stop_on_failure) and not (keep is not None and keep(exc)):
+                # The accelerator should not finish a video nobody will fetch, and the queue's
+                # slot stays held until it has let go of this one.
+                self._let_go(client, job_id, exc, ctx)
+            raise
 
     def _wait(self, client: httpx.Client, job_id: str, ctx: JobContext) -> None:
         wait_for_job(
@@ -223,11 +241,17 @@ class UpstreamJobProvider(Provider):
         return method, self.job_url(job_id) + suffix
 
     def _submit_when_ready(
-        self, client: httpx.Client, request: GenerationRequest, dest: Path, ctx: JobContext
+        self,
+        client: httpx.Client,
+        request: GenerationRequest,
+        dest: Path,
+        ctx: JobContext,
+        elsewhere: Callable[[ProviderError], bool] | None = None,
     ) -> str | None:
         """Submit; while the model warms up (405 "not ready", or a refused connection from an
         upstream that answered before: its server restarting) wait and retry, visibly, for up to
-        `warmup_timeout` seconds."""
+        `warmup_timeout` seconds. `elsewhere(exc)`, asked after each failure, may say the job can
+        go to another upstream instead: the failure is then raised at once."""
         give_up = time.monotonic() + self.warmup_timeout
         waited = False
         while True:
@@ -237,6 +261,8 @@ class UpstreamJobProvider(Provider):
                 restarting = exc.code == "upstream_unreachable" and self._answered
                 if exc.upstream_status is not None:
                     self._answered = True
+                if elsewhere is not None and elsewhere(exc):
+                    raise
                 if not (exc.warming_up or restarting):
                     raise
                 if time.monotonic() + self.poll_interval > give_up:

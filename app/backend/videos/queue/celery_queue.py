@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from datetime import timedelta
 
 from celery.signals import worker_ready, worker_shutdown, worker_shutting_down
@@ -24,6 +25,7 @@ from django.db import close_old_connections
 from django.utils import timezone
 
 from videos.models import VideoJob
+from videos.providers.registry import UnknownProvider, get_provider
 from videos.queue import recovery
 from videos.queue.celery_app import app, queue_name
 from videos.queue.claim import claim_next
@@ -35,6 +37,7 @@ from videos.webhooks import worker as webhooks
 log = logging.getLogger(__name__)
 Status = VideoJob.Status
 TASK_NAME = "videos.run_job"
+ROOM_WAIT_SECONDS = 60.0
 PUBLISH_RETRY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.5, "interval_max": 0.5}
 
 
@@ -54,6 +57,7 @@ def run_job(job_id: str) -> str:
             return "not claimable"  # deleted
         if is_paused(provider):
             return "paused"  # resuming sends a message for every job still queued
+        _wait_for_room(provider)
         job = claim_next(provider)
         if job is None:
             # Its jobs already running or finished elsewhere, cancelled, or deleted: nothing to do.
@@ -62,6 +66,19 @@ def run_job(job_id: str) -> str:
         return "ran"
     finally:
         close_old_connections()
+
+
+def _wait_for_room(provider: str, most: float = ROOM_WAIT_SECONDS) -> None:
+    """Several upstreams: claim once one has a free slot (this worker reads their liveness
+    itself), so a job waits queued rather than on a busy upstream; after `most` seconds it is
+    claimed anyway and waits in the provider."""
+    try:
+        chosen = get_provider(provider)
+    except UnknownProvider:
+        return
+    deadline = time.monotonic() + most
+    while not chosen.has_room() and time.monotonic() < deadline:
+        time.sleep(0.25)
 
 
 def send(job_id: str, provider: str) -> None:

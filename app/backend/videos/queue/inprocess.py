@@ -14,7 +14,7 @@ import time
 from django.db import close_old_connections
 
 from videos.models import VideoJob
-from videos.providers.registry import all_providers
+from videos.providers.registry import all_providers, get_provider
 from videos.queue.claim import claim_next
 from videos.queue.recovery import housekeeping, recover_interrupted
 from videos.runner import run as runner
@@ -23,6 +23,7 @@ from videos.webhooks import worker as webhooks
 
 log = logging.getLogger(__name__)
 IDLE_WAKE_SECONDS = 2.0
+ROOM_WAKE_SECONDS = 0.25  # a full upstream frees a slot without telling the queue: look again soon
 RECOVERY_EVERY_SECONDS = 15.0
 
 
@@ -106,7 +107,9 @@ class InProcessQueue:
         while not self._stop.is_set():
             try:
                 runner.retry_unfinished()
-                job = claim_next(provider)
+                # Several upstreams: claim only while one has a free slot (capacity follows the
+                # healthy ones), so queued jobs wait in the studio's queue, not on a busy upstream.
+                job = claim_next(provider) if get_provider(provider).has_room() else None
                 if job is not None:
                     runner.run(job)  # never raises; the guard around it is for what escapes anyway
                 failing = False
@@ -121,7 +124,7 @@ class InProcessQueue:
             except Exception:
                 pass  # the next claim reports a database that stays broken
             with condition:
-                condition.wait(IDLE_WAKE_SECONDS)
+                condition.wait(IDLE_WAKE_SECONDS if get_provider(provider).has_room() else ROOM_WAKE_SECONDS)
 
     def _recover_loop(self) -> None:
         failing = False

@@ -781,6 +781,11 @@ export interface components {
        * @description how long a clip usually takes, when known (e.g. 2–3 minutes)
        */
       typical_time: string | null;
+      /**
+       * Upstreams
+       * @description tt-cloud: each upstream's model, state and load (never its URL or token); empty for the others
+       */
+      upstreams?: components['schemas']['ModelUpstream'][];
     };
     /** ModelCapabilities */
     ModelCapabilities: {
@@ -850,6 +855,55 @@ export interface components {
       model: string;
       /** Paused */
       paused: boolean;
+    };
+    /** ModelUpstream */
+    ModelUpstream: {
+      /** Checked Seconds Ago */
+      checked_seconds_ago: number | null;
+      /** Concurrency */
+      concurrency: number;
+      /** Detail */
+      detail: string;
+      /**
+       * Discovered
+       * @description its shape came from its own /tt-liveness
+       */
+      discovered: boolean;
+      /**
+       * In Flight
+       * @description this process's jobs on it now
+       */
+      in_flight: number;
+      /**
+       * Known
+       * @description the studio knows the runner's shape; false: the documented defaults and settings
+       */
+      known: boolean;
+      /** Label */
+      label: string;
+      /**
+       * Name
+       * @description the studio's name for it (tt-1, tt-2, ... in CLOUD_VIDEO_GENERATION_URL's order)
+       */
+      name: string;
+      /**
+       * Queue Size
+       * @description its own queue at the last reading
+       */
+      queue_size: number;
+      /**
+       * Runner
+       * @description what its /tt-liveness says it runs (runner_in_use); null: it does not say
+       */
+      runner: string | null;
+      /** Sound */
+      sound: boolean;
+      /**
+       * State
+       * @description down: drained (not answering or unhealthy), re-checked on a backoff
+       * @enum {string}
+       */
+      state: 'ready' | 'warming_up' | 'down';
     };
     /** PromptEnhancement */
     PromptEnhancement: {
