@@ -83,7 +83,7 @@ def av_mp4(
 def decoded_sound(data: bytes) -> tuple[np.ndarray, int]:
     """The first audio stream's samples as float32 (channels, samples) and its rate; (empty, 0)
     when the file has no audio stream."""
-    with av.open(io.BytesIO(data)) as container:
+    with av.open(io.BytesIO(data), mode="r") as container:
         if not container.streams.audio:
             return np.zeros((0, 0), np.float32), 0
         rate = container.streams.audio[0].codec_context.sample_rate
