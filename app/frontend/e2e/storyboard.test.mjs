@@ -1,7 +1,8 @@
 // The storyboard view against the real backend (preview engine): a four-shot board built on the
 // page (a continue shot waits while the shot before it is held at the preview gate), a re-roll of
 // shot two that keeps the other shots' videos, the joined MP4 with its seams, its download, and
-// the board saved as JSON and loaded again; then the view at phone width.
+// the board saved as JSON and loaded again; the board deleted from the page (after its
+// confirmation, by keyboard), its shots' videos left in history; then the view at phone width.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
@@ -23,6 +24,7 @@ async function waitForBoard(baseUrl, id, done, timeoutMs = 90_000) {
 
 describe('storyboard view', () => {
   let backend, browser, session;
+  let boardId = null; // the first test's board
 
   before(async () => {
     ({ backend, browser, session } = await openStudio());
@@ -65,7 +67,7 @@ describe('storyboard view', () => {
 
     await page.getByTestId('make-board').click();
     await page.waitForURL(/board=sb_/);
-    const boardId = new URL(page.url()).searchParams.get('board');
+    boardId = new URL(page.url()).searchParams.get('board');
 
     // Shot one is held at the gate: the continue shot after it waits, and says so.
     await backend.gate.waitUntilHeld('sb-first');
@@ -148,6 +150,38 @@ describe('storyboard view', () => {
     assert.equal(await cards.nth(3).getByLabel('Prompt').inputValue(), prompts[3]);
     assert.equal(await cards.nth(1).getByLabel('Join').inputValue(), 'continue');
     await page.getByTestId('make-board').waitFor();
+    assert.deepEqual(session.errors, []);
+  });
+
+  it("deletes a board from the page after asking, keeping its shots' videos", async () => {
+    assert.ok(boardId, 'the first test made no board');
+    const { page } = session;
+    const videoIds = (await api(backend.url, 'GET', `/v1/storyboards/${boardId}`)).body.shots.map((s) => s.video_id);
+    await page.goto(`${backend.url}/storyboard?board=${boardId}`);
+    await page.getByTestId('board-status').filter({ hasText: 'Done' }).waitFor();
+    // Asked first: Escape keeps it, the focus back on the button.
+    const remove = page.getByRole('button', { name: 'Delete storyboard' });
+    await remove.focus();
+    await page.keyboard.press('Enter');
+    const confirm = page.getByTestId('board-delete-confirm');
+    await confirm.waitFor();
+    assert.equal(await confirm.evaluate((el) => el === document.activeElement), true);
+    await page.keyboard.press('Escape');
+    await remove.waitFor();
+    assert.equal(await remove.evaluate((el) => el === document.activeElement), true);
+    assert.equal((await api(backend.url, 'GET', `/v1/storyboards/${boardId}`)).status, 200);
+
+    await page.keyboard.press('Enter');
+    await screenshot(page, 'storyboard-delete-confirm');
+    await page.keyboard.press('Enter'); // the confirm button has the focus
+    await page.getByTestId('board-notice').filter({ hasText: 'Storyboard deleted' }).waitFor();
+    await page.waitForURL((url) => !url.searchParams.has('board'));
+    assert.equal(await page.getByTestId('shot-card').count(), 1);
+    assert.equal((await api(backend.url, 'GET', `/v1/storyboards/${boardId}`)).status, 404);
+    assert.equal((await api(backend.url, 'GET', `/v1/storyboards/${boardId}/content`)).status, 404);
+    for (const id of videoIds) {
+      assert.equal((await api(backend.url, 'GET', `/v1/videos/${id}`)).body.status, 'completed', id);
+    }
     assert.deepEqual(session.errors, []);
   });
 

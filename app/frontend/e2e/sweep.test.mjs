@@ -1,7 +1,8 @@
 // The sweep grid view against the real backend (preview engine): a 3x3 sweep of seeds by steps
 // made on the page, its cells' queue states while the first is held at the preview gate, the
 // cells playing on one clock (the spread of their currentTime measured in the browser over ~2 s
-// of playback stays under one frame), the grid MP4's download, and a batch of prompts from a
+// of playback stays under one frame), the grid MP4's download, a sweep's pending cells cancelled
+// and the sweep deleted from the page (its videos and grid with it), and a batch of prompts from a
 // dropped .txt file (one job per line, each line's outcome shown).
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
@@ -125,6 +126,48 @@ describe('sweep grid view', () => {
     await page.getByTestId('shot-card').first().waitFor();
     assert.match(await page.getByTestId('shot-card').first().getByLabel('Prompt').inputValue(), /A red fox in snow/);
     assert.equal(await page.getByTestId('shot-card').first().getByLabel('Seed').inputValue(), '2');
+    assert.deepEqual(session.errors, []);
+  });
+
+  it('cancels the pending cells, then deletes the sweep with its videos and grid', async () => {
+    const { page } = session;
+    const made = await api(backend.url, 'POST', '/v1/videos/sweeps', {
+      base: { prompt: backend.gate.prompt('sweep-cancel', 'A heron in the reeds'), size: '128x96' },
+      axes: [{ param: 'seed', values: [1, 2, 3] }],
+    });
+    assert.equal(made.status, 201);
+    const id = made.body.id;
+    const videoIds = made.body.cells.map((c) => c.video_id);
+    await backend.gate.waitUntilHeld('sweep-cancel'); // the first cell runs, held; two are queued
+    await page.goto(`${backend.url}/sweep?sweep=${id}`);
+    const cancel = page.getByRole('button', { name: 'Cancel 3 pending cells' });
+    await cancel.waitFor();
+    await screenshot(page, 'sweep-cancel');
+    await cancel.press('Enter');
+    const done = await waitForSweep(backend.url, id, (s) => s.cells.every((c) => c.status === 'cancelled'));
+    assert.equal(done.status, 'failed');
+    await page.locator('[data-testid="sweep-cell"][data-status="cancelled"]').nth(2).waitFor();
+    await page.getByTestId('sweep-cancel').waitFor({ state: 'detached' });
+    await page.getByTestId('grid-download').waitFor(); // nothing left to run: the grid of greyed cells
+    const grid = await fetch(`${backend.url}/v1/videos/sweeps/${id}/content`, { headers: { Range: 'bytes=0-0' } });
+    assert.equal(grid.status, 206);
+
+    // Delete asks first; confirmed, the sweep, its videos and its grid are gone.
+    await page.getByRole('button', { name: 'Delete sweep' }).click();
+    const confirm = page.getByTestId('sweep-delete-confirm');
+    assert.equal(await confirm.evaluate((el) => el === document.activeElement), true);
+    assert.match(
+      await page.getByRole('group', { name: 'Confirm: Delete sweep' }).textContent(),
+      /Delete this sweep, its 3 videos and its grid\?/,
+    );
+    assert.equal((await api(backend.url, 'GET', `/v1/videos/sweeps/${id}`)).status, 200);
+    await confirm.click();
+    await page.getByTestId('sweep-notice').filter({ hasText: 'Sweep deleted' }).waitFor();
+    await page.waitForURL((url) => !url.searchParams.has('sweep'));
+    assert.equal(await page.getByTestId('sweep-grid').count(), 0);
+    assert.equal((await api(backend.url, 'GET', `/v1/videos/sweeps/${id}`)).status, 404);
+    assert.equal((await api(backend.url, 'GET', `/v1/videos/sweeps/${id}/content`)).status, 404);
+    for (const videoId of videoIds) assert.equal((await api(backend.url, 'GET', `/v1/videos/${videoId}`)).status, 404);
     assert.deepEqual(session.errors, []);
   });
 

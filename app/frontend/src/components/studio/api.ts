@@ -14,6 +14,8 @@ export type SweepAxisOut = Schema<'SweepAxisOut'>;
 export type SweepCreate = PostBody<'/v1/videos/sweeps'>;
 export type SweepAxisIn = SweepCreate['axes'][number];
 export type SweepParam = SweepAxisIn['param'];
+export type SweepDeleted = Schema<'SweepDeleted'>;
+export type StoryboardDeleted = Schema<'StoryboardDeleted'>;
 
 const json = (body: unknown): RequestInit => ({
   method: 'POST',
@@ -48,8 +50,9 @@ export function regenerateShot(id: string, index: number, changes: { prompt?: st
   return requestJson<Storyboard>(`${sb(id)}/shots/${String(index)}/regenerate`, json(changes));
 }
 
-export function deleteStoryboard(id: string): Promise<unknown> {
-  return requestJson<unknown>(sb(id), { method: 'DELETE' });
+/** The board, its images and its joined MP4; its shots' videos stay in history. */
+export function deleteStoryboard(id: string): Promise<StoryboardDeleted> {
+  return requestJson<StoryboardDeleted>(sb(id), { method: 'DELETE' });
 }
 
 export function storyboardContentUrl(id: string, download = false): string {
@@ -62,6 +65,18 @@ export function createSweep(body: SweepCreate): Promise<Sweep> {
 
 export function getSweep(id: string, signal?: AbortSignal): Promise<Sweep> {
   return requestJson<Sweep>(`${API_BASE}/videos/sweeps/${encodeURIComponent(id)}`, { signal });
+}
+
+const sw = (id: string) => `${API_BASE}/videos/sweeps/${encodeURIComponent(id)}`;
+
+/** Cancel every cell still queued or running (409 not_cancellable when none is). */
+export function cancelSweep(id: string): Promise<Sweep> {
+  return requestJson<Sweep>(`${sw(id)}/cancel`, { method: 'POST' });
+}
+
+/** The sweep, its cells' videos (running ones cancelled first) and its grid MP4. */
+export function deleteSweep(id: string): Promise<SweepDeleted> {
+  return requestJson<SweepDeleted>(sw(id), { method: 'DELETE' });
 }
 
 export function sweepContentUrl(id: string, download = false): string {

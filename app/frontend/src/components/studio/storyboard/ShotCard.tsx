@@ -84,7 +84,7 @@ export default function ShotCard(props: ShotCardProps) {
     >
       <div className="flex items-center gap-2">
         <GripVertical className="h-4 w-4 cursor-grab text-zinc-400" aria-hidden="true" />
-        <h3 className="text-sm font-semibold">Shot {n}</h3>
+        <h2 className="text-sm font-semibold">Shot {n}</h2>
         {status ? (
           <span
             data-testid="shot-status"

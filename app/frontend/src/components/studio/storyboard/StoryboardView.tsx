@@ -6,6 +6,7 @@ import { getStoryboardFile, storyboardContentUrl, takeStoryboardInbox } from '..
 import { useModels } from '../../videoGen/hooks/useVideoChat';
 import { errorText } from '../../videoGen/api/videoGeneration';
 import { downloadJson, parseBoardFile } from './boardFile';
+import ConfirmDelete from '../ConfirmDelete';
 import ModelOptions from '../ModelOptions';
 import PlayAll from './PlayAll';
 import type { DraftShot } from './shots';
@@ -58,9 +59,31 @@ export default function StoryboardView() {
     shots: [],
   });
   const [fileError, setFileError] = useState<string | null>(null);
+  const [notice, setNotice] = useState('');
+  // The board the page is leaving (New board, Load JSON, Delete): the URL still names it for a
+  // render or two, and its shots must not be taken into the new draft meanwhile.
+  const [left, setLeft] = useState<string | null>(null);
+  if (left !== null && boardId !== left) setLeft(null); // the URL has moved on
   const fileRef = useRef<HTMLInputElement>(null);
-  const sb = useStoryboard(boardId, (b) => setParams({ board: b.id }));
-  const board = boardId && sb.board?.id === boardId ? sb.board : undefined;
+  const leaveBoard = (shots: DraftShot[]) => {
+    setLeft(boardId);
+    setParams({});
+    setSynced({ board: null, shots: [] });
+    setDraft(shots);
+  };
+  const startOver = () => leaveBoard([blankShot()]);
+  const sb = useStoryboard(
+    boardId,
+    (b) => {
+      setNotice('');
+      setParams({ board: b.id });
+    },
+    () => {
+      startOver();
+      setNotice("Storyboard deleted. Its shots' videos stay in your history.");
+    },
+  );
+  const board = boardId && boardId !== left && sb.board?.id === boardId ? sb.board : undefined;
 
   // Take the server's shots into the strip while nothing is edited (adjusting state during render).
   if (board && board !== synced.board) {
@@ -104,11 +127,9 @@ export default function StoryboardView() {
     setFileError(null);
     try {
       const loaded = parseBoardFile(await file.text());
-      setDraft(loaded.shots.map(draftFromFile));
+      leaveBoard(loaded.shots.map(draftFromFile));
       setModelId(loaded.model ?? '');
       setSize(loaded.size ?? '');
-      setParams({});
-      setSynced({ board: null, shots: [] });
     } catch (err) {
       setFileError(errorText(err));
     }
@@ -139,19 +160,23 @@ export default function StoryboardView() {
           }}
         />
         {boardId ? (
-          <button
-            type="button"
-            className={button}
-            onClick={() => {
-              setParams({});
-              setSynced({ board: null, shots: [] });
-              setDraft([blankShot()]);
-            }}
-          >
+          <button type="button" className={button} onClick={startOver}>
             New board
           </button>
         ) : null}
+        {board ? (
+          <ConfirmDelete
+            label="Delete storyboard"
+            question="Delete this storyboard and its joined video? Its shots' videos stay in your history."
+            busy={sb.busy}
+            onConfirm={() => sb.remove.mutate(board.id)}
+            testId="board-delete"
+          />
+        ) : null}
       </div>
+      <p role="status" className="text-sm text-emerald-300 empty:hidden" data-testid="board-notice">
+        {notice}
+      </p>
       <div className="flex flex-wrap items-end gap-3">
         <label className="flex flex-col gap-1 text-xs font-medium text-zinc-300">
           Model

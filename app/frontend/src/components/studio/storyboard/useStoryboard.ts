@@ -1,13 +1,24 @@
-// The board on the server (polled while it moves) and the actions on it.
+// The board on the server (polled while it moves) and the actions on it (delete included).
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import type { Storyboard, StoryboardCreate, StoryboardShotIn } from '../api';
-import { createStoryboard, getStoryboard, regenerateShot, rerunStale, updateStoryboardShots } from '../api';
+import {
+  createStoryboard,
+  deleteStoryboard,
+  getStoryboard,
+  regenerateShot,
+  rerunStale,
+  updateStoryboardShots,
+} from '../api';
 
 const SETTLED = new Set<Storyboard['status']>(['completed', 'failed', 'needs_attention']);
 
 export const storyboardKey = (id: string) => ['storyboard', id] as const;
 
-export function useStoryboard(id: string | null, onCreated: (board: Storyboard) => void) {
+export function useStoryboard(
+  id: string | null,
+  onCreated: (board: Storyboard) => void,
+  onDeleted: () => void = () => undefined,
+) {
   const client = useQueryClient();
   const board = useQuery({
     queryKey: storyboardKey(id ?? ''),
@@ -35,7 +46,15 @@ export function useStoryboard(id: string | null, onCreated: (board: Storyboard) 
   });
   const reroll = useMutation({ mutationFn: (index: number) => regenerateShot(id ?? '', index), onSuccess: put });
   const rerun = useMutation({ mutationFn: () => rerunStale(id ?? ''), onSuccess: put });
-  const busy = create.isPending || save.isPending || reroll.isPending || rerun.isPending;
-  const error = create.error ?? save.error ?? reroll.error ?? rerun.error ?? board.error;
-  return { board: board.data, create, save, reroll, rerun, busy, error };
+  const remove = useMutation({
+    mutationFn: (boardId: string) => deleteStoryboard(boardId),
+    onSuccess: (_answer, boardId) => {
+      // The page leaves it (a new key); as for a sweep, its query is not removed under the observer.
+      onDeleted();
+      void client.cancelQueries({ queryKey: storyboardKey(boardId) });
+    },
+  });
+  const busy = create.isPending || save.isPending || reroll.isPending || rerun.isPending || remove.isPending;
+  const error = create.error ?? save.error ?? reroll.error ?? rerun.error ?? remove.error ?? board.error;
+  return { board: board.data, create, save, reroll, rerun, remove, busy, error };
 }

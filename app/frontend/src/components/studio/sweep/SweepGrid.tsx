@@ -1,4 +1,5 @@
 import { Download } from 'lucide-react';
+import type { ReactNode } from 'react';
 import { useEffect, useMemo, useState } from 'react';
 import type { Sweep } from '../api';
 import { sweepContentUrl } from '../api';
@@ -10,8 +11,9 @@ import SweepCellView from './SweepCellView';
 
 const range = (n: number) => Array.from({ length: n }, (_, i) => i);
 
-/** The cells laid out by their axes (across, down; a third as a switch), all on one clock. */
-export default function SweepGrid({ sweep, fps }: { sweep: Sweep; fps: number }) {
+/** The cells laid out by their axes (across, down; a third as a switch), all on one clock;
+ * `actions` (cancel, delete) sit beside the grid's download. */
+export default function SweepGrid({ sweep, fps, actions }: { sweep: Sweep; fps: number; actions?: ReactNode }) {
   const clock = useMemo(() => new SharedClock({ fps }), [fps]);
   const [block, setBlock] = useState(0);
   useEffect(() => () => clock.dispose(), [clock]);
@@ -44,6 +46,7 @@ export default function SweepGrid({ sweep, fps }: { sweep: Sweep; fps: number })
             Download grid: ready when every cell is done
           </span>
         )}
+        {actions}
       </div>
       {blocks ? (
         <div role="radiogroup" aria-label={PARAM_LABEL[blocks.param]} className="flex flex-wrap gap-1">

@@ -1,36 +1,31 @@
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useSearchParams } from 'react-router-dom';
-import type { Sweep, SweepCreate } from '../api';
-import { createSweep, getSweep } from '../api';
 import { errorText, getVideo } from '../../videoGen/api/videoGeneration';
 import { useModels } from '../../videoGen/hooks/useVideoChat';
 import BatchFromFile from './BatchFromFile';
 import SweepForm from './SweepForm';
+import SweepActions from './SweepActions';
 import SweepGrid from './SweepGrid';
-
-const sweepKey = (id: string) => ['sweep', id] as const;
-const MOVING = new Set<Sweep['status']>(['queued', 'in_progress']);
+import { useSweep } from './useSweep';
 
 export default function SweepView() {
   const [params, setParams] = useSearchParams();
   const sweepId = params.get('sweep');
-  const client = useQueryClient();
   const { models, defaultModel } = useModels();
-  const sweep = useQuery({
-    queryKey: sweepKey(sweepId ?? ''),
-    queryFn: ({ signal }) => getSweep(sweepId ?? '', signal),
-    enabled: sweepId !== null,
-    refetchInterval: (q) =>
-      q.state.data && !MOVING.has(q.state.data.status) && q.state.data.content_url ? false : 1000,
-  });
-  const create = useMutation({
-    mutationFn: (body: SweepCreate) => createSweep(body),
-    onSuccess: (s) => {
-      client.setQueryData(sweepKey(s.id), s);
+  const [notice, setNotice] = useState('');
+  const { sweep, create, cancel, remove } = useSweep(sweepId, {
+    onCreated: (s) => {
+      setNotice('');
       setParams({ sweep: s.id });
     },
+    onDeleted: () => {
+      setParams({});
+      setNotice('Sweep deleted, with its videos and grid.');
+    },
   });
+  const actionError = cancel.error ?? remove.error;
+  const shown = sweep.data;
   const firstDone = sweep.data?.cells.find((c) => c.status === 'completed')?.video_id ?? null;
   // The grid's clock steps at the cells' frame rate, read from a finished cell's metadata.
   const fpsQuery = useQuery({
@@ -57,12 +52,35 @@ export default function SweepView() {
           onSettings={setChosen}
         />
       </BatchFromFile>
-      {sweep.error ? (
+      <p role="status" className="text-sm text-emerald-300 empty:hidden" data-testid="sweep-notice">
+        {notice}
+      </p>
+      {sweep.error || actionError ? (
         <p role="alert" className="text-sm text-red-300">
-          {errorText(sweep.error)}
+          {errorText(actionError ?? sweep.error)}
         </p>
       ) : null}
-      {sweep.data ? <SweepGrid key={sweep.data.id} sweep={sweep.data} fps={fps} /> : null}
+      {shown ? (
+        <SweepGrid
+          key={shown.id}
+          sweep={shown}
+          fps={fps}
+          actions={
+            <SweepActions
+              sweep={shown}
+              busy={cancel.isPending || remove.isPending}
+              onCancel={() => {
+                remove.reset();
+                cancel.mutate(shown.id);
+              }}
+              onDelete={() => {
+                cancel.reset();
+                remove.mutate(shown.id);
+              }}
+            />
+          }
+        />
+      ) : null}
     </div>
   );
 }
