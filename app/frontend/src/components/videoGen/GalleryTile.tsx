@@ -3,6 +3,7 @@ import { Ban, Clock, Loader2, TriangleAlert } from 'lucide-react';
 import { useState } from 'react';
 import { type CardHandlers } from './CardActions';
 import CardControls from './CardControls';
+import CredentialsMark from './CredentialsMark';
 import SelectCheckbox from './SelectCheckbox';
 import SoundBadge from './SoundBadge';
 import SpriteScrub from './SpriteScrub';
@@ -80,6 +81,7 @@ export default function GalleryTile({ video, caps, selected, onSelect, ...handle
           {video.prompt}
         </p>
         {done ? <SoundBadge video={video} compact /> : null}
+        {done ? <CredentialsMark videoId={video.id} /> : null}
       </div>
       <CardControls video={video} caps={caps} busy={false} {...handlers} />
     </article>

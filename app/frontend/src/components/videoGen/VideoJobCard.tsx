@@ -2,6 +2,7 @@ import { Ban, Camera, Clock, History, Loader2 } from 'lucide-react';
 import { type ReactNode, useRef } from 'react';
 import { type CardHandlers } from './CardActions';
 import CardControls from './CardControls';
+import CredentialsMark from './CredentialsMark';
 import Notice from './Notice';
 import PromptText from './PromptText';
 import SelectCheckbox from './SelectCheckbox';
@@ -296,6 +297,7 @@ export default function VideoJobCard({
           <time dateTime={new Date(video.created_at * 1000).toISOString()}>{formatTime(video.created_at)}</time>
           <PreviewBadge video={video} />
           <SoundBadge video={video} />
+          {video.status === 'completed' ? <CredentialsMark videoId={video.id} /> : null}
           {video.operation !== 'generate' ? (
             <span className="rounded-full bg-zinc-800 px-2 py-0.5">
               {video.operation === 'extend' ? 'extended' : 'edited'}
