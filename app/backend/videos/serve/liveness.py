@@ -25,6 +25,7 @@ from videos import metrics
 from videos.models import QueueState
 from videos.providers.base import Provider
 from videos.providers.registry import UnknownProvider, get_provider
+from videos.providers.tt_cloud import TTCloudProvider
 from videos.serve.views import queue_size, serve_provider
 
 NOT_READY = "Model is not ready"
@@ -32,13 +33,17 @@ NO_WORKERS = "Service unavailable: No workers available."
 
 
 def runner_in_use(provider: Provider) -> str:
-    """tt-media-server's `runner_in_use` for this engine: the runner its upstream answered when the
-    provider relays one and has read it (a studio serving tt-cloud passes its upstream's runner
-    on, so a chain of studios reads the model at its end), else `studio-<engine>` (`studio-preview`),
+    """tt-media-server's `runner_in_use` for this engine: the runner its upstreams answered on their
+    own /tt-liveness when the engine is tt-cloud and every upstream answered the same one (a
+    chain of studios then reads the model at its end), else `studio-<engine>` (`studio-preview`),
     a name no tt-media-server runner has."""
-    relayed = getattr(provider, "runner_in_use", None)
-    if isinstance(relayed, str) and relayed:
-        return relayed
+    if isinstance(provider, TTCloudProvider):
+        members = provider.fleet.members
+        runners = {m.profile.runner for m in members if m.discovered}
+        if members and len(runners) == 1 and all(m.discovered for m in members):
+            relayed = runners.pop()
+            if relayed:
+                return relayed
     return f"studio-{provider.name}"
 
 
