@@ -10,7 +10,7 @@ from pathlib import Path
 
 import httpx
 
-from tests.support.media import decoded_sound, pitch_at
+from tests.support.media import av_mp4, decoded_sound, pitch_at
 from tests.support.upstream import FakeUpstream
 from tests.test_params_migration import insert_job, migrate
 
@@ -103,3 +103,25 @@ def test_migration_0013_adds_sound_in_place_and_the_text_index_follows(tmp_path:
         assert "sound" not in columns
     finally:
         db.close()
+
+
+def test_serve_mode_answers_the_sound_as_it_was_made(studio_factory, upstream: FakeUpstream) -> None:
+    """A studio serving tt-media-server's API over a tt-cloud engine whose upstream answers AV MP4s
+    answers them with their sound (a studio chained through another keeps it)."""
+    upstream.video = av_mp4(17, 64, 48, FPS, pitch=440.0)
+    server = studio_factory(
+        VIDEO_SERVE_ENABLED="true",
+        VIDEO_SERVE_TOKEN="serve-token-sound",
+        VIDEO_SERVE_PROVIDER="tt-cloud",
+        VIDEO_SERVE_ASYNC="false",
+        CLOUD_VIDEO_GENERATION_URL=upstream.url,
+        CLOUD_VIDEO_GENERATION_AUTH_TOKEN=upstream.token,
+    )
+    with httpx.Client(base_url=server.url, timeout=60) as client:
+        answer = client.post(
+            "/v1/videos/generations", json={"prompt": "a bell"}, headers={"Authorization": "Bearer serve-token-sound"}
+        )
+    assert answer.status_code == 200, answer.text
+    samples, rate = decoded_sound(answer.content)
+    assert rate == 48000 and abs(samples.shape[1] / rate - 17 / FPS) < 1 / FPS
+    assert abs(pitch_at(samples, rate, 0.4) - 440) < 15
