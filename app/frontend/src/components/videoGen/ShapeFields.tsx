@@ -1,4 +1,5 @@
-// Size (presets from the model's capabilities, free entry where it takes any size) and length.
+// Size (presets from the model's capabilities, free entry where it takes any size), length,
+// and sound where the model makes it.
 import { useState } from 'react';
 import { FieldError, fieldClass, SelectField } from './Field';
 import { acceptsAnySize, framesFor, secondsOptions, sizePresets } from './shape';
@@ -85,6 +86,18 @@ export default function ShapeFields({ ids, caps, settings, update, errors }: Sha
           ) : null}
           <FieldError message={errors.seconds} />
         </SelectField>
+      ) : null}
+      {caps?.sound ? (
+        <label className={`${halfRow} flex min-h-11 items-center gap-2 self-end text-sm text-zinc-200`}>
+          <input
+            type="checkbox"
+            className="h-4 w-4 accent-brand-light"
+            checked={settings.sound ?? false}
+            onChange={(e) => update({ sound: e.target.checked })}
+            data-testid="sound-toggle"
+          />
+          Sound (a soundtrack with the picture)
+        </label>
       ) : null}
     </>
   );

@@ -59,6 +59,7 @@ export function settingsForModel(current: GenerationSettings, model: VideoModel 
     seed: current.seed,
     lockSeed: current.lockSeed,
     variations: current.variations,
+    sound: current.sound,
   };
 }
 
@@ -79,6 +80,7 @@ export function settingsFromVideo(
     lockSeed: true,
     size: acceptsSize(model?.capabilities) ? (sizeToString(video.size) ?? base.size) : '',
     seconds: video.operation === 'generate' && video.seconds ? video.seconds : base.seconds,
+    sound: video.sound,
   };
 }
 
@@ -130,6 +132,7 @@ export function validate(
   if (settings.model) params.model = settings.model;
   if (size && acceptsSize(caps)) params.size = size;
   if (seconds && caps) params.seconds = seconds;
+  if (settings.sound && caps?.sound) params.sound = true;
   const n = Math.min(MAX_VARIATIONS, Math.max(1, Math.round(settings.variations)));
   if (n > 1) params.n = n;
   return { params, errors };

@@ -167,6 +167,7 @@ export function createVideo(params: CreateVideoRequest): Promise<Video> {
   if (params.seconds) body.seconds = params.seconds;
   if (params.n != null && params.n > 1) body.n = params.n;
   if (params.original_prompt) body.original_prompt = params.original_prompt;
+  if (params.sound) body.sound = true;
   if (params.input_reference) {
     const form = new FormData();
     for (const [key, value] of Object.entries(body)) form.set(key, String(value));

@@ -48,6 +48,8 @@ export interface GenerationSettings {
   seconds: string;
   /** Variations per submit, 1 to MAX_VARIATIONS. */
   variations: number;
+  /** Ask for a soundtrack; sent only to a model whose capabilities say `sound`. */
+  sound?: boolean;
 }
 
 export const DEFAULT_NEGATIVE_PROMPT = 'low quality';
