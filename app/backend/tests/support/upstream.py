@@ -19,6 +19,7 @@ towards `max_concurrent` while queued, in progress or cancelling; `polled` is se
 `held = True` holds generation answers until the test sets it False again (or closes the
 upstream): a sync answer waits before its first byte, `slow_body` after its first chunk. A
 time-out raced against it cannot lose, however slow the machine: the answer never comes first.
+`kill()` stops it as a dead server: `close()` and its open keep-alive connections dropped.
 `Blackhole` is an address whose connections are never accepted (a connect timeout).
 tt-media-server's request validation, strictly (its 422s, pydantic's `detail` list): `{PATH}/i2v`
 checks `image_prompts` (1 to 81 entries, decodable images, distinct frame_pos 0..80) and records
@@ -131,6 +132,7 @@ class FakeUpstream:
         self._gpu = threading.Lock()
         self._released = threading.Event()  # clear while answers are held (`held`)
         self._released.set()
+        self._connections: set[socket.socket] = set()  # open client connections (kill() drops them)
         self._next_free = 0.0  # serial async: when the accelerator is free of the jobs sent so far
         self.polled = threading.Event()
         upstream = self
@@ -140,6 +142,16 @@ class FakeUpstream:
 
             def log_message(self, *args: object) -> None:
                 pass
+
+            def setup(self) -> None:
+                super().setup()
+                with upstream._lock:
+                    upstream._connections.add(self.connection)
+
+            def finish(self) -> None:
+                with upstream._lock:
+                    upstream._connections.discard(self.connection)
+                super().finish()
 
             def do_POST(self) -> None:
                 upstream._handle(self, "POST")
@@ -180,6 +192,18 @@ class FakeUpstream:
         self.held = False  # let held handlers go (their callers are gone)
         self.server.shutdown()
         self.server.server_close()
+
+    def kill(self) -> None:
+        """Stop as a dead server does: no new connections, and the open ones (keep-alive polls)
+        dropped too (`close` alone lets a kept-alive connection go on being answered)."""
+        self.close()
+        with self._lock:
+            open_ones = list(self._connections)
+        for sock in open_ones:
+            try:
+                sock.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
 
     def posts(self) -> list[Seen]:
         return [s for s in self.seen if s.method == "POST" and s.path == PATH]

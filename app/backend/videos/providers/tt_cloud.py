@@ -34,6 +34,7 @@ from videos.providers.fleet.routing import union
 from videos.providers.tt_liveness import Liveness, read_liveness
 from videos.providers.tt_runners import RunnerProfile, configured_profile
 from videos.providers.tt_upstream import TTUpstream
+from videos.providers.upstream_faults import TransportFault
 from videos.providers.upstream_http import make_client
 
 log = logging.getLogger(__name__)
@@ -206,8 +207,8 @@ class TTCloudProvider(Provider):
             another one can take the job now."""
             if exc.warming_up:
                 self.fleet.mark(member, WARMING, "warming up: the model is loading")
-            elif exc.code == "upstream_unreachable":
-                self.fleet.mark(member, DOWN, "not answering (connection refused)")
+            elif isinstance(exc, TransportFault) and exc.unsent:  # the request never left: safe to move
+                self.fleet.mark(member, DOWN, f"not answering ({exc.code})")
             else:
                 return False
             if self.fleet.elsewhere(request, member):
@@ -248,7 +249,7 @@ class TTCloudProvider(Provider):
             if exc.code == "upstream_job_lost":  # its server restarted and forgot the job
                 ctx.report(None, f"Upstream {member.name} no longer knows the job; making it again.")
                 return False, None
-            if exc.code != "upstream_unreachable":
+            if not isinstance(exc, TransportFault):  # it answered: its answer stands
                 raise
         self.fleet.mark(member, DOWN, "stopped answering")
         lease.release()  # a drained upstream's load does not count
