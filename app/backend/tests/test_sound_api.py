@@ -11,6 +11,7 @@ from pathlib import Path
 import httpx
 
 from tests.support.media import av_mp4, decoded_sound, pitch_at
+from tests.support.storyboards import create, shot, wait_board
 from tests.support.upstream import FakeUpstream
 from tests.test_params_migration import insert_job, migrate
 
@@ -94,13 +95,14 @@ def test_migration_0013_adds_sound_in_place_and_the_text_index_follows(tmp_path:
         assert found == [("video_b",)]  # the table was altered in place: the rowids still match
         triggers = {name for (name,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")}
         assert {"videojob_prompt_text_insert", "videojob_prompt_text_update"} <= triggers
+        assert "sound" in {row[1] for row in db.execute("PRAGMA table_info('videos_storyboard')")}
     finally:
         db.close()
     migrate(tmp_path, "videos", "0012")  # and back
     db = sqlite3.connect(tmp_path / "studio.sqlite3")
     try:
-        columns = {row[1] for row in db.execute("PRAGMA table_info('videos_videojob')")}
-        assert "sound" not in columns
+        for table in ("videos_videojob", "videos_storyboard"):
+            assert "sound" not in {row[1] for row in db.execute(f"PRAGMA table_info('{table}')")}
     finally:
         db.close()
 
@@ -125,3 +127,32 @@ def test_serve_mode_answers_the_sound_as_it_was_made(studio_factory, upstream: F
     samples, rate = decoded_sound(answer.content)
     assert rate == 48000 and abs(samples.shape[1] / rate - 17 / FPS) < 1 / FPS
     assert abs(pitch_at(samples, rate, 0.4) - 440) < 15
+
+
+def test_a_board_asked_with_sound_makes_shots_with_sound_and_a_film_with_it_throughout(studio_factory) -> None:
+    """The preview engine on a board with sound: a cut, a continue and a crossfade seam; the
+    film's sound lasts as long as its picture, each shot's tone under its frames."""
+    studio = studio_factory()
+    shots = [
+        shot("a bell", seed=1),
+        shot("a drum", "continue", seed=2),
+        shot("a horn", "crossfade", 3, crossfade_frames=4),
+    ]
+    with studio.client() as client:
+        board = create(client, shots, sound=True)
+        assert board["sound"] is True
+        board = wait_board(client, board["id"])
+        assert board["metadata"]["audio"] is True
+        videos = [client.get(f"/v1/videos/{s['video_id']}").json() for s in board["shots"]]
+        assert all(video["has_audio"] and video["sound"] for video in videos)
+        film = client.get(board["content_url"]).content
+        own = [decoded_sound(client.get(video["content_url"]).content) for video in videos]
+        saved = client.get(f"/v1/storyboards/{board['id']}", params={"format": "board"}).json()
+        assert saved["sound"] is True  # the board file makes the same board again
+    samples, rate = decoded_sound(film)
+    frames = board["metadata"]["frames"]
+    assert frames == 3 * 17 - 1 - 4 and abs(samples.shape[1] / rate - frames / FPS) < 1 / FPS
+    # Each shot's tone where its frames are: shot 1 from 0, shot 2 from 17/16 s, shot 3 after the blend.
+    starts = [s["start_seconds"] for s in board["shots"]]
+    for (tone, tone_rate), at in zip(own, (0.3, starts[1] + 0.3, starts[2] + 0.6), strict=True):
+        assert abs(pitch_at(samples, rate, at) - pitch_at(tone, tone_rate, 0.3)) < 15

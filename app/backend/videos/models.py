@@ -314,6 +314,7 @@ class Storyboard(OwnedRecord):
     num_inference_steps = models.PositiveIntegerField(null=True, blank=True)  # null: the model's default
     # null: not given, so the create's default ("" is a choice: no negative prompt)
     negative_prompt = models.TextField(null=True, blank=True)  # noqa: DJ001
+    sound = models.BooleanField(default=False)  # every shot asks for a soundtrack (the film keeps it)
     video_file = models.CharField(max_length=255, blank=True, default="")  # storage name of the joined MP4
     rendered_key = models.CharField(max_length=64, blank=True, default="")  # the shots and seams it joined
     render_info = models.JSONField(null=True, blank=True)  # {"starts": [...], "frames", "fps", ...}

@@ -54,6 +54,7 @@ class Storyboard(Schema):
     object: Literal["storyboard"]
     model: str
     size: str | None
+    sound: bool = Field(False, description="every shot asks for a soundtrack; the film joins the shots' sound")
     status: Literal["queued", "in_progress", "completed", "failed", "needs_attention"]
     progress: int
     created_at: int

@@ -42,6 +42,7 @@ def board_settings(board: Storyboard) -> dict[str, Any]:
         "size": size,
         "num_inference_steps": board.num_inference_steps,
         "negative_prompt": board.negative_prompt,
+        "sound": board.sound or None,  # left out of a board file when not asked
     }
 
 

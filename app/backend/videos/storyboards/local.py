@@ -29,6 +29,7 @@ def make_board_here(body: Mapping[str, Any], out: Path, report: Report) -> Rende
         "size": plan.size,
         "num_inference_steps": plan.num_inference_steps,
         "negative_prompt": plan.negative_prompt,
+        "sound": plan.sound,
     }
     provider = get_provider(plan.model)
     count = len(plan.shots)

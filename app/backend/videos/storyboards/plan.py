@@ -28,7 +28,7 @@ from videos.providers.registry import all_providers, get_provider
 MAX_SHOTS = 32
 MAX_CROSSFADE = 64
 DEFAULT_CROSSFADE = 8
-BOARD_FIELDS = ("model", "size", "num_inference_steps", "negative_prompt")  # checked once, named as they are
+BOARD_FIELDS = ("model", "size", "num_inference_steps", "negative_prompt", "sound")  # checked once, named as they are
 # What a storyboard object shows of a shot beyond its create fields: ignored when a shot list is
 # sent back in an update, so a client can post the shots it read.
 READ_ONLY = ("index", "video_id", "status", "start_seconds", "reason", "has_input_reference", "has_last_frame")
@@ -76,6 +76,9 @@ class StoryboardCreate(BaseModel):
     size: str | None = Field(None, pattern=SIZE_PATTERN, description="WIDTHxHEIGHT for every shot")
     num_inference_steps: Whole | None = Field(None, description="for every shot; default: the model's")
     negative_prompt: str | None = Field(None, description="for every shot; default: the create's")
+    sound: bool | None = Field(
+        None, description="every shot asks for a soundtrack (models with capabilities.sound); the film joins it"
+    )
     shots: list[StoryboardShotIn] = Field(min_length=1, max_length=MAX_SHOTS)
 
 
@@ -100,6 +103,7 @@ class Plan:
     num_inference_steps: int | None
     negative_prompt: str | None
     shots: list[PlannedShot]
+    sound: bool | None = None
 
 
 def plan_board(body: Mapping[str, Any], *, board: Mapping[str, Any] | None = None) -> Plan:
@@ -120,7 +124,9 @@ def plan_board(body: Mapping[str, Any], *, board: Mapping[str, Any] | None = Non
     base = {name: getattr(checked, name) for name in BOARD_FIELDS}
     planned = [_shot(number, shot, base, updating=board is not None) for number, shot in enumerate(checked.shots)]
     _check_crossfades(planned)
-    return Plan(planned[0].model, checked.size, checked.num_inference_steps, checked.negative_prompt, planned)
+    return Plan(
+        planned[0].model, checked.size, checked.num_inference_steps, checked.negative_prompt, planned, checked.sound
+    )
 
 
 def _writable(shot: object) -> object:

@@ -53,6 +53,7 @@ def storyboard_object(board: Storyboard, shots: Sequence[Shot], jobs: Mapping[st
         "object": "storyboard",
         "model": board.provider,
         "size": board_settings(board)["size"],
+        "sound": board.sound,
         "status": status,
         "progress": 100 if rendered else min(99, int(done)),
         "created_at": int(board.created_at.timestamp()),

@@ -34,7 +34,7 @@ def boards_of(owner: str | None) -> QuerySet[Storyboard]:
 
 def create_board(body: Mapping[str, Any], owner: str = "") -> Storyboard:
     """Check every shot, store the board, and queue the shots that can start now."""
-    unknown = sorted(set(body) - {"model", "size", "num_inference_steps", "negative_prompt", "shots"})
+    unknown = sorted(set(body) - {"model", "size", "num_inference_steps", "negative_prompt", "sound", "shots"})
     if unknown:
         message = f"Unknown field {unknown[0][:40]!r}; a storyboard takes model, size and shots."
         raise InvalidRequest(unknown[0], message, "unknown_field")
@@ -52,6 +52,7 @@ def create_board(body: Mapping[str, Any], owner: str = "") -> Storyboard:
             height=height,
             num_inference_steps=plan.num_inference_steps,
             negative_prompt=plan.negative_prompt,
+            sound=bool(plan.sound),
         )
         for number, planned in enumerate(plan.shots):
             shot = Shot(storyboard=board, index=number)
