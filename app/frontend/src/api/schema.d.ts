@@ -1029,6 +1029,12 @@ export interface components {
       /** Size */
       size: string | null;
       /**
+       * Sound
+       * @description every shot asks for a soundtrack; the film joins the shots' sound
+       * @default false
+       */
+      sound: boolean;
+      /**
        * Status
        * @enum {string}
        */
@@ -1061,6 +1067,11 @@ export interface components {
        * @description WIDTHxHEIGHT for every shot
        */
       size?: string | null;
+      /**
+       * Sound
+       * @description every shot asks for a soundtrack (models with capabilities.sound); the film joins it
+       */
+      sound?: boolean | null;
     };
     /** StoryboardDeleted */
     StoryboardDeleted: {
@@ -1837,6 +1848,12 @@ export interface operations {
            * @default null
            */
           size?: string | null;
+          /**
+           * Sound
+           * @description every shot asks for a soundtrack (models with capabilities.sound); the film joins it
+           * @default null
+           */
+          sound?: boolean | null;
         };
       };
     };

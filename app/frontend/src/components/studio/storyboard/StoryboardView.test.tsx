@@ -36,6 +36,7 @@ const board: Storyboard = {
   created_at: 1764032000,
   model: 'preview',
   size: '128x96',
+  sound: false,
   status: 'completed',
   progress: 100,
   error: null,
