@@ -11,6 +11,10 @@ files through signed links (POST /v1/videos/{id}/links), which nginx checks itse
 client measures all four: a raw HTTP/1.1 keep-alive client on asyncio sockets in --procs
 processes, reading into one buffer.
 
+Each case's seconds are measured in --rounds slices, the servers' order rotated each slice, so a
+shared machine's drifting load falls on every column alike (one window per server let the ratio
+swing 0.4x to 1.7x with the load). --servers measures some columns only (nginx alone always).
+
 - full downloads of the 2 MiB and the 64 MiB file with 1 and 8 clients: MB/s (10^6 bytes);
 - random 1 MiB Range slices of the 64 MiB file with 8 clients: requests/s and p50;
 - seeking: 206, Content-Range and bytes equal to the file's slice (first, middle, last,
@@ -20,7 +24,7 @@ Goals (printed met / NOT met, for each column against nginx alone): full downloa
 nginx's throughput, Range >= 0.5x its requests per second; through signed links 2 MiB >= 0.8x,
 64 MiB >= 0.9x and Range >= 0.8x.
 
-    .venv/bin/python bench/serve.py [--seconds 5] [--procs 2] [--nginx-workers auto]
+    .venv/bin/python bench/serve.py [--seconds 5] [--rounds 4] [--servers link+nginx] [--procs 2]
 """
 
 from __future__ import annotations
@@ -44,7 +48,7 @@ sys.path.insert(0, str(BACKEND))
 os.environ.setdefault("DJANGO_SECRET_KEY", "bench-only-key")
 os.environ["STUDIO_ENV_FILE"] = os.devnull
 
-from byte_load import WARMUP, run_load  # noqa: E402
+from byte_load import WARMUP, Outcome, run_load  # noqa: E402
 from tests.support.media import tiny_mp4  # noqa: E402
 from tests.support.probes import http_request, percentile  # noqa: E402
 from tests.support.studio import StudioServer, free_port  # noqa: E402
@@ -212,6 +216,32 @@ def _link_path(base_url: str, video_id: str) -> str:
     return urllib.parse.urlsplit(answer.json()["url"]).path
 
 
+def measure_case(
+    servers: dict[str, tuple[int, dict[int, str]]],
+    sent: dict[str, dict[int, tuple[str, bytes]]],
+    size: int,
+    clients: int,
+    range_size: int,
+    args: argparse.Namespace,
+) -> dict[str, Outcome]:
+    """Each server's load for one case, in --rounds slices of --seconds / rounds, the servers'
+    order rotated each round: on a shared machine whose load drifts, every server then sees the
+    same mix of quiet and busy moments, so the ratio measures the servers, not when each ran."""
+    names = list(servers)
+    runs = {name: Outcome() for name in names}
+    for round_ in range(args.rounds):
+        for name in names[round_ % len(names) :] + names[: round_ % len(names)]:
+            port, paths = servers[name]
+            length = len(sent[name][size][1])
+            out = run_load(port, paths[size], length, clients, args.seconds / args.rounds, args.procs, range_size)
+            total = runs[name]
+            total.bytes += out.bytes
+            total.requests += out.requests
+            total.latencies += out.latencies
+            total.errors += out.errors
+    return runs
+
+
 # --- main ------------------------------------------------------------------------------------------
 
 
@@ -220,7 +250,18 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=5.0, help="measured seconds per case and server")
     parser.add_argument("--procs", type=int, default=2, help="client processes (at most one per client)")
     parser.add_argument("--nginx-workers", default="auto", help="nginx's worker_processes")
+    parser.add_argument(
+        "--rounds", type=int, default=4, help="slices each case's seconds are measured in, servers alternating"
+    )
+    parser.add_argument(
+        "--servers",
+        default=",".join(GOALS),
+        help="the columns measured besides nginx alone (comma-separated: studio, studio+nginx, link+nginx)",
+    )
     args = parser.parse_args()
+    chosen = [name.strip() for name in args.servers.split(",") if name.strip()]
+    if not chosen or any(name not in GOALS for name in chosen) or args.rounds < 1:
+        parser.error(f"--servers takes some of {', '.join(GOALS)}; --rounds at least 1")
     ensure_nginx()
 
     upstream = FakeUpstream(mode="sync")
@@ -257,10 +298,12 @@ def main() -> None:
                 {size: "/" + urllib.parse.quote(str(p.relative_to(data_dir / "media"))) for size, p in files.items()},
             ),
         }
+        servers = {name: where for name, where in servers.items() if name in chosen or name == "nginx"}
         print(
             f"MP4 serving: studio pid {studio.pid}, studio with STUDIO_FRONT=nginx (pid {front.pid}) and nginx "
             f"({args.nginx_workers} workers) alone, on the same files; "
-            f"{args.seconds:g} s per case after {WARMUP:g} s warm-up; client in up to {args.procs} processes; "
+            f"{args.seconds:g} s per case and server in {args.rounds} slices, servers alternating, each after "
+            f"{WARMUP:g} s warm-up; client in up to {args.procs} processes; "
             f"{os.cpu_count()} cores",
             flush=True,
         )
@@ -283,10 +326,7 @@ def main() -> None:
         print(f"\n{'':34}" + "".join(f"{name:>26}" for name in servers) + f"{'ratios':>22}  goal")
         verdicts = []
         for label, size, clients, range_size in cases:
-            runs = {}
-            for name, (port, paths) in servers.items():
-                length = len(sent[name][size][1])
-                runs[name] = run_load(port, paths[size], length, clients, args.seconds, args.procs, range_size)
+            runs = measure_case(servers, sent, size, clients, range_size, args)
             cells = []
             for out in runs.values():
                 if range_size:
@@ -296,7 +336,7 @@ def main() -> None:
                 else:
                     cells.append(f"{out.bytes / args.seconds / 1e6:8.0f} MB/s {out.requests:6d} req")
             measure = (lambda o: o.requests) if range_size else (lambda o: o.bytes)
-            ratios = {name: measure(runs[name]) / max(measure(runs["nginx"]), 1) for name in GOALS}
+            ratios = {name: measure(runs[name]) / max(measure(runs["nginx"]), 1) for name in chosen}
             verdict = []
             for name, ratio in ratios.items():
                 want = GOALS[name][0 if not range_size else 2] if size == small or range_size else GOALS[name][1]
@@ -316,7 +356,8 @@ def main() -> None:
                 + (f"  {errors}" if errors else ""),
                 flush=True,
             )
-        for name, (small_goal, big_goal, range_goal) in GOALS.items():
+        for name in chosen:
+            small_goal, big_goal, range_goal = GOALS[name]
             missed = [label for label, met in verdicts if label.endswith(f"({name})") and not met]
             print(
                 f"\ngoals for {name} (full 2 MiB >= {small_goal:g}x, 64 MiB >= {big_goal:g}x nginx MB/s, "
