@@ -48,8 +48,9 @@ export default function WebhooksPanel() {
       <div>
         <h1 className="text-xl font-semibold">Webhooks</h1>
         <p className="mt-1 text-sm text-zinc-400">
-          The studio posts an event to each address when a video is ready, fails or is cancelled, signed with the
-          endpoint&apos;s secret (Standard Webhooks), so another app need not keep asking.
+          The studio posts an event to each address when a video is ready, fails or is cancelled, or a sweep or
+          storyboard ends, signed with the endpoint&apos;s secret (Standard Webhooks), so another app need not keep
+          asking.
         </p>
       </div>
       <WebhookForm onCreate={(body) => create.mutateAsync(body)} onCreated={setCreated} />
