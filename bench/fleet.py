@@ -5,9 +5,11 @@ the server's own queue in front, /tt-liveness answered).
 
 Measures, from each upstream's side (the time its mesh spent generating), how busy each was
 over the burst's wall time (first prompt sent to the studio -> the studio says the last one
-ended), and the burst against its ideal, prompts x T / upstreams. Counts lost jobs (not
-completed by the studio) and prompts the meshes ran twice (finished on two meshes, or two runs
-of one prompt at the same time). The studio is started as `python3 run.py` starts it
+ended), and the burst against its ideal, prompts x T / upstreams (with --kill: the kill's
+moment plus the work not done by then over the survivors). Counts lost jobs (not completed by
+the studio) and prompts run twice (two runs of one prompt at the same time, or its video
+downloaded from two runs; "made twice" also counts a video a killed server made and never
+handed over), and each mesh's mean idle gap between two runs. The studio is started as `python3 run.py` starts it
 (`manage.py runstudio`, tests/support/studio.py), with its upstreams in
 CLOUD_VIDEO_GENERATION_URL (comma-separated) and `--set NAME=VALUE` for any other setting.
 
@@ -149,7 +151,9 @@ def burst(args: argparse.Namespace, kill: bool) -> Result:
                 mesh.kill()
     wall = end - start
     busy = [m.busy_seconds_between(start, end) / wall for m in meshes]
-    if killed:
+    if killed:  # the ideal left at the kill: the work not yet done, over the survivors
+        done_by_then = sum(m.busy_seconds_between(start, killed[0]) for m in meshes)
+        ideal = killed[0] - start + (args.prompts * args.seconds - done_by_then) / (args.upstreams - 1)
         busy[-1] = victim.busy_seconds_between(start, killed[0]) / (killed[0] - start)
     gaps = [idle_gap(m.runs) for m in meshes]
     completed = done.count("completed")
@@ -161,7 +165,11 @@ def burst(args: argparse.Namespace, kill: bool) -> Result:
 def report(args: argparse.Namespace, kill: bool, n: int, r: Result) -> None:
     busy = " ".join(f"{b * 100:5.1f}%" for b in r.busy)
     gaps = " ".join(f"{g * 1000:.0f}" for g in r.gaps)
-    died = f"; up{args.upstreams - 1} killed at {r.killed_at:.1f}s (its busy %: until then)" if kill else ""
+    died = (
+        f"; up{args.upstreams - 1} killed at {r.killed_at:.1f}s (its busy %: until then; ideal: the rest on the others)"
+        if kill
+        else ""
+    )
     print(
         f"{'kill' if kill else 'all up':7} run {n}: wall {r.wall:6.2f}s ideal {r.ideal:6.2f}s "
         f"ratio {r.wall / r.ideal:5.3f}x  busy [{busy}] idle gap ms [{gaps}]  completed {r.completed}/{args.prompts} "
