@@ -16,7 +16,7 @@ CLOUD_VIDEO_GENERATION_URL (comma-separated) and `--set NAME=VALUE` for any othe
 Goal (issue 29): 3 upstreams, 240 prompts: each busy >= 97 % of the wall, burst <= 1.03x ideal;
 with --kill (one upstream killed once it has made a third of its share): 0 lost, 0 run twice.
 
-    .venv/bin/python bench/fleet.py [--upstreams 3] [--prompts 240] [--seconds 0.375] [--kill]
+    .venv/bin/python bench/fleet.py [--upstreams 3] [--prompts 240] [--seconds 1.5] [--kill]
                                     [--poll 0.1] [--runs 1] [--set CLOUD_VIDEO_GENERATION_CONCURRENCY=2]
 """
 
@@ -187,7 +187,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--upstreams", type=int, default=3)
     parser.add_argument("--prompts", type=int, default=240)
-    parser.add_argument("--seconds", type=float, default=0.375, help="T: one mesh's seconds per video")
+    # 1.5 s: 240 prompts over 3 meshes ask the studio for 2 videos a second, which its per-video work
+    # (download, probe, thumbnail, signing) keeps up with on a shared 2-core machine; at 0.375 s
+    # (8 a second) that work, not the routing, is what the meshes wait for (docs/performance.md).
+    parser.add_argument("--seconds", type=float, default=1.5, help="T: one mesh's seconds per video")
     parser.add_argument("--poll", type=float, default=0.1, help="CLOUD_VIDEO_GENERATION_POLL_INTERVAL")
     parser.add_argument("--kill", action="store_true", help="also the case with one upstream killed mid-burst")
     parser.add_argument("--runs", type=int, default=1, help="runs of each case (the machine is shared: noisy)")
