@@ -39,10 +39,17 @@ def test_a_rendered_board_is_announced_when_its_file_exists_and_a_failed_one_onc
         content = client.get(board["content_url"])
         assert content.status_code == 200 and content.content[4:8] == b"ftyp"
 
-        held = Gate.prompt("wh-board")
-        failing = create(client, [shot(held), shot("b", "continue"), shot("c", "continue"), shot("d")])
+        # Two cuts (no shot left blocked): only the end of the last one can announce the failure.
+        failing = create(client, [shot(Gate.prompt("wh-board")), shot(Gate.prompt("wh-last"))])
         studio.gate.wait_until_held("wh-board")
-        assert client.post(f"/v1/videos/{failing['shots'][0]['video_id']}/cancel").status_code == 200
+        cancelled = failing["shots"][0]["video_id"]
+        assert client.post(f"/v1/videos/{cancelled}/cancel").status_code == 200
+        assert studio.wait_for(cancelled)["status"] == "cancelled"
+        # Its last shot still runs: the board has not failed yet (the event goes with the end
+        # that settles it, so the log would hold it now).
+        assert [d["type"] for d in deliveries(client, endpoint["id"])] == ["storyboard.completed"]
+        studio.gate.wait_until_held("wh-last")
+        studio.gate.open("wh-last")  # it completes, and with it the board has failed
         wait_board(client, failing["id"], ("failed",))
         got = receiver.wait_until(lambda seen: len(seen) == 2)
         event = verify(got[1], endpoint["secret"])

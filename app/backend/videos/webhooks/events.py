@@ -96,7 +96,7 @@ def _write_deliveries(ids: list[str] | None) -> None:
         jobs = jobs.filter(completed_at__gte=timezone.now() - timedelta(minutes=1))
     now = timezone.now()
     rows: list[WebhookDelivery] = []
-    batches, unsuccessful = set(), []
+    batches, ended = set(), []
     for job_id, status, owner, completed_at, batch in jobs.values_list(
         "id", "status", "owner", "completed_at", "batch_id"
     ):
@@ -105,13 +105,12 @@ def _write_deliveries(ids: list[str] | None) -> None:
         rows += _rows(endpoints, evt_id, kind, job_id, owner, completed_at or now)
         if batch:
             batches.add(batch)
-        if status != VideoJob.Status.COMPLETED:
-            unsuccessful.append(job_id)
+        ended.append(job_id)  # a completed shot may be the last of a board another shot failed
     for sweep in _finished_sweeps(batches):
         evt_id = event_id(sweep.id, SWEEP_DONE, None)
         rows += _rows(endpoints, evt_id, SWEEP_DONE, sweep.id, sweep.owner, now)
     if any(BOARD_FAILED in e.events for e in endpoints):  # only then is it worth reading the boards
-        for board_id, owner, key in boards.failed_boards(unsuccessful):
+        for board_id, owner, key in boards.failed_boards(ended):
             rows += _rows(endpoints, event_id(board_id, BOARD_FAILED + key, None), BOARD_FAILED, board_id, owner, now)
     if rows:
         WebhookDelivery.objects.bulk_create(rows, ignore_conflicts=True)
