@@ -14,7 +14,6 @@ from PIL import Image
 from tests.support.fleet import fleet_studio, tt_cloud_model, upstream_views, wait_for_state, wait_until
 from tests.support.upstream import PATH, FakeUpstream
 
-
 # tt-media-server's minimax_h3_policy.py: six calibrated aspect ratios, every whole second 4..15.
 MINIMAX_RATIOS = ("21:9", "16:9", "4:3", "1:1", "3:4", "9:16")
 MINIMAX_SECONDS = tuple(range(4, 16))
@@ -56,7 +55,7 @@ def test_an_i2v_lightning_server_takes_images_at_its_four_steps_without_settings
         done = studio.wait_for(made.json()["id"])
         assert done["status"] == "completed", done["error"]
         [post] = [s for s in server.seen if s.method == "POST"]
-        assert post.path == PATH + "/i2v" and post.body["num_inference_steps"] == 4
+        assert post.path == PATH + "/i2v" and isinstance(post.body, dict) and post.body["num_inference_steps"] == 4
 
         bare = client.post("/v1/videos", json={"prompt": "no image", "model": "tt-cloud"})
         assert bare.status_code == 400 and bare.json()["error"]["code"] == "image_required"
@@ -81,6 +80,7 @@ def test_minimax_t2va_offers_its_ratios_lengths_and_sound(studio_factory, server
         assert made.status_code == 201, made.text
         assert studio.wait_for(made.json()["id"])["status"] == "completed"
     [post] = server.posts()
+    assert isinstance(post.body, dict)
     assert (post.body["aspect_ratio"], post.body["duration_seconds"], post.body["num_inference_steps"]) == (
         "9:16",
         10,

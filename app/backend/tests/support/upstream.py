@@ -30,18 +30,14 @@ with none configured: 422 too, as a strict deployment refuses unknown fields).
 Those checks are tests/support/media_server_checks.py; the answers, faults included, are
 written by tests/support/upstream_answers.py.
 
-tt-media-server's maintenance routes, at the server's root (issue 29's discovery): with `runner`
-set (e.g. "tt-wan2.2-i2v") `GET /tt-liveness` answers 200 `{"status": "alive", "model_ready",
-"queue_size", "max_queue_size", "runner_in_use", ...}` and `GET /health` 200 `{}`, or 503 while the
-model warms up (`warmup_until`; `model_ready` false) or while `healthy` is False (liveness then
-answers 503 too, as a server whose workers died). `runner=None` (the default) answers 404 to both,
-as the seed's cloud endpoint does, so existing tests see no difference. These requests are
-recorded in `liveness_seen`, not in `seen`, and need no token (as tt-media-server). `queue_size`
-counts async jobs not yet started; `max_queue_size` is what the server reports (and, when
-`queue_limit` is True, enforces with a 429 as tt-media-server's full queue does).
-With `serial=True` async jobs take turns too: each starts when the one before it ends (`queued`
-until then; `started` on the job), so the fake is one accelerator with its own queue; a job
-cancelled while queued keeps its turn (the accelerator idles through it).
+tt-media-server's maintenance routes at the server's root (discovery): with `runner` set (e.g.
+"tt-wan2.2-i2v") `GET /tt-liveness` answers 200 `{"status": "alive", "model_ready", "queue_size",
+"max_queue_size", "runner_in_use", ...}` and `GET /health` 200 `{}` (503 while `warmup_until`;
+both 503 while `healthy` is False). `runner=None` (default) answers 404, as the seed's endpoint.
+They are recorded in `liveness_seen`, not `seen`, and need no token. `queue_size` counts async
+jobs not yet started; `queue_limit` enforces `max_queue_size` with a 429. With `serial=True`
+async jobs take turns too (`queued` until the one before ends; `started` on the job); a job
+cancelled while queued keeps its turn.
 """
 
 from __future__ import annotations

@@ -8,7 +8,7 @@ that does not answer it gets the configured shape (`CLOUD_VIDEO_GENERATION_MODES
 `_ASPECT_RATIOS`, `_DURATIONS`, `_MIN_STEPS`/`_MAX_STEPS`). What the provider offers is what at
 least one upstream makes; each job goes to one that can make it, the least loaded first.
 
-A job's upstream id is remembered as `@tt-2/<id>` (a bare id, from before the fleet: `tt-1`),
+A job's upstream id is remembered as `@tt-2/<id>` (with one upstream the bare id, as before),
 so a restarted studio resumes it on the same upstream. With other upstreams able to take the
 job: a submit refused at the connection or by a warming model goes to another one; a job whose
 upstream stops answering waits `resume_wait` seconds for it to come back, then is made again
@@ -134,9 +134,14 @@ class TTCloudProvider(Provider):
     def concurrency(self) -> int:
         """Jobs at once: every upstream's concurrency, plus the jobs sent ahead into a
         tt-media-server's own queue (`has_room` holds the workers to the upstreams' free slots)."""
-        return max(
-            1, sum(m.slots(self.queue_ahead) if m.checked_at else m.spec.concurrency for m in self.fleet.members)
-        )
+        return max(1, sum(self._threads_for(m) for m in self.fleet.members))
+
+    def _threads_for(self, member: Member) -> int:
+        """A tt-media-server's slots and one more, for a video downloading while the next job
+        already runs there; another upstream's concurrency, as before."""
+        if member.discovered or member.checked_at is None:
+            return member.spec.concurrency + self.queue_ahead + 1
+        return member.spec.concurrency
 
     def has_room(self) -> bool:
         return self.fleet.has_room()
@@ -152,8 +157,10 @@ class TTCloudProvider(Provider):
         if len(self.fleet.members) == 1:
             member = self.fleet.members[0]
             state = self.upstream_clients[member.name].status()
-            if member.state == DOWN or (member.state == WARMING and "warming" not in state.detail):
-                return ProviderStatus(True, f"{member.state.replace('_', ' ')}: {member.detail}")
+            if member.state == DOWN:
+                return ProviderStatus(True, f"down: {member.detail}")
+            if member.state == WARMING and not state.detail.startswith("warming"):
+                return ProviderStatus(True, member.detail)
             return state
         parts = [f"{m.name} {m.state.replace('_', ' ')}" for m in self.fleet.members]
         return ProviderStatus(True, ", ".join(parts))
@@ -181,7 +188,7 @@ class TTCloudProvider(Provider):
         if not upstream_id:
             return None
         found = REMEMBERED.fullmatch(upstream_id)
-        if found is None:  # remembered before the fleet: the first (then only) upstream's
+        if found is None:  # a single upstream's (or one remembered before the fleet): the first's
             return self.fleet.members[0], upstream_id
         member = self.fleet.by_name(found.group(1))
         if member is None:
@@ -226,9 +233,11 @@ class TTCloudProvider(Provider):
                         log.info("tt-cloud: a job goes elsewhere: %s is %s", member.name, member.state)
                         return False, None
                     raise
+                self.fleet.serving(member)  # it took the job: whatever a reading said, it serves
                 if job_id is None:  # answered synchronously: the MP4 is already in dest
                     return True, None
-                ctx.remember_upstream_id(f"@{member.name}/{job_id}")
+                several = len(self.fleet.members) > 1  # one upstream: the bare id, as always
+                ctx.remember_upstream_id(f"@{member.name}/{job_id}" if several else job_id)
             return self._follow(lease, job_id, dest, ctx, request)
 
     def _follow(
@@ -238,12 +247,18 @@ class TTCloudProvider(Provider):
         upstream lost it or stopped answering and another one can take over."""
         member = lease.member
         upstream = self.upstream_clients[member.name]
+
+        def made() -> None:
+            upstream.finished(job_id, completed=True)
+            lease.generated()  # the accelerator is free of it: the next job may be sent while this downloads
+
         try:
             with make_client(upstream.timeout, upstream.ca_bundle) as client:
                 metrics.time_requests(client, self.name)
-                upstream.follow(client, job_id, dest, ctx, made=lease.generated)
+                upstream.follow(client, job_id, dest, ctx, made=made)
             return True, None
         except ProviderError as exc:
+            upstream.finished(job_id, completed=False)
             if not self._others(request, member):
                 raise
             if exc.code == "upstream_job_lost":  # its server restarted and forgot the job
