@@ -2,6 +2,7 @@ import { render, screen } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { describe, expect, it, vi } from 'vitest';
 import ShapeFields from './ShapeFields';
+import VideoInputArea from './VideoInputArea';
 import { defaultSettings, validate } from './params';
 import type { VideoModel } from './types/chat';
 import { makeCapabilities, previewModel } from '../../test/fakeApi';
@@ -27,5 +28,27 @@ describe('asking for sound', () => {
     expect(update).toHaveBeenCalledWith({ sound: true });
     rerender(<ShapeFields ids="f" caps={silent.capabilities} settings={settings} update={update} errors={{}} />);
     expect(screen.queryByRole('checkbox', { name: /Sound/ })).toBeNull();
+  });
+
+  it('says so under the prompt box when sound is on and the model makes it', () => {
+    const hint = (model: VideoModel) => {
+      const composer = {
+        prompt: '',
+        setPrompt: () => undefined,
+        settings: { ...defaultSettings(model), sound: true },
+        setSettings: () => undefined,
+        reference: null,
+        setReference: () => undefined,
+        submit: () => undefined,
+        pending: [],
+        focusRequest: 0,
+      };
+      const { unmount } = render(<VideoInputArea composer={composer} models={[model]} defaultModel={model} />);
+      const text = screen.getByTestId('prompt-hint').textContent;
+      unmount();
+      return text;
+    };
+    expect(hint(withSound)).toMatch(/, with sound\./);
+    expect(hint(silent)).not.toMatch(/sound/);
   });
 });

@@ -353,6 +353,7 @@ export default function VideoInputArea({ composer, models, defaultModel, enhance
               {settings.variations > 1 ? `, ${settings.variations} variations` : ''}
               {settings.size ? `, ${settings.size}` : ''}
               {settings.seconds ? `, ${settings.seconds} s` : ''}
+              {settings.sound && model.capabilities.sound ? ', with sound' : ''}
               {imageToVideo && reference ? ', from the image' : ''}.
             </>
           ) : null}
