@@ -42,8 +42,9 @@ def test_a_clip_asked_with_sound_says_so_and_plays_it(studio_factory) -> None:
         assert decoded_sound(client.get(quiet["content_url"]).content)[1] == 0
         queued = client.post("/v1/videos", json={"prompt": "x", "model": "preview", "sound": True}).json()
         assert queued["has_audio"] is False and queued["audio"] is None  # not measured yet
-        bad = client.post("/v1/videos", json={"prompt": "x", "model": "preview", "sound": "loud"})
-        assert bad.status_code == 400 and bad.json()["error"]["param"] == "sound"
+        for wrong in ("loud", 0, 1):  # JSON's boolean is not a number (the schema says boolean)
+            bad = client.post("/v1/videos", json={"prompt": "x", "model": "preview", "sound": wrong})
+            assert bad.status_code == 400 and bad.json()["error"]["param"] == "sound", (wrong, bad.text)
 
         # An extend of a clip with sound asks for sound by itself; the joined file has it throughout.
         extended = client.post(

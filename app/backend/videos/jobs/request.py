@@ -45,7 +45,15 @@ def _whole_number(value: object) -> object:
     return value
 
 
+def _flag(value: object) -> object:
+    """JSON true/false, or a form's "true"/"false": not 0/1, which JSON's boolean is not."""
+    if isinstance(value, bool) or (isinstance(value, str) and value.strip().lower() in ("true", "false")):
+        return value
+    raise PydanticCustomError("bool_type", "must be true or false")
+
+
 Text = Annotated[str, Field(max_length=MAX_PROMPT), BeforeValidator(_text)]
+Flag = Annotated[bool, BeforeValidator(_flag)]
 MAX_VARIATIONS = 8
 STEPS, SEEDS, FRAMES, VARIATIONS = (1, 100), (0, MAX_SEED), (1, 481), (1, MAX_VARIATIONS)
 BOUNDS = {"num_inference_steps": STEPS, "seed": SEEDS, "num_frames": FRAMES, "n": VARIATIONS}  # for the messages
@@ -89,7 +97,7 @@ class VideoCreate(BaseModel):
         ),
     )
 
-    sound: bool | None = Field(
+    sound: Flag | None = Field(
         None,
         description=(
             "Studio extension: ask for a soundtrack (an AAC track as long as the picture) from a model "
