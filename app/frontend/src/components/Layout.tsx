@@ -1,4 +1,5 @@
 import { Loader2 } from 'lucide-react';
+import { Suspense } from 'react';
 import { Outlet } from 'react-router-dom';
 import NavBar from './NavBar';
 import LoginPage from '../auth/LoginPage';
@@ -6,17 +7,19 @@ import { useAuth } from '../auth/useAuth';
 
 export default function Layout() {
   const { isLoading, mustSignIn } = useAuth();
+  const loading = (
+    <p className="flex flex-1 items-center justify-center gap-2 text-zinc-400" role="status">
+      <Loader2 className="h-5 w-5 animate-spin" aria-hidden="true" /> Loading…
+    </p>
+  );
   let content;
   if (isLoading) {
-    content = (
-      <p className="flex flex-1 items-center justify-center gap-2 text-zinc-400" role="status">
-        <Loader2 className="h-5 w-5 animate-spin" aria-hidden="true" /> Loading…
-      </p>
-    );
+    content = loading;
   } else if (mustSignIn) {
     content = <LoginPage />;
   } else {
-    content = <Outlet />;
+    // The pages are chunks of their own (routes/route-config.tsx): the same note while one loads.
+    content = <Suspense fallback={loading}>{<Outlet />}</Suspense>;
   }
   return (
     <div className="flex h-full flex-col md:flex-row">

@@ -1,6 +1,6 @@
 import { ChevronUp, Clapperboard, Loader2 } from 'lucide-react';
 import { useQueryClient } from '@tanstack/react-query';
-import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
+import { useCallback, useDeferredValue, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import CloseButton from './CloseButton';
 import Gallery from './Gallery';
 import Notice from './Notice';
@@ -92,22 +92,33 @@ export default function VideoGenerationChat({ chat, models, view, stale }: Video
   const atBottom = useRef(true);
 
   const videos = useMemo(() => chat.videos.filter((v) => !deletes.hidden.has(v.id)), [chat.videos, deletes.hidden]);
-  const newestFirst = useMemo(() => [...videos].reverse(), [videos]);
-  const lastId = videos.at(-1)?.id;
+  // The cards are drawn from a deferred copy: a new list (the history arriving, a status from the
+  // live stream) first renders the rest of the page, then the cards in a render that yields to the
+  // browser every few milliseconds, instead of one long task for every card (a phone's TBT).
+  const shown = useDeferredValue(videos);
+  const newestFirst = useMemo(() => [...shown].reverse(), [shown]);
+  const lastId = shown.at(-1)?.id;
 
   // Follow the conversation: jump to the newest job on load and after each submission, and
   // keep the newest finished video in view while the user is at the bottom.
   // The grid is newest first: it starts at the top and is left where the user scrolls it.
+  // In the coming frame, before it paints: reading scrollHeight in the commit itself would lay
+  // the whole page out inside React's task (one long task on a phone, at load and at every update).
   useLayoutEffect(() => {
     const el = scrollRef.current;
     if (!el) return;
-    if (view === 'grid') el.scrollTop = 0;
-    else if (lastId) el.scrollTop = el.scrollHeight;
+    const frame = requestAnimationFrame(() => {
+      if (view === 'grid') el.scrollTop = 0;
+      else if (lastId) el.scrollTop = el.scrollHeight;
+    });
+    return () => cancelAnimationFrame(frame);
   }, [lastId, view]);
   useLayoutEffect(() => {
     const el = scrollRef.current;
-    if (el && view === 'chat' && atBottom.current) el.scrollTop = el.scrollHeight;
-  }, [videos, view]);
+    if (!el || view !== 'chat' || !atBottom.current) return;
+    const frame = requestAnimationFrame(() => (el.scrollTop = el.scrollHeight));
+    return () => cancelAnimationFrame(frame);
+  }, [shown, view]);
   const onScroll = () => {
     const el = scrollRef.current;
     if (el) atBottom.current = el.scrollHeight - el.scrollTop - el.clientHeight < 120;
@@ -258,11 +269,11 @@ export default function VideoGenerationChat({ chat, models, view, stale }: Video
             ) : null}
 
             <ol className="flex flex-col gap-8" aria-label="Videos" data-testid="job-list">
-              {videos.map((video, index) => (
+              {shown.map((video, index) => (
                 <li key={video.id}>
                   <VideoJobCard
                     video={video}
-                    preload={index >= videos.length - EAGER_VIDEOS}
+                    preload={index >= shown.length - EAGER_VIDEOS}
                     caps={capsOf(video.model)}
                     typicalTime={modelOf(video.model)?.typical_time}
                     stale={stale}

@@ -15,13 +15,17 @@ export function formatBytes(bytes: number | null | undefined): string {
   return `${(bytes / (1024 * 1024)).toFixed(1)} MB`;
 }
 
+// One formatter for every card: toLocaleString with options builds a new one (ICU data, a few
+// milliseconds on a phone) on each call, and a history renders one per card.
+const TIME_FORMAT = new Intl.DateTimeFormat(undefined, {
+  month: 'short',
+  day: 'numeric',
+  hour: '2-digit',
+  minute: '2-digit',
+});
+
 export function formatTime(unixSeconds: number): string {
-  return new Date(unixSeconds * 1000).toLocaleString(undefined, {
-    month: 'short',
-    day: 'numeric',
-    hour: '2-digit',
-    minute: '2-digit',
-  });
+  return TIME_FORMAT.format(new Date(unixSeconds * 1000));
 }
 
 /** "Queued: next to start" / "Queued: 2 ahead". queue_position 0 means next. */

@@ -18,7 +18,8 @@ const STATE_TEXT: Record<SweepCell['status'], string> = {
   deleted: 'Deleted',
 };
 
-const action = 'inline-flex h-8 w-8 items-center justify-center rounded text-zinc-200 hover:bg-zinc-800';
+// 32 px each and never squeezed: in a narrow cell (a phone) they wrap onto a second line instead.
+const action = 'inline-flex h-8 w-8 shrink-0 items-center justify-center rounded text-zinc-200 hover:bg-zinc-800';
 
 export default function SweepCellView({
   sweep,
@@ -57,8 +58,8 @@ export default function SweepCellView({
           </p>
         )}
       </div>
-      <figcaption className="flex items-center gap-0.5 text-xs text-zinc-300">
-        <span className="mr-auto truncate">{label}</span>
+      <figcaption className="flex flex-wrap items-center gap-1 text-xs text-zinc-300">
+        <span className="mr-auto max-w-full min-w-0 truncate">{label}</span>
         {done ? (
           <>
             <a

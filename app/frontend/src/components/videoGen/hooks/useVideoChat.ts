@@ -3,7 +3,7 @@
 // truth. Unfinished jobs are kept current by one live stream (useLiveVideos); while it is not
 // open, one list request for the unfinished jobs is polled (with backoff) and written back instead.
 import { useCallback, useEffect, useMemo, useRef, useSyncExternalStore } from 'react';
-import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { infiniteQueryOptions, useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import {
   ApiError,
   cancelVideo,
@@ -21,7 +21,7 @@ import {
   setFavorite,
 } from '../api/videoGeneration';
 import { backoffDelay, connection } from '../connection';
-import type { Video, VideoModel } from '../types/chat';
+import type { Video, VideoList, VideoModel } from '../types/chat';
 import { type LiveVideosTimings, useLiveVideos } from './useLiveVideos';
 import { findInList, forgetVideo, galleryKeys, patchList, updateVideo, upsertVideo, videoKeys } from './videoCache';
 
@@ -103,15 +103,23 @@ export interface VideoChat {
   pendingActionId: string | null;
 }
 
+/** The history's query (newest first, `pageSize` a page): the hook's, and main.tsx's, which asks
+ * for its first page while the video page's code is still on its way. */
+export function historyQuery(pageSize = 20) {
+  return infiniteQueryOptions({
+    queryKey: videoKeys.list(),
+    queryFn: ({ pageParam, signal }) => listVideos({ after: pageParam, limit: pageSize, signal }),
+    initialPageParam: null as string | null,
+    getNextPageParam: (last: VideoList) => (last.has_more && last.last_id ? last.last_id : undefined),
+  });
+}
+
 export function useVideoChat(options: UseVideoChatOptions = {}): VideoChat {
   const { pollIntervalMs = 1000, pageSize = 20, autoLoadPages = 5, live } = options;
   const client = useQueryClient();
 
   const history = useInfiniteQuery({
-    queryKey: videoKeys.list(),
-    queryFn: ({ pageParam, signal }) => listVideos({ after: pageParam, limit: pageSize, signal }),
-    initialPageParam: null as string | null,
-    getNextPageParam: (last) => (last.has_more && last.last_id ? last.last_id : undefined),
+    ...historyQuery(pageSize),
     // The stream (or polling) keeps unfinished jobs fresh; refetching every page on focus would only race it.
     refetchOnWindowFocus: false,
   });
