@@ -191,6 +191,15 @@ CLOUD_VIDEO_GENERATION_POLL_INTERVAL = env_float("CLOUD_VIDEO_GENERATION_POLL_IN
 CLOUD_VIDEO_GENERATION_WARMUP_TIMEOUT = env_float("CLOUD_VIDEO_GENERATION_WARMUP_TIMEOUT", 1800.0)
 # Videos each upstream makes at once: one number for all, or one each in the URLs' order ("1,2").
 CLOUD_VIDEO_GENERATION_CONCURRENCY = env_str("CLOUD_VIDEO_GENERATION_CONCURRENCY", "1") or "1"
+for _name, _value in (
+    ("CLOUD_VIDEO_GENERATION_AUTH_TOKEN", CLOUD_VIDEO_GENERATION_AUTH_TOKEN),
+    ("CLOUD_VIDEO_GENERATION_CONCURRENCY", CLOUD_VIDEO_GENERATION_CONCURRENCY),
+):
+    _urls, _values = CLOUD_VIDEO_GENERATION_URL.count(",") + 1, _value.count(",") + 1
+    if _values > 1 and _values != _urls:  # one for all, or one per URL in the same order
+        from django.core.exceptions import ImproperlyConfigured
+
+        raise ImproperlyConfigured(f"{_name} lists {_values} values for {_urls} URLs: give one for all or one each.")
 # Seconds between readings of each upstream's /tt-liveness (drained ones: on a backoff up to 3x this).
 CLOUD_VIDEO_GENERATION_LIVENESS_INTERVAL = env_float("CLOUD_VIDEO_GENERATION_LIVENESS_INTERVAL", 10.0)
 # Jobs sent ahead into a tt-media-server's own queue beyond its concurrency, so it starts the next
