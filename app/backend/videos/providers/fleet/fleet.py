@@ -174,6 +174,17 @@ class Fleet:
         for callback in self._changed:
             callback()
 
+    def serving(self, member: Member) -> None:
+        """It accepted a job: take it back at once (its warm-up ended, its server is back)."""
+        with self._cond:
+            if member.state == READY:
+                return
+            member.state, member.detail, member.failures = READY, "ready", 0
+            self._cond.notify_all()
+        metrics.observed(member)
+        for callback in self._changed:
+            callback()
+
     def orphan(self, member: Member, job_id: str) -> None:
         with self._cond:
             member.orphans.append(job_id)
