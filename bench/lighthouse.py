@@ -136,7 +136,11 @@ def lighthouse_once(lighthouse: list[str], chrome: str, url: str) -> dict[str, A
             f"--output-path={out}",
             "--quiet",
         ]
-        subprocess.run(command, check=True, timeout=300)
+        for attempt in range(3):  # Lighthouse now and then loses its trace (NO_NAVSTART): run it again
+            if subprocess.run(command, check=False, timeout=300).returncode == 0:
+                break
+            if attempt == 2:
+                raise SystemExit(f"Lighthouse failed three times on {url}")
         report = json.loads(out.read_text())
     audits = report["audits"]
     scores = {name: report["categories"][name]["score"] for name in CATEGORIES}

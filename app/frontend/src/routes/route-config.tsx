@@ -1,4 +1,4 @@
-import { type ComponentType, lazy } from 'react';
+import { type ComponentType, lazy, useState } from 'react';
 import type { RouteObject } from 'react-router-dom';
 import Layout from '../components/Layout';
 import HomePage from '../pages/HomePage';
@@ -8,25 +8,39 @@ import { STORYBOARD_PATH, SWEEP_PATH, VIDEO_GENERATION_PATH, WEBHOOKS_PATH } fro
 // Each working page is its own chunk, loaded when its route is first shown (Layout's Suspense):
 // the home page, the first a person sees, does not parse and run the video page, the storyboard
 // and the sweep grid (docs/performance.md, Lighthouse).
-const pages: Partial<Record<string, () => Promise<{ default: ComponentType }>>> = {
+type PageModule = { default: ComponentType };
+const importers: Partial<Record<string, () => Promise<PageModule>>> = {
   [VIDEO_GENERATION_PATH]: () => import('../pages/VideoGenPage'),
   [WEBHOOKS_PATH]: () => import('../pages/WebhooksPage'),
   [STORYBOARD_PATH]: () => import('../pages/StoryboardPage'),
   [SWEEP_PATH]: () => import('../pages/SweepPage'),
 };
+// The pages whose chunk has arrived: rendered at once, without suspending (React reveals a
+// suspended page up to 300 ms late, to batch reveals).
+const loaded = new Map<string, ComponentType>();
 
-/** Start fetching the chunk of the page at `path`, if it has one (main.tsx: while the first
- * answers come, instead of after them). */
-export function preloadPage(path: string): void {
-  void pages[path]?.();
+function load(path: string): Promise<PageModule> | undefined {
+  return importers[path]?.().then((module) => {
+    loaded.set(path, module.default);
+    return module;
+  });
 }
 
-const page = (path: string) => {
-  const load = pages[path];
-  if (!load) throw new Error(`no page chunk for ${path}`);
-  const Page = lazy(load);
+/** Fetch the chunk of the page at `path`, if it has one (main.tsx: while the first answers come,
+ * so that the first render finds it there). */
+export function preloadPage(path: string): Promise<unknown> {
+  return load(path) ?? Promise.resolve();
+}
+
+function page(path: string) {
+  const Lazy = lazy(() => load(path) ?? Promise.reject(new Error(`no page chunk for ${path}`)));
+  function Page() {
+    // Decided once per visit: switching from Lazy to the loaded page later would remount it.
+    const [Loaded] = useState(() => loaded.get(path));
+    return Loaded ? <Loaded /> : <Lazy />;
+  }
   return <Page />;
-};
+}
 
 export const routes: RouteObject[] = [
   {

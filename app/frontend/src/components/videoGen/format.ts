@@ -15,17 +15,18 @@ export function formatBytes(bytes: number | null | undefined): string {
   return `${(bytes / (1024 * 1024)).toFixed(1)} MB`;
 }
 
-// One formatter for every card: toLocaleString with options builds a new one (ICU data, a few
-// milliseconds on a phone) on each call, and a history renders one per card.
-const TIME_FORMAT = new Intl.DateTimeFormat(undefined, {
-  month: 'short',
-  day: 'numeric',
-  hour: '2-digit',
-  minute: '2-digit',
-});
+// One formatter for every card, made on first use: toLocaleString with options builds a new one
+// (ICU data, a few milliseconds on a phone) on each call, and a history renders one per card.
+let timeFormat: Intl.DateTimeFormat | null = null;
 
 export function formatTime(unixSeconds: number): string {
-  return TIME_FORMAT.format(new Date(unixSeconds * 1000));
+  timeFormat ??= new Intl.DateTimeFormat(undefined, {
+    month: 'short',
+    day: 'numeric',
+    hour: '2-digit',
+    minute: '2-digit',
+  });
+  return timeFormat.format(new Date(unixSeconds * 1000));
 }
 
 /** "Queued: next to start" / "Queued: 2 ahead". queue_position 0 means next. */

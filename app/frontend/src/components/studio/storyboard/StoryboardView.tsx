@@ -1,5 +1,5 @@
 import { Download, FileDown, FileUp, Plus, RefreshCw, Save } from 'lucide-react';
-import { useRef, useState } from 'react';
+import { useDeferredValue, useRef, useState } from 'react';
 import { useSearchParams } from 'react-router-dom';
 import type { Storyboard, StoryboardShot } from '../api';
 import { getStoryboardFile, storyboardContentUrl, takeStoryboardInbox } from '../api';
@@ -83,7 +83,10 @@ export default function StoryboardView() {
       setNotice("Storyboard deleted. Its shots' videos stay in your history.");
     },
   );
-  const board = boardId && boardId !== left && sb.board?.id === boardId ? sb.board : undefined;
+  // Drawn from a deferred copy: the shots render in a render that yields to the browser (a
+  // phone's Total Blocking Time), not in the blocking one a query's answer starts.
+  const fetched = useDeferredValue(sb.board);
+  const board = boardId && boardId !== left && fetched?.id === boardId ? fetched : undefined;
 
   // Take the server's shots into the strip while nothing is edited (adjusting state during render).
   if (board && board !== synced.board) {

@@ -1,5 +1,5 @@
 import { useQuery } from '@tanstack/react-query';
-import { useState } from 'react';
+import { useDeferredValue, useState } from 'react';
 import { useSearchParams } from 'react-router-dom';
 import { errorText, getVideo } from '../../videoGen/api/videoGeneration';
 import { useModels } from '../../videoGen/hooks/useVideoChat';
@@ -25,7 +25,9 @@ export default function SweepView() {
     },
   });
   const actionError = cancel.error ?? remove.error;
-  const shown = sweep.data;
+  // Drawn from a deferred copy: the grid's cells render in a render that yields to the browser
+  // (a phone's Total Blocking Time), not in the blocking one a query's answer starts.
+  const shown = useDeferredValue(sweep.data);
   const firstDone = sweep.data?.cells.find((c) => c.status === 'completed')?.video_id ?? null;
   // The grid's clock steps at the cells' frame rate, read from a finished cell's metadata.
   const fpsQuery = useQuery({
