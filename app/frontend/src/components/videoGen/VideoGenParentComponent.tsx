@@ -2,6 +2,7 @@ import { useState } from 'react';
 import ConnectionBanner from './ConnectionBanner';
 import Header from './Header';
 import { QueuePausedNotice } from './QueuePause';
+import UpstreamsStatus from './UpstreamsStatus';
 import VideoGenerationChat from './VideoGenerationChat';
 import { useAttention } from './hooks/useAttention';
 import { useConnection } from './hooks/useConnection';
@@ -34,6 +35,7 @@ export default function VideoGenParentComponent() {
       />
       <ConnectionBanner connection={connection} />
       <QueuePausedNotice queue={queue} models={models.models} />
+      <UpstreamsStatus models={models.models} />
       <VideoGenerationChat chat={chat} models={models} view={view} stale={connection.state === 'offline'} />
     </div>
   );
