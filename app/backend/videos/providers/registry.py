@@ -46,6 +46,7 @@ def _providers() -> dict[str, Provider]:
             liveness_interval=settings.CLOUD_VIDEO_GENERATION_LIVENESS_INTERVAL,
             queue_ahead=settings.CLOUD_VIDEO_GENERATION_QUEUE_AHEAD,
             resume_wait=settings.CLOUD_VIDEO_GENERATION_RESUME_WAIT,
+            workers_sized=settings.VIDEO_JOB_BACKEND == "celery",
             discover=True,
         ),
         OpenAIVideosProvider(

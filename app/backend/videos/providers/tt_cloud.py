@@ -65,6 +65,7 @@ class TTCloudProvider(Provider):
         durations: list[int] | tuple[int, ...] = (),
         concurrency: int | str = 1,
         liveness_interval: float = 10.0,
+        workers_sized: bool = False,
         queue_ahead: int = 1,
         resume_wait: float = 60.0,
         discover: bool = False,
@@ -96,7 +97,14 @@ class TTCloudProvider(Provider):
             )
             for m in members
         }
-        self.fleet = Fleet(members, self._read, self.configured, interval=liveness_interval, queue_ahead=queue_ahead)
+        self.fleet = Fleet(
+            members,
+            self._read,
+            self.configured,
+            interval=liveness_interval,
+            queue_ahead=queue_ahead,
+            workers_sized=workers_sized,
+        )
         self.fleet.on_change(self._refresh)
         self.fleet.on_orphan(self._cancel_orphan)
         self._refresh()

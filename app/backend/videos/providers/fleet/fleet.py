@@ -59,8 +59,12 @@ class Fleet:
         *,
         interval: float = 10.0,
         queue_ahead: int = 1,
+        workers_sized: bool = False,
     ) -> None:
         self.members = members
+        # Celery workers with one upstream: each worker's --concurrency is its share of that upstream
+        # (docs/scale.md: capacity adds up across workers), which one process's count cannot see.
+        self.ungated = workers_sized and len(members) == 1
         self._read = read  # one liveness reading of an upstream (never raises)
         self._configured = configured  # the profile of an upstream that does not say what it runs
         self.interval = max(0.05, interval)
@@ -199,10 +203,16 @@ class Fleet:
 
     def has_room(self) -> bool:
         with self._cond:
-            return any(m.admits(self.queue_ahead) for m in self.members) or all(m.state != READY for m in self.members)
+            return (
+                self.ungated
+                or any(m.admits(self.queue_ahead) for m in self.members)
+                or all(m.state != READY for m in self.members)
+            )
 
     def _pick(self, request: GenerationRequest, exclude: set[str]) -> Member | None:
-        candidates = [m for m in self.able(request) if m.admits(self.queue_ahead) and m.name not in exclude]
+        candidates = [
+            m for m in self.able(request) if (self.ungated or m.admits(self.queue_ahead)) and m.name not in exclude
+        ]
         return min(candidates, key=lambda m: (m.load, self.members.index(m)), default=None)
 
     def elsewhere(self, request: GenerationRequest, member: Member) -> bool:
