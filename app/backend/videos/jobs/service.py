@@ -37,7 +37,7 @@ def storage_full_error() -> InvalidRequest:
 
 
 @contextmanager
-def _refused_when_full() -> Iterator[None]:
+def refused_when_full() -> Iterator[None]:
     """A write the full disk refuses answers JSON 507 storage_full, not Django's HTML 500."""
     try:
         yield
@@ -192,7 +192,7 @@ def _again(job: VideoJob, prompt: str, origin: dict[str, str]) -> VideoJob:
 
 
 def set_favorite(job: VideoJob, favorite: bool) -> VideoJob:
-    with _refused_when_full():
+    with refused_when_full():
         VideoJob.objects.filter(id=job.id).update(favorite=favorite)
     job.refresh_from_db()
     return job
@@ -203,7 +203,7 @@ def cancel_job(job: VideoJob) -> VideoJob:
     if job.is_terminal:
         raise InvalidRequest(None, f"The video is already {job.status}.", "not_cancellable", status=409)
     now = timezone.now()
-    with _refused_when_full():
+    with refused_when_full():
         VideoJob.objects.filter(id=job.id, status=Status.QUEUED).update(
             status=Status.CANCELLED,
             cancel_requested=True,
@@ -220,7 +220,7 @@ def cancel_job(job: VideoJob) -> VideoJob:
 def delete_job(job: VideoJob) -> None:
     if not job.is_terminal:
         cancel_job(job)
-    with _refused_when_full():
+    with refused_when_full():
         VideoJob.objects.filter(id=job.id).delete()
     inputs = (job.reference_image, job.last_frame_image, job.source_video)
     for name in (job.video_file, job.thumbnail_file, job.spritesheet_file, *inputs):

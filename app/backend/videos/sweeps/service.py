@@ -8,20 +8,19 @@ import threading
 import time
 import uuid
 import weakref
-from collections.abc import Iterable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Iterable, Mapping
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 from django.core.files.storage import default_storage
-from django.db import DatabaseError, transaction
+from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
 from videos.errors import InvalidRequest
 from videos.files import storage
-from videos.jobs.service import storage_full_error, store_job
+from videos.jobs.service import refused_when_full, store_job
 from videos.models import Sweep, VideoJob
 from videos.queue import get_queue
 from videos.runner.provenance import sign_composite
@@ -94,7 +93,7 @@ def cancel_sweep(sweep: Sweep) -> None:
     """Cancel every cell still queued or running, all in one transaction: the queued ones end at
     once, the running ones are flagged and their workers stop them (as POST /v1/videos/{id}/cancel
     does for one). A sweep with no such cell is a 409 not_cancellable, as a finished video's cancel."""
-    with _writes(), transaction.atomic():
+    with refused_when_full(), transaction.atomic():
         pending = _cancel_pending(sweep.video_ids)
     if not pending:
         raise InvalidRequest(None, "No cell of the sweep is queued or running.", "not_cancellable", status=409)
@@ -106,7 +105,7 @@ def delete_sweep(sweep: Sweep) -> None:
     The rows go in one transaction (all or nothing); the files once it has committed, so no file
     is lost for a row that stays."""
     ids = sweep.video_ids
-    with _writes(), transaction.atomic():
+    with refused_when_full(), transaction.atomic():
         pending = _cancel_pending(ids)
         jobs = list(VideoJob.objects.filter(id__in=ids))
         VideoJob.objects.filter(id__in=ids).delete()
@@ -139,17 +138,6 @@ def _tell_queue(jobs: Iterable[VideoJob]) -> None:
     queue = get_queue()
     for job in jobs:
         queue.cancel(job)
-
-
-@contextmanager
-def _writes() -> Iterator[None]:
-    """A write the full disk refuses answers JSON 507 storage_full, as the jobs' own writes do."""
-    try:
-        yield
-    except (DatabaseError, OSError) as exc:
-        if not storage.is_storage_full(exc):
-            raise
-        raise storage_full_error() from None
 
 
 # --- the grid MP4 ------------------------------------------------------------------------
