@@ -239,7 +239,13 @@ describe('video generation journey (preview engine)', () => {
     // Prompts, parameters and posters come back too.
     const firstJob = page.getByTestId('job').filter({ hasText: PROMPT });
     assert.match(await firstJob.getByLabel('Parameters').innerText(), /steps\s*12[\s\S]*seed\s*\d+/);
-    assert.match(await firstJob.getByTestId('job-video').getAttribute('poster'), /variant=thumbnail/);
+    // An older card asks for its poster once it comes near the screen (useNearViewport).
+    await firstJob.scrollIntoViewIfNeeded();
+    await page.waitForFunction(
+      (el) => /variant=thumbnail/.test(el.getAttribute('poster') ?? ''),
+      await firstJob.getByTestId('job-video').elementHandle(),
+      { timeout: 10_000 },
+    );
 
     // Same data dir and port, new process. The tab leaves first: a stop resets the player's
     // open media connection, which Chromium logs as a console error.
@@ -254,6 +260,12 @@ describe('video generation journey (preview engine)', () => {
       .locator('[data-testid="job"]')
       .evaluateAll((els) => els.map((el) => `${el.getAttribute('data-video-id')}:${el.getAttribute('data-status')}`));
     assert.deepEqual(afterRestart, before);
+    await firstJob.scrollIntoViewIfNeeded(); // its player is given its link once near the screen
+    await page.waitForFunction(
+      (el) => Boolean(el.getAttribute('src')),
+      await firstJob.getByTestId('job-video').elementHandle(),
+      { timeout: 10_000 },
+    );
     const info = await videoInfo(firstJob.getByTestId('job-video'));
     assert.ok(info.duration > 0);
   });

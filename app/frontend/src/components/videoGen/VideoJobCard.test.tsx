@@ -1,4 +1,4 @@
-import { render, screen, waitFor } from '@testing-library/react';
+import { act, render, screen, waitFor } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import VideoJobCard from './VideoJobCard';
@@ -132,6 +132,48 @@ describe('VideoJobCard', () => {
     const player = screen.getByLabelText('Generated video: Volcano on a beach');
     expect(player).toHaveAttribute('preload', 'none');
     expect(player.getAttribute('src')).toMatch(/^\/v1\/videos\/video_\w+\/content$/); // no link for a video nobody plays
+  });
+
+  it('asks for nothing until the card comes near the screen', async () => {
+    // jsdom lays nothing out: a fake observer says when the card is near.
+    const observers: FakeObserver[] = [];
+    class FakeObserver {
+      constructor(private readonly callback: IntersectionObserverCallback) {
+        observers.push(this);
+      }
+      observe() {}
+      disconnect() {}
+      fire(near: boolean) {
+        act(() => this.callback([{ isIntersecting: near } as IntersectionObserverEntry], this as never));
+      }
+    }
+    vi.stubGlobal('IntersectionObserver', FakeObserver);
+    const api = new FakeApi();
+    const video = completed(makeVideo({ id: 'video_far' }));
+    api.videos = [video];
+    api.install();
+    const { Wrapper } = makeWrapper();
+    render(
+      <Wrapper>
+        <VideoJobCard video={video} busy={false} actionError={null} {...makeHandlers()} />
+      </Wrapper>,
+    );
+    const player = screen.getByLabelText('Generated video: Volcano on a beach');
+    const observer = observers.at(-1);
+    if (!observer) throw new Error('the card observes nothing');
+    expect(player).not.toHaveAttribute('poster');
+    expect(player).not.toHaveAttribute('src');
+    expect(player).toHaveAttribute('preload', 'none');
+    observer.fire(false); // still far below
+    expect(player).not.toHaveAttribute('poster');
+    expect(api.calls.some((c) => c.path.endsWith('/links'))).toBe(false);
+
+    observer.fire(true);
+    expect(player).toHaveAttribute('poster', '/v1/videos/video_far/content?variant=thumbnail');
+    expect(player).toHaveAttribute('preload', 'metadata');
+    await waitFor(() =>
+      expect(player.getAttribute('src')).toMatch(/^http:\/\/studio\.test\/links\/video\/\d+\/.+\/video_far\.mp4$/),
+    );
   });
 
   it('has no preview label for a real model', () => {

@@ -9,6 +9,7 @@ import SelectCheckbox from './SelectCheckbox';
 import SoundBadge from './SoundBadge';
 import { friendlyMessage, isTerminal, thumbnailUrl } from './api/videoGeneration';
 import { formatBytes, formatDuration, formatTime, queueText } from './format';
+import { useNearViewport } from './hooks/useNearViewport';
 import { usePlayerSource } from './hooks/usePlayerSource';
 import type { ModelCapabilities, Video } from './types/chat';
 
@@ -176,7 +177,8 @@ function Finished({
   onUseFrame?: (frame: Blob) => void;
 }) {
   const player = useRef<HTMLVideoElement>(null);
-  const source = usePlayerSource(video, preload);
+  const near = useNearViewport(player);
+  const source = usePlayerSource(video, preload && near);
   const meta = video.metadata;
   const total =
     video.completed_at != null ? video.completed_at - (video.started_at ?? video.created_at) : video.elapsed_seconds;
@@ -187,10 +189,10 @@ function Finished({
         controls
         muted={false} // the open player plays the clip's sound (the grid's previews are muted)
         playsInline
-        preload={preload ? 'metadata' : 'none'}
-        src={source.src}
+        preload={preload && near ? 'metadata' : 'none'}
+        src={preload && !near ? undefined : source.src} // an eager player's link waits for it to be near
         onError={source.fallBack}
-        poster={thumbnailUrl(video)}
+        poster={near ? thumbnailUrl(video) : undefined}
         aria-label={`Generated video: ${video.prompt}`}
         className="aspect-video w-full rounded-lg bg-black object-contain"
         data-testid="job-video"

@@ -50,8 +50,9 @@ function Where() {
   return <output data-testid="where">{location.search}</output>;
 }
 
-function setup() {
+function setup(hold: Promise<unknown> | null = null) {
   const api = new FakeApi();
+  api.hold = (call) => (call.path === `/v1/storyboards/${ID}` ? hold : null);
   let current: Storyboard | null = board;
   api.override = (call) => {
     if (call.path !== `/v1/storyboards/${ID}`) return null;
@@ -96,6 +97,17 @@ describe('StoryboardView delete', () => {
     expect(screen.getByTestId('make-board')).toBeInTheDocument();
     expect(screen.queryByRole('button', { name: 'Delete storyboard' })).not.toBeInTheDocument();
     expect(screen.queryByRole('alert')).not.toBeInTheDocument();
+  });
+
+  it('shows the Delete button, disabled, while the board loads (the header keeps its height)', async () => {
+    let arrive = () => {};
+    setup(new Promise<void>((resolve) => (arrive = resolve)));
+    const remove = screen.getByRole('button', { name: 'Delete storyboard' });
+    expect(remove).toBeDisabled();
+    expect(screen.queryByTestId('board-status')).not.toBeInTheDocument();
+    arrive();
+    await screen.findByTestId('board-status');
+    expect(screen.getByRole('button', { name: 'Delete storyboard' })).toBeEnabled();
   });
 
   it('keeps the board when the confirmation is dismissed with Escape', async () => {

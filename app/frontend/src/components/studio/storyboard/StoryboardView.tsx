@@ -167,12 +167,16 @@ export default function StoryboardView() {
             New board
           </button>
         ) : null}
-        {board ? (
+        {boardId ? (
+          // Shown from the first render of a board's URL (disabled until the board has loaded), so
+          // the header does not wrap to a second line under the page when it arrives (layout shift).
           <ConfirmDelete
             label="Delete storyboard"
             question="Delete this storyboard and its joined video? Its shots' videos stay in your history."
-            busy={sb.busy}
-            onConfirm={() => sb.remove.mutate(board.id)}
+            busy={sb.busy || !board}
+            onConfirm={() => {
+              if (board) sb.remove.mutate(board.id);
+            }}
             testId="board-delete"
           />
         ) : null}
