@@ -2,7 +2,7 @@ import { act, renderHook, waitFor } from '@testing-library/react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { LAST_POSITION, queueKeys, useQueuePause, useQueueSteering } from './useQueue';
 import { useVideoChat } from './useVideoChat';
-import { updateVideo } from './videoCache';
+import { findInList, updateVideo } from './videoCache';
 import { FakeApi, makeVideo, previewModel } from '../../../test/fakeApi';
 import { makeWrapper } from '../../../test/render';
 import type { QueueState } from '../types/chat';
@@ -25,7 +25,10 @@ function setup() {
     }),
     { wrapper: Wrapper },
   );
-  const position = (id: string) => result.current.chat.videos.find((v) => v.id === id)?.queue_position;
+  // Read from the job list's cache, which a change writes at once; the hook's render of it comes a
+  // moment later (TanStack Query notifies its observers in a later task), so reading
+  // result.current right after an act raced that notification.
+  const position = (id: string) => findInList(client, id)?.queue_position;
   return { api, client, result, position };
 }
 
@@ -52,12 +55,12 @@ describe('useQueueSteering', () => {
   });
 
   it('edits a queued video and rejects with the studio’s error once it has started', async () => {
-    const { api, result } = setup();
+    const { api, client, result } = setup();
     await waitFor(() => expect(result.current.chat.videos).toHaveLength(2));
     await act(async () => {
       await result.current.steering.edit('video_a', { prompt: 'a, edited', seed: 5 });
     });
-    expect(result.current.chat.videos.find((v) => v.id === 'video_a')).toMatchObject({ prompt: 'a, edited', seed: 5 });
+    expect(findInList(client, 'video_a')).toMatchObject({ prompt: 'a, edited', seed: 5 });
 
     api.videos = api.videos.map((v) => (v.id === 'video_b' ? { ...v, status: 'in_progress', progress: 10 } : v));
     await expect(result.current.steering.edit('video_b', { prompt: 'too late' })).rejects.toMatchObject({
