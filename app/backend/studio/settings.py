@@ -14,6 +14,7 @@ from django.core.exceptions import ImproperlyConfigured
 from dotenv import load_dotenv
 
 from serving import limits
+from videos.providers.fleet.config import parse_upstreams
 
 BACKEND_DIR = Path(__file__).resolve().parent.parent
 APP_DIR = BACKEND_DIR.parent
@@ -191,15 +192,10 @@ CLOUD_VIDEO_GENERATION_POLL_INTERVAL = env_float("CLOUD_VIDEO_GENERATION_POLL_IN
 CLOUD_VIDEO_GENERATION_WARMUP_TIMEOUT = env_float("CLOUD_VIDEO_GENERATION_WARMUP_TIMEOUT", 1800.0)
 # Videos each upstream makes at once: one number for all, or one each in the URLs' order ("1,2").
 CLOUD_VIDEO_GENERATION_CONCURRENCY = env_str("CLOUD_VIDEO_GENERATION_CONCURRENCY", "1") or "1"
-for _name, _value in (
-    ("CLOUD_VIDEO_GENERATION_AUTH_TOKEN", CLOUD_VIDEO_GENERATION_AUTH_TOKEN),
-    ("CLOUD_VIDEO_GENERATION_CONCURRENCY", CLOUD_VIDEO_GENERATION_CONCURRENCY),
-):
-    _urls, _values = CLOUD_VIDEO_GENERATION_URL.count(",") + 1, _value.count(",") + 1
-    if _values > 1 and _values != _urls:  # one for all, or one per URL in the same order
-        from django.core.exceptions import ImproperlyConfigured
-
-        raise ImproperlyConfigured(f"{_name} lists {_values} values for {_urls} URLs: give one for all or one each.")
+try:  # read as the provider reads them: a list it would refuse stops the start, not every request
+    parse_upstreams(CLOUD_VIDEO_GENERATION_URL, CLOUD_VIDEO_GENERATION_AUTH_TOKEN, CLOUD_VIDEO_GENERATION_CONCURRENCY)
+except ValueError as exc:  # its messages name the setting, never a token
+    raise ImproperlyConfigured(str(exc)) from None
 # Seconds between readings of each upstream's /tt-liveness (drained ones: on a backoff up to 3x this).
 CLOUD_VIDEO_GENERATION_LIVENESS_INTERVAL = env_float("CLOUD_VIDEO_GENERATION_LIVENESS_INTERVAL", 10.0)
 # Jobs sent ahead into a tt-media-server's own queue beyond its concurrency, so it starts the next
@@ -219,8 +215,6 @@ CLOUD_VIDEO_GENERATION_MODES = env_str("CLOUD_VIDEO_GENERATION_MODES").lower() o
     "both" if CLOUD_VIDEO_GENERATION_IMAGE_TO_VIDEO else "t2v"
 )
 if CLOUD_VIDEO_GENERATION_MODES not in ("t2v", "i2v", "both"):
-    from django.core.exceptions import ImproperlyConfigured
-
     raise ImproperlyConfigured("CLOUD_VIDEO_GENERATION_MODES must be t2v, i2v or both.")
 # The frame_pos a last-frame image goes to (tt-media-server's Wan 2.2 makes 81 frames: 0..80).
 CLOUD_VIDEO_GENERATION_LAST_FRAME_POS = env_int("CLOUD_VIDEO_GENERATION_LAST_FRAME_POS", 80)
