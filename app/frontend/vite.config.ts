@@ -13,7 +13,8 @@ const PAGE_MODULES: Record<string, string> = {
   [STORYBOARD_PATH]: 'src/pages/StoryboardPage.tsx',
   [SWEEP_PATH]: 'src/pages/SweepPage.tsx',
 };
-export const ROUTE_PRELOADS = '.vite/route-preloads.json';
+// Read by studio/frontend.py (ROUTE_PRELOADS there).
+const ROUTE_PRELOADS = '.vite/route-preloads.json';
 
 function routePreloads(): Plugin {
   return {
@@ -25,6 +26,15 @@ function routePreloads(): Plugin {
         chunks.filter((chunk) => chunk.isEntry).flatMap((chunk) => [chunk.fileName, ...chunk.imports]),
       );
       const byFile = new Map(chunks.map((chunk) => [chunk.fileName, chunk]));
+      // The router's table (route-config.tsx) and PAGE_MODULES must name the same pages.
+      const unlisted = chunks.filter(
+        (chunk) =>
+          chunk.isDynamicEntry &&
+          chunk.facadeModuleId?.includes('/src/pages/') &&
+          !Object.values(PAGE_MODULES).some((module) => chunk.facadeModuleId?.endsWith(`/${module}`)),
+      );
+      if (unlisted.length > 0)
+        throw new Error(`route-preloads: add ${unlisted.map((c) => c.name).join(', ')} to PAGE_MODULES`);
       const preloads: Record<string, string[]> = {};
       for (const [path, module] of Object.entries(PAGE_MODULES)) {
         const page = chunks.find((chunk) => chunk.facadeModuleId?.endsWith(`/${module}`));

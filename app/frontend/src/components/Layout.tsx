@@ -19,7 +19,11 @@ export default function Layout() {
     content = <LoginPage />;
   } else {
     // The pages are chunks of their own (routes/route-config.tsx): the same note while one loads.
-    content = <Suspense fallback={loading}>{<Outlet />}</Suspense>;
+    content = (
+      <Suspense fallback={loading}>
+        <Outlet />
+      </Suspense>
+    );
   }
   return (
     <div className="flex h-full flex-col md:flex-row">
